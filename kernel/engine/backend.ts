@@ -1,0 +1,59 @@
+/**
+ * The primitive list: everything a backend must implement. Every op of the engine (movement,
+ * elementwise, reductions, softmax, matmul, einsum, attention) is written once over these.
+ * Movement ops never reach a backend: they are stride bookkeeping on the Tensor.
+ */
+import type { DType, TypedArray } from './dtype';
+import type { Shape } from './shape';
+
+/** Backend-owned memory; `length` counts elements. */
+export interface Storage {
+  readonly length: number;
+}
+
+/** A strided window onto a storage: element i of the view sits at offset + Σ index_d · strides[d]. */
+export interface View {
+  readonly storage: Storage;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export const unaryOps = ['neg', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'relu', 'gelu', 'abs', 'logicalNot'] as const;
+export type UnaryOp = (typeof unaryOps)[number];
+
+export const binaryOps = [
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
+  'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr',
+] as const;
+export type BinaryOp = (typeof binaryOps)[number];
+
+export const reduceOps = ['sum', 'max', 'min', 'argmax', 'argmin'] as const;
+export type ReduceOp = (typeof reduceOps)[number];
+
+export const backendNames = ['gpujs-webgpu', 'gpujs-headlessgl', 'gpujs-webasm', 'gpujs-cpu', 'reference'] as const;
+export type BackendName = (typeof backendNames)[number];
+
+export interface Backend {
+  readonly name: BackendName;
+  /** True when values can be read back without awaiting (dataSync, toArray). */
+  readonly isSync: boolean;
+
+  upload(values: TypedArray, dtype: DType): Storage;
+  /** The storage's values, converted to `dtype`. */
+  read(storage: Storage, dtype: DType): Promise<TypedArray>;
+  readSync(storage: Storage, dtype: DType): TypedArray;
+
+  /** Gathers a strided view into new contiguous storage, casting to `dtype` on the way. */
+  copy(a: View, dtype: DType): Storage;
+  unary(op: UnaryOp, a: View, dtype: DType): Storage;
+  /** `a` and `b` are already broadcast to one shape (stride 0 on broadcast dims). */
+  binary(op: BinaryOp, a: View, b: View, dtype: DType): Storage;
+  where(condition: View, a: View, b: View, dtype: DType): Storage;
+  /** Reduces the last dim of `a`; the result is contiguous with shape a.shape[:-1]. */
+  reduce(op: ReduceOp, a: View, dtype: DType): Storage;
+  /** Joins contiguous copies of `parts` along `dim` (the parts agree on every other dim). */
+  concat(parts: readonly View[], dim: number, dtype: DType): Storage;
+  /** a (B, M, K) @ b (B, K, N) → contiguous (B, M, N); batch stride 0 broadcasts a matrix. */
+  matmul(a: View, b: View): Storage;
+}

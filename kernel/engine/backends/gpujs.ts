@@ -1,0 +1,100 @@
+/**
+ * The gpu.js backends: one factory for every gpu.js mode (webgpu, headlessgl, webasm, cpu). Each
+ * primitive runs as a gpu.js kernel built once per shape signature and cached; on GPU modes the
+ * results stay on the device as textures (pipeline mode) and only what is read comes back.
+ */
+import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
+import type { Backend, BackendName, Storage, View } from '../backend';
+import { castArray, type TypedArray } from '../dtype';
+import { sizeOf } from '../shape';
+import {
+  binarySource, concatSource, copySource, matmulSource, reduceSource, unarySource, whereSource,
+} from './gpujsKernels';
+
+export type GpuJsMode = 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
+
+/** Values on the host (cpu, webasm) or a texture on the device (headlessgl, webgpu). */
+class GpuJsStorage implements Storage {
+  constructor(
+    readonly values: Float32Array | Texture,
+    readonly length: number,
+  ) {}
+}
+
+type KernelArg = Float32Array | Texture;
+
+/** Device textures are freed when their storage is garbage-collected. */
+const textureReaper = new FinalizationRegistry<Texture>((texture) => texture.delete());
+
+export interface GpuJsBackend extends Backend {
+  readonly mode: GpuJsMode;
+  /** How many distinct kernels were compiled (one per op and shape signature). */
+  readonly compiledKernels: number;
+}
+
+export function createGpuJsBackend(mode: GpuJsMode): GpuJsBackend {
+  const gpu = new GPU({ mode });
+  const onDevice = mode === 'headlessgl' || mode === 'webgpu';
+  const kernels = new Map<string, IKernelRunShortcut>();
+
+  function run(source: string, length: number, args: GpuJsStorage[]): GpuJsStorage {
+    if (length === 0) return new GpuJsStorage(new Float32Array(0), 0);
+    const argKinds = args.map((a) => (a.values instanceof Float32Array ? `a${a.length}` : `t${a.length}`)).join(',');
+    const key = `${length}|${argKinds}|${source}`;
+    let compiled = kernels.get(key);
+    if (!compiled) {
+      compiled = gpu.createKernel(source, {
+        output: [length],
+        pipeline: onDevice,
+        immutable: onDevice,
+        tactic: 'precision',
+      });
+      kernels.set(key, compiled);
+    }
+    const result = compiled(...args.map((a) => a.values as KernelArg)) as Float32Array | Texture;
+    if (!(result instanceof Float32Array)) textureReaper.register(result as object, result as Texture);
+    return new GpuJsStorage(result instanceof Float32Array ? result : (result as Texture), length);
+  }
+
+  const storageOf = (s: Storage) => s as GpuJsStorage;
+  const viewArg = (v: View) => storageOf(v.storage);
+
+  function readValues(storage: Storage): Float32Array | Promise<Float32Array> {
+    const { values, length } = storageOf(storage);
+    if (values instanceof Float32Array) return values;
+    const array = (values as Texture).toArray() as unknown as Float32Array | Promise<Float32Array>;
+    return array instanceof Promise ? array.then((a) => a.subarray(0, length)) : array.subarray(0, length);
+  }
+
+  return {
+    name: `gpujs-${mode}` as BackendName,
+    mode,
+    isSync: mode !== 'webgpu',
+    get compiledKernels() {
+      return kernels.size;
+    },
+    upload(values: TypedArray): Storage {
+      return new GpuJsStorage(values instanceof Float32Array ? values.slice() : Float32Array.from(values), values.length);
+    },
+    async read(storage, dtype) {
+      return castArray(await readValues(storage), dtype);
+    },
+    readSync(storage, dtype) {
+      const values = readValues(storage);
+      if (values instanceof Promise) throw new Error(`dataSync: the gpujs-${mode} backend reads back asynchronously; use \`await t.data()\``);
+      return castArray(values, dtype);
+    },
+    copy: (a, dtype) => run(copySource(a, dtype), sizeOf(a.shape), [viewArg(a)]),
+    unary: (op, a, dtype) => run(unarySource(op, a, dtype), sizeOf(a.shape), [viewArg(a)]),
+    binary: (op, a, b, dtype) => run(binarySource(op, a, b, dtype), sizeOf(a.shape), [viewArg(a), viewArg(b)]),
+    where: (c, a, b, dtype) => run(whereSource(c, a, b, dtype), sizeOf(c.shape), [viewArg(c), viewArg(a), viewArg(b)]),
+    reduce: (op, a, dtype) => run(reduceSource(op, a, dtype), sizeOf(a.shape.slice(0, -1)), [viewArg(a)]),
+    matmul: (a, b) => run(matmulSource(a, b), a.shape[0] * a.shape[1] * b.shape[2], [viewArg(a), viewArg(b)]),
+    concat(parts, dim, dtype) {
+      const nonEmpty = parts.filter((p) => sizeOf(p.shape) > 0);
+      const shape = [...parts[0].shape];
+      shape[dim] = parts.reduce((n, p) => n + p.shape[dim], 0);
+      return run(concatSource(nonEmpty, shape, dim, dtype), sizeOf(shape), nonEmpty.map(viewArg));
+    },
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Kernel sources for the gpu.js backends, generated per shape signature: shapes, strides and
+ * offsets are baked in as literals, so each source string is also its kernel's cache key. The
+ * formulas use only what gpu.js translates to every target (JS, WebAssembly, GLSL, WGSL).
+ */
+import type { BinaryOp, ReduceOp, UnaryOp, View } from '../backend';
+import type { DType } from '../dtype';
+import { sizeOf, type Shape } from '../shape';
+
+/** A float literal gpu.js types as Float in every target. */
+function float(n: number): string {
+  return Number.isInteger(n) ? `${n}.0` : `${n}`;
+}
+
+/**
+ * Statements that set `<name>` to the storage index of element `flat` of `view`, where `flat`
+ * counts the view's elements in row-major order. Division is (n + 0.5) / size so float targets
+ * (GLSL) round exactly.
+ */
+export function stridedIndex(view: View, flat: string, name: string): string {
+  const { shape, strides, offset } = view;
+  const contiguousTail = strides.every((s, d) => shape[d] === 1 || s === sizeOf(shape.slice(d + 1)));
+  if (contiguousTail) return `let ${name} = ${float(offset)} + ${flat};`;
+  const lines = [`let ${name} = ${float(offset)};`, `let ${name}Rest = ${flat};`];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    const q = `${name}Q${d}`;
+    lines.push(`let ${q} = Math.floor((${name}Rest + 0.5) / ${float(shape[d])});`);
+    if (strides[d] !== 0) lines.push(`${name} = ${name} + (${name}Rest - ${q} * ${float(shape[d])}) * ${float(strides[d])};`);
+    lines.push(`${name}Rest = ${q};`);
+  }
+  return lines.join('\n');
+}
+
+/** Stores a value as `dtype` holds it: int32 truncates toward zero, bool is 0 or 1. */
+function asDtype(expression: string, dtype: DType): string {
+  if (dtype === 'int32') return `(${expression} < 0.0 ? Math.ceil(${expression}) : Math.floor(${expression}))`;
+  if (dtype === 'bool') return `(${expression} != 0.0 ? 1.0 : 0.0)`;
+  return expression;
+}
+
+function kernel(args: string[], body: string[], result: string, dtype: DType): string {
+  return `function(${args.join(', ')}) {\nlet i = this.thread.x;\n${body.join('\n')}\nlet outValue = ${result};\nreturn ${asDtype('outValue', dtype)};\n}`;
+}
+
+const unaryFormulas: Record<UnaryOp, string[]> = {
+  neg: ['let y = -x;'],
+  exp: ['let y = Math.exp(x);'],
+  log: ['let y = Math.log(x);'],
+  sqrt: ['let y = Math.sqrt(x);'],
+  tanh: ['let y = 1.0 - 2.0 / (Math.exp(2.0 * x) + 1.0);'],
+  sigmoid: ['let y = 1.0 / (1.0 + Math.exp(-x));'],
+  relu: ['let y = x > 0.0 ? x : 0.0;'],
+  // The exact GELU with erf by Abramowitz & Stegun 7.1.26, the same formula as the reference backend.
+  gelu: [
+    'let z = Math.abs(x) / 1.4142135623730951;',
+    'let t = 1.0 / (1.0 + 0.3275911 * z);',
+    'let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));',
+    'let e = 1.0 - poly * Math.exp(-z * z);',
+    'let y = 0.5 * x * (1.0 + (x < 0.0 ? -e : e));',
+  ],
+  abs: ['let y = Math.abs(x);'],
+  logicalNot: ['let y = x == 0.0 ? 1.0 : 0.0;'],
+};
+
+const binaryFormulas: Record<BinaryOp, string> = {
+  add: 'x + y',
+  sub: 'x - y',
+  mul: 'x * y',
+  div: 'x / y',
+  // pow of a negative base is defined for integral exponents (sign from parity), NaN otherwise.
+  pow: '(x < 0.0 ? (Math.floor(y) == y ? (Math.floor(y / 2.0) * 2.0 == y ? 1.0 : -1.0) * Math.pow(-x, y) : Math.sqrt(-1.0)) : Math.pow(x, y))',
+  maximum: 'Math.max(x, y)',
+  minimum: 'Math.min(x, y)',
+  eq: '(x == y ? 1.0 : 0.0)',
+  ne: '(x != y ? 1.0 : 0.0)',
+  lt: '(x < y ? 1.0 : 0.0)',
+  le: '(x <= y ? 1.0 : 0.0)',
+  gt: '(x > y ? 1.0 : 0.0)',
+  ge: '(x >= y ? 1.0 : 0.0)',
+  logicalAnd: '(x != 0.0 && y != 0.0 ? 1.0 : 0.0)',
+  logicalOr: '(x != 0.0 || y != 0.0 ? 1.0 : 0.0)',
+};
+
+export function copySource(a: View, dtype: DType): string {
+  return kernel(['a'], [stridedIndex(a, 'i', 'ia')], 'a[ia]', dtype);
+}
+
+export function unarySource(op: UnaryOp, a: View, dtype: DType): string {
+  return kernel(['a'], [stridedIndex(a, 'i', 'ia'), 'let x = a[ia];', ...unaryFormulas[op]], 'y', dtype);
+}
+
+export function binarySource(op: BinaryOp, a: View, b: View, dtype: DType): string {
+  const body = [stridedIndex(a, 'i', 'ia'), stridedIndex(b, 'i', 'ib'), 'let x = a[ia];', 'let y = b[ib];'];
+  return kernel(['a', 'b'], body, binaryFormulas[op], dtype);
+}
+
+export function whereSource(condition: View, a: View, b: View, dtype: DType): string {
+  const body = [stridedIndex(condition, 'i', 'ic'), stridedIndex(a, 'i', 'ia'), stridedIndex(b, 'i', 'ib')];
+  return kernel(['c', 'a', 'b'], body, '(c[ic] != 0.0 ? a[ia] : b[ib])', dtype);
+}
+
+/** Folds the last dim of `a`; thread i owns row i. max/min let NaN win, arg* keep the first extreme. */
+export function reduceSource(op: ReduceOp, a: View, dtype: DType): string {
+  const length = a.shape[a.shape.length - 1];
+  const lastStride = a.strides[a.strides.length - 1];
+  const rows: View = { ...a, shape: a.shape.slice(0, -1), strides: a.strides.slice(0, -1) };
+  const body = [stridedIndex(rows, 'i', 'row')];
+  if (op === 'sum') {
+    body.push('let acc = 0.0;', `for (let j = 0; j < ${length}; j++) {`, `acc = acc + a[row + j * ${float(lastStride)}];`, '}');
+    return kernel(['a'], body, 'acc', dtype);
+  }
+  const better = op === 'max' || op === 'argmax' ? '>' : '<';
+  body.push(
+    'let best = a[row];',
+    'let bestIndex = 0.0;',
+    `for (let j = 1; j < ${length}; j++) {`,
+    `let v = a[row + j * ${float(lastStride)}];`,
+    `if (best == best && (v ${better} best || v != v)) {`,
+    'best = v;',
+    'bestIndex = j;',
+    '}',
+    '}',
+  );
+  return kernel(['a'], body, op === 'argmax' || op === 'argmin' ? 'bestIndex' : 'best', dtype);
+}
+
+/** Thread i computes out[p, r, c] of (B, M, N) = Σ_t a[p, r, t] · b[p, t, c]. */
+export function matmulSource(a: View, b: View): string {
+  const [, m, k] = a.shape;
+  const n = b.shape[2];
+  const [sap, sar, sat] = a.strides.map(float);
+  const [sbp, sbt, sbc] = b.strides.map(float);
+  const body = [
+    `let c = i - Math.floor((i + 0.5) / ${float(n)}) * ${float(n)};`,
+    `let pr = Math.floor((i + 0.5) / ${float(n)});`,
+    `let r = pr - Math.floor((pr + 0.5) / ${float(m)}) * ${float(m)};`,
+    `let p = Math.floor((pr + 0.5) / ${float(m)});`,
+    `let ia = ${float(a.offset)} + p * ${sap} + r * ${sar};`,
+    `let ib = ${float(b.offset)} + p * ${sbp} + c * ${sbc};`,
+    'let acc = 0.0;',
+    `for (let t = 0; t < ${k}; t++) {`,
+    `acc = acc + a[ia + t * ${sat}] * b[ib + t * ${sbt}];`,
+    '}',
+  ];
+  return kernel(['a', 'b'], body, 'acc', 'float32');
+}
+
+/** Joins parts along `dim`: the coordinate along `dim` picks the part, the rest indexes into it. */
+export function concatSource(parts: readonly View[], outShape: Shape, dim: number, dtype: DType): string {
+  const inner = sizeOf(outShape.slice(dim + 1));
+  const total = outShape[dim];
+  const body = [
+    `let outer = Math.floor((i + 0.5) / ${float(inner * total)});`,
+    `let within = i - outer * ${float(inner * total)};`,
+    `let along = Math.floor((within + 0.5) / ${float(inner)});`,
+    `let rest = within - along * ${float(inner)};`,
+    'let v = 0.0;',
+  ];
+  let start = 0;
+  parts.forEach((part, k) => {
+    const size = part.shape[dim];
+    const flat = `(outer * ${float(size * inner)} + (along - ${float(start)}) * ${float(inner)} + rest)`;
+    const keyword = k === 0 ? 'if' : '} else if';
+    body.push(`${keyword} (along < ${float(start + size)}) {`, stridedIndex(part, flat, `i${k}`), `v = p${k}[i${k}];`);
+    start += size;
+  });
+  body.push('}');
+  return kernel(
+    parts.map((_, k) => `p${k}`),
+    body,
+    'v',
+    dtype,
+  );
+}

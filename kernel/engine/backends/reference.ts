@@ -1,0 +1,173 @@
+/**
+ * The reference backend: plain TypeScript loops over strided views, no tricks. It is the living
+ * definition of every primitive; each other backend is tested against it.
+ */
+import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View } from '../backend';
+import { allocate, castArray, type DType, type TypedArray } from '../dtype';
+import { sizeOf } from '../shape';
+
+class ReferenceStorage implements Storage {
+  constructor(readonly values: TypedArray) {}
+  get length(): number {
+    return this.values.length;
+  }
+}
+
+function valuesOf(storage: Storage): TypedArray {
+  return (storage as ReferenceStorage).values;
+}
+
+/** Calls `visit(i, at)` for every element of the view in row-major order: i counts, `at` is its storage index. */
+function forEachElement(view: View, visit: (i: number, at: number) => void): void {
+  const { shape, strides } = view;
+  const ndim = shape.length;
+  const total = sizeOf(shape);
+  const index = new Array<number>(ndim).fill(0);
+  let at = view.offset;
+  for (let i = 0; i < total; i++) {
+    visit(i, at);
+    for (let d = ndim - 1; d >= 0; d--) {
+      index[d]++;
+      at += strides[d];
+      if (index[d] < shape[d]) break;
+      at -= strides[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+function gather(view: View): Float64Array {
+  const source = valuesOf(view.storage);
+  const out = new Float64Array(sizeOf(view.shape));
+  forEachElement(view, (i, at) => (out[i] = source[at]));
+  return out;
+}
+
+/** erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), used by the exact (erf) form of GELU. */
+export function erf(x: number): number {
+  const sign = x < 0 ? -1 : 1;
+  const ax = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * ax);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return sign * (1 - poly * Math.exp(-ax * ax));
+}
+
+const unaryFunctions: Record<UnaryOp, (x: number) => number> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  tanh: Math.tanh,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  relu: (x) => (x > 0 ? x : 0),
+  gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
+  abs: Math.abs,
+  logicalNot: (x) => (x === 0 ? 1 : 0),
+};
+
+const binaryFunctions: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+  maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
+  minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
+  eq: (a, b) => (a === b ? 1 : 0),
+  ne: (a, b) => (a !== b ? 1 : 0),
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+  logicalAnd: (a, b) => (a !== 0 && b !== 0 ? 1 : 0),
+  logicalOr: (a, b) => (a !== 0 || b !== 0 ? 1 : 0),
+};
+
+/** Folds one row; max/min propagate NaN as torch does, argmax/argmin return the first extreme index. */
+function reduceRow(op: ReduceOp, row: Float64Array, start: number, length: number): number {
+  if (op === 'sum') {
+    let s = 0;
+    for (let j = 0; j < length; j++) s += row[start + j];
+    return s;
+  }
+  const wantsMax = op === 'max' || op === 'argmax';
+  let best = row[start];
+  let bestIndex = 0;
+  for (let j = 1; j < length && !Number.isNaN(best); j++) {
+    const x = row[start + j];
+    if (Number.isNaN(x) || (wantsMax ? x > best : x < best)) {
+      best = x;
+      bestIndex = j;
+    }
+  }
+  return op === 'argmax' || op === 'argmin' ? bestIndex : best;
+}
+
+export function createReferenceBackend(): Backend {
+  const store = (values: ArrayLike<number>, dtype: DType) => new ReferenceStorage(castArray(values, dtype));
+  return {
+    name: 'reference',
+    isSync: true,
+    upload: (values, dtype) => store(values, dtype),
+    read: async (storage, dtype) => castArray(valuesOf(storage), dtype),
+    readSync: (storage, dtype) => castArray(valuesOf(storage), dtype),
+    copy: (a, dtype) => store(gather(a), dtype),
+    unary(op, a, dtype) {
+      const f = unaryFunctions[op];
+      return store(gather(a).map(f), dtype);
+    },
+    binary(op, a, b, dtype) {
+      const f = binaryFunctions[op];
+      const x = gather(a);
+      const y = gather(b);
+      return store(x.map((xi, i) => f(xi, y[i])), dtype);
+    },
+    where(condition, a, b, dtype) {
+      const c = gather(condition);
+      const x = gather(a);
+      const y = gather(b);
+      return store(c.map((ci, i) => (ci !== 0 ? x[i] : y[i])), dtype);
+    },
+    reduce(op, a, dtype) {
+      const length = a.shape[a.shape.length - 1];
+      const rows = sizeOf(a.shape) / Math.max(length, 1);
+      const values = gather(a);
+      const out = new Float64Array(length === 0 ? sizeOf(a.shape.slice(0, -1)) : rows);
+      for (let r = 0; r < out.length; r++) out[r] = length === 0 ? 0 : reduceRow(op, values, r * length, length);
+      return store(out, dtype);
+    },
+    concat(parts, dim, dtype) {
+      const outer = sizeOf(parts[0].shape.slice(0, dim));
+      const inner = sizeOf(parts[0].shape.slice(dim + 1));
+      const total = parts.reduce((n, p) => n + p.shape[dim], 0);
+      const out = new Float64Array(outer * total * inner); // (outer, total, inner)
+      let start = 0;
+      for (const part of parts) {
+        const values = gather(part); // (outer, size, inner)
+        const size = part.shape[dim];
+        for (let o = 0; o < outer; o++) {
+          for (let j = 0; j < size * inner; j++) out[(o * total + start) * inner + j] = values[o * size * inner + j];
+        }
+        start += size;
+      }
+      return store(out, dtype);
+    },
+    matmul(a, b) {
+      const [batch, m, k] = a.shape;
+      const n = b.shape[2];
+      const x = gather(a); // (B, M, K)
+      const y = gather(b); // (B, K, N)
+      const out = allocate('float32', batch * m * n); // (B, M, N)
+      for (let p = 0; p < batch; p++) {
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let t = 0; t < k; t++) s += x[(p * m + i) * k + t] * y[(p * k + t) * n + j];
+            out[(p * m + i) * n + j] = s;
+          }
+        }
+      }
+      return new ReferenceStorage(out);
+    },
+  };
+}

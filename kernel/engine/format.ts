@@ -1,0 +1,257 @@
+/**
+ * PyTorch 1.13's tensor repr (torch/_tensor_str.py), ported rule for rule: the _Formatter's
+ * int/fixed/scientific choice over nonzero finite values, edge-item summarisation, line wrapping
+ * at linewidth, and Python's round-half-even number formatting.
+ */
+import type { DType, TypedArray } from './dtype';
+import { sizeOf, type Shape } from './shape';
+
+export interface PrintOptions {
+  precision: number;
+  threshold: number;
+  edgeitems: number;
+  linewidth: number;
+  /** null: choose automatically, as torch's sci_mode=None. */
+  sciMode: boolean | null;
+}
+
+const defaults: PrintOptions = { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: null };
+const profiles: Record<'default' | 'short' | 'full', Partial<PrintOptions>> = {
+  default: { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80 },
+  short: { precision: 2, threshold: 1000, edgeitems: 2, linewidth: 80 },
+  full: { precision: 4, threshold: Infinity, edgeitems: 3, linewidth: 80 },
+};
+
+const printOptions: PrintOptions = { ...defaults };
+
+/**
+ * torch.set_printoptions: sets the options given; like torch, `sciMode` is always reset to what is
+ * passed (automatic when omitted).
+ */
+export function setPrintOptions(
+  options: Partial<Omit<PrintOptions, 'sciMode'>> & { sciMode?: boolean | null; profile?: keyof typeof profiles },
+): void {
+  if (options.profile) Object.assign(printOptions, profiles[options.profile]);
+  for (const key of ['precision', 'threshold', 'edgeitems', 'linewidth'] as const) {
+    const value = options[key];
+    if (value !== undefined) printOptions[key] = value;
+  }
+  printOptions.sciMode = options.sciMode ?? null;
+}
+
+export function getPrintOptions(): PrintOptions {
+  return { ...printOptions };
+}
+
+function nonFinite(x: number): string | null {
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  return null;
+}
+
+/** JS rounds exact ties away from zero; Python rounds them to even. `rounded` is JS's, `digits` the exact expansion. */
+function roundHalfEven(rounded: string, exact: string, keep: number): string {
+  const rest = exact.slice(keep);
+  if (!/^50*$/.test(rest)) return rounded;
+  const truncated = exact.slice(0, keep);
+  const lastDigit = Number(truncated.replace(/\.$/, '').slice(-1));
+  return lastDigit % 2 === 0 ? truncated.replace(/\.$/, '') : rounded;
+}
+
+/** Python's `'{:.{p}f}'.format(x)`. */
+export function formatFixed(x: number, precision: number): string {
+  const special = nonFinite(x);
+  if (special) return special;
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  const ax = Math.abs(x);
+  let body = ax.toFixed(precision);
+  if (ax < 1e21) {
+    const exact = ax.toFixed(100);
+    body = roundHalfEven(body, exact, exact.indexOf('.') + 1 + precision);
+  }
+  return sign + body;
+}
+
+/** Python's `'{:.{p}e}'.format(x)`: the exponent has a sign and at least two digits. */
+export function formatExponential(x: number, precision: number): string {
+  const special = nonFinite(x);
+  if (special) return special;
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  const ax = Math.abs(x);
+  let text = ax.toExponential(precision);
+  const exact = ax.toExponential(100);
+  const [exactMantissa, exactExponent] = exact.split('e');
+  if (exactExponent === text.split('e')[1]) {
+    const mantissa = roundHalfEven(text.split('e')[0], exactMantissa, precision === 0 ? 1 : 2 + precision);
+    text = `${mantissa}e${exactExponent}`;
+  }
+  const [mantissa, exponent] = text.split('e');
+  const expSign = exponent.startsWith('-') ? '-' : '+';
+  const expDigits = exponent.replace(/^[+-]/, '').padStart(2, '0');
+  return `${sign}${mantissa}e${expSign}${expDigits}`;
+}
+
+/** torch's _Formatter: one width and one style for every element of the (summarised) tensor. */
+class ElementFormatter {
+  private intMode = true;
+  private sciMode = false;
+  private maxWidth = 1;
+
+  constructor(
+    private readonly dtype: DType,
+    values: ArrayLike<number>,
+    private readonly options: PrintOptions,
+  ) {
+    const { precision } = options;
+    if (dtype !== 'float32') {
+      for (let i = 0; i < values.length; i++) this.maxWidth = Math.max(this.maxWidth, this.plain(values[i]).length);
+      return;
+    }
+    const finite: number[] = [];
+    for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]) && values[i] !== 0) finite.push(values[i]);
+    if (finite.length > 0) {
+      const magnitudes = finite.map(Math.abs);
+      const min = Math.min(...magnitudes);
+      const max = Math.max(...magnitudes);
+      this.intMode = finite.every((v) => v === Math.ceil(v));
+      const widest = (format: (v: number) => string, extra = 0) => {
+        for (const v of finite) this.maxWidth = Math.max(this.maxWidth, format(v).length + extra);
+      };
+      if (this.intMode) {
+        if (max / min > 1000 || max > 1e8) {
+          this.sciMode = true;
+          widest((v) => formatExponential(v, precision));
+        } else {
+          widest((v) => formatFixed(v, 0), 1);
+        }
+      } else if (max / min > 1000 || max > 1e8 || min < 1e-4) {
+        this.sciMode = true;
+        widest((v) => formatExponential(v, precision));
+      } else {
+        widest((v) => formatFixed(v, precision));
+      }
+    }
+    if (options.sciMode !== null) this.sciMode = options.sciMode;
+  }
+
+  private plain(value: number): string {
+    if (this.dtype === 'bool') return value !== 0 ? 'True' : 'False';
+    return String(value);
+  }
+
+  get width(): number {
+    return this.maxWidth;
+  }
+
+  format(value: number): string {
+    let text: string;
+    if (this.dtype !== 'float32') {
+      text = this.plain(value);
+    } else if (this.sciMode) {
+      text = formatExponential(value, this.options.precision);
+    } else if (this.intMode) {
+      text = formatFixed(value, 0) + (Number.isFinite(value) ? '.' : '');
+    } else {
+      text = formatFixed(value, this.options.precision);
+    }
+    return text.padStart(this.maxWidth, ' ');
+  }
+}
+
+/** A row-major block of values with its shape, sliced without copying the whole tensor. */
+interface Block {
+  shape: Shape;
+  values: ArrayLike<number>;
+  offset: number;
+}
+
+function child(block: Block, i: number): Block {
+  return { shape: block.shape.slice(1), values: block.values, offset: block.offset + i * sizeOf(block.shape.slice(1)) };
+}
+
+/** The indices of dim 0 that are printed: all, or the first and last `edgeitems` when summarising. */
+function shownIndices(size: number, summarize: boolean, edgeitems: number): number[] {
+  const all = [...Array(size).keys()];
+  return summarize && size > 2 * edgeitems ? [...all.slice(0, edgeitems), ...all.slice(size - edgeitems)] : all;
+}
+
+/** torch's get_summarized_data, flattened: the values the formatter looks at. */
+function summarizedValues(block: Block, summarize: boolean, edgeitems: number, out: number[]): void {
+  if (block.shape.length === 0) {
+    out.push(block.values[block.offset]);
+    return;
+  }
+  for (const i of shownIndices(block.shape[0], summarize, edgeitems)) summarizedValues(child(block, i), summarize, edgeitems, out);
+}
+
+function vectorString(block: Block, indent: number, summarize: boolean, formatter: ElementFormatter, options: PrintOptions): string {
+  const elementsPerLine = Math.max(1, Math.floor((options.linewidth - indent) / (formatter.width + 2)));
+  const size = block.shape[0];
+  const format = (i: number) => formatter.format(block.values[block.offset + i]);
+  const data =
+    summarize && size > 2 * options.edgeitems
+      ? [
+          ...shownIndices(size, true, options.edgeitems).slice(0, options.edgeitems).map(format),
+          ' ...',
+          ...shownIndices(size, true, options.edgeitems).slice(options.edgeitems).map(format),
+        ]
+      : [...Array(size).keys()].map(format);
+  const lines: string[] = [];
+  for (let i = 0; i < data.length; i += elementsPerLine) lines.push(data.slice(i, i + elementsPerLine).join(', '));
+  return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
+}
+
+function blockString(block: Block, indent: number, summarize: boolean, formatter: ElementFormatter, options: PrintOptions): string {
+  const dim = block.shape.length;
+  if (dim === 0) return formatter.format(block.values[block.offset]);
+  if (dim === 1) return vectorString(block, indent, summarize, formatter, options);
+  const size = block.shape[0];
+  const render = (i: number) => blockString(child(block, i), indent + 1, summarize, formatter, options);
+  const shown = shownIndices(size, summarize, options.edgeitems);
+  const slices =
+    summarize && size > 2 * options.edgeitems
+      ? [...shown.slice(0, options.edgeitems).map(render), '...', ...shown.slice(options.edgeitems).map(render)]
+      : shown.map(render);
+  return `[${slices.join(`,${'\n'.repeat(dim - 1)}${' '.repeat(indent + 1)}`)}]`;
+}
+
+function addSuffixes(text: string, suffixes: string[], indent: number, linewidth: number): string {
+  const parts = [text];
+  let lastLineLength = text.length - text.lastIndexOf('\n') + 1;
+  for (const suffix of suffixes) {
+    if (lastLineLength + suffix.length + 2 > linewidth) {
+      parts.push(`,\n${' '.repeat(indent)}${suffix}`);
+      lastLineLength = indent + suffix.length;
+    } else {
+      parts.push(`, ${suffix}`);
+      lastLineLength += suffix.length + 2;
+    }
+  }
+  return `${parts.join('')})`;
+}
+
+/** The body of the repr without `tensor(` and suffixes (what the renderer shows as text). */
+export function formatValues(shape: Shape, dtype: DType, values: TypedArray, indent = 7, options = printOptions): string {
+  if (sizeOf(shape) === 0) return '[]';
+  const summarize = sizeOf(shape) > options.threshold;
+  const block: Block = { shape, values, offset: 0 };
+  const shown: number[] = [];
+  summarizedValues(block, summarize, options.edgeitems, shown);
+  const formatter = new ElementFormatter(dtype, shown, options);
+  return blockString(block, indent, summarize, formatter, options);
+}
+
+/**
+ * `repr(t)` as PyTorch 1.13 prints it. int32 stands in for torch's int64 (its default integer
+ * type), so it gets no dtype suffix, just as int64 gets none in PyTorch.
+ */
+export function formatTensor(shape: Shape, dtype: DType, values: TypedArray, options = printOptions): string {
+  const prefix = 'tensor(';
+  const suffixes: string[] = [];
+  if (sizeOf(shape) === 0) {
+    if (shape.length !== 1) suffixes.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
+    if (dtype !== 'float32') suffixes.push(`dtype=torch.${dtype === 'int32' ? 'int64' : dtype}`);
+  }
+  return addSuffixes(prefix + formatValues(shape, dtype, values, prefix.length, options), suffixes, prefix.length, options.linewidth);
+}

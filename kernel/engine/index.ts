@@ -1,0 +1,32 @@
+/**
+ * The engine's public API: what `require('./dist/engine.js')` gives plain Node and what notebook
+ * cells get from `import ... from 'attention-lab'`. PyTorch names in camelCase.
+ */
+export { Tensor } from './tensor';
+export type { NestedArray, Scalar, TensorLike } from './tensor';
+export type { DType, TypedArray } from './dtype';
+export type { BackendName } from './backend';
+export type { BackendCandidate, BackendReport } from './backends/registry';
+export type { PrintOptions } from './format';
+export type { IndexSpec } from './ops/movement';
+export type { TensorOptions } from './ops/creation';
+
+export { getBackend, setBackend } from './backends/registry';
+export { getPrintOptions, setPrintOptions } from './format';
+export { manualSeed } from './random';
+export {
+  arange, eye, full, linspace, ones, onesLike, rand, randint, randn, tensor, zeros, zerosLike,
+} from './ops/creation';
+export {
+  cat, chunk, clone, contiguous, expand, flatten, index, narrow, permute, repeat, repeatInterleave, reshape,
+  select, slice, split, squeeze, stack, transpose, tril, triu, unsqueeze, view,
+} from './ops/movement';
+export {
+  abs, add, cast, div, eq, exp, ge, gelu, gt, le, log, logicalAnd, logicalNot, logicalOr, lt, maskedFill, maximum,
+  minimum, mul, ne, neg, pow, relu, sigmoid, sqrt, sub, tanh, where,
+} from './ops/elementwise';
+export {
+  amax, amin, argmax, argmin, logSoftmax, logsumexp, max, mean, min, softmax, std, sum, ValuesIndices,
+  variance as var,
+} from './ops/reduction';
+export { bmm, einsum, matmul, mm } from './ops/linalg';

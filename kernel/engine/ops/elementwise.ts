@@ -1,0 +1,105 @@
+/** Elementwise ops with NumPy/PyTorch broadcasting and torch's dtype rules. */
+import type { BinaryOp, UnaryOp } from '../backend';
+import { dtypeOfScalar, promoteTypes, type DType } from '../dtype';
+import { broadcastShapes } from '../shape';
+import { Tensor, type TensorLike } from '../tensor';
+import { scalarLike } from './creation';
+import { checkSameBackend, expand } from './movement';
+
+function dtypeOf(x: TensorLike): DType {
+  return x instanceof Tensor ? x.dtype : dtypeOfScalar(x);
+}
+
+/** Turns the operands into tensors on one backend, broadcast to one shape. */
+function broadcastOperands(op: string, operands: TensorLike[]): Tensor[] {
+  const anchor = operands.find((x): x is Tensor => x instanceof Tensor);
+  if (!anchor) throw new TypeError(`${op}: expected at least one Tensor argument`);
+  const tensors = operands.map((x) => (x instanceof Tensor ? x : scalarLike(x, anchor)));
+  tensors.forEach((x) => checkSameBackend(op, anchor, x));
+  const shape = tensors.reduce<number[]>((acc, x) => broadcastShapes(op, acc, x.shape), []);
+  return tensors.map((x) => expand(x, shape));
+}
+
+type ResultType = 'promote' | 'float' | 'bool';
+
+function resultDtype(kind: ResultType, a: DType, b: DType): DType {
+  if (kind === 'bool') return 'bool';
+  const promoted = promoteTypes(a, b);
+  return kind === 'float' ? promoteTypes(promoted, 'float32') : promoted;
+}
+
+function binary(op: BinaryOp, kind: ResultType, a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = broadcastOperands(op, [a, b]);
+  const dtype = resultDtype(kind, dtypeOf(a), dtypeOf(b));
+  return new Tensor(x.backend, x.backend.binary(op, x.toView(), y.toView(), dtype), x.shape, dtype);
+}
+
+function unary(op: UnaryOp, kind: ResultType | 'same', a: Tensor): Tensor {
+  const dtype = kind === 'same' ? a.dtype : resultDtype(kind, a.dtype, a.dtype);
+  return new Tensor(a.backend, a.backend.unary(op, a.toView(), dtype), a.shape, dtype);
+}
+
+/** torch.add(a, b, alpha): a + alpha·b. */
+export function add(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
+  return binary('add', 'promote', a, alpha === undefined ? b : mul(b, alpha));
+}
+export function sub(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
+  return binary('sub', 'promote', a, alpha === undefined ? b : mul(b, alpha));
+}
+export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', 'promote', a, b);
+/** True division: integers divide to float32, as in torch. */
+export const div = (a: TensorLike, b: TensorLike): Tensor => binary('div', 'float', a, b);
+export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', 'promote', a, b);
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', 'promote', a, b);
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('minimum', 'promote', a, b);
+export const eq = (a: TensorLike, b: TensorLike): Tensor => binary('eq', 'bool', a, b);
+export const ne = (a: TensorLike, b: TensorLike): Tensor => binary('ne', 'bool', a, b);
+export const lt = (a: TensorLike, b: TensorLike): Tensor => binary('lt', 'bool', a, b);
+export const le = (a: TensorLike, b: TensorLike): Tensor => binary('le', 'bool', a, b);
+export const gt = (a: TensorLike, b: TensorLike): Tensor => binary('gt', 'bool', a, b);
+export const ge = (a: TensorLike, b: TensorLike): Tensor => binary('ge', 'bool', a, b);
+export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => binary('logicalAnd', 'bool', a, b);
+export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => binary('logicalOr', 'bool', a, b);
+
+export const neg = (a: Tensor): Tensor => unary('neg', 'same', a);
+export const abs = (a: Tensor): Tensor => unary('abs', 'same', a);
+export const relu = (a: Tensor): Tensor => unary('relu', 'same', a);
+export const exp = (a: Tensor): Tensor => unary('exp', 'float', a);
+export const log = (a: Tensor): Tensor => unary('log', 'float', a);
+export const sqrt = (a: Tensor): Tensor => unary('sqrt', 'float', a);
+export const tanh = (a: Tensor): Tensor => unary('tanh', 'float', a);
+export const sigmoid = (a: Tensor): Tensor => unary('sigmoid', 'float', a);
+/** The exact (erf) GELU, torch's default `approximate='none'`. */
+export const gelu = (a: Tensor): Tensor => unary('gelu', 'float', a);
+export const logicalNot = (a: Tensor): Tensor => unary('logicalNot', 'bool', a);
+
+export function cast(a: Tensor, dtype: DType): Tensor {
+  if (a.dtype === dtype) return a;
+  return new Tensor(a.backend, a.backend.copy(a.toView(), dtype), a.shape, dtype);
+}
+
+/** torch.where(condition, a, b): `a` where the bool condition holds, else `b`. */
+export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  if (condition.dtype !== 'bool') {
+    throw new Error(`where: where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype}`);
+  }
+  const [c, x, y] = broadcastOperands('where', [condition, a, b]);
+  const dtype = promoteTypes(dtypeOf(a), dtypeOf(b));
+  return new Tensor(c.backend, c.backend.where(c.toView(), x.toView(), y.toView(), dtype), c.shape, dtype);
+}
+
+/** Tensor.masked_fill: `value` where the bool mask (broadcast to the tensor's shape) is true. */
+export function maskedFill(t: Tensor, mask: Tensor, value: number): Tensor {
+  if (mask.dtype !== 'bool') {
+    throw new Error(`maskedFill: masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
+  }
+  const shape = broadcastShapes('maskedFill', t.shape, mask.shape);
+  if (shape.length !== t.ndim || shape.some((d, i) => d !== t.shape[i])) {
+    throw new Error(
+      `maskedFill: The size of the mask [${mask.shape.join(', ')}] must be broadcastable to the tensor of size [${t.shape.join(', ')}]`,
+    );
+  }
+  const dtype = t.dtype;
+  const filled = where(mask, scalarLike(value, t, dtype), t);
+  return cast(filled, dtype);
+}

@@ -1,0 +1,123 @@
+/** Shape bookkeeping: strides, broadcasting, dimension wrapping and the shape strings errors print. */
+
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let step = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = step;
+    step *= shape[i];
+  }
+  return strides;
+}
+
+/** True when a view with these strides walks its storage in row-major order without gaps. */
+export function isContiguous(shape: Shape, strides: readonly number[]): boolean {
+  let step = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== step) return false;
+    step *= shape[i];
+  }
+  return true;
+}
+
+/** `[2, 5]`, as PyTorch prints a size list in error messages. */
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Accepts shapes the way PyTorch does: `f(2, 3)` or `f([2, 3])`. */
+export function shapeFromArgs(args: readonly (number | readonly number[])[]): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as readonly number[])];
+  return (args as readonly number[]).map((d) => {
+    if (typeof d !== 'number') throw new TypeError(`expected a shape as numbers or one array, got ${JSON.stringify(args)}`);
+    return d;
+  });
+}
+
+export function checkShape(op: string, shape: Shape): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: Trying to create tensor with negative dimension ${d}: ${formatShape(shape)}`);
+  }
+}
+
+/** Wraps a possibly negative dim into [0, ndim), with PyTorch's message when it is out of range. */
+export function normalizeDim(op: string, dim: number, ndim: number): number {
+  const rankForRange = Math.max(ndim, 1);
+  if (!Number.isInteger(dim) || dim < -rankForRange || dim >= rankForRange) {
+    throw new Error(`${op}: Dimension out of range (expected to be in range of [${-rankForRange}, ${rankForRange - 1}], but got ${dim})`);
+  }
+  return dim < 0 ? dim + rankForRange : dim;
+}
+
+/** NumPy/PyTorch broadcasting of two shapes, failing with torch's message. */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const ndim = Math.max(a.length, b.length);
+  const out = new Array<number>(ndim);
+  for (let i = 0; i < ndim; i++) {
+    const da = a[a.length - ndim + i] ?? 1;
+    const db = b[b.length - ndim + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(
+        `${op}: The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`,
+      );
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Resolves one `-1` in a requested shape against a number of elements. */
+export function inferShape(op: string, requested: Shape, numel: number): number[] {
+  const shape = [...requested];
+  const unknown = shape.indexOf(-1);
+  if (shape.filter((d) => d === -1).length > 1) throw new Error(`${op}: only one dimension can be inferred`);
+  const known = shape.reduce((n, d) => (d === -1 ? n : n * d), 1);
+  if (shape.some((d) => d < -1 || !Number.isInteger(d))) throw new Error(`${op}: invalid shape dimension in ${formatShape(shape)}`);
+  if (unknown >= 0) {
+    if (known === 0 || numel % known !== 0) {
+      throw new Error(`${op}: shape '${formatShape(requested)}' is invalid for input of size ${numel}`);
+    }
+    shape[unknown] = numel / known;
+  }
+  if (sizeOf(shape) !== numel) throw new Error(`${op}: shape '${formatShape(requested)}' is invalid for input of size ${numel}`);
+  return shape;
+}
+
+/**
+ * Strides that let a strided view be read as `newShape` without copying, or null when the
+ * memory layout does not allow it (torch's computeStride: "view size is not compatible ...").
+ */
+export function viewStrides(oldShape: Shape, oldStrides: readonly number[], newShape: Shape): number[] | null {
+  if (sizeOf(oldShape) === 0) return contiguousStrides(newShape);
+  const newStrides = new Array<number>(newShape.length);
+  let viewD = newShape.length - 1;
+  let chunkBaseStride = oldStrides[oldStrides.length - 1] ?? 1;
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let tensorD = oldShape.length - 1; tensorD >= 0; tensorD--) {
+    tensorNumel *= oldShape[tensorD];
+    if (tensorD === 0 || (oldShape[tensorD - 1] !== 1 && oldStrides[tensorD - 1] !== tensorNumel * chunkBaseStride)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] === 1)) {
+        newStrides[viewD] = viewNumel * chunkBaseStride;
+        viewNumel *= newShape[viewD];
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (tensorD > 0) {
+        chunkBaseStride = oldStrides[tensorD - 1];
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  if (viewD !== -1) return null;
+  return newStrides;
+}

@@ -1,0 +1,36 @@
+// Builds the bundles with esbuild: `dist/engine.js` (+ `dist/engine.d.ts`) for plain Node and the
+// notebook kernel; with --tests, every test/**/*.test.ts into out/test for node's test runner.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const native = ['gpu.js', 'gl', 'webgpu'];
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'linked', external: native, logLevel: 'warning' };
+
+function findTests(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return findTests(path);
+    return entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+if (process.argv.includes('--tests')) {
+  rmSync(join(root, 'out'), { recursive: true, force: true });
+  const entryPoints = findTests(join(root, 'test'));
+  await build({ ...common, entryPoints, outdir: join(root, 'out/test'), outbase: join(root, 'test') });
+  console.log(`built ${entryPoints.length} test files into out/test`);
+} else {
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  await build({ ...common, entryPoints: [join(root, 'kernel/engine/index.ts')], outfile: join(root, 'dist/engine.js') });
+  execFileSync(
+    join(root, 'node_modules/.bin/tsc'),
+    ['-p', root, '--noEmit', 'false', '--emitDeclarationOnly', '--declaration', '--outDir', join(root, 'dist/types'), '--rootDir', root],
+    { stdio: 'inherit' },
+  );
+  const types = relative(join(root, 'dist'), join(root, 'dist/types/kernel/engine/index'));
+  writeFileSync(join(root, 'dist/engine.d.ts'), `export * from './${types}';\n`);
+  console.log('built dist/engine.js and dist/engine.d.ts');
+}
