@@ -39,6 +39,11 @@ export function dtypeOfArray(values: ArrayLike<number>): DType {
   return 'float32';
 }
 
+/** The name PyTorch prints for the dtype our dtype stands for (int32 plays torch's default int64). */
+export function torchDtypeName(dtype: DType): string {
+  return { float32: 'Float', int32: 'Long', bool: 'Bool' }[dtype];
+}
+
 /** The dtype PyTorch infers for a Python scalar: bool, int (our int32) or float. */
 export function dtypeOfScalar(value: number | boolean): DType {
   if (typeof value === 'boolean') return 'bool';

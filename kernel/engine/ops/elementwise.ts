@@ -1,6 +1,6 @@
 /** Elementwise ops with NumPy/PyTorch broadcasting and torch's dtype rules. */
 import type { BinaryOp, UnaryOp } from '../backend';
-import { dtypeOfScalar, promoteTypes, type DType } from '../dtype';
+import { dtypeOfScalar, promoteTypes, torchDtypeName, type DType } from '../dtype';
 import { broadcastShapes } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
 import { scalarLike } from './creation';
@@ -81,7 +81,7 @@ export function cast(a: Tensor, dtype: DType): Tensor {
 /** torch.where(condition, a, b): `a` where the bool condition holds, else `b`. */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (condition.dtype !== 'bool') {
-    throw new Error(`where: where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype}`);
+    throw new Error(`where: where expected condition to be a boolean tensor, but got a tensor with dtype ${torchDtypeName(condition.dtype)}`);
   }
   const [c, x, y] = broadcastOperands('where', [condition, a, b]);
   const dtype = promoteTypes(dtypeOf(a), dtypeOf(b));
@@ -91,7 +91,7 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
 /** Tensor.masked_fill: `value` where the bool mask (broadcast to the tensor's shape) is true. */
 export function maskedFill(t: Tensor, mask: Tensor, value: number): Tensor {
   if (mask.dtype !== 'bool') {
-    throw new Error(`maskedFill: masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
+    throw new Error(`maskedFill: masked_fill_ only supports boolean masks, but got mask with dtype ${torchDtypeName(mask.dtype)}`);
   }
   const shape = broadcastShapes('maskedFill', t.shape, mask.shape);
   if (shape.length !== t.ndim || shape.some((d, i) => d !== t.shape[i])) {

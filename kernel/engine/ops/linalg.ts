@@ -64,7 +64,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   if (a.ndim === 2 && b.ndim === 1) {
     if (a.shape[1] !== b.shape[0]) {
-      throw new Error(`matmul: size mismatch, got input (${a.shape[0]}), mat (${a.shape.join('x')}), vec (${b.shape[0]})`);
+      throw new Error(`matmul: size mismatch, got ${a.shape[0]}, ${a.shape.join('x')},${b.shape[0]}`);
     }
     return squeeze(batchedMatmul(a, unsqueeze(b, 1), []), 1); // (M, K)@(K, 1) → (M)
   }
@@ -193,7 +193,7 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
     }),
   );
   const counts = new Map<string, number>();
-  labeled.forEach((x) => x.labels.forEach((l) => counts.set(l, (counts.get(l) ?? 0) + 1)));
+  inputs.forEach((s) => [...s.replace('...', '')].forEach((l) => counts.set(l, (counts.get(l) ?? 0) + 1)));
   const ellipsisOut = [...sizes.keys()].filter((l) => ellipsisLabels.includes(l)).sort((p, q) => ellipsisLabels.indexOf(p) - ellipsisLabels.indexOf(q));
   const output =
     rhs === undefined

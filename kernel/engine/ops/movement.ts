@@ -170,7 +170,7 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   const d = normalizeDim('select', dim, t.ndim);
   const size = t.shape[d];
   if (!Number.isInteger(index) || index < -size || index >= size) {
-    throw new Error(`select: index ${index} is out of bounds for dimension ${d} with size ${size}`);
+    throw new Error(`select: select(): index ${index} out of range for tensor of size ${formatShape(t.shape)} at dimension ${d}`);
   }
   const i = index < 0 ? index + size : index;
   return t.withLayout(

@@ -3,7 +3,7 @@
  * them (max-shifted, so scores of 1e4 do not overflow and only all -inf rows give NaN, as in torch).
  */
 import type { ReduceOp } from '../backend';
-import { isFloating, type DType } from '../dtype';
+import { isFloating, torchDtypeName, type DType } from '../dtype';
 import { normalizeDim, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 import { abs, cast, div, eq, exp, log, mul, sqrt, sub, where } from './elementwise';
@@ -15,6 +15,13 @@ export class ValuesIndices {
     readonly values: Tensor,
     readonly indices: Tensor,
   ) {}
+  /** `max(x, dim)[0]`, as torch's namedtuple indexes. */
+  get [0](): Tensor {
+    return this.values;
+  }
+  get [1](): Tensor {
+    return this.indices;
+  }
   *[Symbol.iterator](): Iterator<Tensor> {
     yield this.values;
     yield this.indices;
@@ -46,7 +53,7 @@ function reduce(op: ReduceOp, name: string, t: Tensor, dims: number[], keepdim: 
 function requireFloat(name: string, t: Tensor): void {
   if (!isFloating(t.dtype)) {
     throw new Error(
-      `${name}: ${name}(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${t.dtype}`,
+      `${name}: ${name}(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${torchDtypeName(t.dtype)}`,
     );
   }
 }

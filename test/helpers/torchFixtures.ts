@@ -1,0 +1,68 @@
+/**
+ * Reads the PyTorch golden fixtures (test/fixtures/engine.json, made by generateFixtures.py) and
+ * evaluates their expressions against the engine: `torch.` is the engine, snake_case is camelCase.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as engine from '../../kernel/engine';
+import type { DType, Tensor } from '../../kernel/engine';
+
+export interface FixtureTensor {
+  shape: number[];
+  dtype: DType;
+  values: (number | boolean | 'nan' | 'inf' | '-inf')[];
+  repr: string;
+}
+
+export interface FixtureCase {
+  name: string;
+  expr: string;
+  inputs: Record<string, FixtureTensor>;
+  results: FixtureTensor[];
+  printOptions?: { precision?: number; sci_mode?: boolean; threshold?: number; edgeitems?: number; linewidth?: number };
+}
+
+export interface ErrorCase {
+  name: string;
+  expr: string;
+  inputs: Record<string, FixtureTensor>;
+  message: string;
+}
+
+/** The repository root, found from wherever the bundled test runs. */
+export function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+
+export function loadFixtures(file: string): { torch: string; cases: FixtureCase[]; errors: ErrorCase[] } {
+  return JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures', file), 'utf8'));
+}
+
+export function decodeValues(t: FixtureTensor): number[] {
+  return t.values.map((v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v)));
+}
+
+export function fixtureTensor(t: FixtureTensor): Tensor {
+  return engine.tensor(decodeValues(t), { shape: t.shape, dtype: t.dtype });
+}
+
+const camelCase = (expr: string) => expr.replace(/\.([a-z]+(?:_[a-z]+)+)/g, (_, name: string) => '.' + name.replace(/_([a-z])/g, (__, c: string) => c.toUpperCase()));
+
+const torch = { ...engine, nn: { functional: { gelu: engine.gelu, softmax: engine.softmax } } };
+
+/** Evaluates a fixture expression (Python syntax that is also TypeScript) on the active backend. */
+export function evaluate(expr: string, inputs: Record<string, FixtureTensor>): Tensor[] {
+  const names = Object.keys(inputs);
+  const run = new Function('torch', 'float', 'True', 'False', ...names, `return (${camelCase(expr)});`);
+  const float = (text: string) => Number(text.replace('inf', 'Infinity'));
+  const value = run(torch, float, true, false, ...names.map((n) => fixtureTensor(inputs[n])));
+  return value instanceof engine.Tensor ? [value] : [...(value as Iterable<Tensor>)];
+}
+
+/** torch.set_printoptions keys in the engine's camelCase. */
+export function enginePrintOptions(options: NonNullable<FixtureCase['printOptions']>): Parameters<typeof engine.setPrintOptions>[0] {
+  const { sci_mode: sciMode, ...rest } = options;
+  return { ...rest, sciMode };
+}
