@@ -23,6 +23,8 @@ class GpuJsStorage implements Storage {
 
 type KernelArg = Float32Array | Texture;
 
+const emptyPlaceholder = new Float32Array(1);
+
 /** Device textures are freed when their storage is garbage-collected. */
 const textureReaper = new FinalizationRegistry<Texture>((texture) => texture.delete());
 
@@ -51,9 +53,12 @@ export function createGpuJsBackend(mode: GpuJsMode): GpuJsBackend {
       });
       kernels.set(key, compiled);
     }
-    const result = compiled(...args.map((a) => a.values as KernelArg)) as Float32Array | Texture;
-    if (!(result instanceof Float32Array)) textureReaper.register(result as object, result as Texture);
-    return new GpuJsStorage(result instanceof Float32Array ? result : (result as Texture), length);
+    // gpu.js rejects empty arrays; an empty input is never read (e.g. a sum over a dim of size 0).
+    const values = args.map((a) => (a.length === 0 ? emptyPlaceholder : (a.values as KernelArg)));
+    const result = compiled(...values) as Float32Array | Texture;
+    const storage = new GpuJsStorage(result, length);
+    if (!(result instanceof Float32Array)) textureReaper.register(storage, result);
+    return storage;
   }
 
   const storageOf = (s: Storage) => s as GpuJsStorage;

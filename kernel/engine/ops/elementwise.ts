@@ -39,12 +39,17 @@ function unary(op: UnaryOp, kind: ResultType | 'same', a: Tensor): Tensor {
   return new Tensor(a.backend, a.backend.unary(op, a.toView(), dtype), a.shape, dtype);
 }
 
+function scaled(b: TensorLike, alpha: number | undefined): TensorLike {
+  if (alpha === undefined) return b;
+  return b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
+}
+
 /** torch.add(a, b, alpha): a + alpha·b. */
 export function add(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
-  return binary('add', 'promote', a, alpha === undefined ? b : mul(b, alpha));
+  return binary('add', 'promote', a, scaled(b, alpha));
 }
 export function sub(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
-  return binary('sub', 'promote', a, alpha === undefined ? b : mul(b, alpha));
+  return binary('sub', 'promote', a, scaled(b, alpha));
 }
 export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', 'promote', a, b);
 /** True division: integers divide to float32, as in torch. */

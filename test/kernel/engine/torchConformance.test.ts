@@ -12,7 +12,7 @@ const tolerance = { atol: 1e-5, rtol: 1e-5 };
 
 after(() => setPrintOptions({ profile: 'default' }));
 
-forEachBackend(`PyTorch ${fixtures.torch} golden values`, () => {
+forEachBackend(`PyTorch ${fixtures.torch} golden values`, (backend) => {
   for (const fixture of fixtures.cases) {
     test(fixture.name, () => {
       setPrintOptions(fixture.printOptions ? enginePrintOptions(fixture.printOptions) : { profile: 'default' });
@@ -22,6 +22,7 @@ forEachBackend(`PyTorch ${fixtures.torch} golden values`, () => {
         results.forEach((actual, i) => {
           const expected = fixture.results[i];
           const label = `${fixture.name}[${i}] = ${fixture.expr}`;
+          assert.equal(actual.backend.name, backend, `${label}: ran on ${backend}`);
           assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
           assert.equal(actual.dtype, expected.dtype, `${label}: dtype`);
           assertClose(actual.dataSync(), decodeValues(expected), tolerance, label);
