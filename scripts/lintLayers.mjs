@@ -1,0 +1,55 @@
+// Enforces the architecture's layers on every import in the product folders: each rule names
+// which files it covers, what they may not import, and why (the message printed when broken).
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+
+const rules = [
+  { files: /^protocol\//, forbid: (target) => !target.startsWith('protocol/'), why: 'protocol/ is shared by all three processes and imports nothing outside itself (no node:, vscode, DOM or gpu.js).' },
+  { files: /^webview\//, forbid: (target) => !/^(webview|protocol)\//.test(target) && target !== '@vscode/webview-ui-toolkit', why: 'webview/ runs in the browser sandbox: it imports only protocol/ and the webview UI toolkit.' },
+  { files: /^kernel\//, forbid: (target) => target === 'vscode' || /^(extension|webview)\//.test(target), why: 'kernel/ is a child Node process: it never imports vscode, extension/ or webview/.' },
+  { files: /^extension\//, forbid: (target) => /^(kernel|webview)\//.test(target), why: 'extension/ sees the kernel only through protocol/ messages, never its code.' },
+  { files: /^kernel\/engine\//, forbid: (target, file) => target === 'gpu.js' && file !== 'kernel/engine/backends/gpujs.ts', why: 'only backends/gpujs.ts knows gpu.js.' },
+  {
+    files: /^kernel\/engine\//,
+    forbid: (target, file) => /^kernel\/engine\/backends\/(gpujs|reference|gpujsKernels)$/.test(target) && !file.startsWith('kernel/engine/backends/'),
+    why: 'ops and tensors see backends only through the Backend interface and the registry.',
+  },
+];
+
+function sourceFiles(dir) {
+  let entries;
+  try {
+    entries = readdirSync(join(root, dir), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory()) return sourceFiles(path);
+    return /\.(ts|tsx|mts)$/.test(e.name) ? [path] : [];
+  });
+}
+
+/** Import specifiers, relative ones resolved to repository paths without extension. */
+function importsOf(file) {
+  const text = readFileSync(join(root, file), 'utf8');
+  const specifiers = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+  return specifiers.map((s) => (s.startsWith('.') ? relative(root, resolve(root, dirname(file), s)).replace(/\/index$/, '') : s));
+}
+
+const problems = [];
+const files = ['protocol', 'extension', 'kernel', 'webview'].flatMap(sourceFiles);
+for (const file of files) {
+  for (const target of importsOf(file)) {
+    for (const rule of rules) {
+      if (rule.files.test(file) && rule.forbid(target, file)) problems.push(`${file}: imports '${target}': ${rule.why}`);
+    }
+  }
+}
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log(`layers ok: ${files.length} files checked against ${rules.length} rules`);
