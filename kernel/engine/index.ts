@@ -30,3 +30,10 @@ export {
   variance as var,
 } from './ops/reduction';
 export { bmm, einsum, matmul, mm } from './ops/linalg';
+
+export * as nn from './nn/index';
+export * as F from './nn/functional';
+export * as d2l from './nn/d2l';
+export * as labml from './nn/labml';
+export { ConcatAttention } from './nn/concatAttention';
+export { trace, type Stage, type StageShape, type Trace, type AxisName } from './nn/trace';
