@@ -179,6 +179,11 @@ export class MultiheadAttention extends Module {
 
     // In-projection: three F.linear calls over the row blocks of in_proj_weight (or the separate weights).
     const [wq, wk, wv] = this.projectionWeights();
+    if (!this.qkvSameEmbedDim) {
+      ([['query', wq, q], ['key', wk, k], ['value', wv, v]] as const).forEach(([role, w, x]) => {
+        if (w.shape[1] !== x.shape[2]) fail(`expecting ${role} weights shape of (${E}, ${x.shape[2]}), but got ${torchSize(w.shape)}`);
+      });
+    }
     const [bq, bk, bv] = this.inProjBias ? (this.inProjBias.chunk(3) as [Tensor, Tensor, Tensor]) : [null, null, null];
     const lne: AxisName[] = ['query', 'batch', 'model_dim'];
     const sne: AxisName[] = ['key', 'batch', 'model_dim'];

@@ -93,18 +93,13 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   return new Tensor(c.backend, c.backend.where(c.toView(), x.toView(), y.toView(), dtype), c.shape, dtype);
 }
 
-/** Tensor.masked_fill: `value` where the bool mask (broadcast to the tensor's shape) is true. */
+/**
+ * Tensor.masked_fill (out of place): `value` where the bool mask is true. Like torch's out-of-place
+ * form, the tensor and the mask broadcast together, so the result may be larger than the tensor.
+ */
 export function maskedFill(t: Tensor, mask: Tensor, value: number): Tensor {
   if (mask.dtype !== 'bool') {
     throw new Error(`maskedFill: masked_fill_ only supports boolean masks, but got mask with dtype ${torchDtypeName(mask.dtype)}`);
   }
-  const shape = broadcastShapes('maskedFill', t.shape, mask.shape);
-  if (shape.length !== t.ndim || shape.some((d, i) => d !== t.shape[i])) {
-    throw new Error(
-      `maskedFill: The size of the mask [${mask.shape.join(', ')}] must be broadcastable to the tensor of size [${t.shape.join(', ')}]`,
-    );
-  }
-  const dtype = t.dtype;
-  const filled = where(mask, scalarLike(value, t, dtype), t);
-  return cast(filled, dtype);
+  return cast(where(mask, scalarLike(value, t, t.dtype), t), t.dtype);
 }
