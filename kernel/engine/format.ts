@@ -111,9 +111,12 @@ class ElementFormatter {
     const finite: number[] = [];
     for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]) && values[i] !== 0) finite.push(values[i]);
     if (finite.length > 0) {
-      const magnitudes = finite.map(Math.abs);
-      const min = Math.min(...magnitudes);
-      const max = Math.max(...magnitudes);
+      let min = Infinity;
+      let max = 0;
+      for (const v of finite) {
+        min = Math.min(min, Math.abs(v));
+        max = Math.max(max, Math.abs(v));
+      }
       this.intMode = finite.every((v) => v === Math.ceil(v));
       const widest = (format: (v: number) => string, extra = 0) => {
         for (const v of finite) this.maxWidth = Math.max(this.maxWidth, format(v).length + extra);
