@@ -64,7 +64,10 @@ function probeWebGpu(): Probe {
   } catch (error) {
     return { ok: false, reason: `the 'webgpu' (Dawn) module does not load (${errorText(error)})` };
   }
-  return { ok: false, reason: `the 'webgpu' module loads but gpu.js found no WebGPU adapter in this process` };
+  return {
+    ok: false,
+    reason: "the 'webgpu' module loads, but a WebGPU adapter can only be requested asynchronously and this engine's ops are synchronous; not supported yet",
+  };
 }
 
 function probeMode(mode: GpuJsMode): Probe {
