@@ -5,7 +5,7 @@
  */
 import type { Backend, Storage, View } from './backend';
 import type { DType, TypedArray } from './dtype';
-import { contiguousStrides, sizeOf, type Shape } from './shape';
+import { contiguousStrides, normalizeDim, sizeOf, type Shape } from './shape';
 import { formatTensor } from './format';
 import * as creation from './ops/creation';
 import * as elementwise from './ops/elementwise';
@@ -44,7 +44,7 @@ export class Tensor {
   }
 
   size(dim?: number): number | number[] {
-    return dim === undefined ? [...this.shape] : this.shape[movement.wrapDim('size', dim, this.ndim)];
+    return dim === undefined ? [...this.shape] : this.shape[normalizeDim('size', dim, this.ndim)];
   }
 
   dim(): number {

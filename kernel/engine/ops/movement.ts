@@ -4,7 +4,7 @@
  */
 import { promoteTypes } from '../dtype';
 import {
-  contiguousStrides, formatShape, inferShape, isContiguous, normalizeDim, shapeFromArgs, sizeOf, viewStrides, type Shape,
+  contiguousStrides, formatShape, inferShape, isContiguous, normalizeDim, shapeFromArgs, sizeOf, viewStrides,
 } from '../shape';
 import { Tensor } from '../tensor';
 import { fromValues } from './creation';
@@ -14,8 +14,6 @@ type ShapeArgs = (number | readonly number[])[];
 
 /** One index of `index()`: a number selects, ':'/'a:b:c'/[a, b, c] slice, '...' fills, null adds an axis. */
 export type IndexSpec = number | string | null | readonly [number | null, (number | null)?, (number | null)?];
-
-export const wrapDim = normalizeDim;
 
 export function isContiguousTensor(t: Tensor): boolean {
   return isContiguous(t.shape, t.strides);
@@ -357,4 +355,3 @@ export function checkSameBackend(op: string, a: Tensor, b: Tensor): void {
   }
 }
 
-export type { Shape };
