@@ -113,16 +113,16 @@ export class AdditiveAttention extends Module {
 
   forward(queries: Tensor, keys: Tensor, values: Tensor, validLens: ValidLens): Tensor {
     const m = 'd2l.AdditiveAttention';
+    const bqk: AxisName[] = ['batch', 'query', 'key'];
     const q = recordStage(m, 'q projection', 'linear', [[queries, ['batch', 'query', 'model_dim']]], this.W_q.forward(queries), ['batch', 'query', 'hidden']); // (B, Q, h)
     const k = recordStage(m, 'k projection', 'linear', [[keys, ['batch', 'key', 'model_dim']]], this.W_k.forward(keys), ['batch', 'key', 'hidden']); // (B, K, h)
     const summed = q.unsqueeze(2).add(k.unsqueeze(1)); // (B, Q, K, h)
     const features = recordStage(m, 'features tanh(W_q q + W_k k)', 'tanh', [[q, ['batch', 'query', 'hidden']], [k, ['batch', 'key', 'hidden']]], summed.tanh(), ['batch', 'query', 'key', 'hidden']); // (B, Q, K, h)
-    const scores = recordStage(m, 'scores w_vᵀ features', 'linear', [[features, ['batch', 'query', 'key', 'hidden']]], this.w_v.forward(features).squeeze(-1), ['batch', 'query', 'key']); // (B, Q, K)
-    const bqk: AxisName[] = ['batch', 'query', 'key'];
+    const scores = recordStage(m, 'scores w_vᵀ features', 'linear', [[features, ['batch', 'query', 'key', 'hidden']]], this.w_v.forward(features).squeeze(-1), bqk); // (B, Q, K)
     const masked = validLens === null ? scores : recordStage(m, 'mask (valid lengths, fill -1e6)', 'sequenceMask', [[scores, bqk]], maskScores(scores, validLens), bqk);
     this.attentionWeights = recordStage(m, 'softmax', 'softmax', [[masked, bqk]], masked.softmax(-1), bqk); // (B, Q, K)
     const dropped = this.dropout.forward(this.attentionWeights);
-    return recordStage(m, 'weighted sum with V', 'bmm', [[dropped, ['batch', 'query', 'key']], [values, ['batch', 'key', 'value_dim']]], dropped.bmm(values), ['batch', 'query', 'value_dim']); // (B, Q, v)
+    return recordStage(m, 'weighted sum with V', 'bmm', [[dropped, bqk], [values, ['batch', 'key', 'value_dim']]], dropped.bmm(values), ['batch', 'query', 'value_dim']); // (B, Q, v)
   }
 }
 

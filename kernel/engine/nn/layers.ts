@@ -45,8 +45,9 @@ export class LazyLinear extends Module {
     this.registerParameter('weight', null);
     this.registerParameter('bias', null);
   }
+  /** Until the first forward (or load) sets the weight, any shape is accepted; after that, PyTorch's shape check applies. */
   protected override isLazy(name: string): boolean {
-    return name === 'weight' || (name === 'bias' && this.hasBias);
+    return this.weight === null && (name === 'weight' || (name === 'bias' && this.hasBias));
   }
   get weight(): Tensor | null {
     return this.parameter('weight');

@@ -98,6 +98,13 @@ describe('d2l', () => {
     assert.equal(attention.W_q.bias, null);
   });
 
+  test('a lazy layer takes any shape until it is materialised, then PyTorch’s shape check applies', () => {
+    const layer = new engine.nn.LazyLinear(3);
+    layer.loadStateDict({ weight: engine.zeros(3, 5), bias: engine.zeros(3) });
+    assert.deepEqual(layer.weight!.shape, [3, 5]);
+    assert.throws(() => layer.loadStateDict({ weight: engine.zeros(3, 4), bias: engine.zeros(3) }), /size mismatch for weight: copying a param with shape torch.Size\(\[3, 4\]\)/);
+  });
+
   test('transposeOutput undoes transposeQkv', () => {
     const X = engine.randn(2, 6, 100);
     const heads = d2l.transposeQkv(X, 5);
