@@ -1,12 +1,15 @@
-// Builds the bundles with esbuild: `dist/engine.js` (+ `dist/engine.d.ts`) for plain Node and the
-// notebook kernel; with --tests, every test/**/*.test.ts into out/test for node's test runner.
+// Builds the bundles with esbuild: `dist/engine.js` (+ `dist/engine.d.ts`) for plain Node, the
+// kernel process (`dist/kernel.js` and its control thread), the headless runner (`dist/cli.js`)
+// and the VS Code extension (`dist/extension.js`); with --tests, every test/**/*.test.ts into
+// out/test for node's test runner.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const native = ['gpu.js', 'gl', 'webgpu'];
+// Native or self-locating packages stay in node_modules; `vscode` is provided by the host.
+const native = ['gpu.js', 'gl', 'webgpu', 'esbuild', 'vscode'];
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'linked', external: native, logLevel: 'warning' };
 
 function findTests(dir) {
@@ -25,6 +28,10 @@ if (process.argv.includes('--tests')) {
 } else {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   await build({ ...common, entryPoints: [join(root, 'kernel/engine/index.ts')], outfile: join(root, 'dist/engine.js') });
+  await build({ ...common, entryPoints: [join(root, 'kernel/main.ts')], outfile: join(root, 'dist/kernel.js') });
+  await build({ ...common, entryPoints: [join(root, 'kernel/kernelControl.ts')], outfile: join(root, 'dist/kernelControl.js') });
+  await build({ ...common, entryPoints: [join(root, 'cli/attentionLab.ts')], outfile: join(root, 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' } });
+  chmodSync(join(root, 'dist/cli.js'), 0o755);
   execFileSync(
     join(root, 'node_modules/.bin/tsc'),
     ['-p', root, '--noEmit', 'false', '--emitDeclarationOnly', '--declaration', '--outDir', join(root, 'dist/types'), '--rootDir', root],

@@ -36,4 +36,5 @@ export * as F from './nn/functional';
 export * as d2l from './nn/d2l';
 export * as labml from './nn/labml';
 export { ConcatAttention } from './nn/concatAttention';
+export { attentionWeightsInfo, tagAttentionWeights, type AttentionWeightsInfo } from './nn/attentionWeights';
 export { trace, type Stage, type StageShape, type Trace, type AxisName } from './nn/trace';

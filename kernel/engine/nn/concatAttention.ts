@@ -6,6 +6,7 @@
 import { cat } from '../ops/movement';
 import type { Tensor } from '../tensor';
 import { Linear } from './layers';
+import { tagAttentionWeights } from './attentionWeights';
 import { Module } from './module';
 import { recordStage } from './trace';
 
@@ -34,6 +35,6 @@ export class ConcatAttention extends Module {
     const applied = recordStage(m, 'weighted sum with V', 'bmm', [[attnWeights, ['batch', 'key']], [V, ['batch', 'key', 'value_dim']]], attnWeights.unsqueeze(0).bmm(V), ['batch', 'query', 'value_dim']); // (1, 1, valueSize2)
     const combined = cat([Q.select(0, 0), applied.select(0, 0)], 1); // (1, querySize + valueSize2)
     const output = recordStage(m, 'output projection Linear(concat(q, applied))', 'linear', [[combined, ['batch', 'model_dim']]], this.attnCombine.forward(combined).unsqueeze(0), ['batch', 'query', 'model_dim']); // (1, 1, outputSize)
-    return [output, attnWeights];
+    return [output, tagAttentionWeights(attnWeights, { axes: ['query', 'key'], module: 'ConcatAttention' })];
   }
 }

@@ -8,6 +8,7 @@ import { where } from '../ops/elementwise';
 import { repeatInterleave } from '../ops/movement';
 import { Tensor } from '../tensor';
 import { Dropout, LazyLinear } from './layers';
+import { tagAttentionWeights } from './attentionWeights';
 import { Module } from './module';
 import { recordStage, type AxisName } from './trace';
 
@@ -70,6 +71,8 @@ export class DotProductAttention extends Module {
   readonly dropout: Dropout;
   /** The name of the leading axis in traces: 'batch', or 'batch·head' inside MultiHeadAttention. */
   leadAxis: AxisName = 'batch';
+  /** Heads per batch entry when the leading axis is 'batch·head'. */
+  heads = 1;
 
   constructor(dropout: number) {
     super();
@@ -86,7 +89,8 @@ export class DotProductAttention extends Module {
     const product = recordStage(m, 'scores QKᵀ', 'bmm', [[queries, bq], [keys, bk]], queries.bmm(keys.transpose(1, 2)), bs); // (B, Q, K)
     const scores = recordStage(m, 'scale 1/√d', 'div', [[product, bs]], product.div(Math.sqrt(d)), bs); // (B, Q, K)
     const masked = validLens === null ? scores : recordStage(m, 'mask (valid lengths, fill -1e6)', 'sequenceMask', [[scores, bs]], maskScores(scores, validLens), bs);
-    this.attentionWeights = recordStage(m, 'softmax', 'softmax', [[masked, bs]], masked.softmax(-1), bs); // (B, Q, K)
+    const weights = recordStage(m, 'softmax', 'softmax', [[masked, bs]], masked.softmax(-1), bs); // (B, Q, K)
+    this.attentionWeights = tagAttentionWeights(weights, { axes: bs, heads: this.heads, module: this.leadAxis === 'batch' ? m : 'd2l.MultiHeadAttention' });
     const dropped = this.training && this.dropout.p > 0 ? recordStage(m, 'dropout', 'dropout', [[this.attentionWeights, bs]], this.dropout.forward(this.attentionWeights), bs) : this.attentionWeights;
     return recordStage(m, 'weighted sum with V', 'bmm', [[dropped, bs], [values, bk]], dropped.bmm(values), bq); // (B, Q, v)
   }
@@ -120,7 +124,7 @@ export class AdditiveAttention extends Module {
     const features = recordStage(m, 'features tanh(W_q q + W_k k)', 'tanh', [[q, ['batch', 'query', 'hidden']], [k, ['batch', 'key', 'hidden']]], summed.tanh(), ['batch', 'query', 'key', 'hidden']); // (B, Q, K, h)
     const scores = recordStage(m, 'scores w_vᵀ features', 'linear', [[features, ['batch', 'query', 'key', 'hidden']]], this.w_v.forward(features).squeeze(-1), bqk); // (B, Q, K)
     const masked = validLens === null ? scores : recordStage(m, 'mask (valid lengths, fill -1e6)', 'sequenceMask', [[scores, bqk]], maskScores(scores, validLens), bqk);
-    this.attentionWeights = recordStage(m, 'softmax', 'softmax', [[masked, bqk]], masked.softmax(-1), bqk); // (B, Q, K)
+    this.attentionWeights = tagAttentionWeights(recordStage(m, 'softmax', 'softmax', [[masked, bqk]], masked.softmax(-1), bqk), { axes: bqk, module: m }); // (B, Q, K)
     const dropped = this.dropout.forward(this.attentionWeights);
     return recordStage(m, 'weighted sum with V', 'bmm', [[dropped, bqk], [values, ['batch', 'key', 'value_dim']]], dropped.bmm(values), ['batch', 'query', 'value_dim']); // (B, Q, v)
   }
@@ -143,6 +147,7 @@ export class MultiHeadAttention extends Module {
     super();
     this.attention = this.registerModule('attention', new DotProductAttention(dropout));
     this.attention.leadAxis = 'batch·head';
+    this.attention.heads = numHeads;
     this.W_q = this.registerModule('W_q', new LazyLinear(numHiddens, bias));
     this.W_k = this.registerModule('W_k', new LazyLinear(numHiddens, bias));
     this.W_v = this.registerModule('W_v', new LazyLinear(numHiddens, bias));

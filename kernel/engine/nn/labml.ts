@@ -6,6 +6,7 @@
 import { einsum } from '../ops/linalg';
 import type { Tensor } from '../tensor';
 import { Dropout, Linear } from './layers';
+import { tagAttentionWeights } from './attentionWeights';
 import { Module } from './module';
 import { recordStage, type AxisName } from './trace';
 
@@ -92,7 +93,7 @@ export class MultiHeadAttention extends Module {
     let attn = recordStage(m, 'softmax (over keys, dim 1)', 'softmax', [[scores, ijbh]], scores.softmax(1), ijbh); // (L, S, B, H)
     if (this.training && this.dropout.p > 0) attn = recordStage(m, 'dropout', 'dropout', [[attn, ijbh]], this.dropout.forward(attn), ijbh);
     const x = recordStage(m, "weighted sum with V (einsum 'ijbh,jbhd->ibhd')", 'einsum', [[attn, ijbh], [v, sbh]], einsum('ijbh,jbhd->ibhd', attn, v), lbh); // (L, B, H, d)
-    this.attn = attn;
+    this.attn = tagAttentionWeights(attn, { axes: ['query', 'key', 'batch', 'head'], module: 'labml.MultiHeadAttention' });
     const concatenated = recordStage(m, 'concat heads (reshape)', 'reshape', [[x, lbh]], x.reshape(seqLen, batchSize, -1), ['query', 'batch', 'model_dim']); // (L, B, H·d)
     return recordStage(m, 'output projection', 'linear', [[concatenated, ['query', 'batch', 'model_dim']]], this.output.forward(concatenated), ['query', 'batch', 'model_dim']); // (L, B, d_model)
   }

@@ -9,6 +9,7 @@ import type { Tensor } from '../tensor';
 import { dropout, linear } from './functional';
 import { xavierNormal, xavierUniform } from './init';
 import { NonDynamicallyQuantizableLinear } from './layers';
+import { tagAttentionWeights } from './attentionWeights';
 import { Module } from './module';
 import { recordStage, type AxisName } from './trace';
 
@@ -269,6 +270,8 @@ export class MultiheadAttention extends Module {
         returned = recordStage(name, 'average heads', 'sum/H', [[returned, ['batch', 'head', 'query', 'key']]], returned.sum(1).div(H), ['batch', 'query', 'key']); // (N, L, S)
       }
       if (!isBatched) returned = returned.squeeze(0); // (L, S) or (H, L, S)
+      const axes: AxisName[] = [...(isBatched ? (['batch'] as const) : []), ...(averageAttnWeights ? [] : (['head'] as const)), 'query', 'key'];
+      tagAttentionWeights(returned, { axes, averagedHeads: averageAttnWeights ? H : undefined, module: 'MultiheadAttention' });
     }
     if (!isBatched) output = output.squeeze(1); // (L, E)
     else if (this.batchFirst) output = output.transpose(1, 0); // (N, L, E)

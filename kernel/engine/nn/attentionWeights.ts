@@ -1,0 +1,28 @@
+/**
+ * Marks the tensors that attention modules return or keep as attention weights, with the name of
+ * each axis, so a notebook can draw them as heatmaps without being told their layout.
+ */
+import type { Tensor } from '../tensor';
+import type { AxisName } from './trace';
+
+export interface AttentionWeightsInfo {
+  /** One name per axis, e.g. ['batch', 'head', 'query', 'key'] or ['batch·head', 'query', 'key']. */
+  axes: AxisName[];
+  /** Heads per batch entry when an axis is 'batch·head'. */
+  heads?: number;
+  /** Set when the weights are the mean over this many heads. */
+  averagedHeads?: number;
+  module: string;
+}
+
+const tagged = new WeakMap<Tensor, AttentionWeightsInfo>();
+
+export function tagAttentionWeights(weights: Tensor, info: AttentionWeightsInfo): Tensor {
+  if (info.axes.length !== weights.ndim) throw new Error(`tagAttentionWeights: ${info.axes.length} axis names for a ${weights.ndim}-D tensor`);
+  tagged.set(weights, info);
+  return weights;
+}
+
+export function attentionWeightsInfo(weights: Tensor): AttentionWeightsInfo | undefined {
+  return tagged.get(weights);
+}

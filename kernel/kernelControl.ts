@@ -1,0 +1,43 @@
+/**
+ * The kernel's control thread: owns the protocol channel (fd 3), passes requests to the main
+ * thread and its messages back. An interrupt the main thread does not answer within 100 ms means
+ * a cell is busy in synchronous code: then V8 terminates that execution, and state is kept.
+ */
+import { Session } from 'node:inspector';
+import { Socket } from 'node:net';
+import { parentPort } from 'node:worker_threads';
+import { frameMessage, MessageFramer, type KernelMessage, type KernelRequest } from '../protocol/kernelProtocol';
+
+const mainThread = parentPort;
+if (!mainThread) throw new Error('kernelControl.js runs as the kernel\'s worker thread');
+
+const channel = new Socket({ fd: 3, readable: true, writable: true });
+const mainThreadInspector = new Session();
+mainThreadInspector.connectToMainThread();
+const unansweredInterrupts = new Map<number, NodeJS.Timeout>();
+
+function terminateMainThreadExecution(id: number, attempt: number): void {
+  if (!unansweredInterrupts.has(id)) return;
+  mainThreadInspector.post('Runtime.terminateExecution');
+  if (attempt < 5) unansweredInterrupts.set(id, setTimeout(() => terminateMainThreadExecution(id, attempt + 1), 500));
+}
+
+const framer = new MessageFramer<KernelRequest>((request) => {
+  // A session left open at exit makes Node print "Waiting for the debugger to disconnect".
+  if (request.type === 'shutdown') mainThreadInspector.disconnect();
+  mainThread.postMessage(request);
+  if (request.type === 'interrupt') unansweredInterrupts.set(request.id, setTimeout(() => terminateMainThreadExecution(request.id, 0), 100));
+});
+
+channel.setEncoding('utf8');
+channel.on('data', (chunk: string) => framer.push(chunk));
+// The client is gone: nothing can read this kernel's outputs any more, whatever the main thread does.
+channel.on('close', () => process.kill(process.pid, 'SIGKILL'));
+
+mainThread.on('message', (message: KernelMessage) => {
+  if (message.type === 'response') {
+    clearTimeout(unansweredInterrupts.get(message.id));
+    unansweredInterrupts.delete(message.id);
+  }
+  channel.write(frameMessage(message));
+});

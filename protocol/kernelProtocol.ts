@@ -1,0 +1,92 @@
+/**
+ * The one channel between the extension host (or the headless runner) and a kernel process:
+ * newline-delimited JSON on the kernel's fd 3. Requests get exactly one response with the same id;
+ * notifications (streams, displays) flow kernel → client at any time. Versioned by a handshake.
+ */
+
+export const protocolVersion = 1;
+
+export type CellLanguage = 'typescript' | 'javascript';
+
+/** One output as VS Code and nbformat see it: mime → data (text for text/*, a JSON string for +json). */
+export interface OutputItem {
+  mime: string;
+  data: string;
+}
+
+export interface OutputBundle {
+  items: OutputItem[];
+  /** Set for `display()` outputs, so `update()` can replace them in place. */
+  displayId?: string;
+}
+
+export interface CellError {
+  name: string;
+  message: string;
+  /** Stack with cell positions (`at f (cell 3:2:7)`), or a compile error's location line. */
+  traceback: string[];
+}
+
+export type ExecuteResult =
+  | { status: 'ok'; outputs: OutputBundle[] }
+  | { status: 'error'; error: CellError }
+  | { status: 'interrupted' };
+
+export interface HelloResult {
+  protocolVersion: number;
+  kernelVersion: string;
+  pid: number;
+  /** The engine backend cells run on, and why each other candidate was or was not chosen. */
+  backend: string;
+  backends: { name: string; available: boolean; reason: string }[];
+}
+
+export type KernelRequest =
+  | { type: 'hello'; id: number; protocolVersion: number; cwd: string }
+  | { type: 'execute'; id: number; cellId: string; cellLabel: string; code: string; language: CellLanguage }
+  | { type: 'interrupt'; id: number }
+  | { type: 'shutdown'; id: number };
+
+export type KernelResponse =
+  | { type: 'response'; id: number; ok: true; result: unknown }
+  | { type: 'response'; id: number; ok: false; error: string };
+
+export type KernelNotification =
+  /** Console output of a cell, also from its timers and promises after it finished. */
+  | { type: 'stream'; cellId: string; stream: 'stdout' | 'stderr'; text: string }
+  /** `display(value)`: a new output appended to the cell. */
+  | { type: 'display'; cellId: string; bundle: OutputBundle }
+  /** `handle.update(value)`: replaces the output created by `display()` with the same displayId. */
+  | { type: 'updateDisplay'; cellId: string; bundle: OutputBundle };
+
+export type KernelMessage = KernelResponse | KernelNotification;
+
+/** The result type of each request, for typed clients. */
+export interface RequestResults {
+  hello: HelloResult;
+  execute: ExecuteResult;
+  interrupt: { interrupted: boolean };
+  shutdown: Record<string, never>;
+}
+
+/** Splits a byte stream into JSON messages; one instance per direction. */
+export class MessageFramer<T> {
+  private pending = '';
+
+  constructor(private readonly onMessage: (message: T) => void) {}
+
+  push(chunk: string): void {
+    this.pending += chunk;
+    let newline = this.pending.indexOf('\n');
+    while (newline >= 0) {
+      const line = this.pending.slice(0, newline);
+      this.pending = this.pending.slice(newline + 1);
+      if (line.trim()) this.onMessage(JSON.parse(line) as T);
+      newline = this.pending.indexOf('\n');
+    }
+  }
+}
+
+export function frameMessage(message: KernelRequest | KernelMessage): string {
+  return `${JSON.stringify(message)}\n`;
+}
