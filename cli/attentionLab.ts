@@ -4,7 +4,7 @@
  * each cell's text output, writes the outputs into the .ipynb as VS Code would, and exits 1 when a
  * cell fails (the cells after it are not run).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { KernelNotification, OutputBundle } from '../protocol/kernelProtocol';
 import { KernelClient } from '../extension/kernelClient';
@@ -108,6 +108,7 @@ export async function runNotebook(options: RunOptions): Promise<number> {
   } finally {
     await client.shutdown();
   }
+  mkdirSync(dirname(options.outputPath), { recursive: true });
   writeFileSync(options.outputPath, `${JSON.stringify(notebook, null, 1)}\n`);
   print(`\n${failed ? 'failed' : 'ok'}: ${executionCount} cells run, outputs written to ${options.outputPath}\n`);
   return failed ? 1 : 0;

@@ -9,7 +9,7 @@ import type { CellError, CellLanguage, ExecuteResult, KernelNotification, Output
 import { CellAttribution } from './cellAttribution';
 import { CellCompileError, compileCell, loaderGlobal } from './cellCompiler';
 import type { ModuleLoader } from './moduleLoader';
-import { AttentionView, inspectValue, outputBundle, outputsForResult, type AttentionOptions, type DisplayOptions } from './outputBundles';
+import { AttentionView, DisplayHandle, inspectValue, outputBundle, outputsForResult, type AttentionOptions, type DisplayOptions } from './outputBundles';
 
 interface RunningCell {
   cellId: string;
@@ -26,11 +26,6 @@ interface RemoteObject {
 interface EvaluateReply {
   result: RemoteObject;
   exceptionDetails?: { text: string; lineNumber: number; columnNumber: number; exception?: RemoteObject };
-}
-
-export interface DisplayHandle {
-  readonly displayId: string;
-  update(value: unknown, options?: DisplayOptions): void;
 }
 
 const sinkGlobal = '__attentionLabSink';
@@ -140,8 +135,11 @@ export class CellExecutor {
 
   private async settle(reply: EvaluateReply): Promise<ExecuteResult> {
     if (reply.exceptionDetails) {
+      if (reply.exceptionDetails.exception === undefined && /terminated/i.test(reply.exceptionDetails.text)) {
+        this.terminatedLast = true;
+        return { status: 'interrupted' };
+      }
       const thrown = reply.exceptionDetails.exception ? await this.remoteValue(reply.exceptionDetails.exception) : new Error(reply.exceptionDetails.text);
-      if (reply.exceptionDetails.exception === undefined && /terminated/i.test(reply.exceptionDetails.text)) return { status: 'interrupted' };
       return { status: 'error', error: this.cellError(thrown) };
     }
     const value = await this.remoteValue(reply.result);
@@ -228,12 +226,9 @@ export class CellExecutor {
         (error: unknown): OutputBundle => ({ displayId, items: [{ mime: 'text/plain', data: `display failed: ${(error as Error).message}` }] }),
       );
     this.outbox.push(build(value, options).then((bundle) => ({ type: 'display', cellId, bundle })));
-    return {
-      displayId,
-      update: (next: unknown, nextOptions: DisplayOptions = options) => {
-        this.outbox.push(build(next, nextOptions).then((bundle) => ({ type: 'updateDisplay', cellId, bundle })));
-      },
-    };
+    return new DisplayHandle(displayId, (next: unknown, nextOptions: DisplayOptions = options) => {
+      this.outbox.push(build(next, nextOptions).then((bundle) => ({ type: 'updateDisplay', cellId, bundle })));
+    });
   }
 
   private installGlobals(engine: Record<string, unknown>): void {

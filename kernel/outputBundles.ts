@@ -34,6 +34,18 @@ export class AttentionView {
   }
 }
 
+/** What `display()` returns; `update(value)` replaces that output in place. Shows nothing itself. */
+export class DisplayHandle {
+  constructor(
+    readonly displayId: string,
+    private readonly replace: (value: unknown, options?: DisplayOptions) => void,
+  ) {}
+
+  update(value: unknown, options?: DisplayOptions): void {
+    this.replace(value, options);
+  }
+}
+
 export interface DisplayOptions extends AttentionOptions {
   /** Force a view: 'tensor' shows attention weights as a plain tensor, 'attention' the opposite. */
   as?: 'tensor' | 'attention' | 'text';
@@ -56,7 +68,7 @@ function isRich(value: unknown): boolean {
 
 /** The outputs for a cell's last value: none for undefined, one per item of a tuple of tensors. */
 export async function outputsForResult(value: unknown): Promise<OutputBundle[]> {
-  if (value === undefined) return [];
+  if (value === undefined || value instanceof DisplayHandle) return [];
   if (Array.isArray(value) && value.length > 0 && value.length <= 8 && value.some(isRich) && value.every((item) => item === null || isRich(item))) {
     const bundles: OutputBundle[] = [];
     for (const item of value) if (item !== null) bundles.push(await outputBundle(item));

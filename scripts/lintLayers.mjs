@@ -9,7 +9,9 @@ const rules = [
   { files: /^protocol\//, forbid: (target) => !target.startsWith('protocol/'), why: 'protocol/ is shared by all three processes and imports nothing outside itself (no node:, vscode, DOM or gpu.js).' },
   { files: /^webview\//, forbid: (target) => !/^(webview|protocol)\//.test(target) && target !== '@vscode/webview-ui-toolkit', why: 'webview/ runs in the browser sandbox: it imports only protocol/ and the webview UI toolkit.' },
   { files: /^kernel\//, forbid: (target) => target === 'vscode' || /^(extension|webview)\//.test(target), why: 'kernel/ is a child Node process: it never imports vscode, extension/ or webview/.' },
-  { files: /^extension\//, forbid: (target) => /^(kernel|webview)\//.test(target), why: 'extension/ sees the kernel only through protocol/ messages, never its code.' },
+  { files: /^extension\//, forbid: (target) => /^(kernel|webview|cli)\//.test(target), why: 'extension/ sees the kernel only through protocol/ messages, never its code.' },
+  { files: /^extension\/kernelClient\.ts$/, forbid: (target) => target === 'vscode', why: 'kernelClient.ts is shared with the headless runner, which has no vscode module.' },
+  { files: /^cli\//, forbid: (target) => target === 'vscode' || /^(kernel|webview)\//.test(target) || (target.startsWith('extension/') && target !== 'extension/kernelClient'), why: 'cli/ (the headless runner) drives a kernel process through extension/kernelClient and protocol/ only.' },
   { files: /^kernel\/engine\//, forbid: (target, file) => target === 'gpu.js' && file !== 'kernel/engine/backends/gpujs.ts', why: 'only backends/gpujs.ts knows gpu.js.' },
   {
     files: /^kernel\/engine\//,
@@ -40,7 +42,7 @@ function importsOf(file) {
 }
 
 const problems = [];
-const files = ['protocol', 'extension', 'kernel', 'webview'].flatMap(sourceFiles);
+const files = ['protocol', 'extension', 'kernel', 'webview', 'cli'].flatMap(sourceFiles);
 for (const file of files) {
   for (const target of importsOf(file)) {
     for (const rule of rules) {

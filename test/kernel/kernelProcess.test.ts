@@ -1,0 +1,222 @@
+// The built kernel (dist/kernel.js) as a real child process, driven over the protocol without
+// VS Code: handshake, persistence, imports, streaming order, late output, displays, errors,
+// interrupt, restart and crash. Uses the reference backend so values are exact and fast.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { KernelClient, KernelCrashedError } from '../../extension/kernelClient';
+import type { ExecuteResult, KernelNotification, OutputBundle } from '../../protocol/kernelProtocol';
+import { mimeTypes } from '../../protocol/mimeTypes';
+import type { AttentionOutput, TensorOutput } from '../../protocol/outputPayloads';
+import { decodeTensor } from '../../protocol/tensorWire';
+import { repoRoot } from '../helpers/torchFixtures';
+
+const kernelPath = join(repoRoot(), 'dist/kernel.js');
+const notebookFolder = join(repoRoot(), 'test/fixtures/notebookFolder');
+
+interface Kernel {
+  client: KernelClient;
+  notes: KernelNotification[];
+  run(code: string, language?: 'typescript' | 'javascript'): Promise<ExecuteResult>;
+}
+
+let cellCount = 0;
+
+async function startKernel(nodeOptions: string[] = []): Promise<Kernel> {
+  const notes: KernelNotification[] = [];
+  const { client } = await KernelClient.start({ kernelPath, cwd: notebookFolder, backend: 'reference', nodeOptions, onNotification: (n) => notes.push(n) });
+  return {
+    client,
+    notes,
+    run: (code, language = 'typescript') => {
+      cellCount++;
+      return client.execute(`cell-${cellCount}`, `cell ${cellCount}`, code, language);
+    },
+  };
+}
+
+function ok(result: ExecuteResult): OutputBundle[] {
+  if (result.status !== 'ok') assert.fail(`expected ok, got ${JSON.stringify(result)}`);
+  return result.outputs;
+}
+
+function text(result: ExecuteResult): string {
+  return ok(result).map((b) => b.items.find((i) => i.mime === 'text/plain')?.data ?? '').join('\n');
+}
+
+function streamText(notes: KernelNotification[], cellId: string): string {
+  return notes.filter((n) => n.type === 'stream' && n.cellId === cellId).map((n) => (n.type === 'stream' ? n.text : '')).join('');
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('kernel process', () => {
+  let kernel: Kernel;
+  before(async () => {
+    kernel = await startKernel();
+  });
+  after(async () => {
+    await kernel.client.shutdown();
+  });
+
+  it('answers the handshake with its protocol version and the backend cells run on', async () => {
+    const { client, hello } = await KernelClient.start({ kernelPath, cwd: notebookFolder, backend: 'reference', onNotification: () => undefined });
+    assert.equal(hello.protocolVersion, 1);
+    assert.equal(hello.backend, 'reference');
+    assert.ok(hello.backends.some((b) => b.name === 'gpujs-cpu'));
+    assert.ok(hello.pid > 0 && hello.pid !== process.pid);
+    await client.shutdown();
+  });
+
+  it('keeps top-level declarations across cells and lets a cell re-run without "already declared"', async () => {
+    const cell = 'const base: number = 40; let count = 1; function twice(x: number) { return 2 * x; } class Box { constructor(readonly v: number) {} }';
+    ok(await kernel.run(cell));
+    ok(await kernel.run(cell));
+    assert.equal(text(await kernel.run('count += 1; new Box(twice(base) + count).v')), '82');
+    assert.equal(text(await kernel.run('const base = 1; base')), '1');
+  });
+
+  it('supports top-level await and shows the value of the last expression', async () => {
+    assert.equal(text(await kernel.run('const answer = await new Promise<number>((r) => setTimeout(() => r(42), 20));\nanswer')), '42');
+    assert.deepEqual(ok(await kernel.run('let nothing = 1;')), []);
+    assert.equal(text(await kernel.run("({ a: [1, 2], s: 'text' })")), "{ a: [ 1, 2 ], s: 'text' }");
+  });
+
+  it('imports the engine, CommonJS and ESM-only packages from the notebook folder, and the imports persist', async () => {
+    ok(await kernel.run("import { greet } from 'cjs-greeter';\nimport greetEsm, { kind } from 'esm-only-greeter';\nimport { shout } from 'esm-only-greeter/loud';\nimport * as lab from 'attention-lab';"));
+    assert.equal(text(await kernel.run("[greet('a'), greetEsm('b'), kind, shout('c'), typeof lab.nn.MultiheadAttention].join(' | ')")), 'hello, a (from CommonJS) | hello, b (from ESM) | esm-only | C! | function');
+    assert.equal(text(await kernel.run("const path = require('node:path'); path.basename(process.cwd())")), 'notebookFolder');
+    assert.equal(text(await kernel.run("const { kind: k2 } = await import('esm-only-greeter'); k2")), 'esm-only');
+    const missing = await kernel.run("import { x } from 'no-such-package';");
+    assert.equal(missing.status, 'error');
+    assert.match(missing.status === 'error' ? missing.error.message : '', /Cannot find module 'no-such-package'/);
+  });
+
+  it('preloads the engine names as globals', async () => {
+    assert.equal(text(await kernel.run('manualSeed(0); [typeof nn.MultiheadAttention, typeof randn, typeof d2l.MultiHeadAttention, zeros(2, 3).shape.join("x")].join(" ")')), 'function function function 2x3');
+  });
+
+  it('streams console output into the cell in order, interleaved with displays', async () => {
+    const before = kernel.notes.length;
+    const id = `cell-${cellCount + 1}`;
+    ok(await kernel.run("console.log('one'); display('shown'); console.error('two', { n: 2 }); process.stdout.write('three\\n'); 'done'"));
+    const mine = kernel.notes.slice(before).filter((n) => n.cellId === id);
+    assert.deepEqual(
+      mine.map((n) => (n.type === 'stream' ? `${n.stream}:${n.text}` : `${n.type}:${n.bundle.items[0].data}`)),
+      ['stdout:one\n', 'display:shown', 'stderr:two { n: 2 }\n', 'stdout:three\n'],
+    );
+  });
+
+  it('routes output from timers and promises of a finished cell to that cell while a later cell runs', async () => {
+    const early = `cell-${cellCount + 1}`;
+    ok(await kernel.run("setTimeout(() => console.log('late timer'), 150);\nnew Promise((r) => setTimeout(r, 250)).then(() => console.log('late promise'));\n'scheduled'"));
+    const later = `cell-${cellCount + 1}`;
+    ok(await kernel.run("console.log('later starts'); await new Promise((r) => setTimeout(r, 400)); console.log('later ends')"));
+    assert.equal(streamText(kernel.notes, early), 'late timer\nlate promise\n');
+    assert.equal(streamText(kernel.notes, later), 'later starts\nlater ends\n');
+  });
+
+  it('display returns a handle whose update replaces that output', async () => {
+    const before = kernel.notes.length;
+    ok(await kernel.run("const handle = display(tensor([1, 2]));\nhandle.update(tensor([3, 4, 5]));\nhandle.displayId"));
+    const [shown, updated] = kernel.notes.slice(before).filter((n) => n.type === 'display' || n.type === 'updateDisplay');
+    assert.equal(shown.type, 'display');
+    assert.equal(updated.type, 'updateDisplay');
+    if (!('bundle' in shown) || !('bundle' in updated)) assert.fail('expected displays');
+    assert.equal(shown.bundle.displayId, updated.bundle.displayId);
+    assert.equal(updated.bundle.items.find((i) => i.mime === 'text/plain')?.data, 'tensor([3, 4, 5])');
+  });
+
+  it('shows a tensor as the tensor mime with PyTorch repr, and attention weights as the attention mime', async () => {
+    const outputs = ok(await kernel.run('manualSeed(0);\nconst mha = new nn.MultiheadAttention(6, 3);\nconst x = randn(4, 2, 6);\nmha.forward(x, x, x)'));
+    assert.equal(outputs.length, 2);
+    const [out, weights] = outputs;
+    const tensorItem = out.items.find((i) => i.mime === mimeTypes.tensor);
+    assert.ok(tensorItem);
+    const payload = JSON.parse(tensorItem.data) as TensorOutput;
+    assert.deepEqual(payload.shape, [4, 2, 6]);
+    assert.equal(payload.backend, 'reference');
+    assert.equal(out.items.find((i) => i.mime === 'text/plain')?.data, payload.text);
+    assert.match(payload.text, /^tensor\(\[\[\[/);
+    const attentionItem = weights.items.find((i) => i.mime === mimeTypes.attention);
+    assert.ok(attentionItem);
+    const attention = JSON.parse(attentionItem.data) as AttentionOutput;
+    assert.deepEqual(attention.sourceShape, [2, 4, 4]);
+    assert.equal(attention.averagedHeads, 3);
+    const decoded = decodeTensor(attention.weights);
+    assert.deepEqual(decoded.shape, [2, 1, 4, 4]);
+    for (let row = 0; row < 8; row++) {
+      const sum = decoded.values.slice(row * 4, row * 4 + 4).reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(sum - 1) < 1e-5, `row ${row} sums to ${sum}`);
+    }
+    const labelled = ok(await kernel.run("attention(mha.forward(x, x, x, { averageAttnWeights: false })[1], { queries: ['a', 'b', 'c', 'd'], keys: ['a', 'b', 'c', 'd'], title: 'heads' })"));
+    const perHead = JSON.parse(labelled[0].items[0].data) as AttentionOutput;
+    assert.deepEqual(perHead.weights.shape, [2, 3, 4, 4]);
+    assert.deepEqual(perHead.queries, ['a', 'b', 'c', 'd']);
+    assert.equal(perHead.title, 'heads');
+  });
+
+  it('reports a compile error at its cell line and column', async () => {
+    const result = await kernel.run('const fine = 1;\nconst broken: number = ;');
+    assert.equal(result.status, 'error');
+    if (result.status !== 'error') return;
+    assert.equal(result.error.name, 'CompileError');
+    assert.match(result.error.traceback.join('\n'), new RegExp(`at cell ${cellCount}:2:24`));
+  });
+
+  it('maps a runtime stack to cell lines, and keeps the engine shape error message', async () => {
+    const result = await kernel.run('type Pair = [number, number];\nfunction explode(p: Pair): number {\n  throw new RangeError(`bad ${p[0]}`);\n}\nexplode([1, 2]);');
+    assert.equal(result.status, 'error');
+    if (result.status !== 'error') return;
+    assert.deepEqual([result.error.name, result.error.message], ['RangeError', 'bad 1']);
+    assert.match(result.error.traceback[1], new RegExp(`at explode \\(cell ${cellCount}:3:9\\)`));
+    assert.match(result.error.traceback[2], new RegExp(`cell ${cellCount}:5:1`));
+    const shapes = await kernel.run('randn(2, 3).matmul(randn(2, 3))');
+    assert.equal(shapes.status === 'error' && shapes.error.message, 'matmul: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)');
+  });
+
+  it('interrupts a synchronous busy loop and a pending await, keeping every variable', async () => {
+    ok(await kernel.run('let survivor = 41;'));
+    const busy = kernel.run('survivor += 1;\nwhile (true) {}');
+    await sleep(300);
+    assert.equal(await kernel.client.interrupt(), true);
+    assert.deepEqual(await busy, { status: 'interrupted' });
+    const pending = kernel.run('await new Promise(() => {});');
+    await sleep(100);
+    assert.equal(await kernel.client.interrupt(), true);
+    assert.deepEqual(await pending, { status: 'interrupted' });
+    const resumed = kernel.run('await new Promise((r) => setTimeout(r, 20));\nsurvivor += 1;\nfor (;;) {}');
+    await sleep(300);
+    await kernel.client.interrupt();
+    assert.deepEqual(await resumed, { status: 'interrupted' });
+    assert.equal(text(await kernel.run('survivor')), '43');
+    assert.equal(await kernel.client.interrupt(), false);
+  });
+});
+
+describe('kernel lifecycle', () => {
+  it('restart gives a fresh scope', async () => {
+    const first = await startKernel();
+    ok(await first.run('const remembered = 1;'));
+    await first.client.shutdown();
+    assert.equal((await first.client.exited).expected, true);
+    const second = await startKernel();
+    assert.equal(text(await second.run('typeof remembered')), 'undefined');
+    await second.client.shutdown();
+  });
+
+  it('reports a kernel that runs out of memory, and the next kernel starts clean', async () => {
+    const kernel = await startKernel(['--max-old-space-size=48']);
+    ok(await kernel.run('const hoard: number[][] = [];'));
+    await assert.rejects(kernel.run('while (true) hoard.push(new Array(100000).fill(Math.random()));'), (error: unknown) => {
+      assert.ok(error instanceof KernelCrashedError);
+      assert.match(error.message, /out of memory/);
+      return true;
+    });
+    assert.equal(kernel.client.alive, false);
+    await assert.rejects(kernel.run('1'), KernelCrashedError);
+    const fresh = await startKernel();
+    assert.equal(text(await fresh.run('typeof hoard')), 'undefined');
+    await fresh.client.shutdown();
+  });
+});
