@@ -32,6 +32,7 @@ if (process.argv.includes('--tests')) {
   await build({ ...common, entryPoints: [join(root, 'kernel/kernelControl.ts')], outfile: join(root, 'dist/kernelControl.js') });
   await build({ ...common, entryPoints: [join(root, 'cli/attentionLab.ts')], outfile: join(root, 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' } });
   chmodSync(join(root, 'dist/cli.js'), 0o755);
+  await build({ ...common, entryPoints: [join(root, 'extension/extension.ts')], outfile: join(root, 'dist/extension.js') });
   execFileSync(
     join(root, 'node_modules/.bin/tsc'),
     ['-p', root, '--noEmit', 'false', '--emitDeclarationOnly', '--declaration', '--outDir', join(root, 'dist/types'), '--rootDir', root],
