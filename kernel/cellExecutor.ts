@@ -9,7 +9,7 @@ import type { CellError, CellLanguage, ExecuteResult, KernelNotification, Output
 import { CellAttribution } from './cellAttribution';
 import { CellCompileError, compileCell, loaderGlobal } from './cellCompiler';
 import type { ModuleLoader } from './moduleLoader';
-import { AttentionView, DisplayHandle, inspectValue, outputBundle, outputsForResult, type AttentionOptions, type DisplayOptions } from './outputBundles';
+import { AttentionView, DisplayHandle, steps, inspectValue, outputBundle, outputsForResult, type AttentionOptions, type DisplayOptions } from './outputBundles';
 
 interface RunningCell {
   cellId: string;
@@ -239,6 +239,7 @@ export class CellExecutor {
     scope[loaderGlobal] = this.loader;
     scope.require = this.loader.require;
     scope.display = (value: unknown, options?: DisplayOptions) => this.display(value, options);
+    scope.steps = steps;
     scope.attention = (weights: ConstructorParameters<typeof AttentionView>[0], options?: AttentionOptions) => new AttentionView(weights, options);
   }
 }

@@ -56,6 +56,30 @@ export interface TraceLike {
   stages: Stage[];
 }
 
+/**
+ * `steps([[label, tensor, axes?], ...])`: a hand-made trace of plain ops, shown by the stage view,
+ * e.g. the head split `arange(48).reshape(2, 4, 6)` → `reshape(2, 4, 3, 2)` → `transpose(1, 2)`.
+ */
+export function steps(entries: [string, Tensor, string[]?][]): TraceLike {
+  if (!Array.isArray(entries) || entries.length === 0) throw new Error('steps: expected a non-empty list of [label, tensor, axes?] entries');
+  const stages = entries.map(([label, tensor, axes], i): Stage => {
+    if (!(tensor instanceof Tensor)) throw new TypeError(`steps: entry ${i} ('${label}') has no tensor`);
+    const names = (axes ?? tensor.shape.map((_, d) => `dim ${d}`)) as Stage['output']['axes'];
+    if (names.length !== tensor.ndim) throw new Error(`steps: entry ${i} ('${label}') names ${names.length} axes for shape [${tensor.shape.join(', ')}]`);
+    const previous = i > 0 ? entries[i - 1][1] : null;
+    const previousAxes = i > 0 ? ((entries[i - 1][2] ?? previous?.shape.map((_, d) => `dim ${d}`)) as Stage['output']['axes']) : [];
+    return {
+      name: label,
+      op: label.split(/[\s(.]/)[0] || 'value',
+      module: 'notebook',
+      inputs: previous ? [{ shape: [...previous.shape], axes: previousAxes }] : [],
+      output: { shape: [...tensor.shape], axes: names },
+      tensor,
+    };
+  });
+  return { result: entries[entries.length - 1][1], stages };
+}
+
 export function isTrace(value: unknown): value is TraceLike {
   if (!value || typeof value !== 'object' || !('result' in value) || !('stages' in value)) return false;
   const stages = (value as TraceLike).stages;

@@ -1,6 +1,6 @@
 // Builds the bundles with esbuild: `dist/engine.js` (+ `dist/engine.d.ts`) for plain Node, the
 // kernel process (`dist/kernel.js` and its control thread), the headless runner (`dist/cli.js`)
-// and the VS Code extension (`dist/extension.js`); with --tests, every test/**/*.test.ts into
+// the VS Code extension (`dist/extension.js`) and the notebook renderer (`dist/renderer.js`); with --tests, every test/**/*.test.ts into
 // out/test for node's test runner.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -23,7 +23,7 @@ function findTests(dir) {
 if (process.argv.includes('--tests')) {
   rmSync(join(root, 'out'), { recursive: true, force: true });
   const entryPoints = findTests(join(root, 'test'));
-  await build({ ...common, entryPoints, outdir: join(root, 'out/test'), outbase: join(root, 'test') });
+  await build({ ...common, external: [...native, 'playwright-core'], entryPoints, outdir: join(root, 'out/test'), outbase: join(root, 'test') });
   console.log(`built ${entryPoints.length} test files into out/test`);
 } else {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
@@ -33,6 +33,7 @@ if (process.argv.includes('--tests')) {
   await build({ ...common, entryPoints: [join(root, 'cli/attentionLab.ts')], outfile: join(root, 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' } });
   chmodSync(join(root, 'dist/cli.js'), 0o755);
   await build({ ...common, entryPoints: [join(root, 'extension/extension.ts')], outfile: join(root, 'dist/extension.js') });
+  await build({ bundle: true, platform: 'browser', format: 'esm', target: 'es2022', sourcemap: 'linked', logLevel: 'warning', entryPoints: [join(root, 'webview/renderer.ts')], outfile: join(root, 'dist/renderer.js') });
   execFileSync(
     join(root, 'node_modules/.bin/tsc'),
     ['-p', root, '--noEmit', 'false', '--emitDeclarationOnly', '--declaration', '--outDir', join(root, 'dist/types'), '--rootDir', root],

@@ -7,7 +7,7 @@ const root = resolve(new URL('..', import.meta.url).pathname);
 
 const rules = [
   { files: /^protocol\//, forbid: (target) => !target.startsWith('protocol/'), why: 'protocol/ is shared by all three processes and imports nothing outside itself (no node:, vscode, DOM or gpu.js).' },
-  { files: /^webview\//, forbid: (target) => !/^(webview|protocol)\//.test(target) && target !== '@vscode/webview-ui-toolkit', why: 'webview/ runs in the browser sandbox: it imports only protocol/ and the webview UI toolkit.' },
+  { files: /^webview\//, forbid: (target) => !/^(webview|protocol)\//.test(target) && target !== '@vscode/webview-ui-toolkit' && target !== 'vscode-notebook-renderer', why: 'webview/ runs in the browser sandbox: it imports only protocol/, the webview UI toolkit and the renderer API types.' },
   { files: /^kernel\//, forbid: (target) => target === 'vscode' || /^(extension|webview)\//.test(target), why: 'kernel/ is a child Node process: it never imports vscode, extension/ or webview/.' },
   { files: /^extension\//, forbid: (target) => /^(kernel|webview|cli)\//.test(target), why: 'extension/ sees the kernel only through protocol/ messages, never its code.' },
   { files: /^extension\/kernelClient\.ts$/, forbid: (target) => target === 'vscode', why: 'kernelClient.ts is shared with the headless runner, which has no vscode module.' },

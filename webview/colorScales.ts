@@ -1,0 +1,51 @@
+// Colour scales for heatmaps, pure functions shared by every view: a sequential scale (viridis)
+// for data in [0, 1] or of one sign, and a diverging one (coolwarm) centred on 0 for signed data.
+import type { TensorStats } from '../protocol/outputPayloads';
+
+export type Rgb = [number, number, number];
+
+export interface ColorScale {
+  kind: 'sequential' | 'diverging';
+  min: number;
+  max: number;
+}
+
+const viridis: Rgb[] = [
+  [68, 1, 84], [72, 40, 120], [62, 73, 137], [49, 104, 142], [38, 130, 142],
+  [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37],
+];
+const coolwarm: Rgb[] = [[59, 76, 192], [124, 159, 249], [192, 212, 245], [242, 242, 242], [242, 203, 183], [238, 132, 104], [180, 4, 38]];
+
+function interpolate(stops: Rgb[], t: number): Rgb {
+  const clamped = Math.min(1, Math.max(0, t));
+  const position = clamped * (stops.length - 1);
+  const low = Math.floor(position);
+  const high = Math.min(stops.length - 1, low + 1);
+  const f = position - low;
+  return [0, 1, 2].map((c) => Math.round(stops[low][c] + (stops[high][c] - stops[low][c]) * f)) as Rgb;
+}
+
+/** Probabilities and other [0, 1] data get a fixed [0, 1] scale; signed data a symmetric diverging one. */
+export function scaleFor(stats: Pick<TensorStats, 'min' | 'max'>): ColorScale {
+  const { min, max } = stats;
+  if (min >= 0 && max <= 1) return { kind: 'sequential', min: 0, max: 1 };
+  if (min < 0 && max > 0) {
+    const bound = Math.max(-min, max);
+    return { kind: 'diverging', min: -bound, max: bound };
+  }
+  return { kind: 'sequential', min, max: max === min ? min + 1 : max };
+}
+
+/** One scale covering several tensors (a grid of heads, a chain of movement stages). */
+export function sharedScale(all: Pick<TensorStats, 'min' | 'max'>[]): ColorScale {
+  return scaleFor({ min: Math.min(...all.map((s) => s.min)), max: Math.max(...all.map((s) => s.max)) });
+}
+
+export function colorFor(value: number, scale: ColorScale): Rgb {
+  const t = (value - scale.min) / (scale.max - scale.min);
+  return interpolate(scale.kind === 'sequential' ? viridis : coolwarm, t);
+}
+
+export function cssColor([r, g, b]: Rgb): string {
+  return `rgb(${r}, ${g}, ${b})`;
+}
