@@ -42,6 +42,7 @@ export function renderStages(payload: StagesOutput, root: HTMLElement): void {
   const chips = stages.map((stage, i) => {
     const chip = element('button', 'al-chip');
     chip.dataset.attentionLab = 'stage';
+    chip.title = `${stage.name} · ${stage.module}`;
     chip.append(element('span', 'al-chip-name', stage.name), element('span', 'al-chip-op', stage.op));
     const shape = element('span', 'al-chip-shape');
     const changed = changedAxes(stage);

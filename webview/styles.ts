@@ -25,9 +25,9 @@ canvas[data-attention-lab="heatmap"] { image-rendering: pixelated; outline: 1px 
 .al-nan-row { color: var(--vscode-errorForeground, #c00); font-weight: 600; }
 .al-repr { font-family: var(--vscode-editor-font-family, monospace); font-size: var(--vscode-editor-font-size, 12px); white-space: pre; overflow-x: auto; margin: 6px 0 0; }
 .al-strip { display: flex; gap: 6px; overflow-x: auto; padding: 4px 2px 8px; }
-.al-chip { display: flex; flex-direction: column; align-items: flex-start; gap: 1px; min-width: 96px; padding: 4px 8px; border-radius: 4px; cursor: pointer; font: inherit; color: inherit; background: var(--vscode-editorWidget-background, rgba(128, 128, 128, 0.12)); border: 1px solid var(--vscode-widget-border, var(--vscode-contrastBorder, rgba(128, 128, 128, 0.5))); }
+.al-chip { flex: 0 0 auto; display: flex; flex-direction: column; align-items: flex-start; gap: 1px; min-width: 96px; max-width: 220px; padding: 4px 8px; border-radius: 4px; cursor: pointer; font: inherit; color: inherit; background: var(--vscode-editorWidget-background, rgba(128, 128, 128, 0.12)); border: 1px solid var(--vscode-widget-border, var(--vscode-contrastBorder, rgba(128, 128, 128, 0.5))); }
 .al-chip-selected { border-color: var(--vscode-focusBorder, #06c); box-shadow: 0 0 0 1px var(--vscode-focusBorder, #06c); }
-.al-chip-name { font-weight: 600; white-space: nowrap; }
+.al-chip-name { font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 204px; }
 .al-chip-op { font-size: 0.85em; color: var(--vscode-descriptionForeground, #666); }
 .al-chip-shape { font-family: var(--vscode-editor-font-family, monospace); font-size: 0.9em; }
 .al-axis-changed { color: var(--vscode-charts-orange, #d18616); font-weight: 700; text-decoration: underline; }
