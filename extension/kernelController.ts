@@ -46,6 +46,7 @@ class NotebookSession implements vscode.Disposable {
   private queue: QueuedCell[] = [];
   private draining = false;
   private executionOrder = 0;
+  private runningCellId: string | undefined;
   private readonly cells = new Map<string, CellRecord>();
   backend = '';
 
@@ -89,8 +90,6 @@ class NotebookSession implements vscode.Disposable {
     void client.exited.then((exit) => this.kernelExited(client, exit));
     return client;
   }
-
-  private runningCellId: string | undefined;
 
   private async drain(): Promise<void> {
     if (this.draining) return;

@@ -122,10 +122,14 @@ export class CellExecutor {
       this.running = { cellId, finish };
       this.attribution.enter(cellId);
       this.session.post('Runtime.evaluate', { expression: script, replMode: true, awaitPromise: true, objectGroup: 'cell' }, (error, reply) => {
-        // A synchronous cell stopped by an interrupt ends here, with V8's termination message.
-        this.terminatedLast = error !== null && /terminated/i.test(error.message);
-        if (error) finish(this.terminatedLast ? { status: 'interrupted' } : { status: 'error', error: { name: 'KernelError', message: error.message, traceback: [error.message] } });
-        else void this.settle(reply as EvaluateReply).then(finish, (failure: unknown) => finish({ status: 'error', error: this.cellError(failure) }));
+        const evaluated = reply as EvaluateReply;
+        // A cell stopped by an interrupt's termination ends with V8's message, as an inspector error
+        // or as an exception that carries no value.
+        const details = evaluated?.exceptionDetails;
+        this.terminatedLast = /terminated/i.test(error?.message ?? (details && !details.exception ? details.text : ''));
+        if (this.terminatedLast) finish({ status: 'interrupted' });
+        else if (error) finish({ status: 'error', error: { name: 'KernelError', message: error.message, traceback: [error.message] } });
+        else void this.settle(evaluated).then(finish, (failure: unknown) => finish({ status: 'error', error: this.cellError(failure) }));
       });
     });
     this.session.post('Runtime.releaseObjectGroup', { objectGroup: 'cell' });
@@ -135,10 +139,6 @@ export class CellExecutor {
 
   private async settle(reply: EvaluateReply): Promise<ExecuteResult> {
     if (reply.exceptionDetails) {
-      if (reply.exceptionDetails.exception === undefined && /terminated/i.test(reply.exceptionDetails.text)) {
-        this.terminatedLast = true;
-        return { status: 'interrupted' };
-      }
       const thrown = reply.exceptionDetails.exception ? await this.remoteValue(reply.exceptionDetails.exception) : new Error(reply.exceptionDetails.text);
       return { status: 'error', error: this.cellError(thrown) };
     }

@@ -154,7 +154,10 @@ export function tensorStats(values: ArrayLike<number>): TensorStats {
   return { min: count ? min : 0, max: count ? max : 0, mean, std: count > 1 ? Math.sqrt(squares / (count - 1)) : 0, nanCount, infCount };
 }
 
-/** The shape of the leading block of `shape` that holds at most `budget` elements. */
+/**
+ * The shape of the leading block of `shape` that holds at most `budget` elements. Axes before the
+ * cut axis are 1 and axes after it whole, so the block is a row-major prefix of the values.
+ */
 export function leadingBlock(shape: readonly number[], budget: number): number[] {
   const block = [...shape];
   for (let axis = 0; axis < block.length; axis++) {
@@ -169,12 +172,12 @@ export function leadingBlock(shape: readonly number[], budget: number): number[]
   return block;
 }
 
+/** The tensor's values (one read) and the payload of its leading block, a row-major prefix of them. */
 async function blockPayload(tensor: Tensor, budget: number): Promise<{ data: TensorPayload; values: ArrayLike<number> }> {
   const values = await tensor.data();
   const block = leadingBlock(tensor.shape, budget);
-  const cut = block.some((d, i) => d !== tensor.shape[i]);
-  const blockValues = cut ? await tensor.index(...block.map((d) => `:${d}`)).data() : values;
-  return { data: encodeTensor(block, tensor.dtype, Array.from(blockValues, Number)), values: Array.from(values, Number) };
+  const blockCount = block.reduce((n, d) => n * d, 1);
+  return { data: encodeTensor(block, tensor.dtype, values.subarray(0, blockCount)), values };
 }
 
 export async function tensorOutput(tensor: Tensor, budget: number, title?: string): Promise<TensorOutput> {
@@ -216,7 +219,8 @@ async function attentionBundle(view: AttentionView): Promise<OutputBundle> {
   const { weights, options } = view;
   const tag = attentionWeightsInfo(weights);
   const axes = options.axes ?? tag?.axes ?? defaultAxes(weights.ndim);
-  const layout = toBatchHeadLayout(weights, axes, options.heads ?? tag?.heads ?? 1); // (B, H, Q, K)
+  const heads = options.heads ?? tag?.heads ?? 1;
+  const layout = toBatchHeadLayout(weights, axes, heads); // (B, H, Q, K)
   const [, , queries, keys] = layout.shape;
   for (const [labels, count, what] of [[options.queries, queries, 'query'], [options.keys, keys, 'key']] as const) {
     if (labels && labels.length !== count) throw new Error(`attention: ${labels.length} ${what} labels for ${count} ${what} positions (weights shape [${weights.shape.join(', ')}])`);
@@ -237,7 +241,7 @@ async function attentionBundle(view: AttentionView): Promise<OutputBundle> {
   };
   if (options.mask) {
     const mask = options.mask.expand(...weights.shape); // same shape as weights
-    const maskLayout = toBatchHeadLayout(mask.float(), axes, options.heads ?? tag?.heads ?? 1); // (B, H, Q, K)
+    const maskLayout = toBatchHeadLayout(mask.float(), axes, heads); // (B, H, Q, K)
     payload.mask = (await blockPayload(maskLayout, maxWireElements)).data;
   }
   const summary = `attention weights (${weights.shape.join(', ')})${averagedHeads ? `, mean over ${averagedHeads} heads` : ''}`;
