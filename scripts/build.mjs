@@ -8,8 +8,9 @@ import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-// Native or self-locating packages stay in node_modules; `vscode` is provided by the host.
-const native = ['gpu.js', 'gl', 'webgpu', 'esbuild', 'vscode'];
+// gpu.js and acorn are bundled; the optional native modules (gl, webgpu) and esbuild (a native
+// binary) stay in node_modules, and `vscode` is provided by the host.
+const native = ['gl', 'webgpu', 'esbuild', 'vscode'];
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'linked', external: native, logLevel: 'warning' };
 
 function findTests(dir) {

@@ -26,7 +26,7 @@ export {
   minimum, mul, ne, neg, pow, relu, sigmoid, sqrt, sub, tanh, where,
 } from './ops/elementwise';
 export {
-  amax, amin, argmax, argmin, logSoftmax, logsumexp, max, mean, min, softmax, std, sum, ValuesIndices,
+  all, amax, amin, any, argmax, argmin, logSoftmax, logsumexp, max, mean, min, softmax, std, sum, ValuesIndices,
   variance as var,
 } from './ops/reduction';
 export { bmm, einsum, matmul, mm } from './ops/linalg';

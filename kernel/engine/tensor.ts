@@ -292,6 +292,12 @@ export class Tensor {
   sum(dim?: number | number[], keepdim = false): Tensor {
     return reduction.sum(this, dim, keepdim);
   }
+  all(dim?: number | number[], keepdim = false): Tensor {
+    return reduction.all(this, dim, keepdim);
+  }
+  any(dim?: number | number[], keepdim = false): Tensor {
+    return reduction.any(this, dim, keepdim);
+  }
   mean(dim?: number | number[], keepdim = false): Tensor {
     return reduction.mean(this, dim, keepdim);
   }

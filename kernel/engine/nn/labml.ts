@@ -62,6 +62,9 @@ export class MultiHeadAttention extends Module {
     this.dropout = this.registerModule('dropout', new Dropout(dropoutProb));
     this.scale = 1 / Math.sqrt(this.dK);
   }
+  override get moduleName(): string {
+    return 'MultiHeadAttention';
+  }
 
   /** [seq_q | 1, seq_k, batch | 1] → the same with a trailing heads axis of 1. */
   prepareMask(mask: Tensor, queryShape: number[], keyShape: number[]): Tensor {

@@ -43,6 +43,17 @@ describe('reading values', () => {
     assert.throws(() => t.item(), /item: a Tensor with 6 elements cannot be converted to Scalar/);
   });
 
+  test('all and any, whole tensor and per dim, as torch.all / torch.any', () => {
+    const t = engine.tensor([[1, 0, 2], [3, 4, 5]]); // (2, 3)
+    assert.equal(t.all().item(), false);
+    assert.equal(t.any().item(), true);
+    assert.equal(engine.zeros(4).any().item(), false);
+    assert.deepEqual(t.all(1).toArray(), [false, true]);
+    assert.deepEqual(t.any(0, true).toArray(), [[true, true, true]]);
+    assert.deepEqual(engine.tensor([[true, false], [true, true]]).all(0).toArray(), [true, false]);
+    assert.equal(t.all(1).dtype, 'bool');
+  });
+
   test('views share storage, reshape of a transposed view copies', () => {
     const x = engine.arange(6).reshape(2, 3);
     const t = x.transpose(0, 1);

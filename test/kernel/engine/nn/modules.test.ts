@@ -183,4 +183,9 @@ describe('layers', () => {
     assertClose(y.var(-1, false).dataSync(), [1 - 1e-5 / 1.25, 1 - 1e-5 / 3], { atol: 1e-5, rtol: 0 }, 'variance ≈ 1');
     assert.throws(() => linear.forward(engine.zeros(2, 5)), /linear: mat1 and mat2 shapes cannot be multiplied \(2x5 and 4x3\)/);
   });
+
+  test('d2l and labml modules print their own class names, not the bundle\'s renamed ones', () => {
+    assert.match(new engine.labml.MultiHeadAttention(2, 4).toString(), /^MultiHeadAttention\(\n  \(query\): PrepareForMultiHeadAttention\(/);
+    assert.match(new engine.d2l.MultiHeadAttention(4, 2, 0).toString(), /^MultiHeadAttention\(\n  \(attention\): DotProductAttention\(/);
+  });
 });
