@@ -19,6 +19,8 @@ interface CellRecord {
   /** Live while the cell runs; afterwards late outputs open a short execution of their own. */
   execution?: vscode.NotebookCellExecution;
   displays: Map<string, vscode.NotebookCellOutput>;
+  /** The cell's last output when it is a stream of this mime: the next line of the stream joins it. */
+  lastStream?: { output: vscode.NotebookCellOutput; mime: string };
 }
 
 export interface KernelSettings {
@@ -48,6 +50,8 @@ class NotebookSession implements vscode.Disposable {
   private executionOrder = 0;
   private runningCellId: string | undefined;
   private readonly cells = new Map<string, CellRecord>();
+  /** Every change to outputs goes through this chain, so they land in the order the kernel sent them. */
+  private outputChanges: Promise<void> = Promise.resolve();
   backend = '';
 
   constructor(
@@ -80,8 +84,8 @@ class NotebookSession implements vscode.Disposable {
       cwd,
       backend,
       nodePath: nodePath || undefined,
-      onNotification: (message) => void this.notify(message),
-      onProcessOutput: (stream, text) => void this.notify({ type: 'stream', cellId: this.runningCellId ?? '', stream, text }),
+      onNotification: (message) => void this.changeOutputs(() => this.notify(message)),
+      onProcessOutput: (stream, text) => void this.changeOutputs(() => this.notify({ type: 'stream', cellId: this.runningCellId ?? '', stream, text })),
     });
     this.client = client;
     this.backend = hello.backend;
@@ -111,7 +115,9 @@ class NotebookSession implements vscode.Disposable {
     this.cells.set(cellId, record);
     const startTime = Date.now();
     execution.start(startTime);
-    await execution.clearOutput();
+    await this.changeOutputs(async () => {
+      await execution.clearOutput();
+    });
     let success = false;
     try {
       const client = await this.kernel();
@@ -120,17 +126,18 @@ class NotebookSession implements vscode.Disposable {
       const language: CellLanguage = cell.document.languageId === 'javascript' ? 'javascript' : 'typescript';
       const result = await client.execute(cellId, `cell ${cell.index + 1}`, cell.document.getText(), language);
       if (result.status === 'ok') {
-        for (const bundle of result.outputs) await execution.appendOutput(toOutput(bundle));
+        await this.changeOutputs(() => this.append(record, execution, result.outputs.map(toOutput)));
         success = true;
       } else if (result.status === 'error') {
-        await execution.appendOutput(errorOutput(result.error));
+        await this.changeOutputs(() => this.append(record, execution, [errorOutput(result.error)]));
       } else {
-        await execution.appendOutput(errorOutput({ name: 'Interrupted', message: 'The cell was interrupted; the variables of earlier cells are kept.', traceback: [] }));
+        const interrupted = errorOutput({ name: 'Interrupted', message: 'The cell was interrupted; the variables of earlier cells are kept.', traceback: [] });
+        await this.changeOutputs(() => this.append(record, execution, [interrupted]));
       }
     } catch (error) {
       const crashed = error instanceof KernelCrashedError;
       const message = crashed ? `${error.message}\nThe next run starts a new kernel.` : (error as Error).message;
-      await execution.appendOutput(errorOutput({ name: crashed ? 'KernelDied' : 'KernelError', message, traceback: [] }));
+      await this.changeOutputs(() => this.append(record, execution, [errorOutput({ name: crashed ? 'KernelDied' : 'KernelError', message, traceback: [] })]));
     } finally {
       this.runningCellId = undefined;
       const endTime = Date.now();
@@ -154,6 +161,17 @@ class NotebookSession implements vscode.Disposable {
     for (const { execution } of this.queue.splice(0)) execution.end(undefined);
   }
 
+  private changeOutputs(change: () => Promise<void>): Promise<void> {
+    this.outputChanges = this.outputChanges.then(change, change);
+    return this.outputChanges;
+  }
+
+  private async append(record: CellRecord, execution: vscode.NotebookCellExecution, outputs: vscode.NotebookCellOutput[]): Promise<void> {
+    if (outputs.length === 0) return;
+    record.lastStream = undefined;
+    await execution.appendOutput(outputs);
+  }
+
   /** Applies a kernel notification to its cell, also after that cell's execution ended. */
   private async notify(message: KernelNotification): Promise<void> {
     const record = this.cells.get(message.cellId);
@@ -161,13 +179,17 @@ class NotebookSession implements vscode.Disposable {
     await this.withExecution(record, async (execution) => {
       if (message.type === 'stream') {
         const item = message.stream === 'stdout' ? vscode.NotebookCellOutputItem.stdout(message.text) : vscode.NotebookCellOutputItem.stderr(message.text);
-        const last = record.cell.outputs[record.cell.outputs.length - 1];
-        if (last && last.items.length > 0 && last.items.every((i) => i.mime === item.mime)) await execution.appendOutputItems(item, last);
-        else await execution.appendOutput(new vscode.NotebookCellOutput([item]));
+        if (record.lastStream?.mime === item.mime) {
+          await execution.appendOutputItems(item, record.lastStream.output);
+        } else {
+          const output = new vscode.NotebookCellOutput([item]);
+          await this.append(record, execution, [output]);
+          record.lastStream = { output, mime: item.mime };
+        }
       } else if (message.type === 'display') {
         const output = toOutput(message.bundle);
         record.displays.set(message.bundle.displayId ?? '', output);
-        await execution.appendOutput(output);
+        await this.append(record, execution, [output]);
       } else {
         const shown = record.cell.outputs.find((o) => o.metadata?.displayId === message.bundle.displayId);
         if (shown) await execution.replaceOutputItems(message.bundle.items.map(toOutputItem), shown);

@@ -85,7 +85,10 @@ export function renderStages(payload: StagesOutput, root: HTMLElement): void {
     else if (event.key === 'Home') select(0);
     else if (event.key === 'End') select(stages.length - 1);
     else return;
+    // Consumed here: VS Code's webview forwards keys that bubble to the window to the notebook,
+    // where Home/End/arrows would also move the cell focus.
     event.preventDefault();
+    event.stopPropagation();
   });
   select(0);
   view.append(header, strip, nav, detail);
