@@ -9,6 +9,10 @@ export function registerToolkit(): void {
   if (registered) return;
   registered = true;
   provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDropdown(), vsCodeOption());
+  // The toolkit reads VS Code's theme variables (and starts watching for theme changes) on the
+  // window's load event, which has already fired when VS Code imports a renderer: without this the
+  // controls keep the toolkit's built-in dark colours in every theme.
+  if (document.readyState === 'complete') window.dispatchEvent(new Event('load'));
 }
 
 export function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {

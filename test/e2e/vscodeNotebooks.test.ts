@@ -41,6 +41,8 @@ interface FrameReport {
   views: { tensor: number; attention: number; stages: number };
   shapes: string[];
   canvases: { width: number; height: number; drawnPixels: number; colours: number }[];
+  /** The theme's dropdown background and the one the toolkit's dropdowns use (null without dropdowns). */
+  dropdownBackground: { theme: string; toolkit: string } | null;
 }
 
 /** Counts views and reads every heatmap canvas's pixels inside one renderer frame. */
@@ -60,7 +62,11 @@ function inspectFrame(frame: Frame): Promise<FrameReport> {
       }
       return { width: canvas.width, height: canvas.height, drawnPixels, colours: colours.size };
     });
-    return { views: { tensor: count('tensor-view'), attention: count('attention-view'), stages: count('stages-view') }, shapes, canvases };
+    const dropdown = document.querySelector('vscode-dropdown');
+    const dropdownBackground = dropdown
+      ? { theme: getComputedStyle(document.body).getPropertyValue('--vscode-dropdown-background').trim().toLowerCase(), toolkit: getComputedStyle(dropdown).getPropertyValue('--dropdown-background').trim().toLowerCase() }
+      : null;
+    return { views: { tensor: count('tensor-view'), attention: count('attention-view'), stages: count('stages-view') }, shapes, canvases, dropdownBackground };
   });
 }
 
@@ -135,6 +141,7 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
         assert.ok(canvas.width > 0 && canvas.height > 0 && canvas.drawnPixels === canvas.width * canvas.height, `canvas ${canvas.width}×${canvas.height} fully drawn (${canvas.drawnPixels} pixels)`);
       }
       assert.ok(report.canvases.some((c) => c.colours > 4), 'heatmaps show different values in different colours');
+      if (report.dropdownBackground) assert.equal(report.dropdownBackground.toolkit, report.dropdownBackground.theme, 'toolkit controls follow the VS Code theme');
       const shapes = report.shapes.join(' | ');
       for (const shape of expected.shapes) assert.ok(shapes.includes(shape), `shape ${shape} shown among: ${shapes}`);
       await vscode.page.screenshot({ path: join(artifacts, name.replace('.ipynb', '.png')) });
