@@ -1,7 +1,7 @@
 // Builds the bundles with esbuild: `dist/engine.js` (+ `dist/engine.d.ts`) for plain Node, the
 // kernel process (`dist/kernel.js` and its control thread), the headless runner (`dist/cli.js`)
 // the VS Code extension (`dist/extension.js`) and the notebook renderer (`dist/renderer.js`); with --tests, every test/**/*.test.ts into
-// out/test for node's test runner.
+// out/test for node's test runner; with --bench, the benchmark (bench/) into out/bench.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,10 @@ function findTests(dir) {
   });
 }
 
-if (process.argv.includes('--tests')) {
+if (process.argv.includes('--bench')) {
+  await build({ ...common, external: [...native, 'playwright-core', '@tensorflow/*'], entryPoints: [join(root, 'bench/runBenchmark.ts')], outfile: join(root, 'out/bench/runBenchmark.js') });
+  console.log('built out/bench/runBenchmark.js');
+} else if (process.argv.includes('--tests')) {
   rmSync(join(root, 'out'), { recursive: true, force: true });
   const entryPoints = findTests(join(root, 'test'));
   await build({ ...common, external: [...native, 'playwright-core'], entryPoints, outdir: join(root, 'out/test'), outbase: join(root, 'test') });

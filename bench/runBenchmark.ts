@@ -1,0 +1,257 @@
+/// <reference lib="dom" />
+/**
+ * `npm run bench [-- --json] [-- --long N]`: W1-W5 on every available engine backend, PyTorch 1.13
+ * (/usr/bin/python3, when it has torch) and TensorFlow.js cpu/wasm, all with the same weights and
+ * inputs; K1 (a trivial cell through the kernel process) and R1 (8 heads of 512×512 drawn by the
+ * renderer in Chromium); W4-long (needWeights: false at length 8192, peak memory). Each figure is the
+ * warm median of repeated runs; every implementation's outputs are checked against the reference backend.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { KernelClient } from '../extension/kernelClient';
+import * as engine from '../kernel/engine';
+import type { BackendName } from '../kernel/engine';
+import { mimeTypes } from '../protocol/mimeTypes';
+import { tfjsRunner, useTfjsBackend, type TfjsBackend } from './tfjsPeer';
+import { engineRunner, makeLongWorkload, makeWorkloads, type Workload } from './workloads';
+
+const root = join(__dirname, '../..'); // out/bench/runBenchmark.js
+const asJson = process.argv.includes('--json');
+const longIndex = process.argv.indexOf('--long');
+const longLength = longIndex > 0 ? Number(process.argv[longIndex + 1]) : 8192;
+const timing = { budgetMs: 2000, minRuns: 5, maxRuns: 50 };
+
+interface Row {
+  workload: string;
+  implementation: string;
+  medianMs: number | null;
+  runs: number;
+  ratioToPyTorch: number | null;
+  gflops: number | null;
+  maxAbsDiff: number | null;
+  agrees: boolean | null;
+  note: string;
+}
+
+const rows: Row[] = [];
+function report(row: Omit<Row, 'ratioToPyTorch'>): void {
+  const torch = rows.find((r) => r.workload === row.workload && r.implementation === 'pytorch');
+  const full: Row = { ...row, ratioToPyTorch: torch?.medianMs && row.medianMs !== null ? row.medianMs / torch.medianMs : null };
+  rows.push(full);
+  if (asJson) console.log(JSON.stringify(full));
+  else console.error(`  ${row.workload} ${row.implementation}: ${row.medianMs === null ? row.note : `${row.medianMs.toFixed(3)} ms`}`);
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Two warm-up runs (gpu.js compiles its kernels on the first), then runs until the time budget. */
+async function timeMedian<T>(run: () => T | Promise<T>): Promise<{ medianMs: number; runs: number; result: T }> {
+  let result = await run();
+  result = await run();
+  const samples: number[] = [];
+  const started = performance.now();
+  while (samples.length < timing.maxRuns && (samples.length < timing.minRuns || performance.now() - started < timing.budgetMs)) {
+    const t0 = performance.now();
+    result = await run();
+    samples.push(performance.now() - t0);
+  }
+  return { medianMs: median(samples), runs: samples.length, result };
+}
+
+/** Largest |a - b| over all outputs, and whether it is within float32 rounding for this workload. */
+function compare(workload: Workload, expected: Float32Array[], actual: Float32Array[]): { maxAbsDiff: number; agrees: boolean } {
+  let maxAbsDiff = 0;
+  let scale = 1;
+  if (expected.length !== actual.length) return { maxAbsDiff: Infinity, agrees: false };
+  expected.forEach((values, i) => {
+    if (values.length !== actual[i].length) maxAbsDiff = Infinity;
+    for (let j = 0; j < values.length; j++) {
+      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(values[j] - actual[i][j]));
+      scale = Math.max(scale, Math.abs(values[j]));
+    }
+  });
+  const tolerance = (workload.kind === 'matmul' ? 2e-5 : 1e-5) * scale * Math.sqrt(workload.tensors.x?.shape[2] ?? workload.tensors.a?.shape[1] ?? 100);
+  return { maxAbsDiff, agrees: maxAbsDiff <= tolerance };
+}
+
+const gflops = (workload: Workload, ms: number) => workload.flops / ms / 1e6;
+
+function runTorch(workloads: Workload[]): Map<string, { medianMs: number; runs: number; outputs: Float32Array[] }> | string {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) return `${python} not found`;
+  if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return `${python} has no torch (apt-get install python3-torch libopenblas0-pthread)`;
+  const dir = mkdtempSync(join(tmpdir(), 'attention-lab-bench-'));
+  try {
+    const manifest = {
+      ...timing,
+      workloads: workloads.map((w) => ({
+        name: w.name,
+        kind: w.kind,
+        config: w.config,
+        tensors: Object.fromEntries(
+          Object.entries(w.tensors).map(([name, t]) => {
+            const file = `${w.name}.${name}.bin`;
+            writeFileSync(join(dir, file), Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength));
+            return [name, { file, shape: t.shape }];
+          }),
+        ),
+      })),
+    };
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const result = spawnSync(python, [join(root, 'bench/torchPeer.py'), dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (result.status !== 0) return `torchPeer.py failed: ${result.stderr.trim().split('\n').pop()}`;
+    const found = new Map<string, { medianMs: number; runs: number; outputs: Float32Array[] }>();
+    for (const line of result.stdout.trim().split('\n')) {
+      const { workload, medianMs, runs, outputs } = JSON.parse(line) as { workload: string; medianMs: number; runs: number; outputs: string[] };
+      const arrays = outputs.map((file) => {
+        const bytes = readFileSync(join(dir, file));
+        return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+      });
+      found.set(workload, { medianMs, runs, outputs: arrays.map((a) => Float32Array.from(a)) });
+    }
+    return found;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function kernelRoundTrip(): Promise<void> {
+  const { client } = await KernelClient.start({ kernelPath: join(root, 'dist/kernel.js'), cwd: root, backend: 'auto', onNotification: () => undefined });
+  let cell = 0;
+  const { medianMs, runs, result } = await timeMedian(() => client.execute(`k1-${cell++}`, 'bench', '1 + 1', 'typescript'));
+  await client.shutdown();
+  const ok = result.status === 'ok' && result.outputs[0]?.items.some((i) => i.data === '2');
+  report({ workload: 'K1', implementation: 'kernel process', medianMs, runs, gflops: null, maxAbsDiff: null, agrees: ok, note: 'trivial cell `1 + 1`, execute request to result' });
+}
+
+async function rendererDraw(): Promise<void> {
+  const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(chromiumPath)) {
+    report({ workload: 'R1', implementation: 'renderer (Chromium)', medianMs: null, runs: 0, gflops: null, maxAbsDiff: null, agrees: null, note: `no Chromium at ${chromiumPath}` });
+    return;
+  }
+  const { client } = await KernelClient.start({ kernelPath: join(root, 'dist/kernel.js'), cwd: root, backend: 'auto', onNotification: () => undefined });
+  const result = await client.execute('r1', 'bench', "manualSeed(2);\nattention(randn(1, 8, 512, 512).softmax(-1), { title: '8 heads of 512×512' })", 'typescript');
+  await client.shutdown();
+  if (result.status !== 'ok') throw new Error(`R1: the kernel failed to make the payload: ${JSON.stringify(result)}`);
+  const payload = result.outputs[0].items.find((i) => i.mime === mimeTypes.attention)!.data;
+  const bundle = readFileSync(join(root, 'dist/renderer.js'), 'utf8');
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.route('http://renderer.test/**', (route) =>
+      route.request().url().endsWith('/renderer.js')
+        ? route.fulfill({ contentType: 'text/javascript', body: bundle })
+        : route.fulfill({ contentType: 'text/html', body: '<!doctype html><html><body class="vscode-dark"><div id="out"></div></body></html>' }),
+    );
+    await page.goto('http://renderer.test/index.html');
+    await page.evaluate((text) => ((window as unknown as { payloadText: string }).payloadText = text), payload);
+    const draw = () =>
+      page.evaluate(async (mime) => {
+        const { activate } = (await import('http://renderer.test/renderer.js' as string)) as { activate: (context: unknown) => { renderOutputItem: (item: unknown, element: HTMLElement) => void } };
+        const text = (window as unknown as { payloadText: string }).payloadText;
+        const out = document.getElementById('out') as HTMLElement;
+        out.replaceChildren();
+        const element = document.createElement('div');
+        out.append(element);
+        const started = performance.now();
+        activate({}).renderOutputItem({ id: 'bench', mime, json: () => JSON.parse(text), text: () => text, metadata: {} }, element);
+        const canvases = element.querySelectorAll('canvas[data-attention-lab="heatmap"]').length;
+        return { ms: performance.now() - started, canvases };
+      }, mimeTypes.attention);
+    const inPage: number[] = [];
+    const { runs, result: last } = await timeMedian(async () => {
+      const { ms, canvases } = await draw();
+      inPage.push(ms);
+      return canvases;
+    });
+    report({ workload: 'R1', implementation: 'renderer (Chromium)', medianMs: median(inPage.slice(2)), runs, gflops: null, maxAbsDiff: null, agrees: last === 8, note: `8 heads of 512×512: JSON parse + base64 decode + draw, in the page (${(payload.length / 1e6).toFixed(1)} MB payload)` });
+  } finally {
+    await browser.close();
+  }
+}
+
+/** W4 without weights at a long length: time and the growth of resident memory over the run. */
+async function longSequence(backend: BackendName): Promise<void> {
+  const workload = makeLongWorkload(longLength);
+  const run = engineRunner(workload, backend);
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const started = performance.now();
+  const [out] = run();
+  const ms = performance.now() - started;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const fullScores = (8 * longLength * longLength * 4) / 2 ** 30;
+  const finite = out.every(Number.isFinite);
+  report({
+    workload: 'W4-long',
+    implementation: `engine ${backend}`,
+    medianMs: ms,
+    runs: 1,
+    gflops: gflops(workload, ms),
+    maxAbsDiff: null,
+    agrees: finite,
+    note: `length ${longLength}, needWeights: false: resident memory grew ${((peak - before) / 2 ** 20).toFixed(0)} MiB (the whole (8, L, L) scores would be ${fullScores.toFixed(2)} GiB)`,
+  });
+}
+
+function printTable(): void {
+  const header = ['workload', 'implementation', 'median ms', '× PyTorch', 'GFLOP/s', 'max |Δ| vs reference', 'note'];
+  const body = rows.map((r) => [
+    r.workload,
+    r.implementation,
+    r.medianMs === null ? '—' : r.medianMs < 10 ? r.medianMs.toFixed(3) : r.medianMs.toFixed(1),
+    r.ratioToPyTorch === null ? '—' : `${r.ratioToPyTorch.toFixed(2)}×`,
+    r.gflops === null ? '' : r.gflops.toFixed(2),
+    r.maxAbsDiff === null ? (r.agrees === null ? '' : r.agrees ? 'ok' : 'WRONG') : `${r.maxAbsDiff.toExponential(1)} ${r.agrees ? 'ok' : 'DISAGREES'}`,
+    r.note,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n'));
+}
+
+async function main(): Promise<void> {
+  const workloads = makeWorkloads();
+  const backends = engine.getBackend().candidates.filter((c) => c.available).map((c) => c.name);
+  const unavailable = engine.getBackend().candidates.filter((c) => !c.available);
+  console.error(`engine backends: ${backends.join(', ')}; not available: ${unavailable.map((c) => `${c.name} (${c.reason})`).join('; ')}`);
+
+  const reference = new Map<string, Float32Array[]>();
+  for (const workload of workloads) reference.set(workload.name, engineRunner(workload, 'reference')());
+
+  const torch = runTorch(workloads);
+  for (const workload of workloads) {
+    const check = (outputs: Float32Array[]) => compare(workload, reference.get(workload.name)!, outputs);
+    const found = typeof torch === 'string' ? undefined : torch.get(workload.name);
+    if (found) report({ workload: workload.name, implementation: 'pytorch', medianMs: found.medianMs, runs: found.runs, gflops: gflops(workload, found.medianMs), ...check(found.outputs), note: 'torch 1.13 CPU, 2 threads' });
+    else report({ workload: workload.name, implementation: 'pytorch', medianMs: null, runs: 0, gflops: null, maxAbsDiff: null, agrees: null, note: `absent: ${torch as string}` });
+    for (const backend of backends) {
+      const { medianMs, runs, result } = await timeMedian(engineRunner(workload, backend));
+      report({ workload: workload.name, implementation: `engine ${backend}`, medianMs, runs, gflops: gflops(workload, medianMs), ...check(result), note: workload.title });
+    }
+    for (const tfBackend of ['cpu', 'wasm'] as TfjsBackend[]) {
+      await useTfjsBackend(tfBackend);
+      const { medianMs, runs, result } = await timeMedian(tfjsRunner(workload));
+      report({ workload: workload.name, implementation: `tfjs ${tfBackend}`, medianMs, runs, gflops: gflops(workload, medianMs), ...check(result), note: '' });
+    }
+  }
+  await kernelRoundTrip();
+  await rendererDraw();
+  await longSequence(backends.includes('gpujs-webasm') ? 'gpujs-webasm' : backends[0]);
+  if (!asJson) printTable();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,124 @@
+/**
+ * The benchmark's workloads (W1-W5): their shapes, one set of weights and inputs made once with the
+ * engine's seeded generator, and how the engine runs them on a given backend. The same arrays go to
+ * PyTorch (torchPeer.py) and TensorFlow.js (tfjsPeer.ts), so every implementation computes the same thing.
+ */
+import * as engine from '../kernel/engine';
+import type { BackendName, Tensor } from '../kernel/engine';
+
+export interface HostTensor {
+  shape: number[];
+  values: Float32Array;
+}
+
+export type WorkloadKind = 'mha' | 'd2l' | 'matmul';
+
+export interface Workload {
+  name: string;
+  title: string;
+  kind: WorkloadKind;
+  config: { embed?: number; heads?: number; needWeights?: boolean; validLens?: number[] };
+  tensors: Record<string, HostTensor>;
+  /** Floating-point operations of one run (for GFLOP/s). */
+  flops: number;
+}
+
+function host(t: Tensor): HostTensor {
+  return { shape: [...t.shape], values: Float32Array.from(t.dataSync() as Float32Array) };
+}
+
+function multiheadWorkload(name: string, title: string, embed: number, heads: number, batch: number, length: number, seed: number): Workload {
+  engine.manualSeed(seed);
+  const mha = new engine.nn.MultiheadAttention(embed, heads);
+  const bias = engine.randn(3 * embed).mul(0.1); // (3E), non-zero so the bias path is exercised
+  const state = mha.stateDict();
+  const x = engine.randn(length, batch, embed); // (L, N, E)
+  const projections = 4 * 2 * length * batch * embed * embed;
+  const attention = 2 * 2 * batch * length * length * embed;
+  return {
+    name,
+    title,
+    kind: 'mha',
+    config: { embed, heads },
+    tensors: {
+      in_proj_weight: host(state.in_proj_weight),
+      in_proj_bias: host(bias),
+      'out_proj.weight': host(state['out_proj.weight']),
+      'out_proj.bias': host(engine.randn(embed).mul(0.1)),
+      x: host(x),
+    },
+    flops: projections + attention,
+  };
+}
+
+function d2lWorkload(): Workload {
+  engine.manualSeed(2);
+  const [hidden, heads, batch, queries, pairs] = [100, 5, 2, 4, 6];
+  const X = engine.randn(batch, queries, hidden); // (B, Q, h)
+  const Y = engine.randn(batch, pairs, hidden); // (B, K, h)
+  const bound = 1 / Math.sqrt(hidden);
+  const weight = () => host(engine.rand(hidden, hidden).mul(2 * bound).sub(bound)); // (h, h), LazyLinear's init
+  return {
+    name: 'W2',
+    title: 'd2l.MultiHeadAttention(100, 5), batch 2, 4 queries, 6 pairs, validLens [3, 2]',
+    kind: 'd2l',
+    config: { heads, validLens: [3, 2] },
+    tensors: { 'W_q.weight': weight(), 'W_k.weight': weight(), 'W_v.weight': weight(), 'W_o.weight': weight(), X: host(X), Y: host(Y) },
+    flops: 2 * hidden * hidden * (2 * batch * queries + 2 * batch * pairs) + 2 * 2 * batch * queries * pairs * hidden,
+  };
+}
+
+function matmulWorkload(): Workload {
+  engine.manualSeed(5);
+  const n = 1024;
+  return { name: 'W5', title: 'matmul 1024×1024×1024', kind: 'matmul', config: {}, tensors: { a: host(engine.randn(n, n)), b: host(engine.randn(n, n)) }, flops: 2 * n ** 3 };
+}
+
+/** Made on the reference backend, so the arrays do not depend on which backends exist. */
+export function makeWorkloads(): Workload[] {
+  engine.setBackend('reference');
+  return [
+    multiheadWorkload('W1', 'nn.MultiheadAttention(6, 3), batch 2, length 4, with weights', 6, 3, 2, 4, 1),
+    d2lWorkload(),
+    multiheadWorkload('W3', 'MHA embed 256, 8 heads, batch 2, length 128, with weights', 256, 8, 2, 128, 3),
+    multiheadWorkload('W4', 'MHA embed 512, 8 heads, batch 1, length 1024, with weights', 512, 8, 1, 1024, 4),
+    matmulWorkload(),
+  ];
+}
+
+/** The long-sequence memory check: W4's module without weights (needWeights: false) at length 8192. */
+export function makeLongWorkload(length: number): Workload {
+  engine.setBackend('reference');
+  const workload = multiheadWorkload('W4-long', `MHA embed 512, 8 heads, batch 1, length ${length}, needWeights: false`, 512, 8, 1, length, 4);
+  return { ...workload, config: { ...workload.config, needWeights: false } };
+}
+
+const onBackend = (t: HostTensor): Tensor => engine.tensor(t.values, { shape: t.shape });
+
+/** A closure that runs the workload once on `backend` and returns its outputs as arrays. */
+export function engineRunner(workload: Workload, backend: BackendName): () => Float32Array[] {
+  engine.setBackend(backend);
+  const t = workload.tensors;
+  if (workload.kind === 'matmul') {
+    const [a, b] = [onBackend(t.a), onBackend(t.b)];
+    return () => [engine.matmul(a, b).dataSync() as Float32Array];
+  }
+  if (workload.kind === 'd2l') {
+    const { heads, validLens } = workload.config as { heads: number; validLens: number[] };
+    const mha = new engine.d2l.MultiHeadAttention(t.X.shape[2], heads, 0).eval();
+    mha.loadStateDict(Object.fromEntries(['W_q', 'W_k', 'W_v', 'W_o'].map((n) => [`${n}.weight`, onBackend(t[`${n}.weight`])])));
+    const [X, Y, lens] = [onBackend(t.X), onBackend(t.Y), engine.tensor(validLens)];
+    return () => {
+      const out = mha.forward(X, Y, Y, lens);
+      return [out.dataSync() as Float32Array, mha.attention.attentionWeights!.dataSync() as Float32Array];
+    };
+  }
+  const { embed, heads, needWeights = true } = workload.config as { embed: number; heads: number; needWeights?: boolean };
+  const mha = new engine.nn.MultiheadAttention(embed, heads).eval();
+  mha.loadStateDict({ in_proj_weight: onBackend(t.in_proj_weight), in_proj_bias: onBackend(t.in_proj_bias), 'out_proj.weight': onBackend(t['out_proj.weight']), 'out_proj.bias': onBackend(t['out_proj.bias']) });
+  const x = onBackend(t.x);
+  return () => {
+    const [out, weights] = mha.forward(x, x, x, { needWeights });
+    return [out.dataSync() as Float32Array, ...(weights ? [weights.dataSync() as Float32Array] : [])];
+  };
+}
