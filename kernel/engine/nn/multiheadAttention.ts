@@ -52,6 +52,27 @@ export function generateSquareSubsequentMask(size: number): Tensor {
   return full([size, size], -Infinity, { dtype: 'float32' }).triu(1);
 }
 
+/**
+ * softmax(q kᵀ + mask) v computed over blocks of query rows, with at most `maxScoreElements` scores
+ * alive at once. q (N·H, L, hd); k, v (N·H, S, hd); mask (1 or N·H, 1 or L, S) or null.
+ */
+function attendByQueryBlocks(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, dropoutP: number, maxScoreElements: number): Tensor {
+  const [batchHeads, L] = q.shape;
+  const S = k.shape[1];
+  const rows = Math.max(1, Math.floor(maxScoreElements / (batchHeads * S)));
+  const keysT = k.transpose(-2, -1).contiguous(); // (N·H, hd, S)
+  const blocks: Tensor[] = [];
+  for (let start = 0; start < L; start += rows) {
+    const length = Math.min(rows, L - start);
+    let scores = q.narrow(1, start, length).bmm(keysT); // (N·H, rows, S)
+    if (mask) scores = (mask.shape[1] === 1 ? mask : mask.narrow(1, start, length)).add(scores); // (N·H, rows, S)
+    let weights = scores.softmax(-1); // (N·H, rows, S)
+    if (dropoutP > 0) weights = dropout(weights, dropoutP, true);
+    blocks.push(weights.bmm(v)); // (N·H, rows, hd)
+  }
+  return blocks.length === 1 ? blocks[0] : cat(blocks, 1); // (N·H, L, hd)
+}
+
 export class MultiheadAttention extends Module {
   readonly headDim: number;
   readonly kdim: number;
@@ -61,6 +82,12 @@ export class MultiheadAttention extends Module {
   readonly addZeroAttn: boolean;
   readonly outProj: NonDynamicallyQuantizableLinear;
   private readonly qkvSameEmbedDim: boolean;
+  /**
+   * With `needWeights: false`, attention scores larger than this many elements are computed one block
+   * of queries at a time (each block's softmax over all keys, exactly as unblocked), so long sequences
+   * run in bounded memory: 2^24 elements is 64 MiB of float32 scores at once.
+   */
+  maxScoreElements = 2 ** 24;
 
   constructor(
     readonly embedDim: number,
@@ -254,17 +281,24 @@ export class MultiheadAttention extends Module {
     const blh: AxisName[] = ['batch·head', 'query', 'head_dim'];
     const bls: AxisName[] = ['batch·head', 'query', 'key'];
     const qScaled = recordStage(name, 'scale 1/√d', 'div', [[q, blh]], q.div(Math.sqrt(hd)), blh); // (N·H, L, hd)
-    let scores = recordStage(name, 'scores QKᵀ', 'bmm', [[qScaled, blh], [k, bsh]], qScaled.bmm(k.transpose(-2, -1)), bls); // (N·H, L, S)
-    if (attnMask) scores = recordStage(name, 'mask', 'add', [[scores, bls]], attnMask.add(scores), bls); // (N·H, L, S)
-    let weights = recordStage(name, 'softmax', 'softmax', [[scores, bls]], scores.softmax(-1), bls); // (N·H, L, S)
-    if (dropoutP > 0) weights = recordStage(name, 'dropout', 'dropout', [[weights, bls]], dropout(weights, dropoutP, true), bls);
-    const heads = recordStage(name, 'weighted sum with V', 'bmm', [[weights, bls], [v, bsh]], weights.bmm(v), blh); // (N·H, L, hd)
+    let weights: Tensor | null = null;
+    let heads: Tensor;
+    if (!needWeights && N * H * L * S > this.maxScoreElements) {
+      // The weights are not returned, so the (N·H, L, S) scores never need to exist at once.
+      heads = recordStage(name, 'attention over blocks of queries', 'bmm+softmax+bmm', [[qScaled, blh], [k, bsh], [v, bsh]], attendByQueryBlocks(qScaled, k, v, attnMask, dropoutP, this.maxScoreElements), blh); // (N·H, L, hd)
+    } else {
+      let scores = recordStage(name, 'scores QKᵀ', 'bmm', [[qScaled, blh], [k, bsh]], qScaled.bmm(k.transpose(-2, -1)), bls); // (N·H, L, S)
+      if (attnMask) scores = recordStage(name, 'mask', 'add', [[scores, bls]], attnMask.add(scores), bls); // (N·H, L, S)
+      weights = recordStage(name, 'softmax', 'softmax', [[scores, bls]], scores.softmax(-1), bls); // (N·H, L, S)
+      if (dropoutP > 0) weights = recordStage(name, 'dropout', 'dropout', [[weights, bls]], dropout(weights, dropoutP, true), bls);
+      heads = recordStage(name, 'weighted sum with V', 'bmm', [[weights, bls], [v, bsh]], weights.bmm(v), blh); // (N·H, L, hd)
+    }
     const concatenated = recordStage(name, 'concat heads', 'transpose+view', [[heads, blh]], heads.transpose(0, 1).contiguous().view(L * N, E), ['query·batch', 'model_dim']); // (L·N, E)
     const projected = this.outProj.forward(concatenated).view(L, N, E); // (L, N, E)
     let output = recordStage(name, 'output projection', 'linear', [[concatenated, ['query·batch', 'model_dim']]], projected, lne);
 
     let returned: Tensor | null = null;
-    if (needWeights) {
+    if (needWeights && weights) {
       returned = weights.view(N, H, L, S); // (N, H, L, S)
       if (averageAttnWeights) {
         returned = recordStage(name, 'average heads', 'sum/H', [[returned, ['batch', 'head', 'query', 'key']]], returned.sum(1).div(H), ['batch', 'query', 'key']); // (N, L, S)

@@ -125,3 +125,32 @@ forEachBackend('ConcatAttention equals the seq2seq tutorial’s Attn', () => {
     });
   }
 });
+
+forEachBackend('nn.MultiheadAttention with needWeights: false attends over blocks of queries, with the same result', () => {
+  test('blocks of 1 and 3 queries equal the whole scores, with causal, padding and merged masks, batchFirst and addZeroAttn', () => {
+    engine.manualSeed(11);
+    const [L, S, N, E] = [7, 5, 2, 8];
+    const causal = engine.ones(L, S).triu(1).bool(); // (L, S)
+    const padding = engine.tensor([[false, false, false, true, true], [false, false, false, false, false]]); // (N, S)
+    const cases: [string, { addZeroAttn?: boolean; batchFirst?: boolean }, engine.nn.MultiheadAttentionForwardOptions][] = [
+      ['no mask', {}, {}],
+      ['attnMask', {}, { attnMask: causal }],
+      ['keyPaddingMask', { batchFirst: true }, { keyPaddingMask: padding }],
+      ['both masks and a zero-attention key', { addZeroAttn: true }, { attnMask: causal, keyPaddingMask: padding }],
+    ];
+    for (const [label, options, forwardOptions] of cases) {
+      const mha = new engine.nn.MultiheadAttention(E, 2, options).eval();
+      const q = options.batchFirst ? engine.randn(N, L, E) : engine.randn(L, N, E); // (N, L, E) or (L, N, E)
+      const kv = options.batchFirst ? engine.randn(N, S, E) : engine.randn(S, N, E); // (N, S, E) or (S, N, E)
+      const [whole] = mha.forward(q, kv, kv, { ...forwardOptions, needWeights: true });
+      for (const rows of [1, 3]) {
+        mha.maxScoreElements = rows * 2 * N * (S + (options.addZeroAttn ? 1 : 0)); // N·H·rows·S scores at once
+        const traced = engine.trace(() => mha.forward(q, kv, kv, { ...forwardOptions, needWeights: false }));
+        const [blocked, weights] = traced.result;
+        assert.equal(weights, null);
+        assert.ok(traced.stages.some((stage) => stage.name === 'attention over blocks of queries'), `${label}: the blocked path ran`);
+        assertClose(blocked.dataSync(), whole.dataSync(), { atol: 1e-6, rtol: 1e-5 }, `${label}, blocks of ${rows}`);
+      }
+    }
+  });
+});
