@@ -15,11 +15,22 @@ function asBatch(t: Tensor, batch: Shape): Tensor {
   return strides ? expanded.withLayout(shape, strides) : reshape(contiguous(expanded), shape);
 }
 
+/**
+ * `t` (B, rows, cols) with stride 1 along `axis`: the backends' matmul walks both operands along
+ * the reduction axis K, and a K stride of N (b read down its columns) misses the cache on every step.
+ * The copy costs one pass over the operand, against M (or N) passes in the product.
+ */
+function contiguousAlong(t: Tensor, axis: 1 | 2): Tensor {
+  if (t.strides[axis] === 1 || t.shape[axis] === 1) return t;
+  if (axis === 2) return contiguous(t); // (B, M, K), K innermost
+  return permute(contiguous(permute(t, [0, 2, 1])), [0, 2, 1]); // (B, K, N) stored as (B, N, K)
+}
+
 /** (batch..., M, K) @ (batch..., K, N) with the batch dims already equal or broadcastable. */
 function batchedMatmul(a: Tensor, b: Tensor, batch: Shape): Tensor {
   const [m, n] = [a.shape[a.ndim - 2], b.shape[b.ndim - 1]];
-  const x = asBatch(a, batch); // (B, M, K)
-  const y = asBatch(b, batch); // (B, K, N)
+  const x = contiguousAlong(asBatch(a, batch), 2); // (B, M, K)
+  const y = contiguousAlong(asBatch(b, batch), 1); // (B, K, N)
   const storage = a.backend.matmul(x.toView(), y.toView());
   const dtype = promoteTypes(a.dtype, b.dtype);
   const out = new Tensor(a.backend, storage, [...batch, m, n], 'float32'); // (batch..., M, N)
