@@ -10,11 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { KernelClient } from '../extension/kernelClient';
 import * as engine from '../kernel/engine';
 import type { BackendName } from '../kernel/engine';
 import { mimeTypes } from '../protocol/mimeTypes';
+import { chromiumPath, launchChromium } from '../test/helpers/chromium';
 import { tfjsRunner, useTfjsBackend, type TfjsBackend } from './tfjsPeer';
 import { engineRunner, makeLongWorkload, makeWorkloads, type Workload } from './workloads';
 
@@ -53,9 +53,10 @@ function median(samples: number[]): number {
 
 /**
  * Warm-up (gpu.js compiles its kernels on the first run, so two unless one run already takes half the
- * budget), then timed runs until the time budget: at least 5, or 3 for runs of a second or more.
+ * budget), then timed runs until the time budget: at least 5, or 3 for runs of a second or more. A run
+ * is timed from outside unless `measured` reads its own time from the result.
  */
-async function timeMedian<T>(run: () => T | Promise<T>): Promise<{ medianMs: number; runs: number; result: T }> {
+async function timeMedian<T>(run: () => T | Promise<T>, measured?: (result: T) => number): Promise<{ medianMs: number; runs: number; result: T }> {
   const first = performance.now();
   let result = await run();
   const slow = performance.now() - first > timing.budgetMs / 2;
@@ -66,7 +67,7 @@ async function timeMedian<T>(run: () => T | Promise<T>): Promise<{ medianMs: num
   while (samples.length < timing.maxRuns && (samples.length < minRuns || performance.now() - started < timing.budgetMs)) {
     const t0 = performance.now();
     result = await run();
-    samples.push(performance.now() - t0);
+    samples.push(measured ? measured(result) : performance.now() - t0);
   }
   return { medianMs: median(samples), runs: samples.length, result };
 }
@@ -138,7 +139,6 @@ async function kernelRoundTrip(): Promise<void> {
 }
 
 async function rendererDraw(): Promise<void> {
-  const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(chromiumPath)) {
     report({ workload: 'R1', implementation: 'renderer (Chromium)', medianMs: null, runs: 0, gflops: null, maxAbsDiff: null, agrees: null, note: `no Chromium at ${chromiumPath}` });
     return;
@@ -149,7 +149,7 @@ async function rendererDraw(): Promise<void> {
   if (result.status !== 'ok') throw new Error(`R1: the kernel failed to make the payload: ${JSON.stringify(result)}`);
   const payload = result.outputs[0].items.find((i) => i.mime === mimeTypes.attention)!.data;
   const bundle = readFileSync(join(root, 'dist/renderer.js'), 'utf8');
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.route('http://renderer.test/**', (route) =>
@@ -172,13 +172,8 @@ async function rendererDraw(): Promise<void> {
         const canvases = element.querySelectorAll('canvas[data-attention-lab="heatmap"]').length;
         return { ms: performance.now() - started, canvases };
       }, mimeTypes.attention);
-    const inPage: number[] = [];
-    const { runs, result: last } = await timeMedian(async () => {
-      const { ms, canvases } = await draw();
-      inPage.push(ms);
-      return canvases;
-    });
-    report({ workload: 'R1', implementation: 'renderer (Chromium)', medianMs: median(inPage.slice(2)), runs, gflops: null, maxAbsDiff: null, agrees: last === 8, note: `8 heads of 512×512: JSON parse + base64 decode + draw, in the page (${(payload.length / 1e6).toFixed(1)} MB payload)` });
+    const { medianMs, runs, result: last } = await timeMedian(draw, (drawn) => drawn.ms);
+    report({ workload: 'R1', implementation: 'renderer (Chromium)', medianMs, runs, gflops: null, maxAbsDiff: null, agrees: last.canvases === 8, note: `8 heads of 512×512: JSON parse + base64 decode + draw, in the page (${(payload.length / 1e6).toFixed(1)} MB payload)` });
   } finally {
     await browser.close();
   }

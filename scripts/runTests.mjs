@@ -14,7 +14,7 @@ const files = (function find(dir) {
 
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((part) => f.includes(part))) : files;
-if (selected.some((f) => f.includes(`${join('out/test', 'e2e')}`))) {
+if (selected.some((f) => f.includes(join('out/test', 'e2e')))) {
   const install = spawnSync('bash', [join(root, 'scripts/installTestVscode.sh'), join(root, '.cache/test-vscode')], { stdio: 'inherit', cwd: root });
   if (install.status !== 0) process.exit(install.status ?? 1);
 }

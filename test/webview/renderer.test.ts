@@ -7,16 +7,16 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { KernelClient } from '../../extension/kernelClient';
 import { mimeTypes } from '../../protocol/mimeTypes';
 import type { AttentionOutput, RichOutput, StagesOutput, TensorOutput } from '../../protocol/outputPayloads';
 import { decodeTensor } from '../../protocol/tensorWire';
 import { colorFor, sharedScale } from '../../webview/colorScales';
+import { chromiumPath, launchChromium } from '../helpers/chromium';
 import { repoRoot } from '../helpers/torchFixtures';
 
 const artifacts = join(repoRoot(), 'test-artifacts/renderer');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const cells = {
   tensor: 'manualSeed(0);\nrandn(2, 3, 5)',
@@ -100,7 +100,7 @@ describe('notebook renderer in Chromium', { skip: existsSync(chromiumPath) ? fal
   before(async () => {
     mkdirSync(artifacts, { recursive: true });
     payloads = await kernelPayloads();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchChromium();
     page = await openHost(browser);
   });
   after(async () => {

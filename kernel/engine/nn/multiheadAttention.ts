@@ -60,7 +60,10 @@ function attendByQueryBlocks(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | nul
   const [batchHeads, L] = q.shape;
   const S = k.shape[1];
   const rows = Math.max(1, Math.floor(maxScoreElements / (batchHeads * S)));
-  const keysT = k.transpose(-2, -1).contiguous(); // (N·H, hd, S)
+  // Laid out once for every block: matmul wants its right operand contiguous along the summed axis
+  // (hd for kᵀ, which the transposed view already is; S for v, which is stored hd-innermost).
+  const keysT = k.transpose(-2, -1); // (N·H, hd, S)
+  const values = v.transpose(-2, -1).contiguous().transpose(-2, -1); // (N·H, S, hd), S-contiguous
   const blocks: Tensor[] = [];
   for (let start = 0; start < L; start += rows) {
     const length = Math.min(rows, L - start);
@@ -68,7 +71,7 @@ function attendByQueryBlocks(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | nul
     if (mask) scores = (mask.shape[1] === 1 ? mask : mask.narrow(1, start, length)).add(scores); // (N·H, rows, S)
     let weights = scores.softmax(-1); // (N·H, rows, S)
     if (dropoutP > 0) weights = dropout(weights, dropoutP, true);
-    blocks.push(weights.bmm(v)); // (N·H, rows, hd)
+    blocks.push(weights.bmm(values)); // (N·H, rows, hd)
   }
   return blocks.length === 1 ? blocks[0] : cat(blocks, 1); // (N·H, L, hd)
 }

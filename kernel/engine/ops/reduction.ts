@@ -6,7 +6,7 @@ import type { ReduceOp } from '../backend';
 import { isFloating, torchDtypeName, type DType } from '../dtype';
 import { normalizeDim, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
-import { abs, cast, div, eq, exp, log, logicalNot, mul, sqrt, sub, where } from './elementwise';
+import { abs, cast, div, eq, exp, log, mul, ne, sqrt, sub, where } from './elementwise';
 import { permute, reshape } from './movement';
 
 /** What torch.max(x, dim) returns: `.values` and `.indices`, also destructurable as `[values, indices]`. */
@@ -70,7 +70,7 @@ export function all(t: Tensor, dim?: number | number[], keepdim = false): Tensor
 
 /** torch.any: a bool tensor, true where some element over dims is non-zero. */
 export function any(t: Tensor, dim?: number | number[], keepdim = false): Tensor {
-  return logicalNot(eq(sum(logicalNot(eq(t, 0)), dim, keepdim), 0));
+  return ne(sum(ne(t, 0), dim, keepdim), 0);
 }
 
 export function mean(t: Tensor, dim?: number | number[], keepdim = false): Tensor {
