@@ -43,8 +43,11 @@ async function kernelPayloads(): Promise<Record<keyof typeof cells, RichOutput>>
   return payloads as Record<keyof typeof cells, RichOutput>;
 }
 
-const darkTheme = '--vscode-foreground: #cccccc; --vscode-editor-background: #1e1e1e; --vscode-descriptionForeground: #9d9d9d; --vscode-font-family: sans-serif;';
-const lightTheme = '--vscode-foreground: #3b3b3b; --vscode-editor-background: #ffffff; --vscode-descriptionForeground: #717171; --vscode-font-family: sans-serif;';
+// Dark Modern and Light Modern values of the variables the views and the toolkit's controls read.
+const controls = (dropdown: string, text: string, border: string) =>
+  `--vscode-dropdown-background: ${dropdown}; --vscode-dropdown-foreground: ${text}; --vscode-dropdown-border: ${border}; --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff;`;
+const darkTheme = `--vscode-foreground: #cccccc; --vscode-editor-background: #1e1e1e; --vscode-descriptionForeground: #9d9d9d; --vscode-font-family: sans-serif; ${controls('#313131', '#cccccc', '#3c3c3c')}`;
+const lightTheme = `--vscode-foreground: #3b3b3b; --vscode-editor-background: #ffffff; --vscode-descriptionForeground: #717171; --vscode-font-family: sans-serif; ${controls('#ffffff', '#3b3b3b', '#cecece')}`;
 
 async function openHost(browser: Browser): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
