@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * `npm run bench [-- --json] [-- --long N]`: W1-W5 on every available engine backend, PyTorch 1.13
+ * `npm run bench [-- --json] [-- --long N] [-- --only native,pytorch,tfjs-wasm] [-- --workloads W1,W4,K1]`: W1-W5 on every available engine backend, PyTorch 1.13
  * (/usr/bin/python3, when it has torch) and TensorFlow.js cpu/wasm, all with the same weights and
  * inputs; K1 (a trivial cell through the kernel process) and R1 (8 heads of 512×512 drawn by the
  * renderer in Chromium); W4-long (needWeights: false at length 8192, peak memory). Each figure is the
@@ -22,6 +22,15 @@ const root = join(__dirname, '../..'); // out/bench/runBenchmark.js
 const asJson = process.argv.includes('--json');
 const longIndex = process.argv.indexOf('--long');
 const longLength = longIndex > 0 ? Number(process.argv[longIndex + 1]) : 8192;
+/** `--only` and `--workloads` narrow a run to some implementations and workloads (all by default). */
+function listOption(flag: string): string[] | undefined {
+  const index = process.argv.indexOf(flag);
+  return index > 0 ? process.argv[index + 1].split(',') : undefined;
+}
+const onlyImplementations = listOption('--only');
+const onlyWorkloads = listOption('--workloads');
+const wanted = (implementation: string) => !onlyImplementations || onlyImplementations.includes(implementation.replace(/^engine /, '').replace(' ', '-'));
+const wantedWorkload = (name: string) => !onlyWorkloads || onlyWorkloads.includes(name);
 const timing = { budgetMs: 2000, minRuns: 5, maxRuns: 50 };
 
 interface Row {
@@ -222,15 +231,15 @@ function printTable(): void {
 }
 
 async function main(): Promise<void> {
-  const workloads = makeWorkloads();
-  const backends = engine.getBackend().candidates.filter((c) => c.available).map((c) => c.name);
+  const workloads = makeWorkloads().filter((w) => wantedWorkload(w.name));
+  const backends = engine.getBackend().candidates.filter((c) => c.available && wanted(c.name)).map((c) => c.name);
   const unavailable = engine.getBackend().candidates.filter((c) => !c.available);
   console.error(`engine backends: ${backends.join(', ')}; not available: ${unavailable.map((c) => `${c.name} (${c.reason})`).join('; ')}`);
 
   const reference = new Map<string, Float32Array[]>();
   for (const workload of workloads) reference.set(workload.name, engineRunner(workload, 'reference')());
 
-  const torch = runTorch(workloads);
+  const torch = wanted('pytorch') ? runTorch(workloads) : 'not asked for (--only)';
   for (const workload of workloads) {
     const check = (outputs: Float32Array[]) => compare(workload, reference.get(workload.name)!, outputs);
     const found = typeof torch === 'string' ? undefined : torch.get(workload.name);
@@ -240,16 +249,16 @@ async function main(): Promise<void> {
       const { medianMs, runs, result } = await timeMedian(engineRunner(workload, backend));
       report({ workload: workload.name, implementation: `engine ${backend}`, medianMs, runs, gflops: gflops(workload, medianMs), ...check(result), note: workload.title });
     }
-    for (const tfBackend of ['cpu', 'wasm'] as TfjsBackend[]) {
+    for (const tfBackend of (['cpu', 'wasm'] as TfjsBackend[]).filter((b) => wanted(`tfjs-${b}`))) {
       await useTfjsBackend(tfBackend);
       const { medianMs, runs, result } = await timeMedian(tfjsRunner(workload));
       report({ workload: workload.name, implementation: `tfjs ${tfBackend}`, medianMs, runs, gflops: gflops(workload, medianMs), ...check(result), note: '' });
     }
   }
-  await kernelRoundTrip();
-  await rendererDraw();
+  if (wantedWorkload('K1')) await kernelRoundTrip();
+  if (wantedWorkload('R1')) await rendererDraw();
   const fastestOnW4 = rows.filter((r) => r.workload === 'W4' && r.implementation.startsWith('engine ')).sort((a, b) => (a.medianMs ?? Infinity) - (b.medianMs ?? Infinity))[0];
-  await longSequence(fastestOnW4.implementation.replace('engine ', '') as BackendName);
+  if (wantedWorkload('W4-long')) await longSequence((fastestOnW4?.implementation.replace('engine ', '') ?? backends[0]) as BackendName);
   if (!asJson) printTable();
 }
 

@@ -31,7 +31,7 @@ export type BinaryOp = (typeof binaryOps)[number];
 export const reduceOps = ['sum', 'max', 'min', 'argmax', 'argmin'] as const;
 export type ReduceOp = (typeof reduceOps)[number];
 
-export const backendNames = ['gpujs-webgpu', 'gpujs-headlessgl', 'gpujs-webasm', 'gpujs-cpu', 'reference'] as const;
+export const backendNames = ['gpujs-webgpu', 'gpujs-headlessgl', 'native', 'gpujs-webasm', 'gpujs-cpu', 'reference'] as const;
 export type BackendName = (typeof backendNames)[number];
 
 export interface Backend {
@@ -56,4 +56,9 @@ export interface Backend {
   concat(parts: readonly View[], dim: number, dtype: DType): Storage;
   /** a (B, M, K) @ b (B, K, N) → contiguous (B, M, N); batch stride 0 broadcasts a matrix. */
   matmul(a: View, b: View): Storage;
+  /**
+   * Optional fused kernel: softmax along the last dim of a float32 view, contiguous out. Without it
+   * softmax is composed from reduce, binary and unary (five passes, four intermediates).
+   */
+  softmax?(a: View): Storage;
 }

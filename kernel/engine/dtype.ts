@@ -24,7 +24,9 @@ export function allocate(dtype: DType, length: number): TypedArray {
 /** Copies numbers into a new array of `dtype`, converting as a cast does (bool: nonzero, int32: truncation). */
 export function castArray(values: ArrayLike<number>, dtype: DType): TypedArray {
   const out = allocate(dtype, values.length);
-  if (dtype === 'bool') {
+  if (dtype !== 'bool' && ArrayBuffer.isView(values)) {
+    out.set(values as TypedArray); // one native copy; converts as the loop below does (int32: ToInt32)
+  } else if (dtype === 'bool') {
     for (let i = 0; i < values.length; i++) out[i] = values[i] !== 0 ? 1 : 0;
   } else {
     for (let i = 0; i < values.length; i++) out[i] = values[i];

@@ -6,14 +6,15 @@ import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View } from '../bac
 import { allocate, castArray, type DType, type TypedArray } from '../dtype';
 import { sizeOf } from '../shape';
 
-class ReferenceStorage implements Storage {
+/** A typed array of the storage's dtype; the native backend keeps its values the same way. */
+export class ReferenceStorage implements Storage {
   constructor(readonly values: TypedArray) {}
   get length(): number {
     return this.values.length;
   }
 }
 
-function valuesOf(storage: Storage): TypedArray {
+export function valuesOf(storage: Storage): TypedArray {
   return (storage as ReferenceStorage).values;
 }
 

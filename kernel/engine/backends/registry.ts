@@ -5,6 +5,7 @@
  */
 import { backendNames, type Backend, type BackendName } from '../backend';
 import { createGpuJsBackend, type GpuJsMode } from './gpujs';
+import { createNativeBackend, loadNativeKernels } from './native';
 import { createReferenceBackend } from './reference';
 
 export interface BackendCandidate {
@@ -70,6 +71,12 @@ function probeWebGpu(): Probe {
   };
 }
 
+/** The C kernels need the module `npm run build` compiles, and a CPU with the instructions it was built for. */
+function probeNative(): Probe {
+  const kernels = loadNativeKernels();
+  return { ok: true, note: `hand-written C kernels (${kernels.simd()}, ${kernels.threads()} threads)`, create: () => createNativeBackend(kernels) };
+}
+
 function probeMode(mode: GpuJsMode): Probe {
   return { ok: true, note: 'runs everywhere', create: () => createGpuJsBackend(mode) };
 }
@@ -77,6 +84,7 @@ function probeMode(mode: GpuJsMode): Probe {
 const probes: Record<BackendName, () => Probe> = {
   'gpujs-webgpu': probeWebGpu,
   'gpujs-headlessgl': probeHeadlessGl,
+  native: probeNative,
   'gpujs-webasm': () => {
     const ok = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === 'object';
     return ok ? { ...probeMode('webasm'), note: 'WebAssembly with f32x4 SIMD' } : { ok: false, reason: 'no WebAssembly in this runtime' };
@@ -119,13 +127,13 @@ export function backendByName(name: BackendName): Backend {
 }
 
 /**
- * Automatic choice: a hardware GPU first (webgpu, then headless-gl on a real GPU), then WebAssembly,
- * then gpu.js's JavaScript mode. A software-rendered GL context loses to WebAssembly.
+ * Automatic choice: a hardware GPU first (webgpu, then headless-gl on a real GPU), then the native
+ * C kernels, then WebAssembly, then gpu.js's JavaScript mode. A software-rendered GL context loses to both CPU paths.
  */
 function chooseAutomatically(): { backend: Backend; reason: string } {
   const gl = probe('gpujs-headlessgl');
   const glIsHardware = gl.ok && !gl.note.startsWith('renders in software');
-  const order: BackendName[] = ['gpujs-webgpu', ...(glIsHardware ? (['gpujs-headlessgl'] as const) : []), 'gpujs-webasm', 'gpujs-cpu', 'reference'];
+  const order: BackendName[] = ['gpujs-webgpu', ...(glIsHardware ? (['gpujs-headlessgl'] as const) : []), 'native', 'gpujs-webasm', 'gpujs-cpu', 'reference'];
   for (const name of order) {
     const result = probe(name);
     if (result.ok) return { backend: backendByName(name), reason: `automatic: the best available backend (${result.note})` };

@@ -98,8 +98,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
         : `matmul: Expected size for first two dimensions of batch2 tensor to be: [${batchA}, ${k}] but got: [${sizeOf(right.shape.slice(0, -2))}, ${right.shape[right.ndim - 2]}].`,
     );
   }
-  const batch = broadcastShapes('matmul', left.shape.slice(0, -2), right.shape.slice(0, -2));
-  let out = batchedMatmul(left, right, batch); // (batch..., M, N)
+  let out: Tensor;
+  if (right.ndim === 2) {
+    // As torch does: a matrix on the right folds the left's batch dims into its rows, one (batch·M, K)
+    // product instead of a batch of thin ones that would each re-read the whole right matrix.
+    const rows = reshape(left, [-1, k]); // (batch·M, K)
+    out = reshape(batchedMatmul(rows, right, []), [...left.shape.slice(0, -1), right.shape[1]]); // (batch..., M, N)
+  } else {
+    const batch = broadcastShapes('matmul', left.shape.slice(0, -2), right.shape.slice(0, -2));
+    out = batchedMatmul(left, right, batch); // (batch..., M, N)
+  }
   if (a.ndim === 1) out = squeeze(out, -2);
   if (b.ndim === 1) out = squeeze(out, -1);
   return out;

@@ -134,6 +134,12 @@ function floatInput(t: Tensor): Tensor {
 export function softmax(t: Tensor, dim: number): Tensor {
   const x = floatInput(t);
   const d = normalizeDim('softmax', dim, Math.max(x.ndim, 1));
+  if (x.backend.softmax && x.ndim > 0 && x.numel() > 0) {
+    const order = [...x.shape.keys()].filter((k) => k !== d).concat(d);
+    const rows = permute(x, order); // (other dims..., dim)
+    const out = new Tensor(x.backend, x.backend.softmax(rows.toView()), rows.shape, 'float32'); // (other dims..., dim)
+    return permute(out, order.map((_, k) => order.indexOf(k))); // back to x's dim order
+  }
   const shifted = exp(sub(x, amax(x, x.ndim === 0 ? undefined : d, true)));
   return div(shifted, sum(shifted, x.ndim === 0 ? undefined : d, true));
 }

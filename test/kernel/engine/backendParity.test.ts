@@ -24,6 +24,16 @@ function inputs(backend: BackendName) {
     wide: engine.randn(17, 65),
     ints: engine.randint(-5, 5, [4, 6]),
     mask: engine.rand(5, 7).gt(0.5),
+    // Large enough for blocked, packed and threaded matmul paths: K past one 256-deep block, edges
+    // that fill no whole register tile, and products split by batch, by columns and by rows.
+    deep: engine.randn(131, 300).mul(0.1),
+    deepRight: engine.randn(300, 97).mul(0.1),
+    batchLeft: engine.randn(3, 64, 128).mul(0.1),
+    batchRight: engine.randn(3, 128, 200).mul(0.1),
+    tall: engine.randn(700, 64).mul(0.1),
+    narrow: engine.randn(64, 48).mul(0.1),
+    // Vector loops run 8 lanes at a time: 27 values put the specials in both the lanes and the tail.
+    specials: engine.tensor([0, 1, -1, 88.5, -88.5, 100, -100, Infinity, -Infinity, NaN, 1e-8, -1e-8, 20, -20, 0.5, -0.5, 3, -3, 7, -7, 42, -42, 80, -80, 2, -2, NaN]),
   };
 }
 
@@ -37,14 +47,19 @@ const programs: Record<string, (x: Inputs) => Tensor | Tensor[]> = {
   comparisons: (x) => [x.odd.gt(x.row), x.odd.le(0), x.mask.logicalNot(), x.mask.logicalAnd(x.odd.gt(0))],
   whereAndMaskedFill: (x) => [engine.where(x.mask, x.odd, x.row), x.odd.maskedFill(x.mask, -Infinity)],
   reductions: (x) => [x.odd.sum(1), x.odd.amax(0), x.odd.amin(2, true), x.odd.argmax(1), x.odd.argmin(), x.odd.mean([0, 2]), x.odd.var(1)],
-  softmaxOnTransposed: (x) => [x.odd.transpose(1, 2).softmax(-1), x.odd.logSoftmax(0), engine.logsumexp(x.odd, 2)],
+  softmaxOnTransposed: (x) => [x.odd.transpose(1, 2).softmax(-1), x.odd.softmax(0), x.odd.softmax(1), x.odd.logSoftmax(0), engine.logsumexp(x.odd, 2)],
+  softmaxLarge: (x) => [x.batchRight.softmax(-1), x.batchRight.softmax(1), x.deep.T.softmax(-1)],
   maskedSoftmaxRows: (x) => x.odd.maskedFill(x.mask, -Infinity).softmax(-1),
   matmulOdd: (x) => [x.square.matmul(x.square), x.wide.T.matmul(x.wide), x.odd.matmul(x.odd.transpose(1, 2))],
-  matmulBroadcast: (x) => [x.odd.matmul(x.row), x.row.matmul(x.odd.transpose(1, 2)), engine.matmul(x.odd, x.wide.narrow(0, 0, 7))],
+  matmulBroadcast: (x) => [x.odd.matmul(x.row), x.row.matmul(x.odd.transpose(1, 2)), engine.matmul(x.odd, x.wide.narrow(0, 0, 7)), x.odd.transpose(0, 1).matmul(x.wide.narrow(0, 0, 7))],
   einsum: (x) => engine.einsum('bij,bkj->bik', x.odd, x.odd),
   concat: (x) => [engine.cat([x.odd, x.odd.mul(2)], 1), engine.stack([x.row, x.row, x.row], 1), x.odd.repeat(1, 2, 1)],
   triangles: (x) => [x.square.tril(), x.square.triu(2), x.wide.tril(-3)],
   integers: (x) => [x.ints.add(x.ints), x.ints.mul(3), x.ints.sum(1), x.ints.div(2), x.ints.float().pow(2)],
+  matmulBlocked: (x) => [x.deep.matmul(x.deepRight), x.batchLeft.matmul(x.batchRight), x.tall.matmul(x.narrow), x.deepRight.T.matmul(x.deep.T)],
+  vectorSpecials: (x) => [x.specials.exp(), x.specials.amax(), x.specials.amin(), x.specials.narrow(0, 0, 9).amax(), x.specials.narrow(0, 0, 9).sum(), x.deep.sum(1), x.deep.amax(1), x.deep.T.amin(1),
+    x.specials.view(3, 9).amax(0), x.specials.view(3, 9).amin(0), x.specials.view(3, 9).sum(0), x.specials.softmax(0), x.specials.narrow(0, 0, 9).softmax(0),
+    engine.full([2, 9], -Infinity).softmax(-1), x.specials.view(3, 9).softmax(1)],
   empty: (x) => [x.empty.add(1), x.empty.sum(0), engine.cat([x.empty, x.empty]), x.empty.matmul(x.emptyRight)],
 };
 

@@ -11,7 +11,7 @@ test('getBackend reports the running backend and a reason for every candidate', 
   assert.ok(report.reason.startsWith('automatic'), report.reason);
   assert.deepEqual(
     report.candidates.map((c) => c.name),
-    ['gpujs-webgpu', 'gpujs-headlessgl', 'gpujs-webasm', 'gpujs-cpu', 'reference'],
+    ['gpujs-webgpu', 'gpujs-headlessgl', 'native', 'gpujs-webasm', 'gpujs-cpu', 'reference'],
   );
   const running = report.candidates.filter((c) => c.reason.startsWith('running'));
   assert.deepEqual(running.map((c) => c.name), [report.name]);

@@ -1,0 +1,138 @@
+/**
+ * The native backend: float32 primitives run as hand-written C (nativeKernels.c, built into
+ * dist/attentionLabNative.node and loaded through Node-API): a packed AVX2/FMA GEMM on a thread pool,
+ * vectorised exp, strided elementwise loops and reductions. Its storage is the reference backend's
+ * (a typed array per tensor), so int32 and bool work, which no hot path needs, runs the reference loops.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend';
+import type { DType } from '../dtype';
+import { sizeOf } from '../shape';
+import { createReferenceBackend, ReferenceStorage, valuesOf } from './reference';
+
+/** The functions nativeKernels.c exports; layouts are described there. */
+export interface NativeKernels {
+  copy(source: Float32Array, layout: Int32Array, out: Float32Array): void;
+  unary(op: number, source: Float32Array, layout: Int32Array, out: Float32Array): void;
+  binary(op: number, a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
+  where(condition: Uint8Array, a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
+  reduce(op: number, source: Float32Array, layout: Int32Array, out: Float32Array): void;
+  matmul(a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
+  softmax(source: Float32Array, layout: Int32Array, out: Float32Array): void;
+  threads(): number;
+  simd(): string;
+}
+
+// Op codes in the order of the enums in nativeKernels.c; ops absent here run the reference loops.
+const unaryCodes: Partial<Record<UnaryOp, number>> = { neg: 0, exp: 1, log: 2, sqrt: 3, tanh: 4, sigmoid: 5, relu: 6, gelu: 7, abs: 8 };
+const binaryCodes: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6 };
+const reduceCodes: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
+
+const moduleFile = 'attentionLabNative.node';
+
+/** The built module: next to this bundle (dist/), or in dist/ of a folder above it (out/test, out/bench). */
+export function findNativeModule(start = __dirname): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    for (const candidate of [join(dir, moduleFile), join(dir, 'dist', moduleFile)]) {
+      if (existsSync(candidate)) return candidate;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+export function loadNativeKernels(): NativeKernels {
+  const path = findNativeModule();
+  if (!path) throw new Error(`${moduleFile} was not built (npm run build compiles it with the system C compiler)`);
+  return require(path) as NativeKernels;
+}
+
+const maxDims = 16;
+// One layout buffer reused by every call: ndim, shape, then (offset, strides) per operand.
+const layout = new Int32Array(1 + maxDims + 3 * (1 + maxDims));
+const matmulLayout = new Int32Array(12);
+
+function describe(views: readonly View[]): Int32Array {
+  const { shape } = views[0];
+  const ndim = shape.length;
+  layout[0] = ndim;
+  for (let d = 0; d < ndim; d++) layout[1 + d] = shape[d];
+  let at = 1 + ndim;
+  for (const view of views) {
+    layout[at++] = view.offset;
+    for (let d = 0; d < ndim; d++) layout[at++] = view.strides[d];
+  }
+  return layout;
+}
+
+const isFloat = (view: View) => valuesOf(view.storage) instanceof Float32Array;
+const floats = (view: View) => valuesOf(view.storage) as Float32Array;
+/** Views the C kernels take: non-empty, within the dims the layout holds. */
+const nativeable = (views: readonly View[]) => sizeOf(views[0].shape) > 0 && views[0].shape.length <= maxDims;
+/**
+ * An int32 or bool operand of a float32 result (`x.div(8)`: the 8 is an int32 scalar) as float32:
+ * its storage converted whole, usually one element, the view's strides kept (not a gather of the broadcast).
+ */
+function asFloat(view: View): View {
+  return isFloat(view) ? view : { ...view, storage: new ReferenceStorage(Float32Array.from(valuesOf(view.storage))) };
+}
+
+export function createNativeBackend(kernels: NativeKernels): Backend {
+  const reference = createReferenceBackend();
+  return {
+    ...reference,
+    name: 'native',
+    copy(a, dtype) {
+      if (dtype !== 'float32' || !isFloat(a) || !nativeable([a])) return reference.copy(a, dtype);
+      const out = new Float32Array(sizeOf(a.shape));
+      kernels.copy(floats(a), describe([a]), out);
+      return new ReferenceStorage(out);
+    },
+    unary(op, a, dtype) {
+      const code = unaryCodes[op];
+      if (code === undefined || dtype !== 'float32' || !nativeable([a])) return reference.unary(op, a, dtype);
+      const out = new Float32Array(sizeOf(a.shape));
+      kernels.unary(code, floats(asFloat(a)), describe([a]), out);
+      return new ReferenceStorage(out);
+    },
+    binary(op, a, b, dtype) {
+      const code = binaryCodes[op];
+      if (code === undefined || dtype !== 'float32' || !nativeable([a, b])) return reference.binary(op, a, b, dtype);
+      const out = new Float32Array(sizeOf(a.shape));
+      kernels.binary(code, floats(asFloat(a)), floats(asFloat(b)), describe([a, b]), out);
+      return new ReferenceStorage(out);
+    },
+    where(condition, a, b, dtype) {
+      const mask = valuesOf(condition.storage);
+      if (dtype !== 'float32' || !(mask instanceof Uint8Array) || !nativeable([a, b])) return reference.where(condition, a, b, dtype);
+      const out = new Float32Array(sizeOf(a.shape));
+      kernels.where(mask, floats(asFloat(a)), floats(asFloat(b)), describe([condition, a, b]), out);
+      return new ReferenceStorage(out);
+    },
+    reduce(op, a, dtype: DType) {
+      const code = reduceCodes[op];
+      if (code === undefined || dtype !== 'float32' || !isFloat(a) || !nativeable([a])) return reference.reduce(op, a, dtype);
+      const out = new Float32Array(sizeOf(a.shape.slice(0, -1)));
+      kernels.reduce(code, floats(a), describe([a]), out);
+      return new ReferenceStorage(out);
+    },
+    softmax(a) {
+      const n = a.shape[a.shape.length - 1];
+      const out = new Float32Array(sizeOf(a.shape));
+      // Past the dims a layout holds, the rows are gathered first and read as (rows, n).
+      const rows = a.shape.length <= maxDims ? a : { storage: reference.copy(a, 'float32'), shape: [out.length / n, n], strides: [n, 1], offset: 0 };
+      kernels.softmax(floats(rows), describe([rows]), out);
+      return new ReferenceStorage(out);
+    },
+    matmul(a, b) {
+      if (!isFloat(a) || !isFloat(b)) return reference.matmul(a, b);
+      const [batch, m, k] = a.shape;
+      const n = b.shape[2];
+      const out = new Float32Array(batch * m * n); // (B, M, N)
+      if (out.length === 0) return new ReferenceStorage(out);
+      matmulLayout.set([batch, m, k, n, a.offset, ...a.strides, b.offset, ...b.strides]);
+      kernels.matmul(floats(a), floats(b), matmulLayout, out);
+      return new ReferenceStorage(out);
+    },
+  };
+}
