@@ -24,9 +24,16 @@ def load(spec):
     return torch.from_numpy(values.reshape(spec['shape']).copy())
 
 
-def timed(fn, budget_ms, min_runs, max_runs):
+def timed(fn, warmup_ms, budget_ms, min_runs, max_runs):
+    """Warm-up for warmup_ms (at least two runs unless one takes half the budget), then as runBenchmark.ts times."""
+    first = time.perf_counter()
     fn()
-    fn()
+    slow = (time.perf_counter() - first) * 1000 > budget_ms / 2
+    warm = 1
+    while not slow and (warm < 2 or (time.perf_counter() - first) * 1000 < warmup_ms):
+        fn()
+        warm += 1
+    min_runs = 3 if slow else min_runs
     samples = []
     started = time.perf_counter()
     while len(samples) < max_runs and (len(samples) < min_runs or (time.perf_counter() - started) * 1000 < budget_ms):
@@ -79,7 +86,7 @@ builders = {'mha': multihead, 'd2l': d2l_multihead, 'matmul': matmul}
 with torch.no_grad():
     for workload in manifest['workloads']:
         run = builders[workload['kind']](workload['tensors'], workload['config'])
-        median, runs = timed(run, manifest['budgetMs'], manifest['minRuns'], manifest['maxRuns'])
+        median, runs = timed(run, manifest['warmupMs'], manifest['budgetMs'], manifest['minRuns'], manifest['maxRuns'])
         result = run()
         results = result if isinstance(result, tuple) else (result,)
         files = []

@@ -7,6 +7,7 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -841,6 +842,13 @@ static napi_value initialize(napi_env env, napi_value exports) {
     napi_throw_error(env, NULL, "built for AVX2 and FMA, which this CPU lacks");
     return NULL;
   }
+#endif
+#if defined(__GLIBC__)
+  // Tensors are large and short-lived: glibc would mmap each one fresh and munmap it when freed, so
+  // every new tensor paid a page fault per 4 KiB (17 ms for 32 MiB here, against 1 ms to write it).
+  // Served from the heap and kept there when freed, the next tensor reuses warm pages.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
   const napi_property_descriptor functions[] = {
     { "copy", NULL, copyView, NULL, NULL, NULL, napi_default, NULL },
