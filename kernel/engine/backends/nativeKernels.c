@@ -80,10 +80,17 @@ static void startPool(void) {
   pool.threads = created;
 }
 
-/** Runs function(context, part, parts) for every part, on the pool when `parallel`. */
+/** One caller at a time owns the pool (the module may be loaded by several worker threads). */
+static pthread_mutex_t poolOwner = PTHREAD_MUTEX_INITIALIZER;
+
+/** Runs function(context, part, parts) for every part, on the pool when `parallel` and the pool is free. */
 static void runParts(PartFunction function, void *context, int parallel) {
-  if (parallel) startPool();
-  if (!parallel || pool.threads == 1) {
+  if (parallel) {
+    pthread_mutex_lock(&poolOwner);
+    startPool();
+    pthread_mutex_unlock(&poolOwner);
+  }
+  if (!parallel || pool.threads == 1 || pthread_mutex_trylock(&poolOwner) != 0) {
     function(context, 0, 1);
     return;
   }
@@ -98,6 +105,7 @@ static void runParts(PartFunction function, void *context, int parallel) {
   pthread_mutex_lock(&pool.lock);
   while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.lock);
   pthread_mutex_unlock(&pool.lock);
+  pthread_mutex_unlock(&poolOwner);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -821,7 +829,9 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
 /** threads(): how many threads the pool runs large kernels on. */
 static napi_value threads(napi_env env, napi_callback_info info) {
   (void)info;
+  pthread_mutex_lock(&poolOwner);
   startPool();
+  pthread_mutex_unlock(&poolOwner);
   napi_value result;
   napi_create_int32(env, pool.threads, &result);
   return result;
