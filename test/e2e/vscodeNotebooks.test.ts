@@ -29,11 +29,11 @@ interface Expected {
 }
 
 const examples: Record<string, Expected> = {
-  'multihead-attention-shapes.ipynb': { tensorViews: 1, attentionViews: 2, stagesViews: 0, shapes: ['(4, 2, 6)', '(2, 4, 4)', '(2, 3, 4, 5)'], stdout: [/engine backend: gpujs-/, /output \[ 4, 2, 6 \] weights \[ 2, 4, 4 \]/] },
+  'multihead-attention-shapes.ipynb': { tensorViews: 1, attentionViews: 2, stagesViews: 0, shapes: ['(4, 2, 6)', '(2, 4, 4)', '(2, 3, 4, 5)'], stdout: [/engine backend: native/, /output \[ 4, 2, 6 \] weights \[ 2, 4, 4 \]/] },
   'd2l-multihead-attention.ipynb': { tensorViews: 0, attentionViews: 2, stagesViews: 0, shapes: ['(10, 4, 6)', '(2, 5, 4, 6)'], stdout: [/output \[ 2, 4, 100 \]/, /max \|output difference\| \d/] },
   'labml-multihead-attention.ipynb': { tensorViews: 0, attentionViews: 2, stagesViews: 1, shapes: ['(6, 6, 2, 4)'], stdout: [/max \|by hand - module\| = 0/, /mask \[ 6, 6, 1 \]/] },
   'splitting-heads.ipynb': { tensorViews: 2, attentionViews: 0, stagesViews: 3, shapes: ['(2, 4, 6)', '(4, 2)'], stdout: [/same numbers as the manual split: true/, /round trip equals x: true/] },
-  'concat-attention.ipynb': { tensorViews: 0, attentionViews: 1, stagesViews: 1, shapes: ['(5, 6)'], stdout: [/weights \[ 1, 6 \] sum 1/] },
+  'concat-attention.ipynb': { tensorViews: 0, attentionViews: 1, stagesViews: 1, shapes: ['(5, 6)'], stdout: [/weights \[ 1, 6 \] sum 1\.000000/] },
   'step-through-a-forward-pass.ipynb': { tensorViews: 1, attentionViews: 1, stagesViews: 3, shapes: ['(1, 2, 5, 5)'], stdout: [/added: \[ 'mask' \]/] },
 };
 
