@@ -65,6 +65,29 @@ function describe(views: readonly View[]): Int32Array {
   return layout;
 }
 
+// Output storage: every kernel writes its whole output, so none of it needs zeroing. Small outputs are
+// cut from a shared slab (a typed array of its own costs ~0.3 µs, a view into a slab ~0.04 µs; a slab
+// lives while any of its tensors does, as Node's Buffer pool does); large ones get their own memory.
+const slabBytes = 1 << 16;
+const smallElements = 1024;
+let slab = Buffer.allocUnsafeSlow(0).buffer;
+let slabUsed = 0;
+
+function uninitialized(length: number): Float32Array {
+  const bytes = length * 4;
+  if (length > smallElements) {
+    const own = Buffer.allocUnsafeSlow(bytes);
+    return new Float32Array(own.buffer, own.byteOffset, length);
+  }
+  if (slabUsed + bytes > slab.byteLength) {
+    const fresh = Buffer.allocUnsafeSlow(slabBytes);
+    [slab, slabUsed] = [fresh.buffer, fresh.byteOffset];
+  }
+  const out = new Float32Array(slab, slabUsed, length);
+  slabUsed += (bytes + 63) & ~63; // 64-byte aligned, as the C kernels' vector loads like
+  return out;
+}
+
 const isFloat = (view: View) => valuesOf(view.storage) instanceof Float32Array;
 const floats = (view: View) => valuesOf(view.storage) as Float32Array;
 /** Views the C kernels take: non-empty, within the dims the layout holds. */
@@ -84,41 +107,41 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
     name: 'native',
     copy(a, dtype) {
       if (dtype !== 'float32' || !isFloat(a) || !nativeable([a])) return reference.copy(a, dtype);
-      const out = new Float32Array(sizeOf(a.shape));
+      const out = uninitialized(sizeOf(a.shape));
       kernels.copy(floats(a), describe([a]), out);
       return new ReferenceStorage(out);
     },
     unary(op, a, dtype) {
       const code = unaryCodes[op];
       if (code === undefined || dtype !== 'float32' || !nativeable([a])) return reference.unary(op, a, dtype);
-      const out = new Float32Array(sizeOf(a.shape));
+      const out = uninitialized(sizeOf(a.shape));
       kernels.unary(code, floats(asFloat(a)), describe([a]), out);
       return new ReferenceStorage(out);
     },
     binary(op, a, b, dtype) {
       const code = binaryCodes[op];
       if (code === undefined || dtype !== 'float32' || !nativeable([a, b])) return reference.binary(op, a, b, dtype);
-      const out = new Float32Array(sizeOf(a.shape));
+      const out = uninitialized(sizeOf(a.shape));
       kernels.binary(code, floats(asFloat(a)), floats(asFloat(b)), describe([a, b]), out);
       return new ReferenceStorage(out);
     },
     where(condition, a, b, dtype) {
       const mask = valuesOf(condition.storage);
       if (dtype !== 'float32' || !(mask instanceof Uint8Array) || !nativeable([a, b])) return reference.where(condition, a, b, dtype);
-      const out = new Float32Array(sizeOf(a.shape));
+      const out = uninitialized(sizeOf(a.shape));
       kernels.where(mask, floats(asFloat(a)), floats(asFloat(b)), describe([condition, a, b]), out);
       return new ReferenceStorage(out);
     },
     reduce(op, a, dtype: DType) {
       const code = reduceCodes[op];
       if (code === undefined || dtype !== 'float32' || !isFloat(a) || !nativeable([a])) return reference.reduce(op, a, dtype);
-      const out = new Float32Array(sizeOf(a.shape.slice(0, -1)));
+      const out = uninitialized(sizeOf(a.shape.slice(0, -1)));
       kernels.reduce(code, floats(a), describe([a]), out);
       return new ReferenceStorage(out);
     },
     softmax(a) {
       const n = a.shape[a.shape.length - 1];
-      const out = new Float32Array(sizeOf(a.shape));
+      const out = uninitialized(sizeOf(a.shape));
       // Past the dims a layout holds, the rows are gathered first and read as (rows, n).
       const rows = a.shape.length <= maxDims ? a : { storage: reference.copy(a, 'float32'), shape: [out.length / n, n], strides: [n, 1], offset: 0 };
       kernels.softmax(floats(rows), describe([rows]), out);
@@ -128,9 +151,11 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
       if (!isFloat(a) || !isFloat(b)) return reference.matmul(a, b);
       const [batch, m, k] = a.shape;
       const n = b.shape[2];
-      const out = new Float32Array(batch * m * n); // (B, M, N)
+      const out = uninitialized(batch * m * n); // (B, M, N)
       if (out.length === 0) return new ReferenceStorage(out);
-      matmulLayout.set([batch, m, k, n, a.offset, ...a.strides, b.offset, ...b.strides]);
+      [matmulLayout[0], matmulLayout[1], matmulLayout[2], matmulLayout[3]] = [batch, m, k, n];
+      [matmulLayout[4], matmulLayout[5], matmulLayout[6], matmulLayout[7]] = [a.offset, a.strides[0], a.strides[1], a.strides[2]];
+      [matmulLayout[8], matmulLayout[9], matmulLayout[10], matmulLayout[11]] = [b.offset, b.strides[0], b.strides[1], b.strides[2]];
       kernels.matmul(floats(a), floats(b), matmulLayout, out);
       return new ReferenceStorage(out);
     },

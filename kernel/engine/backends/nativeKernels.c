@@ -31,34 +31,50 @@ enum { REDUCE_SUM, REDUCE_MAX, REDUCE_MIN };
 
 // ---------------------------------------------------------------------------------------------
 // Thread pool: the calling thread runs part 0, workers parts 1..threads-1, then the call returns.
+// A worker spins briefly after each job before it sleeps: a forward pass is a burst of kernels a few
+// microseconds apart, and waking a sleeping thread costs tens of microseconds each time.
 
 typedef void (*PartFunction)(void *context, int part, int parts);
+
+enum { SPIN_LIMIT = 20000 };
 
 static struct {
   pthread_mutex_t lock;
   pthread_cond_t wake;
-  pthread_cond_t done;
   int threads;
   int started;
-  unsigned generation;
-  int pending;
+  int sleepers; // guarded by lock
+  unsigned generation; // atomic: bumped (under lock) to hand out a job
+  int pending; // atomic: workers still running the job
   PartFunction function;
   void *context;
-} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, 1, 0, 0, 0, NULL, NULL };
+} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1, 0, 0, 0, 0, NULL, NULL };
+
+static inline void relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 static void *poolWorker(void *argument) {
   int part = (int)(intptr_t)argument;
   unsigned seen = 0;
-  pthread_mutex_lock(&pool.lock);
   for (;;) {
-    while (pool.generation == seen) pthread_cond_wait(&pool.wake, &pool.lock);
-    seen = pool.generation;
-    PartFunction function = pool.function;
-    void *context = pool.context;
-    pthread_mutex_unlock(&pool.lock);
-    function(context, part, pool.threads);
-    pthread_mutex_lock(&pool.lock);
-    if (--pool.pending == 0) pthread_cond_signal(&pool.done);
+    unsigned generation = __atomic_load_n(&pool.generation, __ATOMIC_ACQUIRE);
+    for (int spins = 0; generation == seen && spins < SPIN_LIMIT; spins++) {
+      relax();
+      generation = __atomic_load_n(&pool.generation, __ATOMIC_ACQUIRE);
+    }
+    if (generation == seen) {
+      pthread_mutex_lock(&pool.lock);
+      pool.sleepers++;
+      while ((generation = __atomic_load_n(&pool.generation, __ATOMIC_ACQUIRE)) == seen) pthread_cond_wait(&pool.wake, &pool.lock);
+      pool.sleepers--;
+      pthread_mutex_unlock(&pool.lock);
+    }
+    seen = generation;
+    pool.function(pool.context, part, pool.threads);
+    __atomic_sub_fetch(&pool.pending, 1, __ATOMIC_RELEASE);
   }
   return NULL;
 }
@@ -94,17 +110,15 @@ static void runParts(PartFunction function, void *context, int parallel) {
     function(context, 0, 1);
     return;
   }
-  pthread_mutex_lock(&pool.lock);
   pool.function = function;
   pool.context = context;
-  pool.pending = pool.threads - 1;
-  pool.generation++;
-  pthread_cond_broadcast(&pool.wake);
+  __atomic_store_n(&pool.pending, pool.threads - 1, __ATOMIC_RELAXED);
+  pthread_mutex_lock(&pool.lock);
+  __atomic_add_fetch(&pool.generation, 1, __ATOMIC_RELEASE);
+  if (pool.sleepers > 0) pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.lock);
   function(context, 0, pool.threads);
-  pthread_mutex_lock(&pool.lock);
-  while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.lock);
-  pthread_mutex_unlock(&pool.lock);
+  while (__atomic_load_n(&pool.pending, __ATOMIC_ACQUIRE) > 0) relax();
   pthread_mutex_unlock(&poolOwner);
 }
 
