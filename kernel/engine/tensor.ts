@@ -28,11 +28,11 @@ export class Tensor {
     readonly storage: Storage,
     shape: Shape,
     readonly dtype: DType,
-    strides: readonly number[] = contiguousStrides(shape),
+    strides?: readonly number[],
     readonly offset = 0,
   ) {
-    this.shape = [...shape];
-    this.strides = [...strides];
+    this.shape = shape.slice();
+    this.strides = strides ? strides.slice() : contiguousStrides(shape);
   }
 
   get ndim(): number {

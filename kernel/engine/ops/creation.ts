@@ -69,9 +69,24 @@ export function tensor(data: NestedArray | TypedArray | number[], options: Tenso
   return fromValues(nested.values, shape, options.dtype ?? nested.dtype);
 }
 
+// Scalars recur (`x.div(scale)` every forward pass): tensors are immutable, so one 0-dim tensor per
+// backend, dtype and value serves every use. The cache is dropped whole when it grows past a bound.
+const scalarCache = new WeakMap<Backend, Map<string, Tensor>>();
+const scalarCacheSize = 256;
+
 /** A 0-dim tensor on a given tensor's backend: how scalars enter binary ops. */
 export function scalarLike(value: number | boolean, like: Tensor, dtype: DType = dtypeOfScalar(value)): Tensor {
-  return new Tensor(like.backend, like.backend.upload(castArray([Number(value)], dtype), dtype), [], dtype);
+  let cache = scalarCache.get(like.backend);
+  if (!cache) scalarCache.set(like.backend, (cache = new Map()));
+  const number = Number(value);
+  const key = dtype + (Object.is(number, -0) ? '-0' : number);
+  let scalar = cache.get(key);
+  if (!scalar) {
+    if (cache.size >= scalarCacheSize) cache.clear();
+    scalar = new Tensor(like.backend, like.backend.upload(castArray([number], dtype), dtype), [], dtype);
+    cache.set(key, scalar);
+  }
+  return scalar;
 }
 
 /** Splits trailing `{dtype}` options off a shape given as numbers or one array. */

@@ -8,6 +8,7 @@ import { sum } from './reduction';
 
 /** Expands `t` to (batch..., rows, cols) and reads it as (B, rows, cols): a view when strides allow. */
 function asBatch(t: Tensor, batch: Shape): Tensor {
+  if (batch.length === 0 && t.ndim === 2) return t.withLayout([1, t.shape[0], t.shape[1]], [0, t.strides[0], t.strides[1]]); // (1, rows, cols)
   const [rows, cols] = t.shape.slice(-2);
   const expanded = expand(t, [...batch, rows, cols]); // (batch..., rows, cols)
   const shape = [sizeOf(batch), rows, cols]; // (B, rows, cols)

@@ -61,11 +61,12 @@ export function permute(t: Tensor, ...dimArgs: ShapeArgs): Tensor {
 
 export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
   if (t.ndim === 0) return t;
-  const order = [...t.shape.keys()];
   const a = normalizeDim('transpose', dim0, t.ndim);
   const b = normalizeDim('transpose', dim1, t.ndim);
-  [order[a], order[b]] = [order[b], order[a]];
-  return permute(t, order);
+  const shape = t.shape.slice();
+  const strides = t.strides.slice();
+  [shape[a], shape[b], strides[a], strides[b]] = [shape[b], shape[a], strides[b], strides[a]];
+  return t.withLayout(shape, strides);
 }
 
 export function t(x: Tensor): Tensor {

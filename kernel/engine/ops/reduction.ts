@@ -43,7 +43,9 @@ function reduce(op: ReduceOp, name: string, t: Tensor, dims: number[], keepdim: 
   if (reducedSize === 0 && op !== 'sum') {
     throw new Error(`${name}: Expected reduction dim ${dims[0]} to have non-zero size.`);
   }
-  const rows = reshape(permute(t, [...kept, ...dims]), [...keptShape, reducedSize]); // (kept..., reduced)
+  const order = [...kept, ...dims];
+  const moved = t.withLayout(order.map((d) => t.shape[d]), order.map((d) => t.strides[d])); // (kept..., reduced...)
+  const rows = dims.length === 1 ? moved : reshape(moved, [...keptShape, reducedSize]); // (kept..., reduced)
   const storage = t.backend.reduce(op, rows.toView(), dtype);
   const out = new Tensor(t.backend, storage, keptShape, dtype);
   if (!keepdim) return out;
@@ -135,6 +137,7 @@ export function softmax(t: Tensor, dim: number): Tensor {
   const x = floatInput(t);
   const d = normalizeDim('softmax', dim, Math.max(x.ndim, 1));
   if (x.backend.softmax && x.ndim > 0 && x.numel() > 0) {
+    if (d === x.ndim - 1) return new Tensor(x.backend, x.backend.softmax(x.toView()), x.shape, 'float32');
     const order = [...x.shape.keys()].filter((k) => k !== d).concat(d);
     const rows = permute(x, order); // (other dims..., dim)
     const out = new Tensor(x.backend, x.backend.softmax(rows.toView()), rows.shape, 'float32'); // (other dims..., dim)

@@ -43,6 +43,18 @@ describe('reading values', () => {
     assert.throws(() => t.item(), /item: a Tensor with 6 elements cannot be converted to Scalar/);
   });
 
+  test('scalar operands are shared per value and dtype, with 0 and -0, 2 and 2.5, int and float kept apart', () => {
+    const x = engine.tensor([1.5, -1.5]);
+    const everywhere = engine.tensor([true, true]);
+    assert.deepEqual(Array.from(x.maskedFill(everywhere, 0).dataSync()).map((v) => Object.is(v, -0)), [false, false]);
+    assert.deepEqual(Array.from(x.maskedFill(everywhere, -0).dataSync()).map((v) => Object.is(v, -0)), [true, true]);
+    assert.deepEqual(Array.from(x.mul(0).dataSync()).map((v) => Object.is(v, -0)), [false, true]);
+    assert.deepEqual(Array.from(engine.tensor([5]).div(2).dataSync()), [2.5]);
+    assert.deepEqual(Array.from(engine.tensor([5]).div(2.5).dataSync()), [2]);
+    assert.equal(engine.tensor([5]).add(2).dtype, 'int32');
+    assert.equal(engine.tensor([5]).add(2.5).dtype, 'float32');
+  });
+
   test('all and any, whole tensor and per dim, as torch.all / torch.any', () => {
     const t = engine.tensor([[1, 0, 2], [3, 4, 5]]); // (2, 3)
     assert.equal(t.all().item(), false);
