@@ -62,8 +62,10 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   const ndim = Math.max(a.length, b.length);
   const out = new Array<number>(ndim);
   for (let i = 0; i < ndim; i++) {
-    const da = a[a.length - ndim + i] ?? 1;
-    const db = b[b.length - ndim + i] ?? 1;
+    const ia = a.length - ndim + i; // negative: a has no such leading dim
+    const ib = b.length - ndim + i;
+    const da = ia < 0 ? 1 : a[ia];
+    const db = ib < 0 ? 1 : b[ib];
     if (da !== db && da !== 1 && db !== 1) {
       throw new Error(
         `${op}: The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`,

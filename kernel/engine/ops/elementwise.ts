@@ -10,14 +10,20 @@ function dtypeOf(x: TensorLike): DType {
   return x instanceof Tensor ? x.dtype : dtypeOfScalar(x);
 }
 
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Turns the operands into tensors on one backend, broadcast to one shape. */
 function broadcastOperands(op: string, operands: TensorLike[]): Tensor[] {
   const anchor = operands.find((x): x is Tensor => x instanceof Tensor);
   if (!anchor) throw new TypeError(`${op}: expected at least one Tensor argument`);
   const tensors = operands.map((x) => (x instanceof Tensor ? x : scalarLike(x, anchor)));
   tensors.forEach((x) => checkSameBackend(op, anchor, x));
-  const shape = tensors.reduce<number[]>((acc, x) => broadcastShapes(op, acc, x.shape), []);
-  return tensors.map((x) => expand(x, shape));
+  const shape = tensors.reduce<readonly number[]>((acc, x) => (acc === x.shape ? acc : broadcastShapes(op, acc, x.shape)), tensors[0].shape);
+  return tensors.map((x) => (x.shape === shape || sameShape(x.shape, shape) ? x : expand(x, shape)));
 }
 
 type ResultType = 'promote' | 'float' | 'bool';
