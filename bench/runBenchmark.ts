@@ -190,29 +190,41 @@ async function rendererDraw(): Promise<void> {
   }
 }
 
-/** W4 without weights at a long length: time and the growth of resident memory over the run. */
-async function longSequence(backend: BackendName): Promise<void> {
+/**
+ * W4-long's measurement, run in a child process of its own (`--long-child BACKEND`) so that memory
+ * freed by earlier workloads (kept in the heap for reuse) cannot hide its footprint: one forward pass,
+ * the resident memory before it, and the process's peak.
+ */
+function measureLongSequence(backend: BackendName): void {
   const workload = makeLongWorkload(longLength);
   const run = engineRunner(workload, backend);
-  const before = process.memoryUsage().rss;
-  let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const beforeMiB = process.memoryUsage().rss / 2 ** 20;
   const started = performance.now();
   const [out] = run();
   const ms = performance.now() - started;
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
+  const peakMiB = process.resourceUsage().maxRSS / 2 ** 10;
+  console.log(JSON.stringify({ ms, beforeMiB, peakMiB, finite: out.every(Number.isFinite), gflops: gflops(workload, ms) }));
+}
+
+/** W4 without weights at a long length: time, and the peak resident memory of a process that runs only it. */
+function longSequence(backend: BackendName): void {
+  const child = spawnSync(process.execPath, [__filename, '--long-child', backend, '--long', String(longLength)], { encoding: 'utf8' });
   const fullScores = (8 * longLength * longLength * 4) / 2 ** 30;
-  const finite = out.every(Number.isFinite);
+  const implementation = `engine ${backend}`;
+  if (child.status !== 0) {
+    report({ workload: 'W4-long', implementation, medianMs: null, runs: 0, gflops: null, maxAbsDiff: null, agrees: false, note: `failed: ${child.stderr.trim().split('\n').pop()}` });
+    return;
+  }
+  const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { ms: number; beforeMiB: number; peakMiB: number; finite: boolean; gflops: number };
   report({
     workload: 'W4-long',
-    implementation: `engine ${backend}`,
-    medianMs: ms,
+    implementation,
+    medianMs: result.ms,
     runs: 1,
-    gflops: gflops(workload, ms),
+    gflops: result.gflops,
     maxAbsDiff: null,
-    agrees: finite,
-    note: `length ${longLength}, needWeights: false: resident memory grew ${((peak - before) / 2 ** 20).toFixed(0)} MiB (the whole (8, L, L) scores would be ${fullScores.toFixed(2)} GiB)`,
+    agrees: result.finite,
+    note: `length ${longLength}, needWeights: false, in a process of its own: peak resident memory ${result.peakMiB.toFixed(0)} MiB, ${(result.peakMiB - result.beforeMiB).toFixed(0)} MiB above its ${result.beforeMiB.toFixed(0)} MiB before the forward pass (the whole (8, L, L) scores would be ${fullScores.toFixed(2)} GiB)`,
   });
 }
 
@@ -263,11 +275,12 @@ async function main(): Promise<void> {
     }
   }
   const fastestOnW4 = rows.filter((r) => r.workload === 'W4' && r.implementation.startsWith('engine ')).sort((a, b) => (a.medianMs ?? Infinity) - (b.medianMs ?? Infinity))[0];
-  if (wantedWorkload('W4-long')) await longSequence((fastestOnW4?.implementation.replace('engine ', '') ?? backends[0]) as BackendName);
+  if (wantedWorkload('W4-long')) longSequence((fastestOnW4?.implementation.replace('engine ', '') ?? backends[0]) as BackendName);
   if (!asJson) printTable();
 }
 
-main().catch((error) => {
+const longChild = process.argv.indexOf('--long-child');
+(longChild > 0 ? Promise.resolve(measureLongSequence(process.argv[longChild + 1] as BackendName)) : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });
