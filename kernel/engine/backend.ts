@@ -57,6 +57,11 @@ export interface Backend {
   /** a (B, M, K) @ b (B, K, N) → contiguous (B, M, N); batch stride 0 broadcasts a matrix. */
   matmul(a: View, b: View): Storage;
   /**
+   * True when matmul repacks its operands itself, so every layout is read at the same speed. Otherwise
+   * the op first makes both operands contiguous along K, the axis the backend's loops walk.
+   */
+  readonly matmulPacksOperands?: boolean;
+  /**
    * Optional fused kernel: softmax along the last dim of a float32 view, contiguous out. Without it
    * softmax is composed from reduce, binary and unary (five passes, four intermediates).
    */

@@ -105,6 +105,7 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
   return {
     ...reference,
     name: 'native',
+    matmulPacksOperands: true,
     copy(a, dtype) {
       if (dtype !== 'float32' || !isFloat(a) || !nativeable([a])) return reference.copy(a, dtype);
       const out = uninitialized(sizeOf(a.shape));

@@ -30,8 +30,9 @@ function contiguousAlong(t: Tensor, axis: 1 | 2): Tensor {
 /** (batch..., M, K) @ (batch..., K, N) with the batch dims already equal or broadcastable. */
 function batchedMatmul(a: Tensor, b: Tensor, batch: Shape): Tensor {
   const [m, n] = [a.shape[a.ndim - 2], b.shape[b.ndim - 1]];
-  const x = contiguousAlong(asBatch(a, batch), 2); // (B, M, K)
-  const y = contiguousAlong(asBatch(b, batch), 1); // (B, K, N)
+  const packs = a.backend.matmulPacksOperands === true;
+  const x = packs ? asBatch(a, batch) : contiguousAlong(asBatch(a, batch), 2); // (B, M, K)
+  const y = packs ? asBatch(b, batch) : contiguousAlong(asBatch(b, batch), 1); // (B, K, N)
   const storage = a.backend.matmul(x.toView(), y.toView());
   const dtype = promoteTypes(a.dtype, b.dtype);
   const out = new Tensor(a.backend, storage, [...batch, m, n], 'float32'); // (batch..., M, N)
