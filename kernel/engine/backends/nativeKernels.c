@@ -503,7 +503,7 @@ static void microKernel(long kc, const float *a, const float *b, float *c, long 
   }
 }
 
-/** Plain loops: faster than packing for small products, and the way out when packing space cannot be had. */
+/** Plain loops over any strides: small products in other layouts, and the way out when packing space cannot be had. */
 static void gemmLoops(const Gemm *g, long batch, long i0, long i1, long j0, long j1) {
   const float *a = g->a + batch * g->aBatch;
   const float *b = g->b + batch * g->bBatch;
@@ -558,6 +558,86 @@ static void gemmBlock(const Gemm *g, long batch, long i0, long i1, long j0, long
   }
 }
 
+#if HAVE_AVX2
+static inline float sum8(__m256 v) {
+  __m128 half = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  half = _mm_add_ps(half, _mm_movehl_ps(half, half));
+  return _mm_cvtss_f32(_mm_add_ss(half, _mm_movehdup_ps(half)));
+}
+#endif
+
+/** Σ_t a[t]·b[t] over two contiguous rows. */
+static float dot(const float *a, const float *b, long k) {
+  long t = 0;
+  float total = 0;
+#if HAVE_AVX2
+  __m256 acc = _mm256_setzero_ps();
+  for (; t + 8 <= k; t += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + t), _mm256_loadu_ps(b + t), acc);
+  total = sum8(acc);
+#endif
+  for (; t < k; t++) total += a[t] * b[t];
+  return total;
+}
+
+/**
+ * Small products read in place: packing B costs K·N moves, as much as the product itself when M is a
+ * handful of rows. Dot products when A's rows and B's columns are contiguous along K (the layout of
+ * x @ Wᵀ in a linear layer); for tiny products also c row += a[i, t]·B row t when B's rows are
+ * contiguous. Returns 0 for the other cases, which the packed path or plain loops take.
+ */
+static int gemmInPlace(const Gemm *g, long batch, int tiny) {
+  const float *a = g->a + batch * g->aBatch;
+  const float *b = g->b + batch * g->bBatch;
+  float *c = g->c + batch * g->m * g->n;
+  long m = g->m, n = g->n, k = g->k;
+  if (g->aCol == 1 && g->bRow == 1) {
+    for (long i = 0; i < m; i++) {
+      const float *ai = a + i * g->aRow;
+      long j = 0;
+#if HAVE_AVX2
+      // Four columns at once share each load of A's row; hadd folds the four sums together.
+      for (; j + 4 <= n; j += 4) {
+        const float *b0 = b + j * g->bCol, *b1 = b0 + g->bCol, *b2 = b1 + g->bCol, *b3 = b2 + g->bCol;
+        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+        long t = 0;
+        for (; t + 8 <= k; t += 8) {
+          __m256 x = _mm256_loadu_ps(ai + t);
+          s0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b0 + t), s0);
+          s1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b1 + t), s1);
+          s2 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b2 + t), s2);
+          s3 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b3 + t), s3);
+        }
+        __m256 folded = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
+        float sums[4];
+        _mm_storeu_ps(sums, _mm_add_ps(_mm256_castps256_ps128(folded), _mm256_extractf128_ps(folded, 1)));
+        for (; t < k; t++) {
+          sums[0] += ai[t] * b0[t];
+          sums[1] += ai[t] * b1[t];
+          sums[2] += ai[t] * b2[t];
+          sums[3] += ai[t] * b3[t];
+        }
+        memcpy(c + i * n + j, sums, sizeof sums);
+      }
+#endif
+      for (; j < n; j++) c[i * n + j] = dot(ai, b + j * g->bCol, k);
+    }
+    return 1;
+  }
+  if (tiny && g->bCol == 1) {
+    for (long i = 0; i < m; i++) {
+      float *restrict row = c + i * n;
+      memset(row, 0, n * sizeof(float));
+      for (long t = 0; t < k; t++) {
+        const float x = a[i * g->aRow + t * g->aCol];
+        const float *restrict bt = b + t * g->bRow;
+        for (long j = 0; j < n; j++) row[j] += x * bt[j];
+      }
+    }
+    return 1;
+  }
+  return 0;
+}
+
 /** Splits the work over parts: by batch when there are enough batches, else along the longer of M and N. */
 static void gemmPart(void *context, int part, int parts) {
   const Gemm *g = context;
@@ -582,8 +662,11 @@ static void gemmPart(void *context, int part, int parts) {
 
 static void gemm(const Gemm *g) {
   double flops = 2.0 * g->batch * g->m * g->n * g->k;
-  if (g->m * g->n * g->k <= 4096) {
-    for (long p = 0; p < g->batch; p++) gemmLoops(g, p, 0, g->m, 0, g->n);
+  int tiny = g->m * g->n * g->k <= 4096;
+  if (tiny || (flops < 4e6 && g->m <= 2 * MR && g->aCol == 1 && g->bRow == 1)) {
+    for (long p = 0; p < g->batch; p++) {
+      if (!gemmInPlace(g, p, tiny)) gemmLoops(g, p, 0, g->m, 0, g->n);
+    }
     return;
   }
   runParts(gemmPart, (void *)g, flops >= 4e6);

@@ -56,7 +56,7 @@ const programs: Record<string, (x: Inputs) => Tensor | Tensor[]> = {
   concat: (x) => [engine.cat([x.odd, x.odd.mul(2)], 1), engine.stack([x.row, x.row, x.row], 1), x.odd.repeat(1, 2, 1)],
   triangles: (x) => [x.square.tril(), x.square.triu(2), x.wide.tril(-3)],
   integers: (x) => [x.ints.add(x.ints), x.ints.mul(3), x.ints.sum(1), x.ints.div(2), x.ints.float().pow(2)],
-  matmulBlocked: (x) => [x.deep.matmul(x.deepRight), x.batchLeft.matmul(x.batchRight), x.tall.matmul(x.narrow), x.deepRight.T.matmul(x.deep.T),
+  matmulBlocked: (x) => [x.deep.matmul(x.deepRight), x.batchLeft.matmul(x.batchRight), x.tall.matmul(x.narrow), x.deepRight.T.matmul(x.deep.T), x.deep.narrow(0, 0, 9).matmul(x.deep.T),
     x.batchLeft.narrow(1, 5, 50).matmul(x.batchRight.narrow(2, 3, 150)), engine.matmul(x.deep.narrow(0, 7, 100).T.unsqueeze(0), x.deep.narrow(0, 2, 100).expand(2, 100, 300))],
   vectorSpecials: (x) => [x.specials.exp(), x.specials.amax(), x.specials.amin(), x.specials.narrow(0, 0, 9).amax(), x.specials.narrow(0, 0, 9).sum(), x.deep.sum(1), x.deep.amax(1), x.deep.T.amin(1),
     x.specials.view(3, 9).amax(0), x.specials.view(3, 9).amin(0), x.specials.view(3, 9).sum(0), x.specials.softmax(0), x.specials.narrow(0, 0, 9).softmax(0),
