@@ -16,13 +16,17 @@ const viridis: Rgb[] = [
 ];
 const coolwarm: Rgb[] = [[59, 76, 192], [124, 159, 249], [192, 212, 245], [242, 242, 242], [242, 203, 183], [238, 132, 104], [180, 4, 38]];
 
-function interpolate(stops: Rgb[], t: number): Rgb {
+/** Writes the colour at t ∈ [0, 1] along the stops into out[at..at+2], allocating nothing. */
+function interpolateInto(stops: Rgb[], t: number, out: Rgb | Uint8ClampedArray, at: number): void {
   const clamped = Math.min(1, Math.max(0, t));
   const position = clamped * (stops.length - 1);
   const low = Math.floor(position);
   const high = Math.min(stops.length - 1, low + 1);
   const f = position - low;
-  return [0, 1, 2].map((c) => Math.round(stops[low][c] + (stops[high][c] - stops[low][c]) * f)) as Rgb;
+  const [from, to] = [stops[low], stops[high]];
+  out[at] = Math.round(from[0] + (to[0] - from[0]) * f);
+  out[at + 1] = Math.round(from[1] + (to[1] - from[1]) * f);
+  out[at + 2] = Math.round(from[2] + (to[2] - from[2]) * f);
 }
 
 /** Probabilities and other [0, 1] data get a fixed [0, 1] scale; signed data a symmetric diverging one. */
@@ -42,8 +46,15 @@ export function sharedScale(all: Pick<TensorStats, 'min' | 'max'>[]): ColorScale
 }
 
 export function colorFor(value: number, scale: ColorScale): Rgb {
+  const rgb: Rgb = [0, 0, 0];
+  writeColor(value, scale, rgb, 0);
+  return rgb;
+}
+
+/** colorFor(value, scale) written into out[at..at+2]: the heatmap's per-pixel path, which must not allocate. */
+export function writeColor(value: number, scale: ColorScale, out: Rgb | Uint8ClampedArray, at: number): void {
   const t = (value - scale.min) / (scale.max - scale.min);
-  return interpolate(scale.kind === 'sequential' ? viridis : coolwarm, t);
+  interpolateInto(scale.kind === 'sequential' ? viridis : coolwarm, t, out, at);
 }
 
 export function cssColor([r, g, b]: Rgb): string {

@@ -1,7 +1,7 @@
 // A matrix drawn on a canvas: one pixel block per value through a colour scale, masked cells
 // hatched, NaN cells marked, and a hover readout. Fast enough for 512×512 (ImageData, then one
 // scaled drawImage), and the drawn colours are exactly colorFor(value) (pixel tests rely on it).
-import { colorFor, cssColor, type ColorScale } from './colorScales';
+import { colorFor, cssColor, writeColor, type ColorScale } from './colorScales';
 
 export interface HeatmapOptions {
   rows: number;
@@ -35,18 +35,21 @@ export function drawHeatmap(options: HeatmapOptions): Heatmap {
   const image = context.createImageData(cols, rows);
   const masked: [number, number][] = [];
   const nans: [number, number][] = [];
+  const pixels = image.data;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const value = values[r * cols + c];
       const at = (r * cols + c) * 4;
-      const hidden = isMasked?.(r, c) ?? false;
-      const [red, green, blue] = hidden ? [128, 128, 128] : Number.isNaN(value) ? [0, 0, 0] : colorFor(value, scale);
-      if (hidden) masked.push([r, c]);
-      else if (Number.isNaN(value)) nans.push([r, c]);
-      image.data[at] = red;
-      image.data[at + 1] = green;
-      image.data[at + 2] = blue;
-      image.data[at + 3] = 255;
+      if (isMasked?.(r, c)) {
+        masked.push([r, c]);
+        pixels.fill(128, at, at + 3);
+      } else if (Number.isNaN(value)) {
+        nans.push([r, c]);
+        pixels.fill(0, at, at + 3);
+      } else {
+        writeColor(value, scale, pixels, at);
+      }
+      pixels[at + 3] = 255;
     }
   }
   if (cellSize === 1) context.putImageData(image, 0, 0);
