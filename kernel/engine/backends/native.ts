@@ -90,8 +90,14 @@ function uninitialized(length: number): Float32Array {
 
 const isFloat = (view: View) => valuesOf(view.storage) instanceof Float32Array;
 const floats = (view: View) => valuesOf(view.storage) as Float32Array;
-/** Views the C kernels take: non-empty, within the dims the layout holds. */
-const nativeable = (views: readonly View[]) => sizeOf(views[0].shape) > 0 && views[0].shape.length <= maxDims;
+/** Shapes the C kernels take: non-empty, within the dims the layout holds. */
+const nativeable = (view: View) => sizeOf(view.shape) > 0 && view.shape.length <= maxDims;
+/** New storage of `length` floats, every one written by `write`. */
+function written(length: number, write: (out: Float32Array) => void): ReferenceStorage {
+  const out = uninitialized(length);
+  write(out);
+  return new ReferenceStorage(out);
+}
 /**
  * An int32 or bool operand of a float32 result (`x.div(8)`: the 8 is an int32 scalar) as float32:
  * its storage converted whole, usually one element, the view's strides kept (not a gather of the broadcast).
@@ -107,58 +113,45 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
     name: 'native',
     matmulPacksOperands: true,
     copy(a, dtype) {
-      if (dtype !== 'float32' || !isFloat(a) || !nativeable([a])) return reference.copy(a, dtype);
-      const out = uninitialized(sizeOf(a.shape));
-      kernels.copy(floats(a), describe([a]), out);
-      return new ReferenceStorage(out);
+      if (dtype !== 'float32' || !isFloat(a) || !nativeable(a)) return reference.copy(a, dtype);
+      return written(sizeOf(a.shape), (out) => kernels.copy(floats(a), describe([a]), out));
     },
     unary(op, a, dtype) {
       const code = unaryCodes[op];
-      if (code === undefined || dtype !== 'float32' || !nativeable([a])) return reference.unary(op, a, dtype);
-      const out = uninitialized(sizeOf(a.shape));
-      kernels.unary(code, floats(asFloat(a)), describe([a]), out);
-      return new ReferenceStorage(out);
+      if (code === undefined || dtype !== 'float32' || !nativeable(a)) return reference.unary(op, a, dtype);
+      return written(sizeOf(a.shape), (out) => kernels.unary(code, floats(asFloat(a)), describe([a]), out));
     },
     binary(op, a, b, dtype) {
       const code = binaryCodes[op];
-      if (code === undefined || dtype !== 'float32' || !nativeable([a, b])) return reference.binary(op, a, b, dtype);
-      const out = uninitialized(sizeOf(a.shape));
-      kernels.binary(code, floats(asFloat(a)), floats(asFloat(b)), describe([a, b]), out);
-      return new ReferenceStorage(out);
+      if (code === undefined || dtype !== 'float32' || !nativeable(a)) return reference.binary(op, a, b, dtype);
+      return written(sizeOf(a.shape), (out) => kernels.binary(code, floats(asFloat(a)), floats(asFloat(b)), describe([a, b]), out));
     },
     where(condition, a, b, dtype) {
       const mask = valuesOf(condition.storage);
-      if (dtype !== 'float32' || !(mask instanceof Uint8Array) || !nativeable([a, b])) return reference.where(condition, a, b, dtype);
-      const out = uninitialized(sizeOf(a.shape));
-      kernels.where(mask, floats(asFloat(a)), floats(asFloat(b)), describe([condition, a, b]), out);
-      return new ReferenceStorage(out);
+      if (dtype !== 'float32' || !(mask instanceof Uint8Array) || !nativeable(a)) return reference.where(condition, a, b, dtype);
+      return written(sizeOf(a.shape), (out) => kernels.where(mask, floats(asFloat(a)), floats(asFloat(b)), describe([condition, a, b]), out));
     },
     reduce(op, a, dtype: DType) {
       const code = reduceCodes[op];
-      if (code === undefined || dtype !== 'float32' || !isFloat(a) || !nativeable([a])) return reference.reduce(op, a, dtype);
-      const out = uninitialized(sizeOf(a.shape.slice(0, -1)));
-      kernels.reduce(code, floats(a), describe([a]), out);
-      return new ReferenceStorage(out);
+      if (code === undefined || dtype !== 'float32' || !isFloat(a) || !nativeable(a)) return reference.reduce(op, a, dtype);
+      return written(sizeOf(a.shape.slice(0, -1)), (out) => kernels.reduce(code, floats(a), describe([a]), out));
     },
     softmax(a) {
       const n = a.shape[a.shape.length - 1];
-      const out = uninitialized(sizeOf(a.shape));
+      const length = sizeOf(a.shape);
       // Past the dims a layout holds, the rows are gathered first and read as (rows, n).
-      const rows = a.shape.length <= maxDims ? a : { storage: reference.copy(a, 'float32'), shape: [out.length / n, n], strides: [n, 1], offset: 0 };
-      kernels.softmax(floats(rows), describe([rows]), out);
-      return new ReferenceStorage(out);
+      const rows = a.shape.length <= maxDims ? a : { storage: reference.copy(a, 'float32'), shape: [length / n, n], strides: [n, 1], offset: 0 };
+      return written(length, (out) => kernels.softmax(floats(rows), describe([rows]), out));
     },
     matmul(a, b) {
       if (!isFloat(a) || !isFloat(b)) return reference.matmul(a, b);
       const [batch, m, k] = a.shape;
       const n = b.shape[2];
-      const out = uninitialized(batch * m * n); // (B, M, N)
-      if (out.length === 0) return new ReferenceStorage(out);
+      if (batch * m * n === 0) return new ReferenceStorage(new Float32Array(0));
       [matmulLayout[0], matmulLayout[1], matmulLayout[2], matmulLayout[3]] = [batch, m, k, n];
       [matmulLayout[4], matmulLayout[5], matmulLayout[6], matmulLayout[7]] = [a.offset, a.strides[0], a.strides[1], a.strides[2]];
       [matmulLayout[8], matmulLayout[9], matmulLayout[10], matmulLayout[11]] = [b.offset, b.strides[0], b.strides[1], b.strides[2]];
-      kernels.matmul(floats(a), floats(b), matmulLayout, out);
-      return new ReferenceStorage(out);
+      return written(batch * m * n, (out) => kernels.matmul(floats(a), floats(b), matmulLayout, out)); // (B, M, N)
     },
   };
 }

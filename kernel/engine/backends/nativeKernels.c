@@ -79,14 +79,18 @@ static void *poolWorker(void *argument) {
   return NULL;
 }
 
-static void startPool(void) {
-  if (pool.started) return;
-  pool.started = 1;
+/** Threads asked for: ATTENTION_LAB_THREADS, else one per online core, within [1, 64]. */
+static int requestedThreads(void) {
   const char *requested = getenv("ATTENTION_LAB_THREADS");
   long threads = requested && *requested ? atol(requested) : sysconf(_SC_NPROCESSORS_ONLN);
   if (threads < 1) threads = 1;
-  if (threads > 64) threads = 64;
-  int created = 1;
+  return threads > 64 ? 64 : (int)threads;
+}
+
+static void startPool(void) {
+  if (pool.started) return;
+  pool.started = 1;
+  int threads = requestedThreads(), created = 1;
   for (int part = 1; part < threads; part++) {
     pthread_t thread;
     if (pthread_create(&thread, NULL, poolWorker, (void *)(intptr_t)part) != 0) break;
@@ -227,6 +231,13 @@ static void readRowWalk(const int32_t *layout, Walk *walk, long *n, long *stride
 // so results near FLT_MAX and the subnormals below e^-87 come out as expf gives them; NaN stays NaN.
 
 #if HAVE_AVX2
+/** The sum of the 8 lanes. */
+static inline float sum8(__m256 v) {
+  __m128 half = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  half = _mm_add_ps(half, _mm_movehl_ps(half, half));
+  return _mm_cvtss_f32(_mm_add_ss(half, _mm_movehdup_ps(half)));
+}
+
 static inline __m256 exp8(__m256 x) {
   const __m256 high = _mm256_set1_ps(88.72283935546875f); // ln(FLT_MAX): above, +inf
   const __m256 low = _mm256_set1_ps(-103.97208404541016f); // below, 0
@@ -319,9 +330,7 @@ static float sumRow(const float *x, long stride, long n) {
   if (stride == 1 && n >= 8) {
     __m256 acc = _mm256_setzero_ps();
     for (; i + 8 <= n; i += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(x + i));
-    float lanes[8];
-    _mm256_storeu_ps(lanes, acc);
-    total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    total = sum8(acc);
   }
 #endif
   for (; i < n; i++) total += x[i * stride];
@@ -381,9 +390,7 @@ static void softmaxRow(const float *x, long stride, long n, float *out) {
       _mm256_storeu_ps(out + i, e);
       acc = _mm256_add_ps(acc, e);
     }
-    float lanes[8];
-    _mm256_storeu_ps(lanes, acc);
-    total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    total = sum8(acc);
   }
 #endif
   for (; i < n; i++) {
@@ -558,14 +565,6 @@ static void gemmBlock(const Gemm *g, long batch, long i0, long i1, long j0, long
   }
 }
 
-#if HAVE_AVX2
-static inline float sum8(__m256 v) {
-  __m128 half = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  half = _mm_add_ps(half, _mm_movehl_ps(half, half));
-  return _mm_cvtss_f32(_mm_add_ss(half, _mm_movehdup_ps(half)));
-}
-#endif
-
 /** Σ_t a[t]·b[t] over two contiguous rows. */
 static float dot(const float *a, const float *b, long k) {
   long t = 0;
@@ -709,13 +708,16 @@ static napi_value failed(napi_env env, const char *message) {
  * row is handed out as element range [i0, i1) of that row. Large jobs split over the pool by rows,
  * or within the row when there is only one (a contiguous tensor merges into a single row).
  */
-typedef struct ElementwiseJob {
+typedef struct ElementwiseJob ElementwiseJob;
+typedef void (*RowFunction)(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1);
+
+struct ElementwiseJob {
   Walk walk;
   int op;
   const void *inputs[MAX_OPERANDS];
   float *out;
-  void (*row)(const struct ElementwiseJob *job, const long *starts, float *out, long i0, long i1);
-} ElementwiseJob;
+  RowFunction row;
+};
 
 static void elementwisePart(void *context, int part, int parts) {
   const ElementwiseJob *job = context;
@@ -787,40 +789,51 @@ static void whereRow(const ElementwiseJob *job, const long *starts, float *out, 
   for (long i = i0; i < i1; i++) out[i] = c[i * sc] ? x[i * sa] : y[i * sb];
 }
 
+/** The elementwise kernels' entry: arguments ([op,] inputs..., layout, out), the rows done by `row`. */
+static napi_value elementwiseCall(napi_env env, napi_callback_info info, int takesOp, int operands, RowFunction row, const char *name) {
+  napi_value argv[1 + MAX_OPERANDS + 2];
+  ElementwiseJob job = { .row = row };
+  if (!readArguments(env, info, takesOp + operands + 2, argv)) return NULL;
+  if (takesOp) job.op = readInt(env, argv[0]);
+  if (readElementwise(env, argv, takesOp, operands, &job, name)) runElementwise(&job);
+  return NULL;
+}
+
 /** copy(source, layout, out): gathers one strided view into contiguous `out`. */
 static napi_value copyView(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  ElementwiseJob job = { .row = copyRow };
-  if (readArguments(env, info, 3, argv) && readElementwise(env, argv, 0, 1, &job, "copy: bad arguments")) runElementwise(&job);
-  return NULL;
+  return elementwiseCall(env, info, 0, 1, copyRow, "copy: bad arguments");
 }
 
 /** unary(op, source, layout, out). */
 static napi_value unary(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  ElementwiseJob job = { .row = unaryRow };
-  if (!readArguments(env, info, 4, argv)) return NULL;
-  job.op = readInt(env, argv[0]);
-  if (readElementwise(env, argv, 1, 1, &job, "unary: bad arguments")) runElementwise(&job);
-  return NULL;
+  return elementwiseCall(env, info, 1, 1, unaryRow, "unary: bad arguments");
 }
 
 /** binary(op, a, b, layout, out): a and b already broadcast to one shape. */
 static napi_value binary(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  ElementwiseJob job = { .row = binaryElements };
-  if (!readArguments(env, info, 5, argv)) return NULL;
-  job.op = readInt(env, argv[0]);
-  if (readElementwise(env, argv, 1, 2, &job, "binary: bad arguments")) runElementwise(&job);
-  return NULL;
+  return elementwiseCall(env, info, 1, 2, binaryElements, "binary: bad arguments");
 }
 
 /** where(condition (uint8), a, b, layout, out). */
 static napi_value whereView(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  ElementwiseJob job = { .row = whereRow };
-  if (readArguments(env, info, 5, argv) && readElementwise(env, argv, 0, 3, &job, "where: bad arguments")) runElementwise(&job);
-  return NULL;
+  return elementwiseCall(env, info, 0, 3, whereRow, "where: bad arguments");
+}
+
+/**
+ * Reads the (source, layout, out) arguments of a kernel along the last dim, from argv[first] on;
+ * 0 with an exception pending when they are wrong.
+ */
+static int readRowsArguments(napi_env env, napi_value *argv, int first, const float **source, const int32_t **layout, float **out, const char *name) {
+  size_t layoutLength = 0;
+  *source = typedArrayData(env, argv[first], NULL);
+  *layout = typedArrayData(env, argv[first + 1], &layoutLength);
+  *out = typedArrayData(env, argv[first + 2], NULL);
+  int ndim = *layout && layoutLength >= 3 ? (*layout)[0] : 0;
+  if (!*source || !*out || ndim < 1 || ndim > MAX_DIMS || layoutLength < (size_t)(2 + 2 * ndim)) {
+    napi_throw_error(env, NULL, name);
+    return 0;
+  }
+  return 1;
 }
 
 /** reduce(op, source, layout, out): folds the last dim; never merged away, so readWalk sees it as a dim of its own. */
@@ -828,13 +841,10 @@ static napi_value reduce(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (!readArguments(env, info, 4, argv)) return NULL;
   int op = readInt(env, argv[0]);
-  size_t layoutLength = 0;
-  const float *source = typedArrayData(env, argv[1], NULL);
-  const int32_t *layout = typedArrayData(env, argv[2], &layoutLength);
-  float *out = typedArrayData(env, argv[3], NULL);
-  if (!source || !layout || !out || layoutLength < 3) return failed(env, "reduce: bad arguments");
-  int ndim = layout[0];
-  if (ndim < 1 || ndim > MAX_DIMS || layoutLength < (size_t)(2 + 2 * ndim)) return failed(env, "reduce: bad layout");
+  const float *source;
+  const int32_t *layout;
+  float *out;
+  if (!readRowsArguments(env, argv, 1, &source, &layout, &out, "reduce: bad arguments")) return NULL;
   long n, stride;
   Walk walk;
   readRowWalk(layout, &walk, &n, &stride);
@@ -862,7 +872,6 @@ static napi_value reduce(napi_env env, napi_callback_info info) {
 typedef struct {
   const float *source;
   const int32_t *layout;
-  size_t layoutLength;
   float *out;
 } SoftmaxJob;
 
@@ -893,14 +902,9 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (!readArguments(env, info, 3, argv)) return NULL;
   SoftmaxJob job;
-  job.source = typedArrayData(env, argv[0], NULL);
-  job.layout = typedArrayData(env, argv[1], &job.layoutLength);
-  job.out = typedArrayData(env, argv[2], NULL);
-  if (!job.source || !job.layout || !job.out || job.layoutLength < 3) return failed(env, "softmax: bad arguments");
-  int ndim = job.layout[0];
-  if (ndim < 1 || ndim > MAX_DIMS || job.layoutLength < (size_t)(2 + 2 * ndim)) return failed(env, "softmax: bad layout");
+  if (!readRowsArguments(env, argv, 0, &job.source, &job.layout, &job.out, "softmax: bad arguments")) return NULL;
   long elements = 1;
-  for (int d = 0; d < ndim; d++) elements *= job.layout[1 + d];
+  for (int d = 0; d < job.layout[0]; d++) elements *= job.layout[1 + d];
   runParts(softmaxPart, &job, elements >= (1 << 16));
   return NULL;
 }
@@ -923,14 +927,14 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/** threads(): how many threads the pool runs large kernels on. */
+/** threads(): how many threads the pool runs large kernels on (asking does not start it). */
 static napi_value threads(napi_env env, napi_callback_info info) {
   (void)info;
   pthread_mutex_lock(&poolOwner);
-  startPool();
+  int count = pool.started ? pool.threads : requestedThreads();
   pthread_mutex_unlock(&poolOwner);
   napi_value result;
-  napi_create_int32(env, pool.threads, &result);
+  napi_create_int32(env, count, &result);
   return result;
 }
 

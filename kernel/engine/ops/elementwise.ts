@@ -22,8 +22,8 @@ function broadcastOperands(op: string, operands: TensorLike[]): Tensor[] {
   if (!anchor) throw new TypeError(`${op}: expected at least one Tensor argument`);
   const tensors = operands.map((x) => (x instanceof Tensor ? x : scalarLike(x, anchor)));
   tensors.forEach((x) => checkSameBackend(op, anchor, x));
-  const shape = tensors.reduce<readonly number[]>((acc, x) => (acc === x.shape ? acc : broadcastShapes(op, acc, x.shape)), tensors[0].shape);
-  return tensors.map((x) => (x.shape === shape || sameShape(x.shape, shape) ? x : expand(x, shape)));
+  const shape = tensors.reduce<number[]>((acc, x) => broadcastShapes(op, acc, x.shape), []);
+  return tensors.map((x) => (sameShape(x.shape, shape) ? x : expand(x, shape)));
 }
 
 type ResultType = 'promote' | 'float' | 'bool';

@@ -43,9 +43,7 @@ function reduce(op: ReduceOp, name: string, t: Tensor, dims: number[], keepdim: 
   if (reducedSize === 0 && op !== 'sum') {
     throw new Error(`${name}: Expected reduction dim ${dims[0]} to have non-zero size.`);
   }
-  const order = [...kept, ...dims];
-  const moved = t.withLayout(order.map((d) => t.shape[d]), order.map((d) => t.strides[d])); // (kept..., reduced...)
-  const rows = dims.length === 1 ? moved : reshape(moved, [...keptShape, reducedSize]); // (kept..., reduced)
+  const rows = reshape(permute(t, [...kept, ...dims]), [...keptShape, reducedSize]); // (kept..., reduced)
   const storage = t.backend.reduce(op, rows.toView(), dtype);
   const out = new Tensor(t.backend, storage, keptShape, dtype);
   if (!keepdim) return out;
