@@ -9,7 +9,10 @@ import type { CellError, CellLanguage, ExecuteResult, KernelNotification, Output
 import { CellAttribution } from './cellAttribution';
 import { CellCompileError, compileCell, loaderGlobal } from './cellCompiler';
 import type { ModuleLoader } from './moduleLoader';
-import { AttentionView, DisplayHandle, steps, inspectValue, outputBundle, outputsForResult, type AttentionOptions, type DisplayOptions } from './outputBundles';
+import { AttentionView, type AttentionOptions } from './attentionView';
+import { DisplayHandle, type DisplayOptions } from './displayHandle';
+import { inspectValue, outputBundle, outputsForResult } from './outputBundle';
+import { steps } from './steps';
 
 interface RunningCell {
   cellId: string;
