@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { arange, setBackend, tensor } from '../../kernel/engine/index';
-import { leadingBlock, outputBundle, steps, tensorStats, toBatchHeadLayout } from '../../kernel/outputBundles';
+import { leadingBlock, outputBundle, tensorStats, toBatchHeadLayout } from '../../kernel/outputBundle';
+import { steps } from '../../kernel/steps';
 import { mimeTypes } from '../../protocol/mimeTypes';
 import type { StagesOutput, TensorOutput } from '../../protocol/outputPayloads';
 import { decodeTensor } from '../../protocol/tensorWire';

@@ -6,83 +6,15 @@ import type { OutputBundle, OutputItem } from '../protocol/kernelProtocol';
 import { mimeTypes } from '../protocol/mimeTypes';
 import { maxStageElements, maxWireElements, payloadVersion, type AttentionOutput, type StagesOutput, type TensorOutput, type TensorStats } from '../protocol/outputPayloads';
 import { encodeTensor, type TensorPayload } from '../protocol/tensorWire';
-import { attentionWeightsInfo, Tensor, type Stage } from './engine/index';
+import { AttentionView } from './attentionView';
+import { DisplayHandle, type DisplayOptions } from './displayHandle';
+import { attentionWeightsInfo, Tensor, type Trace } from './engine/index';
+import { formatShape } from './engine/shape';
 
-export interface AttentionOptions {
-  title?: string;
-  /** Token labels for the query rows and key columns. */
-  queries?: string[];
-  keys?: string[];
-  /** Axis names of `weights`, e.g. ['batch', 'head', 'query', 'key'] (default from its rank). */
-  axes?: string[];
-  /** Heads per batch entry when an axis is 'batch·head' (d2l's (B·h, Q, K) layout). */
-  heads?: number;
-  /** Set when the weights are a mean over this many heads. */
-  averagedHeads?: number;
-  /** Positions masked out (true or 1), broadcastable to `weights`. */
-  mask?: Tensor;
-}
-
-/** What `attention(weights, options)` returns: shown as the attention view. */
-export class AttentionView {
-  constructor(
-    readonly weights: Tensor,
-    readonly options: AttentionOptions = {},
-  ) {
-    if (!(weights instanceof Tensor)) throw new TypeError('attention: weights must be a Tensor');
-    if (weights.ndim < 2 || weights.ndim > 4) throw new Error(`attention: expected 2-D to 4-D weights (queries × keys last), got shape [${weights.shape.join(', ')}]`);
-  }
-}
-
-/** What `display()` returns; `update(value)` replaces that output in place. Shows nothing itself. */
-export class DisplayHandle {
-  constructor(
-    readonly displayId: string,
-    private readonly replace: (value: unknown, options?: DisplayOptions) => void,
-  ) {}
-
-  update(value: unknown, options?: DisplayOptions): void {
-    this.replace(value, options);
-  }
-}
-
-export interface DisplayOptions extends AttentionOptions {
-  /** Force a view: 'tensor' shows attention weights as a plain tensor, 'attention' the opposite. */
-  as?: 'tensor' | 'attention' | 'text';
-}
-
-export interface TraceLike {
-  result: unknown;
-  stages: Stage[];
-}
-
-/**
- * `steps([[label, tensor, axes?], ...])`: a hand-made trace of plain ops, shown by the stage view,
- * e.g. the head split `arange(48).reshape(2, 4, 6)` → `reshape(2, 4, 3, 2)` → `transpose(1, 2)`.
- */
-export function steps(entries: [string, Tensor, string[]?][]): TraceLike {
-  if (!Array.isArray(entries) || entries.length === 0) throw new Error('steps: expected a non-empty list of [label, tensor, axes?] entries');
-  const stages = entries.map(([label, tensor, axes], i): Stage => {
-    if (!(tensor instanceof Tensor)) throw new TypeError(`steps: entry ${i} ('${label}') has no tensor`);
-    const names = (axes ?? tensor.shape.map((_, d) => `dim ${d}`)) as Stage['output']['axes'];
-    if (names.length !== tensor.ndim) throw new Error(`steps: entry ${i} ('${label}') names ${names.length} axes for shape [${tensor.shape.join(', ')}]`);
-    const previous = i > 0 ? entries[i - 1][1] : null;
-    const previousAxes = i > 0 ? ((entries[i - 1][2] ?? previous?.shape.map((_, d) => `dim ${d}`)) as Stage['output']['axes']) : [];
-    return {
-      name: label,
-      op: label.split(/[\s(.]/)[0] || 'value',
-      module: 'notebook',
-      inputs: previous ? [{ shape: [...previous.shape], axes: previousAxes }] : [],
-      output: { shape: [...tensor.shape], axes: names },
-      tensor,
-    };
-  });
-  return { result: entries[entries.length - 1][1], stages };
-}
-
-export function isTrace(value: unknown): value is TraceLike {
+/** A trace from the engine's `trace()` or the notebook's `steps()`: shown by the stage view. */
+export function isTrace(value: unknown): value is Trace<unknown> {
   if (!value || typeof value !== 'object' || !('result' in value) || !('stages' in value)) return false;
-  const stages = (value as TraceLike).stages;
+  const stages = (value as Trace<unknown>).stages;
   return Array.isArray(stages) && stages.every((stage) => stage && stage.tensor instanceof Tensor && typeof stage.name === 'string');
 }
 
@@ -101,6 +33,7 @@ export async function outputsForResult(value: unknown): Promise<OutputBundle[]> 
   return [await outputBundle(value)];
 }
 
+/** One value's mime bundle; `options` can force a view, title it or label attention weights. */
 export async function outputBundle(value: unknown, options: DisplayOptions = {}): Promise<OutputBundle> {
   if (options.as === 'text') return { items: [textItem(inspectValue(value))] };
   if (value instanceof AttentionView) return attentionBundle(value);
@@ -114,6 +47,7 @@ export async function outputBundle(value: unknown, options: DisplayOptions = {})
   return { items: [textItem(inspectValue(value))] };
 }
 
+/** Text for values without a rich view: strings as they are, everything else like util.inspect. */
 export function inspectValue(value: unknown): string {
   return typeof value === 'string' ? value : inspect(value, { depth: 4, maxArrayLength: 100, breakLength: 100 });
 }
@@ -192,7 +126,10 @@ function defaultAxes(ndim: number): string[] {
 
 /** Rearranges weights with named axes into (batch, heads, queries, keys). */
 export function toBatchHeadLayout(weights: Tensor, axes: readonly string[], heads = 1): Tensor {
-  if (axes.length !== weights.ndim) throw new Error(`attention: ${axes.length} axis names [${axes.join(', ')}] for weights of shape [${weights.shape.join(', ')}]`);
+  if (axes.length !== weights.ndim) {
+    const named = `${axes.length} axis names [${axes.join(', ')}]`;
+    throw new Error(`attention: ${named} for weights of shape ${formatShape(weights.shape)}`);
+  }
   let current = weights;
   let names = [...axes];
   const merged = names.indexOf('batch·head');
@@ -223,7 +160,10 @@ async function attentionBundle(view: AttentionView): Promise<OutputBundle> {
   const layout = toBatchHeadLayout(weights, axes, heads); // (B, H, Q, K)
   const [, , queries, keys] = layout.shape;
   for (const [labels, count, what] of [[options.queries, queries, 'query'], [options.keys, keys, 'key']] as const) {
-    if (labels && labels.length !== count) throw new Error(`attention: ${labels.length} ${what} labels for ${count} ${what} positions (weights shape [${weights.shape.join(', ')}])`);
+    if (labels && labels.length !== count) {
+      const mismatch = `${labels.length} ${what} labels for ${count} ${what} positions`;
+      throw new Error(`attention: ${mismatch} (weights shape ${formatShape(weights.shape)})`);
+    }
   }
   const { data, values } = await blockPayload(layout, maxWireElements);
   const averagedHeads = options.averagedHeads ?? tag?.averagedHeads;
@@ -248,7 +188,7 @@ async function attentionBundle(view: AttentionView): Promise<OutputBundle> {
   return { items: [jsonItem(mimeTypes.attention, payload), textItem(`${summary}\n${weights.toString()}`)] };
 }
 
-async function stagesBundle(traced: TraceLike, title?: string): Promise<OutputBundle> {
+async function stagesBundle(traced: Trace<unknown>, title?: string): Promise<OutputBundle> {
   const stages = [];
   for (const stage of traced.stages) {
     stages.push({ name: stage.name, op: stage.op, module: stage.module, inputs: stage.inputs, output: stage.output, tensor: await tensorOutput(stage.tensor, maxStageElements) });

@@ -1,0 +1,20 @@
+// The notebook's `display(value, options)` returns a DisplayHandle; its options pick the view.
+// cellDisplays.ts sends the outputs, outputBundle.ts builds them.
+import type { AttentionOptions } from './attentionView';
+
+export interface DisplayOptions extends AttentionOptions {
+  /** Force a view: 'tensor' shows attention weights as a plain tensor, 'attention' the opposite. */
+  as?: 'tensor' | 'attention' | 'text';
+}
+
+/** What `display()` returns; `update(value)` replaces that output in place. Shows nothing itself. */
+export class DisplayHandle {
+  constructor(
+    readonly displayId: string,
+    private readonly replace: (value: unknown, options?: DisplayOptions) => void,
+  ) {}
+
+  update(value: unknown, options?: DisplayOptions): void {
+    this.replace(value, options);
+  }
+}

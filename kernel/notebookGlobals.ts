@@ -1,0 +1,25 @@
+// The names every cell sees without importing: the engine's exports (tensor, nn, trace, ...),
+// `require` and the loader behind compiled imports, and the notebook API (display, steps, attention).
+import { AttentionView, type AttentionOptions } from './attentionView';
+import { loaderGlobal } from './cellCompiler';
+import type { DisplayHandle, DisplayOptions } from './displayHandle';
+import type { Tensor } from './engine/index';
+import type { ModuleLoader } from './moduleLoader';
+import { steps } from './steps';
+
+/** Defines the cells' globals; engine names never replace a global Node already has. */
+export function installNotebookGlobals(
+  engine: Record<string, unknown>,
+  loader: ModuleLoader,
+  display: (value: unknown, options?: DisplayOptions) => DisplayHandle,
+): void {
+  const scope = globalThis as unknown as Record<string, unknown>;
+  for (const [name, value] of Object.entries(engine)) {
+    if (!(name in scope)) scope[name] = value;
+  }
+  scope[loaderGlobal] = loader;
+  scope.require = loader.require;
+  scope.display = display;
+  scope.steps = steps;
+  scope.attention = (weights: Tensor, options?: AttentionOptions) => new AttentionView(weights, options);
+}
