@@ -22,13 +22,13 @@ const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20'
 function buildNativeKernels() {
   const output = join(root, 'dist/attentionLabNative.node');
   const sourceDir = join(root, 'kernel/engine/backends/nativeKernels');
-  const sources = readdirSync(sourceDir).filter((name) => name.endsWith('.c')).sort().map((name) => join(sourceDir, name));
+  const sources = readdirSync(sourceDir).filter((name) => name.endsWith('.c')).sort();
   const simd = process.arch === 'x64' ? ['-march=x86-64-v3'] : [];
   const linkage = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
   const args = ['-O3', ...simd, '-fno-math-errno', '-fPIC', '-shared', '-fvisibility=hidden', '-pthread', '-Wall',
     '-I', join(root, 'node_modules/node-api-headers/include'), ...linkage, '-o', output, ...sources, '-lm'];
   try {
-    execFileSync(process.env.CC || 'cc', args, { stdio: 'inherit' });
+    execFileSync(process.env.CC || 'cc', args, { stdio: 'inherit', cwd: sourceDir });
     console.log('built dist/attentionLabNative.node');
   } catch (error) {
     console.warn(`warning: the native backend's C kernels did not build (${error.message.split('\n')[0]}); the engine runs on its other backends`);
