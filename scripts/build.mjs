@@ -14,18 +14,21 @@ const native = ['gl', 'webgpu', 'esbuild', 'vscode'];
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'linked', external: native, logLevel: 'warning' };
 
 /**
- * Compiles the native backend's C kernels into dist/attentionLabNative.node with the system C
- * compiler (Node-API headers from node-api-headers). Without a compiler the engine still runs:
- * the registry reports the native backend unavailable and says why.
+ * Compiles the native backend's C kernels (every .c file in kernel/engine/backends/nativeKernels/)
+ * into dist/attentionLabNative.node with the system C compiler (Node-API headers from
+ * node-api-headers). Without a compiler the engine still runs: the registry reports the native
+ * backend unavailable and says why.
  */
 function buildNativeKernels() {
   const output = join(root, 'dist/attentionLabNative.node');
+  const sourceDir = join(root, 'kernel/engine/backends/nativeKernels');
+  const sources = readdirSync(sourceDir).filter((name) => name.endsWith('.c')).sort();
   const simd = process.arch === 'x64' ? ['-march=x86-64-v3'] : [];
   const linkage = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
   const args = ['-O3', ...simd, '-fno-math-errno', '-fPIC', '-shared', '-fvisibility=hidden', '-pthread', '-Wall',
-    '-I', join(root, 'node_modules/node-api-headers/include'), ...linkage, '-o', output, join(root, 'kernel/engine/backends/nativeKernels.c'), '-lm'];
+    '-I', join(root, 'node_modules/node-api-headers/include'), ...linkage, '-o', output, ...sources, '-lm'];
   try {
-    execFileSync(process.env.CC || 'cc', args, { stdio: 'inherit' });
+    execFileSync(process.env.CC || 'cc', args, { stdio: 'inherit', cwd: sourceDir });
     console.log('built dist/attentionLabNative.node');
   } catch (error) {
     console.warn(`warning: the native backend's C kernels did not build (${error.message.split('\n')[0]}); the engine runs on its other backends`);

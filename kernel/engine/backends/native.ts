@@ -1,17 +1,42 @@
 /**
- * The native backend: float32 primitives run as hand-written C (nativeKernels.c, built into
- * dist/attentionLabNative.node and loaded through Node-API): a packed AVX2/FMA GEMM on a thread pool,
- * vectorised exp, strided elementwise loops and reductions. Its storage is the reference backend's
- * (a typed array per tensor), so int32 and bool work, which no hot path needs, runs the reference loops.
+ * The native backend: float32 primitives run as hand-written C (kernel/engine/backends/nativeKernels/,
+ * built into dist/attentionLabNative.node and loaded through Node-API): a packed AVX2/FMA GEMM on a
+ * thread pool, vectorised exp, strided elementwise loops and reductions. Its storage is the reference
+ * backend's (a typed array per tensor), so whatever the C kernels leave out (int32 and bool tensors,
+ * which no hot path needs, and referenceOnlyOps) runs the reference backend's loops. The module names
+ * its op codes and describes the layouts it reads; loading it checks both against this file.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { binaryOps, reduceOps, unaryOps } from '../backend';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend';
 import type { DType } from '../dtype';
 import { sizeOf } from '../shape';
 import { createReferenceBackend, ReferenceStorage, valuesOf } from './reference';
 
-/** The functions nativeKernels.c exports; layouts are described there. */
+/** The module's op codes by the engine's op names (nativeKernels/ops.h); ops absent run the reference loops. */
+export interface NativeOpCodes {
+  unary: Partial<Record<UnaryOp, number>>;
+  binary: Partial<Record<BinaryOp, number>>;
+  reduce: Partial<Record<ReduceOp, number>>;
+}
+
+/** A layout's fields before its operands, then each operand's; `name[ndim]` stands for ndim values. */
+export interface LayoutFields {
+  head: string[];
+  perOperand: string[];
+}
+
+/** The layouts the module reads (nativeKernels/layout.h): views of one shape, and matmul's operands. */
+export interface NativeLayouts {
+  maxDims: number;
+  maxOperands: number;
+  view: LayoutFields;
+  matmul: LayoutFields;
+}
+
+/** What the module exports (nativeKernels/nodeApi.c); the layouts are encodedLayouts. */
 export interface NativeKernels {
   copy(source: Float32Array, layout: Int32Array, out: Float32Array): void;
   unary(op: number, source: Float32Array, layout: Int32Array, out: Float32Array): void;
@@ -22,14 +47,64 @@ export interface NativeKernels {
   softmax(source: Float32Array, layout: Int32Array, out: Float32Array): void;
   threads(): number;
   simd(): string;
+  /** Tunes the process's allocator for tensors (once); true when this call changed it. */
+  configureAllocator(): boolean;
+  readonly ops: NativeOpCodes;
+  readonly layout: NativeLayouts;
 }
 
-// Op codes in the order of the enums in nativeKernels.c; ops absent here run the reference loops.
-const unaryCodes: Partial<Record<UnaryOp, number>> = { neg: 0, exp: 1, log: 2, sqrt: 3, tanh: 4, sigmoid: 5, relu: 6, gelu: 7, abs: 8 };
-const binaryCodes: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6 };
-const reduceCodes: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
-
 const moduleFile = 'attentionLabNative.node';
+
+const engineOps = { unary: unaryOps, binary: binaryOps, reduce: reduceOps };
+type OpKind = keyof typeof engineOps;
+
+/** Engine ops the C kernels leave to the reference loops: their results are bool or int32. */
+export const referenceOnlyOps: { [K in OpKind]: readonly (typeof engineOps)[K][number][] } = {
+  unary: ['logicalNot'],
+  binary: ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'],
+  reduce: ['argmax', 'argmin'],
+};
+
+/** The layouts encodeViews and encodeMatmul write, in the terms of the module's description. */
+export const encodedLayouts = {
+  view: { head: ['ndim', 'shape[ndim]'], perOperand: ['offset', 'strides[ndim]'] },
+  matmul: { head: ['batch', 'm', 'k', 'n'], perOperand: ['offset', 'batchStride', 'rowStride', 'colStride'] },
+};
+/** The most views one kernel takes: where's condition, a and b. */
+const mostViews = 3;
+
+/**
+ * Throws unless the module's op codes cover the engine's ops (each op has a code of its own or is in
+ * referenceOnlyOps, not both, and the module names no other op) and it reads the layouts this file writes.
+ */
+export function checkKernels(kernels: Pick<NativeKernels, 'ops' | 'layout'>): void {
+  if (!kernels.ops || !kernels.layout) throw new Error(`${moduleFile} was built from older sources: run npm run build`);
+  const problems: string[] = [];
+  for (const kind of Object.keys(engineOps) as OpKind[]) {
+    const codes: Record<string, number> = kernels.ops[kind];
+    const known: readonly string[] = engineOps[kind];
+    const leftOut: readonly string[] = referenceOnlyOps[kind];
+    for (const op of Object.keys(codes)) {
+      if (!known.includes(op)) problems.push(`${kind} op '${op}' is not an engine op`);
+      if (leftOut.includes(op)) problems.push(`${kind} op '${op}' has a C kernel but is in referenceOnlyOps`);
+    }
+    for (const op of known) {
+      if (!(op in codes) && !leftOut.includes(op)) {
+        problems.push(`${kind} op '${op}' has no C kernel and is not in referenceOnlyOps`);
+      }
+    }
+    if (new Set(Object.values(codes)).size !== Object.keys(codes).length) problems.push(`two ${kind} ops share a code`);
+  }
+  for (const name of ['view', 'matmul'] as const) {
+    if (!isDeepStrictEqual(kernels.layout[name], encodedLayouts[name])) {
+      const [reads, writes] = [kernels.layout[name], encodedLayouts[name]].map((fields) => JSON.stringify(fields));
+      problems.push(`it reads ${name} layouts as ${reads}, native.ts writes ${writes}`);
+    }
+  }
+  const { maxOperands } = kernels.layout;
+  if (maxOperands < mostViews) problems.push(`it takes ${maxOperands} views, where passes ${mostViews}`);
+  if (problems.length > 0) throw new Error(`the native module disagrees with native.ts: ${problems.join('; ')}`);
+}
 
 /** The built module: next to this bundle (dist/), or in dist/ of a folder above it (out/test, out/bench). */
 export function findNativeModule(start = __dirname): string | undefined {
@@ -41,18 +116,17 @@ export function findNativeModule(start = __dirname): string | undefined {
   }
 }
 
+/** Loads and checks the module; loading it changes nothing in the process (createNativeBackend does). */
 export function loadNativeKernels(): NativeKernels {
   const path = findNativeModule();
   if (!path) throw new Error(`${moduleFile} was not built (npm run build compiles it with the system C compiler)`);
-  return require(path) as NativeKernels;
+  const kernels = require(path) as NativeKernels;
+  checkKernels(kernels);
+  return kernels;
 }
 
-const maxDims = 16;
-// One layout buffer reused by every call: ndim, shape, then (offset, strides) per operand.
-const layout = new Int32Array(1 + maxDims + 3 * (1 + maxDims));
-const matmulLayout = new Int32Array(12);
-
-function describe(views: readonly View[]): Int32Array {
+/** Writes views of one shape into `layout` as encodedLayouts.view: ndim, shape, then each view's offset and strides. */
+export function encodeViews(views: readonly View[], layout: Int32Array): Int32Array {
   const { shape } = views[0];
   const ndim = shape.length;
   layout[0] = ndim;
@@ -62,6 +136,14 @@ function describe(views: readonly View[]): Int32Array {
     layout[at++] = view.offset;
     for (let d = 0; d < ndim; d++) layout[at++] = view.strides[d];
   }
+  return layout;
+}
+
+/** Writes a (B, M, K) @ b (B, K, N) into `layout` as encodedLayouts.matmul. */
+export function encodeMatmul(a: View, b: View, layout: Int32Array): Int32Array {
+  [layout[0], layout[1], layout[2], layout[3]] = [a.shape[0], a.shape[1], a.shape[2], b.shape[2]];
+  [layout[4], layout[5], layout[6], layout[7]] = [a.offset, a.strides[0], a.strides[1], a.strides[2]];
+  [layout[8], layout[9], layout[10], layout[11]] = [b.offset, b.strides[0], b.strides[1], b.strides[2]];
   return layout;
 }
 
@@ -90,8 +172,6 @@ function uninitialized(length: number): Float32Array {
 
 const isFloat = (view: View) => valuesOf(view.storage) instanceof Float32Array;
 const floats = (view: View) => valuesOf(view.storage) as Float32Array;
-/** Shapes the C kernels take: non-empty, within the dims the layout holds. */
-const nativeable = (view: View) => sizeOf(view.shape) > 0 && view.shape.length <= maxDims;
 /** New storage of `length` floats, every one written by `write`. */
 function written(length: number, write: (out: Float32Array) => void): ReferenceStorage {
   const out = uninitialized(length);
@@ -106,8 +186,19 @@ function asFloat(view: View): View {
   return isFloat(view) ? view : { ...view, storage: new ReferenceStorage(Float32Array.from(valuesOf(view.storage))) };
 }
 
+/** The native backend over a loaded module; creating it tunes the process's allocator for tensors. */
 export function createNativeBackend(kernels: NativeKernels): Backend {
+  kernels.configureAllocator();
   const reference = createReferenceBackend();
+  const { maxDims, maxOperands } = kernels.layout;
+  // One layout buffer of each kind, reused by every call.
+  const layout = new Int32Array(1 + maxDims + maxOperands * (1 + maxDims));
+  const { head, perOperand } = encodedLayouts.matmul;
+  const matmulLayout = new Int32Array(head.length + 2 * perOperand.length);
+  const describe = (views: readonly View[]) => encodeViews(views, layout);
+  /** Shapes the C kernels take: non-empty, within the dims the layout holds. */
+  const nativeable = (view: View) => sizeOf(view.shape) > 0 && view.shape.length <= maxDims;
+  const { ops } = kernels;
   return {
     ...reference,
     name: 'native',
@@ -117,12 +208,12 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
       return written(sizeOf(a.shape), (out) => kernels.copy(floats(a), describe([a]), out));
     },
     unary(op, a, dtype) {
-      const code = unaryCodes[op];
+      const code = ops.unary[op];
       if (code === undefined || dtype !== 'float32' || !nativeable(a)) return reference.unary(op, a, dtype);
       return written(sizeOf(a.shape), (out) => kernels.unary(code, floats(asFloat(a)), describe([a]), out));
     },
     binary(op, a, b, dtype) {
-      const code = binaryCodes[op];
+      const code = ops.binary[op];
       if (code === undefined || dtype !== 'float32' || !nativeable(a)) return reference.binary(op, a, b, dtype);
       return written(sizeOf(a.shape), (out) => kernels.binary(code, floats(asFloat(a)), floats(asFloat(b)), describe([a, b]), out));
     },
@@ -132,7 +223,7 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
       return written(sizeOf(a.shape), (out) => kernels.where(mask, floats(asFloat(a)), floats(asFloat(b)), describe([condition, a, b]), out));
     },
     reduce(op, a, dtype: DType) {
-      const code = reduceCodes[op];
+      const code = ops.reduce[op];
       if (code === undefined || dtype !== 'float32' || !isFloat(a) || !nativeable(a)) return reference.reduce(op, a, dtype);
       return written(sizeOf(a.shape.slice(0, -1)), (out) => kernels.reduce(code, floats(a), describe([a]), out));
     },
@@ -145,13 +236,11 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
     },
     matmul(a, b) {
       if (!isFloat(a) || !isFloat(b)) return reference.matmul(a, b);
-      const [batch, m, k] = a.shape;
+      const [batch, m] = a.shape;
       const n = b.shape[2];
       if (batch * m * n === 0) return new ReferenceStorage(new Float32Array(0));
-      [matmulLayout[0], matmulLayout[1], matmulLayout[2], matmulLayout[3]] = [batch, m, k, n];
-      [matmulLayout[4], matmulLayout[5], matmulLayout[6], matmulLayout[7]] = [a.offset, a.strides[0], a.strides[1], a.strides[2]];
-      [matmulLayout[8], matmulLayout[9], matmulLayout[10], matmulLayout[11]] = [b.offset, b.strides[0], b.strides[1], b.strides[2]];
-      return written(batch * m * n, (out) => kernels.matmul(floats(a), floats(b), matmulLayout, out)); // (B, M, N)
+      const operands = encodeMatmul(a, b, matmulLayout);
+      return written(batch * m * n, (out) => kernels.matmul(floats(a), floats(b), operands, out)); // (B, M, N)
     },
   };
 }

@@ -1,11 +1,22 @@
 // The native backend's own concerns, beyond the parity every backend passes: its thread pool must not
-// change results, must survive two JavaScript threads calling it at once, and the registry says what it runs.
+// change results, must survive two JavaScript threads calling it at once, and the registry says what it runs;
+// the C module's op codes and layouts agree with native.ts, and only creating the backend tunes the allocator.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { binaryOps, reduceOps, unaryOps, type View } from '../../../kernel/engine/backend';
+import {
+  checkKernels,
+  encodeMatmul,
+  encodeViews,
+  findNativeModule,
+  referenceOnlyOps,
+  type LayoutFields,
+  type NativeKernels,
+} from '../../../kernel/engine/backends/native';
 import { engineBackends } from '../../helpers/backends';
 import { repoRoot } from '../../helpers/torchFixtures';
 
@@ -65,4 +76,119 @@ test('a worker thread and the main thread can run native kernels at the same tim
       parentPort.once('message', () => parentPort.postMessage(repeat()));
     }`;
   assert.equal(run(script), 'same same');
+});
+
+/**
+ * The C module itself, unchecked, or why it cannot load here. Its checks are the tests below: a module
+ * that fails them makes the native backend unavailable, which the tests above would only skip.
+ */
+function loadModule(): NativeKernels | string {
+  const path = findNativeModule();
+  if (!path) return 'attentionLabNative.node was not built';
+  try {
+    return require(path) as NativeKernels;
+  } catch (error) {
+    return `attentionLabNative.node does not load here: ${(error as Error).message}`;
+  }
+}
+const kernels = loadModule();
+const moduleSkip = typeof kernels === 'string' ? kernels : false;
+const loaded = () => kernels as NativeKernels;
+
+const opsTitle = 'every engine op has a C op code or is left to the reference loops, and the module knows no other';
+test(opsTitle, { skip: moduleSkip }, () => {
+  const { ops } = loaded();
+  assert.doesNotThrow(() => checkKernels(loaded()));
+  for (const [kind, engineOps] of [['unary', unaryOps], ['binary', binaryOps], ['reduce', reduceOps]] as const) {
+    const covered = [...Object.keys(ops[kind]), ...referenceOnlyOps[kind]].sort();
+    assert.deepEqual(covered, [...engineOps].sort(), `${kind} ops`);
+  }
+});
+
+test('a module whose op codes or layouts disagree with native.ts is refused', { skip: moduleSkip }, () => {
+  const { ops, layout } = loaded();
+  const refused = (changed: Partial<Pick<NativeKernels, 'ops' | 'layout'>>, message: RegExp) =>
+    assert.throws(() => checkKernels({ ops, layout, ...changed }), message);
+  const { exp: _exp, ...unaryWithoutExp } = ops.unary;
+  refused({ ops: { ...ops, unary: unaryWithoutExp } }, /unary op 'exp' has no C kernel/);
+  const unaryWithSin = { ...ops.unary, sin: 99 } as NativeKernels['ops']['unary'];
+  refused({ ops: { ...ops, unary: unaryWithSin } }, /'sin' is not an engine op/);
+  const unaryWithLogicalNot = { ...ops.unary, logicalNot: 99 };
+  refused({ ops: { ...ops, unary: unaryWithLogicalNot } }, /'logicalNot' has a C kernel but is in referenceOnlyOps/);
+  refused({ ops: { ...ops, binary: { ...ops.binary, sub: ops.binary.add } } }, /two binary ops share a code/);
+  const [offset, strides] = layout.view.perOperand;
+  refused({ layout: { ...layout, view: { ...layout.view, perOperand: [strides, offset] } } }, /reads view layouts/);
+  const swappedHead = ['batch', 'k', 'm', 'n'];
+  refused({ layout: { ...layout, matmul: { ...layout.matmul, head: swappedHead } } }, /reads matmul layouts/);
+  refused({ layout: { ...layout, maxOperands: 2 } }, /takes 2 views, where passes 3/);
+});
+
+type Decoded = Record<string, number | number[]>;
+
+/** Reads a layout by the module's description: the head fields, then `operands` times the per-operand fields. */
+function decode(layout: Int32Array, fields: LayoutFields, operands: number): { head: Decoded; operands: Decoded[] } {
+  let at = 0;
+  let ndim = 0;
+  const read = (names: string[]): Decoded => {
+    const values: Decoded = {};
+    for (const field of names) {
+      const name = field.replace('[ndim]', '');
+      values[name] = field.endsWith('[ndim]') ? Array.from(layout.subarray(at, (at += ndim))) : layout[at++];
+      if (name === 'ndim') ndim = values[name] as number;
+    }
+    return values;
+  };
+  const head = read(fields.head);
+  return { head, operands: Array.from({ length: operands }, () => read(fields.perOperand)) };
+}
+
+const view = (shape: number[], strides: number[], offset: number): View => ({
+  storage: { length: 0 },
+  shape,
+  strides,
+  offset,
+});
+
+test('native.ts writes view and matmul layouts as the module describes them', { skip: moduleSkip }, () => {
+  const { maxDims, maxOperands, view: viewFields, matmul: matmulFields } = loaded().layout;
+  const buffer = new Int32Array(1 + maxDims + maxOperands * (1 + maxDims));
+  const cases = [
+    [view([], [], 3)],
+    [view([2, 3, 4], [12, 4, 1], 5)],
+    [view([3, 1, 5], [5, 5, 1], 0), view([3, 1, 5], [0, 0, 1], 7)], // (3, 1, 5), b broadcast along dim 0
+    [view([4, 6], [6, 1], 0), view([4, 6], [1, 4], 2), view([4, 6], [0, 0], 9)], // where: condition, a, b
+  ];
+  for (const views of cases) {
+    const decoded = decode(encodeViews(views, buffer), viewFields, views.length);
+    assert.deepEqual(decoded.head, { ndim: views[0].shape.length, shape: views[0].shape });
+    assert.deepEqual(decoded.operands, views.map(({ offset, strides }) => ({ offset, strides })));
+  }
+  const a = view([2, 3, 4], [12, 4, 1], 1); // (B, M, K)
+  const b = view([2, 4, 5], [0, 1, 4], 2); // (B, K, N), shared across the batch, column-major
+  const decoded = decode(encodeMatmul(a, b, new Int32Array(12)), matmulFields, 2);
+  assert.deepEqual(decoded.head, { batch: 2, m: 3, k: 4, n: 5 });
+  assert.deepEqual(decoded.operands, [
+    { offset: 1, batchStride: 12, rowStride: 4, colStride: 1 },
+    { offset: 2, batchStride: 0, rowStride: 1, colStride: 4 },
+  ]);
+});
+
+const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
+const allocatorSkip = skip || (!report.header?.glibcVersionRuntime && 'the allocator tuning is glibc-only');
+
+const allocatorTitle = 'probing the native backend leaves the allocator alone; creating it tunes the allocator';
+test(allocatorTitle, { skip: allocatorSkip }, () => {
+  const kernelsJs = JSON.stringify(findNativeModule());
+  // configureAllocator() answers whether it changed the allocator: true when nothing had before it.
+  const probed = run(`
+    const e = require(${engineJs});
+    e.setBackend('reference');
+    const native = e.getBackend().candidates.find((c) => c.name === 'native');
+    console.log(native.available, require(${kernelsJs}).configureAllocator());`);
+  assert.equal(probed, 'true true');
+  const created = run(`
+    const e = require(${engineJs});
+    e.setBackend('native');
+    console.log(require(${kernelsJs}).configureAllocator());`);
+  assert.equal(created, 'false');
 });

@@ -1,0 +1,90 @@
+/** The elementwise kernels' row functions and their split over the pool (elementwise.h). */
+#include "elementwise.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "threadPool.h"
+#include "vectorMath.h"
+
+static void elementwisePart(void *context, int part, int parts) {
+  const ElementwiseJob *job = context;
+  Rows rows;
+  beginRows(&job->walk, &rows);
+  int last = job->walk.ndim - 1;
+  long n = job->walk.shape[last];
+  if (rows.rows == 1) {
+    job->row(job, rows.starts, job->out, n * part / parts, n * (part + 1) / parts);
+    return;
+  }
+  long first = rows.rows * part / parts, end = rows.rows * (part + 1) / parts;
+  // Seek to row `first`: its index in the outer dims, and every operand's start.
+  long remaining = first;
+  for (int d = last - 1; d >= 0; d--) {
+    rows.index[d] = remaining % job->walk.shape[d];
+    remaining /= job->walk.shape[d];
+    for (int o = 0; o < job->walk.operands; o++) rows.starts[o] += rows.index[d] * job->walk.strides[o][d];
+  }
+  for (long r = first; r < end; r++, nextRow(&rows)) job->row(job, rows.starts, job->out + r * n, 0, n);
+}
+
+void runElementwise(ElementwiseJob *job) {
+  long elements = 1;
+  for (int d = 0; d < job->walk.ndim; d++) elements *= job->walk.shape[d];
+  runParts(elementwisePart, job, elements >= (1 << 18));
+}
+
+void copyRow(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1) {
+  const float *in = (const float *)job->inputs[0] + starts[0];
+  long s = job->walk.strides[0][job->walk.ndim - 1];
+  if (s == 1) memcpy(out + i0, in + i0, (i1 - i0) * sizeof(float));
+  else for (long i = i0; i < i1; i++) out[i] = in[i * s];
+}
+
+void unaryRow(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1) {
+  const float *in = (const float *)job->inputs[0] + starts[0];
+  long s = job->walk.strides[0][job->walk.ndim - 1];
+  if (job->op == UNARY_EXP && s == 1) expContiguous(in + i0, out + i0, i1 - i0);
+  else if (job->op == UNARY_NEG && s == 1) for (long i = i0; i < i1; i++) out[i] = -in[i];
+  else for (long i = i0; i < i1; i++) out[i] = applyUnary(job->op, in[i * s]);
+}
+
+/** One row of a binary op; the common stride pairs get loops the compiler vectorises. */
+static void binaryRow(int op, const float *a, long sa, const float *b, long sb, float *out, long n) {
+#define BINARY_LOOPS(EXPR)                                                    \
+  if (sa == 1 && sb == 1) {                                                   \
+    for (long i = 0; i < n; i++) { float x = a[i], y = b[i]; out[i] = (EXPR); } \
+  } else if (sa == 1 && sb == 0) {                                            \
+    float y = b[0];                                                           \
+    for (long i = 0; i < n; i++) { float x = a[i]; out[i] = (EXPR); }         \
+  } else if (sa == 0 && sb == 1) {                                            \
+    float x = a[0];                                                           \
+    for (long i = 0; i < n; i++) { float y = b[i]; out[i] = (EXPR); }         \
+  } else {                                                                    \
+    for (long i = 0; i < n; i++) { float x = a[i * sa], y = b[i * sb]; out[i] = (EXPR); } \
+  }
+  switch (op) {
+    case BINARY_ADD: BINARY_LOOPS(x + y) break;
+    case BINARY_SUB: BINARY_LOOPS(x - y) break;
+    case BINARY_MUL: BINARY_LOOPS(x * y) break;
+    case BINARY_DIV: BINARY_LOOPS(x / y) break;
+    default: for (long i = 0; i < n; i++) out[i] = applyBinary(op, a[i * sa], b[i * sb]);
+  }
+#undef BINARY_LOOPS
+}
+
+void binaryElements(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1) {
+  int last = job->walk.ndim - 1;
+  long sa = job->walk.strides[0][last], sb = job->walk.strides[1][last];
+  const float *a = (const float *)job->inputs[0] + starts[0] + i0 * sa;
+  const float *b = (const float *)job->inputs[1] + starts[1] + i0 * sb;
+  binaryRow(job->op, a, sa, b, sb, out + i0, i1 - i0);
+}
+
+void whereRow(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1) {
+  int last = job->walk.ndim - 1;
+  long sc = job->walk.strides[0][last], sa = job->walk.strides[1][last], sb = job->walk.strides[2][last];
+  const uint8_t *c = (const uint8_t *)job->inputs[0] + starts[0];
+  const float *x = (const float *)job->inputs[1] + starts[1], *y = (const float *)job->inputs[2] + starts[2];
+  for (long i = i0; i < i1; i++) out[i] = c[i * sc] ? x[i * sa] : y[i * sb];
+}
