@@ -4,7 +4,7 @@
  * at linewidth, and Python's round-half-even number formatting.
  */
 import type { DType, TypedArray } from './dtype';
-import { sizeOf, type Shape } from './shape';
+import { formatTuple, sizeOf, type Shape } from './shape';
 
 export interface PrintOptions {
   precision: number;
@@ -253,7 +253,7 @@ export function formatTensor(shape: Shape, dtype: DType, values: TypedArray, opt
   const prefix = 'tensor(';
   const suffixes: string[] = [];
   if (sizeOf(shape) === 0) {
-    if (shape.length !== 1) suffixes.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
+    if (shape.length !== 1) suffixes.push(`size=${formatTuple(shape)}`);
     if (dtype !== 'float32') suffixes.push(`dtype=torch.${dtype === 'int32' ? 'int64' : dtype}`);
   }
   return addSuffixes(prefix + formatValues(shape, dtype, values, prefix.length, options), suffixes, prefix.length, options.linewidth);

@@ -35,6 +35,7 @@ export * as nn from './nn/index';
 export * as F from './nn/functional';
 export * as d2l from './nn/d2l';
 export * as labml from './nn/labml';
-export { ConcatAttention } from './nn/concatAttention';
+// The seq2seq tutorial's attention is not torch.nn's, so it is also importable by itself.
+export { ConcatAttention } from './nn/index';
 export { attentionWeightsInfo, tagAttentionWeights, type AttentionWeightsInfo } from './nn/attentionWeights';
 export { trace, type Stage, type StageShape, type Trace, type AxisName } from './nn/trace';

@@ -2,12 +2,14 @@
 
 export type Shape = readonly number[];
 
+/** The number of elements of a tensor of this shape. */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
 }
 
+/** Row-major strides of a shape, in elements. */
 export function contiguousStrides(shape: Shape): number[] {
   const strides = new Array<number>(shape.length);
   let step = 1;
@@ -33,6 +35,16 @@ export function formatShape(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
 
+/** `torch.Size([2, 5])`, as PyTorch prints a tensor's `.shape`. */
+export function torchSize(shape: Shape): string {
+  return `torch.Size(${formatShape(shape)})`;
+}
+
+/** `(2, 5)`, or `(5,)` for one dim: a shape as Python prints a tuple. */
+export function formatTuple(shape: Shape): string {
+  return `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
+}
+
 /** Accepts shapes the way PyTorch does: `f(2, 3)` or `f([2, 3])`. */
 export function shapeFromArgs(args: readonly (number | readonly number[])[]): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as readonly number[])];
@@ -42,6 +54,7 @@ export function shapeFromArgs(args: readonly (number | readonly number[])[]): nu
   });
 }
 
+/** Throws PyTorch's message when a requested shape has a negative or fractional dim. */
 export function checkShape(op: string, shape: Shape): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: Trying to create tensor with negative dimension ${d}: ${formatShape(shape)}`);

@@ -5,6 +5,7 @@
 import type { Tensor } from '../tensor';
 import type { AxisName } from './trace';
 
+/** How a tensor of attention weights is laid out, and which module made it. */
 export interface AttentionWeightsInfo {
   /** One name per axis, e.g. ['batch', 'head', 'query', 'key'] or ['batch·head', 'query', 'key']. */
   axes: AxisName[];
@@ -17,12 +18,16 @@ export interface AttentionWeightsInfo {
 
 const tagged = new WeakMap<Tensor, AttentionWeightsInfo>();
 
+/** Marks `weights` as attention weights with this layout; returns `weights`. */
 export function tagAttentionWeights(weights: Tensor, info: AttentionWeightsInfo): Tensor {
-  if (info.axes.length !== weights.ndim) throw new Error(`tagAttentionWeights: ${info.axes.length} axis names for a ${weights.ndim}-D tensor`);
+  if (info.axes.length !== weights.ndim) {
+    throw new Error(`tagAttentionWeights: ${info.axes.length} axis names for a ${weights.ndim}-D tensor`);
+  }
   tagged.set(weights, info);
   return weights;
 }
 
+/** The layout `weights` was tagged with, if it is a tagged tensor of attention weights. */
 export function attentionWeightsInfo(weights: Tensor): AttentionWeightsInfo | undefined {
   return tagged.get(weights);
 }

@@ -8,8 +8,14 @@ import type { Tensor } from '../tensor';
 import { Linear } from './layers';
 import { tagAttentionWeights } from './attentionWeights';
 import { Module } from './module';
-import { recordStage } from './trace';
+import { stageRecorder, type AxisName } from './trace';
 
+const recordStage = stageRecorder('ConcatAttention');
+/** A row of concatenated features, and a row of one score per value. */
+const row: AxisName[] = ['batch', 'model_dim'];
+const keys: AxisName[] = ['batch', 'key'];
+
+/** PyTorch's seq2seq tutorial attention (class Attn): Linear scores over concat(q, k). */
 export class ConcatAttention extends Module {
   readonly attn: Linear;
   readonly attnCombine: Linear;
@@ -28,13 +34,31 @@ export class ConcatAttention extends Module {
 
   /** Returns [output (1, 1, outputSize), attnWeights (1, valueSize1)]. */
   forward(Q: Tensor, K: Tensor, V: Tensor): [Tensor, Tensor] {
-    const m = 'ConcatAttention';
     const joined = cat([Q.select(0, 0), K.select(0, 0)], 1); // (1, querySize + keySize)
-    const scores = recordStage(m, 'scores Linear(concat(q, k))', 'linear', [[joined, ['batch', 'model_dim']]], this.attn.forward(joined), ['batch', 'key']); // (1, valueSize1)
-    const attnWeights = recordStage(m, 'softmax', 'softmax', [[scores, ['batch', 'key']]], scores.softmax(1), ['batch', 'key']); // (1, valueSize1)
-    const applied = recordStage(m, 'weighted sum with V', 'bmm', [[attnWeights, ['batch', 'key']], [V, ['batch', 'key', 'value_dim']]], attnWeights.unsqueeze(0).bmm(V), ['batch', 'query', 'value_dim']); // (1, 1, valueSize2)
+    const scores = this.attn.forward(joined); // (1, valueSize1)
+    recordStage('scores Linear(concat(q, k))', scores, {
+      op: 'linear',
+      inputs: [joined],
+      inputAxes: [row],
+      axes: keys,
+    });
+    const attnWeights = scores.softmax(1); // (1, valueSize1)
+    recordStage('softmax', attnWeights, { op: 'softmax', inputs: [scores], inputAxes: [keys], axes: keys });
+    const applied = attnWeights.unsqueeze(0).bmm(V); // (1, 1, valueSize2)
+    recordStage('weighted sum with V', applied, {
+      op: 'bmm',
+      inputs: [attnWeights, V],
+      inputAxes: [keys, ['batch', 'key', 'value_dim']],
+      axes: ['batch', 'query', 'value_dim'],
+    });
     const combined = cat([Q.select(0, 0), applied.select(0, 0)], 1); // (1, querySize + valueSize2)
-    const output = recordStage(m, 'output projection Linear(concat(q, applied))', 'linear', [[combined, ['batch', 'model_dim']]], this.attnCombine.forward(combined).unsqueeze(0), ['batch', 'query', 'model_dim']); // (1, 1, outputSize)
+    const output = this.attnCombine.forward(combined).unsqueeze(0); // (1, 1, outputSize)
+    recordStage('output projection Linear(concat(q, applied))', output, {
+      op: 'linear',
+      inputs: [combined],
+      inputAxes: [row],
+      axes: ['batch', 'query', 'model_dim'],
+    });
     return [output, tagAttentionWeights(attnWeights, { axes: ['query', 'key'], module: 'ConcatAttention' })];
   }
 }

@@ -6,13 +6,20 @@
 import { arange, tensor } from '../ops/creation';
 import { where } from '../ops/elementwise';
 import { repeatInterleave } from '../ops/movement';
+import { formatShape } from '../shape';
 import { Tensor } from '../tensor';
 import { Dropout, LazyLinear } from './layers';
 import { tagAttentionWeights } from './attentionWeights';
 import { Module } from './module';
-import { recordStage, type AxisName } from './trace';
+import { stageRecorder, type AxisName } from './trace';
 
+/** Valid lengths: one per batch entry (B), one per query (B, Q), or null for no masking. */
 export type ValidLens = Tensor | number[] | null;
+
+/** The module names of the traced stages and the attention weights. */
+const dotProductAttention = 'd2l.DotProductAttention';
+const additiveAttention = 'd2l.AdditiveAttention';
+const multiHeadAttention = 'd2l.MultiHeadAttention';
 
 function lensTensor(validLens: Tensor | number[], like: Tensor): Tensor {
   return (validLens instanceof Tensor ? validLens : tensor(validLens)).to(like.backend.name);
@@ -26,7 +33,10 @@ export function sequenceMask(X: Tensor, validLen: Tensor | number[], value = 0):
   const lens = lensTensor(validLen, X).float(); // (B)
   const maxlen = X.shape[1];
   if (lens.ndim !== 1 || lens.shape[0] !== X.shape[0]) {
-    throw new Error(`sequenceMask: expected one valid length per row of X [${X.shape.join(', ')}], got valid_len of shape [${lens.shape.join(', ')}]`);
+    throw new Error(
+      `sequenceMask: expected one valid length per row of X ${formatShape(X.shape)}, ` +
+        `got valid_len of shape ${formatShape(lens.shape)}`,
+    );
   }
   const keep = arange(maxlen).to(X.backend.name).float().unsqueeze(0).lt(lens.unsqueeze(1)); // (B, T)
   const trailing = X.shape.slice(2).map(() => 1);
@@ -39,7 +49,10 @@ function maskScores(X: Tensor, validLens: Tensor | number[]): Tensor {
   const lens = lensTensor(validLens, X);
   const perQuery = lens.ndim === 1 ? repeatInterleave(lens, Q) : lens.reshape(-1); // (B·Q)
   if (perQuery.shape[0] !== B * Q) {
-    throw new Error(`maskedSoftmax: valid_lens of shape [${lens.shape.join(', ')}] does not fit scores of shape [${X.shape.join(', ')}]`);
+    throw new Error(
+      `maskedSoftmax: valid_lens of shape ${formatShape(lens.shape)} ` +
+        `does not fit scores of shape ${formatShape(X.shape)}`,
+    );
   }
   return sequenceMask(X.reshape(-1, K), perQuery, -1e6).reshape(B, Q, K); // (B, Q, K)
 }
@@ -50,19 +63,62 @@ export function maskedSoftmax(X: Tensor, validLens: ValidLens): Tensor {
 }
 
 /** (B, T, h) → (B·H, T, h/H): d2l's transpose_qkv (head h of batch b is row b·H + h). */
-export function transposeQkv(X: Tensor, numHeads: number, module = 'd2l.transposeQkv', seq: AxisName = 'query'): Tensor {
+export function transposeQkv(
+  X: Tensor,
+  numHeads: number,
+  module = 'd2l.transposeQkv',
+  seq: AxisName = 'query',
+): Tensor {
+  const recordStage = stageRecorder(module);
   const [B, T] = X.shape;
-  const split = recordStage(module, 'split heads (reshape)', 'reshape', [[X, ['batch', seq, 'model_dim']]], X.reshape(B, T, numHeads, -1), ['batch', seq, 'head', 'head_dim']); // (B, T, H, d)
-  const moved = recordStage(module, 'move heads forward (permute)', 'permute', [[split, ['batch', seq, 'head', 'head_dim']]], split.permute(0, 2, 1, 3), ['batch', 'head', seq, 'head_dim']); // (B, H, T, d)
-  return recordStage(module, 'merge batch and heads (reshape)', 'reshape', [[moved, ['batch', 'head', seq, 'head_dim']]], moved.reshape(-1, T, moved.shape[3]), ['batch·head', seq, 'head_dim']); // (B·H, T, d)
+  const inputAxes: AxisName[] = ['batch', seq, 'model_dim'];
+  const splitAxes: AxisName[] = ['batch', seq, 'head', 'head_dim'];
+  const movedAxes: AxisName[] = ['batch', 'head', seq, 'head_dim'];
+  const split = X.reshape(B, T, numHeads, -1); // (B, T, H, d)
+  recordStage('split heads (reshape)', split, { op: 'reshape', inputs: [X], inputAxes: [inputAxes], axes: splitAxes });
+  const moved = split.permute(0, 2, 1, 3); // (B, H, T, d)
+  recordStage('move heads forward (permute)', moved, {
+    op: 'permute',
+    inputs: [split],
+    inputAxes: [splitAxes],
+    axes: movedAxes,
+  });
+  const merged = moved.reshape(-1, T, moved.shape[3]); // (B·H, T, d)
+  return recordStage('merge batch and heads (reshape)', merged, {
+    op: 'reshape',
+    inputs: [moved],
+    inputAxes: [movedAxes],
+    axes: ['batch·head', seq, 'head_dim'],
+  });
 }
 
 /** (B·H, Q, d) → (B, Q, H·d): d2l's transpose_output, the inverse of transposeQkv. */
 export function transposeOutput(X: Tensor, numHeads: number, module = 'd2l.transposeOutput'): Tensor {
+  const recordStage = stageRecorder(module);
   const [, Q, d] = X.shape;
-  const split = recordStage(module, 'split batch and heads (reshape)', 'reshape', [[X, ['batch·head', 'query', 'head_dim']]], X.reshape(-1, numHeads, Q, d), ['batch', 'head', 'query', 'head_dim']); // (B, H, Q, d)
-  const moved = recordStage(module, 'move heads back (permute)', 'permute', [[split, ['batch', 'head', 'query', 'head_dim']]], split.permute(0, 2, 1, 3), ['batch', 'query', 'head', 'head_dim']); // (B, Q, H, d)
-  return recordStage(module, 'concat heads (reshape)', 'reshape', [[moved, ['batch', 'query', 'head', 'head_dim']]], moved.reshape(moved.shape[0], Q, -1), ['batch', 'query', 'model_dim']); // (B, Q, H·d)
+  const splitAxes: AxisName[] = ['batch', 'head', 'query', 'head_dim'];
+  const movedAxes: AxisName[] = ['batch', 'query', 'head', 'head_dim'];
+  const split = X.reshape(-1, numHeads, Q, d); // (B, H, Q, d)
+  recordStage('split batch and heads (reshape)', split, {
+    op: 'reshape',
+    inputs: [X],
+    inputAxes: [['batch·head', 'query', 'head_dim']],
+    axes: splitAxes,
+  });
+  const moved = split.permute(0, 2, 1, 3); // (B, Q, H, d)
+  recordStage('move heads back (permute)', moved, {
+    op: 'permute',
+    inputs: [split],
+    inputAxes: [splitAxes],
+    axes: movedAxes,
+  });
+  const concatenated = moved.reshape(moved.shape[0], Q, -1); // (B, Q, H·d)
+  return recordStage('concat heads (reshape)', concatenated, {
+    op: 'reshape',
+    inputs: [moved],
+    inputAxes: [movedAxes],
+    axes: ['batch', 'query', 'model_dim'],
+  });
 }
 
 /** Scaled dot-product attention over (B, Q, d) × (B, K, d) × (B, K, v); weights kept before dropout. */
@@ -83,16 +139,41 @@ export class DotProductAttention extends Module {
   }
 
   forward(queries: Tensor, keys: Tensor, values: Tensor, validLens: ValidLens = null): Tensor {
-    const m = 'd2l.DotProductAttention';
+    const recordStage = stageRecorder(dotProductAttention);
     const d = queries.shape[queries.ndim - 1];
-    const [bq, bk, bs]: AxisName[][] = [[this.leadAxis, 'query', 'head_dim'], [this.leadAxis, 'key', 'head_dim'], [this.leadAxis, 'query', 'key']];
-    const product = recordStage(m, 'scores QKᵀ', 'bmm', [[queries, bq], [keys, bk]], queries.bmm(keys.transpose(1, 2)), bs); // (B, Q, K)
-    const scores = recordStage(m, 'scale 1/√d', 'div', [[product, bs]], product.div(Math.sqrt(d)), bs); // (B, Q, K)
-    const masked = validLens === null ? scores : recordStage(m, 'mask (valid lengths, fill -1e6)', 'sequenceMask', [[scores, bs]], maskScores(scores, validLens), bs);
-    const weights = recordStage(m, 'softmax', 'softmax', [[masked, bs]], masked.softmax(-1), bs); // (B, Q, K)
-    this.attentionWeights = tagAttentionWeights(weights, { axes: bs, heads: this.heads, module: this.leadAxis === 'batch' ? m : 'd2l.MultiHeadAttention' });
-    const dropped = this.training && this.dropout.p > 0 ? recordStage(m, 'dropout', 'dropout', [[this.attentionWeights, bs]], this.dropout.forward(this.attentionWeights), bs) : this.attentionWeights;
-    return recordStage(m, 'weighted sum with V', 'bmm', [[dropped, bs], [values, bk]], dropped.bmm(values), bq); // (B, Q, v)
+    const bq: AxisName[] = [this.leadAxis, 'query', 'head_dim'];
+    const bk: AxisName[] = [this.leadAxis, 'key', 'head_dim'];
+    const bs: AxisName[] = [this.leadAxis, 'query', 'key'];
+    const product = queries.bmm(keys.transpose(1, 2)); // (B, Q, K)
+    recordStage('scores QKᵀ', product, { op: 'bmm', inputs: [queries, keys], inputAxes: [bq, bk], axes: bs });
+    const scores = product.div(Math.sqrt(d)); // (B, Q, K)
+    recordStage('scale 1/√d', scores, { op: 'div', inputs: [product], inputAxes: [bs], axes: bs });
+    let masked = scores;
+    if (validLens !== null) {
+      masked = maskScores(scores, validLens); // (B, Q, K)
+      recordStage('mask (valid lengths, fill -1e6)', masked, {
+        op: 'sequenceMask',
+        inputs: [scores],
+        inputAxes: [bs],
+        axes: bs,
+      });
+    }
+    const weights = masked.softmax(-1); // (B, Q, K)
+    recordStage('softmax', weights, { op: 'softmax', inputs: [masked], inputAxes: [bs], axes: bs });
+    const weightsModule = this.leadAxis === 'batch' ? dotProductAttention : multiHeadAttention;
+    this.attentionWeights = tagAttentionWeights(weights, { axes: bs, heads: this.heads, module: weightsModule });
+    let dropped = this.attentionWeights;
+    if (this.training && this.dropout.p > 0) {
+      dropped = this.dropout.forward(this.attentionWeights); // (B, Q, K)
+      recordStage('dropout', dropped, { op: 'dropout', inputs: [weights], inputAxes: [bs], axes: bs });
+    }
+    const output = dropped.bmm(values); // (B, Q, v)
+    return recordStage('weighted sum with V', output, {
+      op: 'bmm',
+      inputs: [dropped, values],
+      inputAxes: [bs, bk],
+      axes: bq,
+    });
   }
 }
 
@@ -116,17 +197,56 @@ export class AdditiveAttention extends Module {
   }
 
   forward(queries: Tensor, keys: Tensor, values: Tensor, validLens: ValidLens): Tensor {
-    const m = 'd2l.AdditiveAttention';
+    const recordStage = stageRecorder(additiveAttention);
+    const bqh: AxisName[] = ['batch', 'query', 'hidden'];
+    const bkh: AxisName[] = ['batch', 'key', 'hidden'];
+    const bqkh: AxisName[] = ['batch', 'query', 'key', 'hidden'];
     const bqk: AxisName[] = ['batch', 'query', 'key'];
-    const q = recordStage(m, 'q projection', 'linear', [[queries, ['batch', 'query', 'model_dim']]], this.W_q.forward(queries), ['batch', 'query', 'hidden']); // (B, Q, h)
-    const k = recordStage(m, 'k projection', 'linear', [[keys, ['batch', 'key', 'model_dim']]], this.W_k.forward(keys), ['batch', 'key', 'hidden']); // (B, K, h)
+    const q = this.W_q.forward(queries); // (B, Q, h)
+    recordStage('q projection', q, {
+      op: 'linear',
+      inputs: [queries],
+      inputAxes: [['batch', 'query', 'model_dim']],
+      axes: bqh,
+    });
+    const k = this.W_k.forward(keys); // (B, K, h)
+    recordStage('k projection', k, {
+      op: 'linear',
+      inputs: [keys],
+      inputAxes: [['batch', 'key', 'model_dim']],
+      axes: bkh,
+    });
     const summed = q.unsqueeze(2).add(k.unsqueeze(1)); // (B, Q, K, h)
-    const features = recordStage(m, 'features tanh(W_q q + W_k k)', 'tanh', [[q, ['batch', 'query', 'hidden']], [k, ['batch', 'key', 'hidden']]], summed.tanh(), ['batch', 'query', 'key', 'hidden']); // (B, Q, K, h)
-    const scores = recordStage(m, 'scores w_vᵀ features', 'linear', [[features, ['batch', 'query', 'key', 'hidden']]], this.w_v.forward(features).squeeze(-1), bqk); // (B, Q, K)
-    const masked = validLens === null ? scores : recordStage(m, 'mask (valid lengths, fill -1e6)', 'sequenceMask', [[scores, bqk]], maskScores(scores, validLens), bqk);
-    this.attentionWeights = tagAttentionWeights(recordStage(m, 'softmax', 'softmax', [[masked, bqk]], masked.softmax(-1), bqk), { axes: bqk, module: m }); // (B, Q, K)
-    const dropped = this.dropout.forward(this.attentionWeights);
-    return recordStage(m, 'weighted sum with V', 'bmm', [[dropped, bqk], [values, ['batch', 'key', 'value_dim']]], dropped.bmm(values), ['batch', 'query', 'value_dim']); // (B, Q, v)
+    const features = summed.tanh(); // (B, Q, K, h)
+    recordStage('features tanh(W_q q + W_k k)', features, {
+      op: 'tanh',
+      inputs: [q, k],
+      inputAxes: [bqh, bkh],
+      axes: bqkh,
+    });
+    const scores = this.w_v.forward(features).squeeze(-1); // (B, Q, K)
+    recordStage('scores w_vᵀ features', scores, { op: 'linear', inputs: [features], inputAxes: [bqkh], axes: bqk });
+    let masked = scores;
+    if (validLens !== null) {
+      masked = maskScores(scores, validLens); // (B, Q, K)
+      recordStage('mask (valid lengths, fill -1e6)', masked, {
+        op: 'sequenceMask',
+        inputs: [scores],
+        inputAxes: [bqk],
+        axes: bqk,
+      });
+    }
+    const weights = masked.softmax(-1); // (B, Q, K)
+    recordStage('softmax', weights, { op: 'softmax', inputs: [masked], inputAxes: [bqk], axes: bqk });
+    this.attentionWeights = tagAttentionWeights(weights, { axes: bqk, module: additiveAttention });
+    const dropped = this.dropout.forward(this.attentionWeights); // (B, Q, K)
+    const output = dropped.bmm(values); // (B, Q, v)
+    return recordStage('weighted sum with V', output, {
+      op: 'bmm',
+      inputs: [dropped, values],
+      inputAxes: [bqk, ['batch', 'key', 'value_dim']],
+      axes: ['batch', 'query', 'value_dim'],
+    });
   }
 }
 
@@ -158,15 +278,26 @@ export class MultiHeadAttention extends Module {
   }
 
   forward(queries: Tensor, keys: Tensor, values: Tensor, validLens: ValidLens): Tensor {
-    const m = 'd2l.MultiHeadAttention';
-    const project = (x: Tensor, layer: LazyLinear, label: string, seq: AxisName) =>
-      transposeQkv(recordStage(m, `${label} projection`, 'linear', [[x, ['batch', seq, 'model_dim']]], layer.forward(x), ['batch', seq, 'model_dim']), this.numHeads, m, seq);
+    const recordStage = stageRecorder(multiHeadAttention);
+    const project = (x: Tensor, layer: LazyLinear, label: string, seq: AxisName) => {
+      const axes: AxisName[] = ['batch', seq, 'model_dim'];
+      const projected = layer.forward(x); // (B, T, h)
+      recordStage(`${label} projection`, projected, { op: 'linear', inputs: [x], inputAxes: [axes], axes });
+      return transposeQkv(projected, this.numHeads, multiHeadAttention, seq); // (B·H, T, d)
+    };
     const q = project(queries, this.W_q, 'q', 'query'); // (B·H, Q, d)
     const k = project(keys, this.W_k, 'k', 'key'); // (B·H, K, d)
     const v = project(values, this.W_v, 'v', 'key'); // (B·H, K, d)
-    const lens = validLens === null ? null : repeatInterleave(lensTensor(validLens, queries), this.numHeads, 0); // (B·H) or (B·H, Q)
-    const output = this.attention.forward(q, k, v, lens); // (B·H, Q, d)
-    const concatenated = transposeOutput(output, this.numHeads, m); // (B, Q, h)
-    return recordStage(m, 'output projection', 'linear', [[concatenated, ['batch', 'query', 'model_dim']]], this.W_o.forward(concatenated), ['batch', 'query', 'model_dim']); // (B, Q, h)
+    const lens = validLens === null ? null : repeatInterleave(lensTensor(validLens, queries), this.numHeads, 0);
+    const output = this.attention.forward(q, k, v, lens); // lens (B·H) or (B·H, Q); output (B·H, Q, d)
+    const concatenated = transposeOutput(output, this.numHeads, multiHeadAttention); // (B, Q, h)
+    const bqh: AxisName[] = ['batch', 'query', 'model_dim'];
+    const projected = this.W_o.forward(concatenated); // (B, Q, h)
+    return recordStage('output projection', projected, {
+      op: 'linear',
+      inputs: [concatenated],
+      inputAxes: [bqh],
+      axes: bqh,
+    });
   }
 }

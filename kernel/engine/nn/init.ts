@@ -4,7 +4,9 @@ import type { Tensor } from '../tensor';
 
 /** U(-bound, bound). */
 export function uniform(shape: number[], bound: number): Tensor {
-  return rand(shape).mul(2 * bound).sub(bound);
+  return rand(shape)
+    .mul(2 * bound)
+    .sub(bound);
 }
 
 /** fan_in and fan_out of a weight, as torch's _calculate_fan_in_and_fan_out. */

@@ -4,11 +4,20 @@
  * batch] with nonzero/True = may attend, and `attn` kept after forward (post-dropout).
  */
 import { einsum } from '../ops/linalg';
+import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Dropout, Linear } from './layers';
 import { tagAttentionWeights } from './attentionWeights';
 import { Module } from './module';
-import { recordStage, type AxisName } from './trace';
+import { stageRecorder, type AxisName } from './trace';
+
+const recordStage = stageRecorder('labml.MultiHeadAttention');
+/** Axis names of the traced layouts, after the einsum subscripts (L = seq_q, S = seq_k). */
+const lbh: AxisName[] = ['query', 'batch', 'head', 'head_dim']; // (L, B, H, d)
+const sbh: AxisName[] = ['key', 'batch', 'head', 'head_dim']; // (S, B, H, d)
+const ijbh: AxisName[] = ['query', 'key', 'batch', 'head']; // (L, S, B, H)
+const queryRows: AxisName[] = ['query', 'batch', 'model_dim']; // (L, B, d_model)
+const keyRows: AxisName[] = ['key', 'batch', 'model_dim']; // (S, B, d_model)
 
 /** Linear(d_model, heads·d_k) then a view to [..., heads, d_k]. */
 export class PrepareForMultiHeadAttention extends Module {
@@ -28,6 +37,7 @@ export class PrepareForMultiHeadAttention extends Module {
   }
 }
 
+/** labml's forward(*, query, key, value, mask) keyword arguments. */
 export interface LabmlForwardArgs {
   query: Tensor;
   key: Tensor;
@@ -36,6 +46,7 @@ export interface LabmlForwardArgs {
   mask?: Tensor | null;
 }
 
+/** labml's MultiHeadAttention: projections that split heads, einsum scores, softmax over keys, output Linear. */
 export class MultiHeadAttention extends Module {
   readonly dK: number;
   readonly query: PrepareForMultiHeadAttention;
@@ -68,36 +79,82 @@ export class MultiHeadAttention extends Module {
 
   /** [seq_q | 1, seq_k, batch | 1] → the same with a trailing heads axis of 1. */
   prepareMask(mask: Tensor, queryShape: number[], keyShape: number[]): Tensor {
-    const ok = (mask.shape[0] === 1 || mask.shape[0] === queryShape[0]) && mask.shape[1] === keyShape[0] && (mask.shape[2] === 1 || mask.shape[2] === queryShape[1]);
-    if (mask.ndim !== 3 || !ok) {
+    const fitsQueries = mask.shape[0] === 1 || mask.shape[0] === queryShape[0];
+    const fitsBatch = mask.shape[2] === 1 || mask.shape[2] === queryShape[1];
+    if (mask.ndim !== 3 || !fitsQueries || mask.shape[1] !== keyShape[0] || !fitsBatch) {
+      const expected = `[${queryShape[0]} or 1, ${keyShape[0]}, ${queryShape[1]} or 1]`;
       throw new Error(
-        `labml.MultiHeadAttention: mask of shape [${mask.shape.join(', ')}] must be [${queryShape[0]} or 1, ${keyShape[0]}, ${queryShape[1]} or 1] for query [${queryShape.join(', ')}] and key [${keyShape.join(', ')}]`,
+        `labml.MultiHeadAttention: mask of shape ${formatShape(mask.shape)} must be ${expected} ` +
+          `for query ${formatShape(queryShape)} and key ${formatShape(keyShape)}`,
       );
     }
     return mask.unsqueeze(-1); // (seq_q | 1, seq_k, batch | 1, 1)
   }
 
   forward({ query, key, value, mask = null }: LabmlForwardArgs): Tensor {
-    const m = 'labml.MultiHeadAttention';
     const [seqLen, batchSize] = query.shape;
     const prepared = mask ? this.prepareMask(mask, query.shape, key.shape) : null;
-    const lbh: AxisName[] = ['query', 'batch', 'head', 'head_dim'];
-    const sbh: AxisName[] = ['key', 'batch', 'head', 'head_dim'];
-    const ijbh: AxisName[] = ['query', 'key', 'batch', 'head'];
-    const q = recordStage(m, 'q projection + split heads', 'linear+view', [[query, ['query', 'batch', 'model_dim']]], this.query.forward(query), lbh); // (L, B, H, d)
-    const k = recordStage(m, 'k projection + split heads', 'linear+view', [[key, ['key', 'batch', 'model_dim']]], this.key.forward(key), sbh); // (S, B, H, d)
-    const v = recordStage(m, 'v projection + split heads', 'linear+view', [[value, ['key', 'batch', 'model_dim']]], this.value.forward(value), sbh); // (S, B, H, d)
-    const product = recordStage(m, "scores QKᵀ (einsum 'ibhd,jbhd->ijbh')", 'einsum', [[q, lbh], [k, sbh]], einsum('ibhd,jbhd->ijbh', q, k), ijbh); // (L, S, B, H)
-    let scores = recordStage(m, 'scale 1/√d', 'mul', [[product, ijbh]], product.mul(this.scale), ijbh); // (L, S, B, H)
+    const q = this.query.forward(query); // (L, B, H, d)
+    recordStage('q projection + split heads', q, {
+      op: 'linear+view',
+      inputs: [query],
+      inputAxes: [queryRows],
+      axes: lbh,
+    });
+    const k = this.key.forward(key); // (S, B, H, d)
+    recordStage('k projection + split heads', k, { op: 'linear+view', inputs: [key], inputAxes: [keyRows], axes: sbh });
+    const v = this.value.forward(value); // (S, B, H, d)
+    recordStage('v projection + split heads', v, {
+      op: 'linear+view',
+      inputs: [value],
+      inputAxes: [keyRows],
+      axes: sbh,
+    });
+    const product = einsum('ibhd,jbhd->ijbh', q, k); // (L, S, B, H)
+    recordStage("scores QKᵀ (einsum 'ibhd,jbhd->ijbh')", product, {
+      op: 'einsum',
+      inputs: [q, k],
+      inputAxes: [lbh, sbh],
+      axes: ijbh,
+    });
+    let scores = product.mul(this.scale); // (L, S, B, H)
+    recordStage('scale 1/√d', scores, { op: 'mul', inputs: [product], inputAxes: [ijbh], axes: ijbh });
     if (prepared) {
-      const blocked = prepared.dtype === 'bool' ? prepared.logicalNot() : prepared.eq(0);
-      scores = recordStage(m, 'mask', 'maskedFill', [[scores, ijbh]], scores.maskedFill(blocked, -Infinity), ijbh);
+      const blocked = prepared.dtype === 'bool' ? prepared.logicalNot() : prepared.eq(0); // (L | 1, S, B | 1, 1)
+      const masked = scores.maskedFill(blocked, -Infinity); // (L, S, B, H)
+      scores = recordStage('mask', masked, { op: 'maskedFill', inputs: [scores], inputAxes: [ijbh], axes: ijbh });
     }
-    let attn = recordStage(m, 'softmax (over keys, dim 1)', 'softmax', [[scores, ijbh]], scores.softmax(1), ijbh); // (L, S, B, H)
-    if (this.training && this.dropout.p > 0) attn = recordStage(m, 'dropout', 'dropout', [[attn, ijbh]], this.dropout.forward(attn), ijbh);
-    const x = recordStage(m, "weighted sum with V (einsum 'ijbh,jbhd->ibhd')", 'einsum', [[attn, ijbh], [v, sbh]], einsum('ijbh,jbhd->ibhd', attn, v), lbh); // (L, B, H, d)
-    this.attn = tagAttentionWeights(attn, { axes: ['query', 'key', 'batch', 'head'], module: 'labml.MultiHeadAttention' });
-    const concatenated = recordStage(m, 'concat heads (reshape)', 'reshape', [[x, lbh]], x.reshape(seqLen, batchSize, -1), ['query', 'batch', 'model_dim']); // (L, B, H·d)
-    return recordStage(m, 'output projection', 'linear', [[concatenated, ['query', 'batch', 'model_dim']]], this.output.forward(concatenated), ['query', 'batch', 'model_dim']); // (L, B, d_model)
+    let attn = scores.softmax(1); // (L, S, B, H)
+    recordStage('softmax (over keys, dim 1)', attn, { op: 'softmax', inputs: [scores], inputAxes: [ijbh], axes: ijbh });
+    if (this.training && this.dropout.p > 0) {
+      const dropped = this.dropout.forward(attn); // (L, S, B, H)
+      attn = recordStage('dropout', dropped, { op: 'dropout', inputs: [attn], inputAxes: [ijbh], axes: ijbh });
+    }
+    const x = einsum('ijbh,jbhd->ibhd', attn, v); // (L, B, H, d)
+    recordStage("weighted sum with V (einsum 'ijbh,jbhd->ibhd')", x, {
+      op: 'einsum',
+      inputs: [attn, v],
+      inputAxes: [ijbh, sbh],
+      axes: lbh,
+    });
+    this.attn = tagAttentionWeights(attn, {
+      axes: ['query', 'key', 'batch', 'head'],
+      module: 'labml.MultiHeadAttention',
+    });
+    const concatenated = x.reshape(seqLen, batchSize, -1); // (L, B, H·d)
+    recordStage('concat heads (reshape)', concatenated, {
+      op: 'reshape',
+      inputs: [x],
+      inputAxes: [lbh],
+      axes: queryRows,
+    });
+    const output = this.output.forward(concatenated); // (L, B, d_model)
+    recordStage('output projection', output, {
+      op: 'linear',
+      inputs: [concatenated],
+      inputAxes: [queryRows],
+      axes: queryRows,
+    });
+    return output;
   }
 }

@@ -1,10 +1,12 @@
 /** nn.Linear (and the lazy variant d2l builds on), nn.Dropout and nn.LayerNorm, initialised as PyTorch does. */
 import { full } from '../ops/creation';
+import { formatTuple } from '../shape';
 import type { Tensor } from '../tensor';
 import { dropout, layerNorm, linear } from './functional';
 import { kaimingUniformLinear, uniform } from './init';
 import { Module, pyBool } from './module';
 
+/** nn.Linear: y = x Wᵀ + b, with PyTorch's Kaiming-uniform initialisation. */
 export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
@@ -45,7 +47,7 @@ export class LazyLinear extends Module {
     this.registerParameter('weight', null);
     this.registerParameter('bias', null);
   }
-  /** Until the first forward (or load) sets the weight, any shape is accepted; after that, PyTorch's shape check applies. */
+  /** Any shape is accepted until the first forward (or load) sets the weight; then PyTorch's shape check applies. */
   protected override isLazy(name: string): boolean {
     return this.weight === null && (name === 'weight' || (name === 'bias' && this.hasBias));
   }
@@ -72,6 +74,7 @@ export class LazyLinear extends Module {
   }
 }
 
+/** nn.Dropout: F.dropout while training, the identity in eval mode. */
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
     super();
@@ -85,6 +88,7 @@ export class Dropout extends Module {
   }
 }
 
+/** nn.LayerNorm over the trailing `normalizedShape` dims, weight 1 and bias 0 at first. */
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   constructor(
@@ -101,6 +105,8 @@ export class LayerNorm extends Module {
     return layerNorm(input, this.normalizedShape, this.parameter('weight'), this.parameter('bias'), this.eps);
   }
   protected override extraRepr(): string {
-    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${this.eps.toExponential().replace('e-', 'e-0')}, elementwise_affine=${pyBool(this.parameter('weight') !== null)}`;
+    const eps = this.eps.toExponential().replace('e-', 'e-0');
+    const affine = pyBool(this.parameter('weight') !== null);
+    return `${formatTuple(this.normalizedShape)}, eps=${eps}, elementwise_affine=${affine}`;
   }
 }

@@ -4,14 +4,13 @@
  */
 import type { TypedArray } from '../dtype';
 import { tensor } from '../ops/creation';
+import { torchSize } from '../shape';
 import { Tensor, type NestedArray } from '../tensor';
 
+/** A state_dict value: a tensor, nested numbers, or a flat typed array in the parameter's shape. */
 export type StateValue = Tensor | NestedArray | TypedArray;
 
-function torchSize(shape: readonly number[]): string {
-  return `torch.Size([${shape.join(', ')}])`;
-}
-
+/** nn.Module: the base class of every layer and attention module. */
 export abstract class Module {
   training = true;
   private readonly parameterSlots = new Map<string, Tensor | null>();
@@ -79,24 +78,29 @@ export abstract class Module {
     const problems: string[] = [];
     const missing = [...slots.keys()].filter((key) => !(key in state) && slots.get(key)!.current !== null);
     const unexpected = Object.keys(state).filter((key) => !slots.has(key));
-    if (strict && missing.length) problems.push(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}. `);
-    if (strict && unexpected.length) problems.push(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}. `);
+    const quoted = (keys: string[]) => keys.map((k) => `"${k}"`).join(', ');
+    if (strict && missing.length) problems.push(`Missing key(s) in state_dict: ${quoted(missing)}. `);
+    if (strict && unexpected.length) problems.push(`Unexpected key(s) in state_dict: ${quoted(unexpected)}. `);
     const updates: [Slot, Tensor][] = [];
     for (const [key, value] of Object.entries(state)) {
       const slot = slots.get(key);
       if (!slot) continue;
       const target = slot.current;
       const loaded = toTensor(value, target);
-      if (target && !slot.owner.isLazy(slot.name) && (target.ndim !== loaded.ndim || target.shape.some((d, i) => d !== loaded.shape[i]))) {
+      const sameShape = target?.ndim === loaded.ndim && target.shape.every((d, i) => d === loaded.shape[i]);
+      if (target && !slot.owner.isLazy(slot.name) && !sameShape) {
         problems.push(
-          `size mismatch for ${key}: copying a param with shape ${torchSize(loaded.shape)} from checkpoint, the shape in current model is ${torchSize(target.shape)}.`,
+          `size mismatch for ${key}: copying a param with shape ${torchSize(loaded.shape)} from checkpoint, ` +
+            `the shape in current model is ${torchSize(target.shape)}.`,
         );
         continue;
       }
       updates.push([slot, loaded.float()]);
     }
     if (problems.length) {
-      throw new Error(`loadStateDict: Error(s) in loading state_dict for ${this.moduleName}:\n\t${problems.join('\n\t')}`);
+      throw new Error(
+        `loadStateDict: Error(s) in loading state_dict for ${this.moduleName}:\n\t${problems.join('\n\t')}`,
+      );
     }
     for (const [slot, value] of updates) slot.owner.assignParameter(slot.name, value);
     return this;
@@ -107,7 +111,9 @@ export abstract class Module {
     for (const [name, current] of this.parameterSlots) {
       if (current !== null || this.isLazy(name)) slots.set(prefix + name, { owner: this, name, current });
     }
-    for (const [name, child] of this.children) for (const [key, slot] of child.allSlots(`${prefix}${name}.`)) slots.set(key, slot);
+    for (const [name, child] of this.children) {
+      for (const [key, slot] of child.allSlots(`${prefix}${name}.`)) slots.set(key, slot);
+    }
     return slots;
   }
 
@@ -149,7 +155,9 @@ interface Slot {
 /** A flat typed array takes the parameter's shape when it has as many values. */
 function toTensor(value: StateValue, target: Tensor | null): Tensor {
   if (value instanceof Tensor) return value;
-  if (ArrayBuffer.isView(value) && target && value.length === target.numel()) return tensor(value, { shape: target.shape });
+  if (ArrayBuffer.isView(value) && target && value.length === target.numel()) {
+    return tensor(value, { shape: target.shape });
+  }
   return tensor(value as NestedArray);
 }
 

@@ -2,17 +2,20 @@
  * nn.MultiheadAttention exactly as PyTorch 1.13's slow path computes it (F.multi_head_attention_forward):
  * packed or separate in-projections, bias_k/bias_v, add_zero_attn, bool and float masks merged as
  * 1.13 merges them, q scaled before QKᵀ, post-dropout weights averaged as sum/H. Every stage is traced.
+ * Shapes: L queries, S keys, N batch entries, E = H heads · hd features.
  */
 import { full, zeros } from '../ops/creation';
 import { cat } from '../ops/movement';
+import { formatTuple, torchSize } from '../shape';
 import type { Tensor } from '../tensor';
 import { dropout, linear } from './functional';
 import { xavierNormal, xavierUniform } from './init';
 import { NonDynamicallyQuantizableLinear } from './layers';
 import { tagAttentionWeights } from './attentionWeights';
 import { Module } from './module';
-import { recordStage, type AxisName } from './trace';
+import { stageRecorder, type AxisName } from './trace';
 
+/** nn.MultiheadAttention's constructor keyword arguments (dropout, bias, add_bias_kv, ...). */
 export interface MultiheadAttentionOptions {
   dropout?: number;
   bias?: boolean;
@@ -23,6 +26,7 @@ export interface MultiheadAttentionOptions {
   batchFirst?: boolean;
 }
 
+/** nn.MultiheadAttention.forward's keyword arguments. */
 export interface MultiheadAttentionForwardOptions {
   /** (N, S) or (S): bool True = ignore that key; float = added to the scores. */
   keyPaddingMask?: Tensor | null;
@@ -34,17 +38,42 @@ export interface MultiheadAttentionForwardOptions {
   isCausal?: boolean;
 }
 
-const torchSize = (shape: readonly number[]) => `torch.Size([${shape.join(', ')}])`;
-const name = 'MultiheadAttention';
+/** The module name in error messages and trace stages. */
+const mha = 'MultiheadAttention';
+const recordStage = stageRecorder(mha);
+
+/** Axis names of the traced layouts, named after their shapes' letters (b = N·H, d = hd). */
+const lne: AxisName[] = ['query', 'batch', 'model_dim']; // (L, N, E)
+const sne: AxisName[] = ['key', 'batch', 'model_dim']; // (S, N, E)
+const bld: AxisName[] = ['batch·head', 'query', 'head_dim']; // (N·H, L, hd)
+const bsd: AxisName[] = ['batch·head', 'key', 'head_dim']; // (N·H, S, hd)
+const bls: AxisName[] = ['batch·head', 'query', 'key']; // (N·H, L, S)
+const mergedRows: AxisName[] = ['query·batch', 'model_dim']; // (L·N, E)
 
 function fail(message: string): never {
-  throw new Error(`${name}: ${message}`);
+  throw new Error(`${mha}: ${message}`);
 }
 
-/** Appends one column of `fill` along the last dim (F.pad(mask, (0, 1))). */
+/** key_padding_mask and attn_mask on their way to the one additive mask of the scores. */
+interface Masks {
+  /** (1 or N·H, L, S), or null. */
+  attnMask: Tensor | null;
+  /** (N, S), or null. */
+  keyPaddingMask: Tensor | null;
+}
+
+/** Appends one column of zeros along the last dim (F.pad(mask, (0, 1))). */
 function padLastColumn(mask: Tensor): Tensor {
-  const column = full([...mask.shape.slice(0, -1), 1], 0, { dtype: mask.dtype }).to(mask.backend.name);
-  return cat([mask, column], -1);
+  const column = full([...mask.shape.slice(0, -1), 1], 0, { dtype: mask.dtype }).to(mask.backend.name); // (..., 1)
+  return cat([mask, column], -1); // (..., S+1)
+}
+
+/** Both masks with one more key that nothing masks, for a key appended to the sequence. */
+function padMasks({ attnMask, keyPaddingMask }: Masks): Masks {
+  return {
+    attnMask: attnMask && padLastColumn(attnMask), // (1 or N·H, L, S+1)
+    keyPaddingMask: keyPaddingMask && padLastColumn(keyPaddingMask), // (N, S+1)
+  };
 }
 
 /** Float (S, S) mask with -inf above the diagonal (nn.Transformer.generate_square_subsequent_mask). */
@@ -56,7 +85,14 @@ export function generateSquareSubsequentMask(size: number): Tensor {
  * softmax(q kᵀ + mask) v computed over blocks of query rows, with at most `maxScoreElements` scores
  * alive at once. q (N·H, L, hd); k, v (N·H, S, hd); mask (1 or N·H, 1 or L, S) or null.
  */
-function attendByQueryBlocks(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, dropoutP: number, maxScoreElements: number): Tensor {
+function attendByQueryBlocks(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  mask: Tensor | null,
+  dropoutP: number,
+  maxScoreElements: number,
+): Tensor {
   const [batchHeads, L] = q.shape;
   const S = k.shape[1];
   const rows = Math.max(1, Math.floor(maxScoreElements / (batchHeads * S)));
@@ -76,6 +112,13 @@ function attendByQueryBlocks(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | nul
   return blocks.length === 1 ? blocks[0] : cat(blocks, 1); // (N·H, L, hd)
 }
 
+/** What the attention step gives: the heads' outputs (N·H, L, hd) and the weights (N·H, L, S), if kept. */
+interface AttentionHeads {
+  heads: Tensor;
+  weights: Tensor | null;
+}
+
+/** nn.MultiheadAttention: PyTorch 1.13's parameters, state_dict keys, masks and error messages. */
 export class MultiheadAttention extends Module {
   readonly headDim: number;
   readonly kdim: number;
@@ -135,183 +178,310 @@ export class MultiheadAttention extends Module {
     return this.parameter('bias_v');
   }
 
-  /** The three (E, ·) projection weights, from the packed matrix or the separate ones. */
-  private projectionWeights(): [Tensor, Tensor, Tensor] {
-    const packed = this.inProjWeight;
-    if (packed) return packed.chunk(3, 0) as [Tensor, Tensor, Tensor];
-    return [this.requiredParameter('q_proj_weight'), this.requiredParameter('k_proj_weight'), this.requiredParameter('v_proj_weight')];
-  }
-
-  private checkShapes(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: Tensor | null, attnMask: Tensor | null): boolean {
-    if (query.ndim === 3) {
-      if (key.ndim !== 3 || value.ndim !== 3) {
-        fail(`For batched (3-D) \`query\`, expected \`key\` and \`value\` to be 3-D but found ${key.ndim}-D and ${value.ndim}-D tensors respectively`);
-      }
-      if (keyPaddingMask && keyPaddingMask.ndim !== 2) {
-        fail(`For batched (3-D) \`query\`, expected \`key_padding_mask\` to be \`None\` or 2-D but found ${keyPaddingMask.ndim}-D tensor instead`);
-      }
-      if (attnMask && attnMask.ndim !== 2 && attnMask.ndim !== 3) {
-        fail(`For batched (3-D) \`query\`, expected \`attn_mask\` to be \`None\`, 2-D or 3-D but found ${attnMask.ndim}-D tensor instead`);
-      }
-      return true;
-    }
-    if (query.ndim === 2) {
-      if (key.ndim !== 2 || value.ndim !== 2) {
-        fail(`For unbatched (2-D) \`query\`, expected \`key\` and \`value\` to be 2-D but found ${key.ndim}-D and ${value.ndim}-D tensors respectively`);
-      }
-      if (keyPaddingMask && keyPaddingMask.ndim !== 1) {
-        fail(`For unbatched (2-D) \`query\`, expected \`key_padding_mask\` to be \`None\` or 1-D but found ${keyPaddingMask.ndim}-D tensor instead`);
-      }
-      if (attnMask) {
-        if (attnMask.ndim !== 2 && attnMask.ndim !== 3) {
-          fail(`For unbatched (2-D) \`query\`, expected \`attn_mask\` to be \`None\`, 2-D or 3-D but found ${attnMask.ndim}-D tensor instead`);
-        }
-        const expected = [this.numHeads, query.shape[0], key.shape[0]];
-        if (attnMask.ndim === 3 && attnMask.shape.join() !== expected.join()) {
-          fail(`Expected \`attn_mask\` shape to be (${expected.join(', ')}) but got ${torchSize(attnMask.shape)}`);
-        }
-      }
-      return false;
-    }
-    return fail(`query should be unbatched 2D or batched 3D tensor but received ${query.ndim}-D query tensor`);
-  }
-
   /**
    * Returns [attnOutput, attnWeights | null]. Shapes: query (L, N, E) or (N, L, E) with batchFirst
    * or (L, E) unbatched; weights (N, L, S), or (N, H, L, S) without averaging, always batch-major.
    */
-  forward(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
-    const { needWeights = true, averageAttnWeights = true, isCausal = false } = options;
-    let keyPaddingMask = options.keyPaddingMask ?? null;
-    let attnMask = options.attnMask ?? null;
-    if (isCausal && !attnMask) {
-      fail('Need attn_mask if specifying the is_causal hint. You may use the Transformer module method `generate_square_subsequent_mask` to create this mask.');
-    }
-    if (keyPaddingMask && keyPaddingMask.dtype === 'int32') fail('only bool and floating types of key_padding_mask are supported');
-    const isBatched = this.checkShapes(query, key, value, keyPaddingMask, attnMask);
-    const E = this.embedDim;
-    const H = this.numHeads;
-    const hd = this.headDim;
+  forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    options: MultiheadAttentionForwardOptions = {},
+  ): [Tensor, Tensor | null] {
+    const { needWeights = true, averageAttnWeights = true } = options;
+    const isBatched = this.checkArguments(query, key, value, options);
+    const inputs = this.toSequenceFirst(query, key, value, options.keyPaddingMask ?? null, isBatched);
+    const [L, N] = inputs.query.shape;
+    let [q, k, v] = this.projectIn(inputs.query, inputs.key, inputs.value); // (L, N, E), (S, N, E), (S, N, E)
+    let masks: Masks = {
+      attnMask: this.prepareAttnMask(options.attnMask ?? null, L, k.shape[0], N), // (1 or N·H, L, S)
+      keyPaddingMask: inputs.keyPaddingMask, // (N, S)
+    };
+    if (this.biasK && this.biasV) [k, v, masks] = this.appendBiasKv(k, v, masks, N); // (S+1, N, E)
+    q = this.splitHeads(q, 'q', 'query', N); // (N·H, L, hd)
+    k = this.splitHeads(k, 'k', 'key', N); // (N·H, S, hd)
+    v = this.splitHeads(v, 'v', 'key', N); // (N·H, S, hd)
+    if (this.addZeroAttn) [k, v, masks] = this.appendZeroAttention(k, v, masks, N); // (N·H, S+1, hd)
+    const mask = this.mergeMasks(masks, N, k.shape[1]); // (1 or N·H, 1 or L, S), float, or null
+    const { heads, weights } = this.attend(q, k, v, mask, needWeights); // (N·H, L, hd), (N·H, L, S) or null
+    const output = this.mergeHeadsAndProjectOut(heads, L, N); // (L, N, E)
+    const returned = needWeights && weights ? this.returnedWeights(weights, N, isBatched, averageAttnWeights) : null;
+    if (!isBatched) return [output.squeeze(1), returned]; // (L, E)
+    return [this.batchFirst ? output.transpose(1, 0) : output, returned]; // (N, L, E) or (L, N, E)
+  }
 
+  /** The argument checks torch makes before any computation; returns whether the query is batched. */
+  private checkArguments(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    { keyPaddingMask, attnMask, isCausal }: MultiheadAttentionForwardOptions,
+  ): boolean {
+    if (isCausal && !attnMask) {
+      fail(
+        'Need attn_mask if specifying the is_causal hint. ' +
+          'You may use the Transformer module method `generate_square_subsequent_mask` to create this mask.',
+      );
+    }
+    if (keyPaddingMask && keyPaddingMask.dtype === 'int32') {
+      fail('only bool and floating types of key_padding_mask are supported');
+    }
+    return this.checkShapes(query, key, value, keyPaddingMask ?? null, attnMask ?? null);
+  }
+
+  /** The ranks of the inputs and masks, for a batched (3-D) or unbatched (2-D) query. */
+  private checkShapes(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    keyPaddingMask: Tensor | null,
+    attnMask: Tensor | null,
+  ): boolean {
+    if (query.ndim !== 3 && query.ndim !== 2) {
+      fail(`query should be unbatched 2D or batched 3D tensor but received ${query.ndim}-D query tensor`);
+    }
+    const rank = query.ndim;
+    const forQuery = `For ${rank === 3 ? 'batched (3-D)' : 'unbatched (2-D)'} \`query\`, expected`;
+    if (key.ndim !== rank || value.ndim !== rank) {
+      fail(
+        `${forQuery} \`key\` and \`value\` to be ${rank}-D ` +
+          `but found ${key.ndim}-D and ${value.ndim}-D tensors respectively`,
+      );
+    }
+    if (keyPaddingMask && keyPaddingMask.ndim !== rank - 1) {
+      fail(
+        `${forQuery} \`key_padding_mask\` to be \`None\` or ${rank - 1}-D ` +
+          `but found ${keyPaddingMask.ndim}-D tensor instead`,
+      );
+    }
+    if (attnMask && attnMask.ndim !== 2 && attnMask.ndim !== 3) {
+      fail(`${forQuery} \`attn_mask\` to be \`None\`, 2-D or 3-D but found ${attnMask.ndim}-D tensor instead`);
+    }
+    if (rank === 2 && attnMask?.ndim === 3) {
+      const expected = [this.numHeads, query.shape[0], key.shape[0]]; // (H, L, S)
+      if (attnMask.shape.join() !== expected.join()) {
+        fail(`Expected \`attn_mask\` shape to be ${formatTuple(expected)} but got ${torchSize(attnMask.shape)}`);
+      }
+    }
+    return rank === 3;
+  }
+
+  /**
+   * The inputs as batched and sequence-first: query (L, N, E), key and value (S, N, ·), with
+   * key_padding_mask (N, S); checks their embedding dims and that key and value agree.
+   */
+  private toSequenceFirst(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    keyPaddingMask: Tensor | null,
+    isBatched: boolean,
+  ): { query: Tensor; key: Tensor; value: Tensor; keyPaddingMask: Tensor | null } {
     let [q, k, v] = [query, key, value];
-    if (this.batchFirst && isBatched) [q, k, v] = [q.transpose(1, 0), k.transpose(1, 0), v.transpose(1, 0)]; // (L, N, E)
+    if (this.batchFirst && isBatched) [q, k, v] = [q, k, v].map((x) => x.transpose(1, 0)); // (L, N, E)
     if (!isBatched) {
       [q, k, v] = [q.unsqueeze(1), k.unsqueeze(1), v.unsqueeze(1)]; // (L, 1, E)
       keyPaddingMask = keyPaddingMask?.unsqueeze(0) ?? null; // (1, S)
     }
-    const [L, N, queryEmbed] = q.shape;
+    const E = this.embedDim;
+    const queryEmbed = q.shape[2];
     if (queryEmbed !== E) fail(`was expecting embedding dimension of ${E}, but got ${queryEmbed}`);
     if (this.qkvSameEmbedDim && k.shape.join() !== v.shape.join()) {
       fail(`key shape ${torchSize(k.shape)} does not match value shape ${torchSize(v.shape)}`);
     }
     if (!this.qkvSameEmbedDim && (k.shape[0] !== v.shape[0] || k.shape[1] !== v.shape[1])) {
-      fail(`key's sequence and batch dims ${torchSize(k.shape.slice(0, 2))} do not match value's ${torchSize(v.shape.slice(0, 2))}`);
+      const [keyDims, valueDims] = [torchSize(k.shape.slice(0, 2)), torchSize(v.shape.slice(0, 2))];
+      fail(`key's sequence and batch dims ${keyDims} do not match value's ${valueDims}`);
     }
+    return { query: q, key: k, value: v, keyPaddingMask };
+  }
 
-    // In-projection: three F.linear calls over the row blocks of in_proj_weight (or the separate weights).
+  /** The three (E, ·) projection weights, from the packed matrix or the separate ones. */
+  private projectionWeights(): [Tensor, Tensor, Tensor] {
+    const packed = this.inProjWeight;
+    if (packed) return packed.chunk(3, 0) as [Tensor, Tensor, Tensor]; // 3 × (E, E)
+    const names = ['q_proj_weight', 'k_proj_weight', 'v_proj_weight'];
+    return names.map((name) => this.requiredParameter(name)) as [Tensor, Tensor, Tensor];
+  }
+
+  /** In-projection: three F.linear calls over the row blocks of in_proj_weight (or the separate weights). */
+  private projectIn(q: Tensor, k: Tensor, v: Tensor): [Tensor, Tensor, Tensor] {
     const [wq, wk, wv] = this.projectionWeights();
     if (!this.qkvSameEmbedDim) {
-      ([['query', wq, q], ['key', wk, k], ['value', wv, v]] as const).forEach(([role, w, x]) => {
-        if (w.shape[1] !== x.shape[2]) fail(`expecting ${role} weights shape of (${E}, ${x.shape[2]}), but got ${torchSize(w.shape)}`);
+      const roles = ['query', 'key', 'value'];
+      [q, k, v].forEach((x, i) => {
+        const w = [wq, wk, wv][i];
+        if (w.shape[1] !== x.shape[2]) {
+          const expected = `(${this.embedDim}, ${x.shape[2]})`;
+          fail(`expecting ${roles[i]} weights shape of ${expected}, but got ${torchSize(w.shape)}`);
+        }
       });
     }
-    const [bq, bk, bv] = this.inProjBias ? (this.inProjBias.chunk(3) as [Tensor, Tensor, Tensor]) : [null, null, null];
-    const lne: AxisName[] = ['query', 'batch', 'model_dim'];
-    const sne: AxisName[] = ['key', 'batch', 'model_dim'];
-    q = recordStage(name, 'q projection', 'linear', [[q, lne]], linear(q, wq, bq), lne); // (L, N, E)
-    k = recordStage(name, 'k projection', 'linear', [[k, sne]], linear(k, wk, bk), sne); // (S, N, E)
-    v = recordStage(name, 'v projection', 'linear', [[v, sne]], linear(v, wv, bv), sne); // (S, N, E)
+    const bias = this.inProjBias;
+    const [bq, bk, bv] = bias ? (bias.chunk(3) as [Tensor, Tensor, Tensor]) : [null, null, null]; // 3 × (E)
+    const project = (label: string, x: Tensor, w: Tensor, b: Tensor | null, axes: AxisName[]) =>
+      recordStage(`${label} projection`, linear(x, w, b), { op: 'linear', inputs: [x], inputAxes: [axes], axes });
+    return [project('q', q, wq, bq, lne), project('k', k, wk, bk, sne), project('v', v, wv, bv, sne)];
+  }
 
-    // attn_mask: dtype check, then (L, S) → (1, L, S), or (N·H, L, S) as it is.
-    if (attnMask) {
-      if (attnMask.dtype === 'int32') fail('Only float, byte, and bool types are supported for attn_mask, not torch.int64');
-      const S = k.shape[0];
-      if (attnMask.ndim === 2) {
-        if (attnMask.shape[0] !== L || attnMask.shape[1] !== S) {
-          fail(`The shape of the 2D attn_mask is ${torchSize(attnMask.shape)}, but should be (${L}, ${S}).`);
-        }
-        attnMask = attnMask.unsqueeze(0); // (1, L, S)
-      } else if (attnMask.ndim === 3) {
-        if (attnMask.shape[0] !== N * H || attnMask.shape[1] !== L || attnMask.shape[2] !== S) {
-          fail(`The shape of the 3D attn_mask is ${torchSize(attnMask.shape)}, but should be (${N * H}, ${L}, ${S}).`);
-        }
-      } else {
-        fail(`attn_mask's dimension ${attnMask.ndim} is not supported`);
+  /** attn_mask checked against (L, S) or (N·H, L, S) and returned as (1, L, S) or (N·H, L, S). */
+  private prepareAttnMask(attnMask: Tensor | null, L: number, S: number, N: number): Tensor | null {
+    if (!attnMask) return null;
+    if (attnMask.dtype === 'int32') {
+      fail('Only float, byte, and bool types are supported for attn_mask, not torch.int64');
+    }
+    const H = this.numHeads;
+    if (attnMask.ndim === 2) {
+      if (attnMask.shape[0] !== L || attnMask.shape[1] !== S) {
+        fail(`The shape of the 2D attn_mask is ${torchSize(attnMask.shape)}, but should be (${L}, ${S}).`);
       }
+      return attnMask.unsqueeze(0); // (1, L, S)
     }
-
-    // add_bias_kv: one learned key and value appended at the end of the sequence, never masked.
-    if (this.biasK && this.biasV) {
-      k = recordStage(name, 'append bias_k', 'cat', [[k, sne]], cat([k, this.biasK.repeat(1, N, 1)]), sne); // (S+1, N, E)
-      v = recordStage(name, 'append bias_v', 'cat', [[v, sne]], cat([v, this.biasV.repeat(1, N, 1)]), sne); // (S+1, N, E)
-      attnMask = attnMask && padLastColumn(attnMask);
-      keyPaddingMask = keyPaddingMask && padLastColumn(keyPaddingMask);
+    if (attnMask.ndim === 3) {
+      if (attnMask.shape[0] !== N * H || attnMask.shape[1] !== L || attnMask.shape[2] !== S) {
+        fail(`The shape of the 3D attn_mask is ${torchSize(attnMask.shape)}, but should be (${N * H}, ${L}, ${S}).`);
+      }
+      return attnMask; // (N·H, L, S)
     }
+    return fail(`attn_mask's dimension ${attnMask.ndim} is not supported`);
+  }
 
-    // Split heads: head h of batch b is row b·H + h and owns features [h·hd, (h+1)·hd).
-    const split = (x: Tensor, label: 'q' | 'k' | 'v', seq: AxisName): Tensor => {
-      const axesIn: AxisName[] = [seq, 'batch', 'model_dim'];
-      const viewed = recordStage(name, `${label}: split heads, merge batch and heads (reshape)`, 'view', [[x, axesIn]], x.contiguous().view(x.shape[0], N * H, hd), [seq, 'batch·head', 'head_dim']); // (L, N·H, hd)
-      return recordStage(name, `${label}: move heads forward (transpose)`, 'transpose', [[viewed, [seq, 'batch·head', 'head_dim']]], viewed.transpose(0, 1), ['batch·head', seq, 'head_dim']); // (N·H, L, hd)
-    };
-    q = split(q, 'q', 'query'); // (N·H, L, hd)
-    k = split(k, 'k', 'key'); // (N·H, S, hd)
-    v = split(v, 'v', 'key'); // (N·H, S, hd)
-    const bsh: AxisName[] = ['batch·head', 'key', 'head_dim'];
+  /** add_bias_kv: one learned key and value appended at the end of the sequence, never masked. */
+  private appendBiasKv(k: Tensor, v: Tensor, masks: Masks, N: number): [Tensor, Tensor, Masks] {
+    const withBiasK = cat([k, this.requiredParameter('bias_k').repeat(1, N, 1)]); // (S+1, N, E)
+    const withBiasV = cat([v, this.requiredParameter('bias_v').repeat(1, N, 1)]); // (S+1, N, E)
+    return [
+      recordStage('append bias_k', withBiasK, { op: 'cat', inputs: [k], inputAxes: [sne], axes: sne }),
+      recordStage('append bias_v', withBiasV, { op: 'cat', inputs: [v], inputAxes: [sne], axes: sne }),
+      padMasks(masks),
+    ];
+  }
 
-    if (this.addZeroAttn) {
-      const zero = zeros(N * H, 1, hd).to(k.backend.name); // (N·H, 1, hd)
-      k = recordStage(name, 'append zero attention key', 'cat', [[k, bsh]], cat([k, zero], 1), bsh); // (N·H, S+1, hd)
-      v = recordStage(name, 'append zero attention value', 'cat', [[v, bsh]], cat([v, zero], 1), bsh); // (N·H, S+1, hd)
-      attnMask = attnMask && padLastColumn(attnMask);
-      keyPaddingMask = keyPaddingMask && padLastColumn(keyPaddingMask);
-    }
-    const S = k.shape[1];
+  /** (S, N, E) → (N·H, S, hd): head h of batch b becomes row b·H + h and owns features [h·hd, (h+1)·hd). */
+  private splitHeads(x: Tensor, label: 'q' | 'k' | 'v', seq: AxisName, N: number): Tensor {
+    const inputAxes: AxisName[] = [seq, 'batch', 'model_dim'];
+    const viewedAxes: AxisName[] = [seq, 'batch·head', 'head_dim'];
+    const viewed = x.contiguous().view(x.shape[0], N * this.numHeads, this.headDim); // (S, N·H, hd)
+    recordStage(`${label}: split heads, merge batch and heads (reshape)`, viewed, {
+      op: 'view',
+      inputs: [x],
+      inputAxes: [inputAxes],
+      axes: viewedAxes,
+    });
+    const moved = viewed.transpose(0, 1); // (N·H, S, hd)
+    return recordStage(`${label}: move heads forward (transpose)`, moved, {
+      op: 'transpose',
+      inputs: [viewed],
+      inputAxes: [viewedAxes],
+      axes: ['batch·head', seq, 'head_dim'],
+    });
+  }
 
-    // key_padding_mask (N, S) → (N·H, 1, S), merged with attn_mask as 1.13 merges them.
+  /** add_zero_attn: a key and a value of zeros appended after the head split, never masked. */
+  private appendZeroAttention(k: Tensor, v: Tensor, masks: Masks, N: number): [Tensor, Tensor, Masks] {
+    const zero = zeros(N * this.numHeads, 1, this.headDim).to(k.backend.name); // (N·H, 1, hd)
+    const withZeroK = cat([k, zero], 1); // (N·H, S+1, hd)
+    const withZeroV = cat([v, zero], 1); // (N·H, S+1, hd)
+    return [
+      recordStage('append zero attention key', withZeroK, { op: 'cat', inputs: [k], inputAxes: [bsd], axes: bsd }),
+      recordStage('append zero attention value', withZeroV, { op: 'cat', inputs: [v], inputAxes: [bsd], axes: bsd }),
+      padMasks(masks),
+    ];
+  }
+
+  /**
+   * key_padding_mask (N, S) → (N·H, 1, S), merged with attn_mask as 1.13 merges them, and a bool result
+   * turned into an additive float mask (-inf where not allowed): (1 or N·H, 1 or L, S), or null.
+   */
+  private mergeMasks({ attnMask, keyPaddingMask }: Masks, N: number, S: number): Tensor | null {
+    const H = this.numHeads;
     if (keyPaddingMask) {
       if (keyPaddingMask.shape[0] !== N || keyPaddingMask.shape[1] !== S) {
         fail(`expecting key_padding_mask shape of (${N}, ${S}), but got ${torchSize(keyPaddingMask.shape)}`);
       }
-      const perHead = keyPaddingMask.view(N, 1, 1, S).expand(-1, H, -1, -1).reshape(N * H, 1, S); // (N·H, 1, S)
+      const perHead = keyPaddingMask
+        .view(N, 1, 1, S)
+        .expand(-1, H, -1, -1)
+        .reshape(N * H, 1, S); // (N·H, 1, S)
       if (!attnMask) attnMask = perHead;
       else if (attnMask.dtype === 'bool') attnMask = attnMask.logicalOr(perHead.bool());
       else attnMask = attnMask.maskedFill(perHead.bool(), -Infinity);
     }
-    if (attnMask && attnMask.dtype === 'bool') attnMask = zeros(attnMask.shape).to(attnMask.backend.name).maskedFill(attnMask, -Infinity);
+    if (attnMask?.dtype !== 'bool') return attnMask;
+    return zeros(attnMask.shape).to(attnMask.backend.name).maskedFill(attnMask, -Infinity);
+  }
 
+  /**
+   * Scaled dot-product attention per head: q scaled by 1/√hd, softmax(q kᵀ + mask), dropout in training,
+   * times v. Returns heads (N·H, L, hd) and the weights (N·H, L, S), or no weights when they are not
+   * needed and the scores exceed `maxScoreElements`: then it runs over blocks of queries.
+   */
+  private attend(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, needWeights: boolean): AttentionHeads {
     const dropoutP = this.training ? this.dropout : 0;
-    const blh: AxisName[] = ['batch·head', 'query', 'head_dim'];
-    const bls: AxisName[] = ['batch·head', 'query', 'key'];
-    const qScaled = recordStage(name, 'scale 1/√d', 'div', [[q, blh]], q.div(Math.sqrt(hd)), blh); // (N·H, L, hd)
-    let weights: Tensor | null = null;
-    let heads: Tensor;
-    if (!needWeights && N * H * L * S > this.maxScoreElements) {
+    const scaled = q.div(Math.sqrt(this.headDim)); // (N·H, L, hd)
+    recordStage('scale 1/√d', scaled, { op: 'div', inputs: [q], inputAxes: [bld], axes: bld });
+    const [batchHeads, L] = q.shape;
+    if (!needWeights && batchHeads * L * k.shape[1] > this.maxScoreElements) {
       // The weights are not returned, so the (N·H, L, S) scores never need to exist at once.
-      heads = recordStage(name, 'attention over blocks of queries', 'bmm+softmax+bmm', [[qScaled, blh], [k, bsh], [v, bsh]], attendByQueryBlocks(qScaled, k, v, attnMask, dropoutP, this.maxScoreElements), blh); // (N·H, L, hd)
-    } else {
-      let scores = recordStage(name, 'scores QKᵀ', 'bmm', [[qScaled, blh], [k, bsh]], qScaled.bmm(k.transpose(-2, -1)), bls); // (N·H, L, S)
-      if (attnMask) scores = recordStage(name, 'mask', 'add', [[scores, bls]], attnMask.add(scores), bls); // (N·H, L, S)
-      weights = recordStage(name, 'softmax', 'softmax', [[scores, bls]], scores.softmax(-1), bls); // (N·H, L, S)
-      if (dropoutP > 0) weights = recordStage(name, 'dropout', 'dropout', [[weights, bls]], dropout(weights, dropoutP, true), bls);
-      heads = recordStage(name, 'weighted sum with V', 'bmm', [[weights, bls], [v, bsh]], weights.bmm(v), blh); // (N·H, L, hd)
+      const heads = attendByQueryBlocks(scaled, k, v, mask, dropoutP, this.maxScoreElements); // (N·H, L, hd)
+      recordStage('attention over blocks of queries', heads, {
+        op: 'bmm+softmax+bmm',
+        inputs: [scaled, k, v],
+        inputAxes: [bld, bsd, bsd],
+        axes: bld,
+      });
+      return { heads, weights: null };
     }
-    const concatenated = recordStage(name, 'concat heads', 'transpose+view', [[heads, blh]], heads.transpose(0, 1).contiguous().view(L * N, E), ['query·batch', 'model_dim']); // (L·N, E)
-    const projected = this.outProj.forward(concatenated).view(L, N, E); // (L, N, E)
-    let output = recordStage(name, 'output projection', 'linear', [[concatenated, ['query·batch', 'model_dim']]], projected, lne);
+    let scores = scaled.bmm(k.transpose(-2, -1)); // (N·H, L, S)
+    recordStage('scores QKᵀ', scores, { op: 'bmm', inputs: [scaled, k], inputAxes: [bld, bsd], axes: bls });
+    if (mask) {
+      const masked = mask.add(scores); // (N·H, L, S)
+      scores = recordStage('mask', masked, { op: 'add', inputs: [scores], inputAxes: [bls], axes: bls });
+    }
+    let weights = scores.softmax(-1); // (N·H, L, S)
+    recordStage('softmax', weights, { op: 'softmax', inputs: [scores], inputAxes: [bls], axes: bls });
+    if (dropoutP > 0) {
+      const dropped = dropout(weights, dropoutP, true); // (N·H, L, S)
+      weights = recordStage('dropout', dropped, { op: 'dropout', inputs: [weights], inputAxes: [bls], axes: bls });
+    }
+    const heads = weights.bmm(v); // (N·H, L, hd)
+    recordStage('weighted sum with V', heads, { op: 'bmm', inputs: [weights, v], inputAxes: [bls, bsd], axes: bld });
+    return { heads, weights };
+  }
 
-    let returned: Tensor | null = null;
-    if (needWeights && weights) {
-      returned = weights.view(N, H, L, S); // (N, H, L, S)
-      if (averageAttnWeights) {
-        returned = recordStage(name, 'average heads', 'sum/H', [[returned, ['batch', 'head', 'query', 'key']]], returned.sum(1).div(H), ['batch', 'query', 'key']); // (N, L, S)
-      }
-      if (!isBatched) returned = returned.squeeze(0); // (L, S) or (H, L, S)
-      const axes: AxisName[] = [...(isBatched ? (['batch'] as const) : []), ...(averageAttnWeights ? [] : (['head'] as const)), 'query', 'key'];
-      tagAttentionWeights(returned, { axes, averagedHeads: averageAttnWeights ? H : undefined, module: 'MultiheadAttention' });
+  /** Concatenates the heads back into rows of E features and applies out_proj: (N·H, L, hd) → (L, N, E). */
+  private mergeHeadsAndProjectOut(heads: Tensor, L: number, N: number): Tensor {
+    const E = this.embedDim;
+    const merged = heads
+      .transpose(0, 1)
+      .contiguous()
+      .view(L * N, E); // (L·N, E)
+    recordStage('concat heads', merged, { op: 'transpose+view', inputs: [heads], inputAxes: [bld], axes: mergedRows });
+    const projected = this.outProj.forward(merged).view(L, N, E); // (L, N, E)
+    recordStage('output projection', projected, { op: 'linear', inputs: [merged], inputAxes: [mergedRows], axes: lne });
+    return projected;
+  }
+
+  /**
+   * The weights forward returns, batch-major and tagged: (N, H, L, S), or (N, L, S) averaged as sum/H;
+   * without the N axis for an unbatched query.
+   */
+  private returnedWeights(weights: Tensor, N: number, isBatched: boolean, average: boolean): Tensor {
+    const H = this.numHeads;
+    const [, L, S] = weights.shape;
+    let returned = weights.view(N, H, L, S); // (N, H, L, S)
+    if (average) {
+      const averaged = returned.sum(1).div(H); // (N, L, S)
+      returned = recordStage('average heads', averaged, {
+        op: 'sum/H',
+        inputs: [returned],
+        inputAxes: [['batch', 'head', 'query', 'key']],
+        axes: ['batch', 'query', 'key'],
+      });
     }
-    if (!isBatched) output = output.squeeze(1); // (L, E)
-    else if (this.batchFirst) output = output.transpose(1, 0); // (N, L, E)
-    return [output, returned];
+    if (!isBatched) returned = returned.squeeze(0); // (L, S) or (H, L, S)
+    const leading: AxisName[] = [...(isBatched ? ['batch' as const] : []), ...(average ? [] : ['head' as const])];
+    const axes: AxisName[] = [...leading, 'query', 'key'];
+    return tagAttentionWeights(returned, { axes, averagedHeads: average ? H : undefined, module: mha });
   }
 }
