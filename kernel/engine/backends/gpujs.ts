@@ -4,7 +4,7 @@
  * results stay on the device as textures (pipeline mode) and only what is read comes back.
  */
 import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
-import type { Backend, BackendName, Storage, View } from '../backend';
+import type { Backend, Storage, View } from '../backend';
 import { castArray, type TypedArray } from '../dtype';
 import { sizeOf } from '../shape';
 import {
@@ -72,7 +72,7 @@ export function createGpuJsBackend(mode: GpuJsMode): GpuJsBackend {
   }
 
   return {
-    name: `gpujs-${mode}` as BackendName,
+    name: `gpujs-${mode}` as const, // every mode is a row of the backend table
     mode,
     get compiledKernels() {
       return kernels.size;

@@ -6,7 +6,7 @@
 import type { Backend } from '../backend';
 import { backendNames, backendTable, errorText, type BackendName, type Probe } from './backendTable';
 
-export { backendNames, type BackendName } from './backendTable';
+export type { BackendName } from './backendTable';
 
 export interface BackendCandidate {
   name: BackendName;
