@@ -4,6 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
+// Every module of the backends folder but the registry, as import targets (repository paths without extension).
+const backendsFolder = 'kernel/engine/backends';
+const backendFiles = readdirSync(join(root, backendsFolder))
+  .filter((name) => /\.(ts|tsx|mts)$/.test(name))
+  .map((name) => `${backendsFolder}/${name.replace(/\.[^.]+$/, '')}`)
+  .filter((path) => path !== `${backendsFolder}/registry`);
 
 const rules = [
   { files: /^protocol\//, forbid: (target) => !target.startsWith('protocol/'), why: 'protocol/ is shared by all three processes and imports nothing outside itself (no node:, vscode, DOM or gpu.js).' },
@@ -14,9 +20,9 @@ const rules = [
   { files: /^cli\//, forbid: (target) => target === 'vscode' || /^(kernel|webview)\//.test(target) || (target.startsWith('extension/') && target !== 'extension/kernelClient'), why: 'cli/ (the headless runner) drives a kernel process through extension/kernelClient and protocol/ only.' },
   { files: /^kernel\/engine\//, forbid: (target, file) => target === 'gpu.js' && file !== 'kernel/engine/backends/gpujs.ts', why: 'only backends/gpujs.ts knows gpu.js.' },
   {
-    files: /^kernel\/engine\//,
-    forbid: (target, file) => /^kernel\/engine\/backends\/(gpujs|reference|gpujsKernels)$/.test(target) && !file.startsWith('kernel/engine/backends/'),
-    why: 'ops and tensors see backends only through the Backend interface and the registry.',
+    files: /^kernel\//,
+    forbid: (target, file) => backendFiles.includes(target) && !file.startsWith(`${backendsFolder}/`),
+    why: 'ops, tensors and the kernel see backends only through the Backend interface and the registry.',
   },
 ];
 

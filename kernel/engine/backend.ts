@@ -3,8 +3,11 @@
  * elementwise, reductions, softmax, matmul, einsum, attention) is written once over these.
  * Movement ops never reach a backend: they are stride bookkeeping on the Tensor.
  */
+import type { BackendName } from './backends/registry';
 import type { DType, TypedArray } from './dtype';
 import type { Shape } from './shape';
+
+export type { BackendName };
 
 /** Backend-owned memory; `length` counts elements. */
 export interface Storage {
@@ -31,18 +34,13 @@ export type BinaryOp = (typeof binaryOps)[number];
 export const reduceOps = ['sum', 'max', 'min', 'argmax', 'argmin'] as const;
 export type ReduceOp = (typeof reduceOps)[number];
 
-export const backendNames = ['gpujs-webgpu', 'gpujs-headlessgl', 'native', 'gpujs-webasm', 'gpujs-cpu', 'reference'] as const;
-export type BackendName = (typeof backendNames)[number];
-
+/** One engine backend: the primitives every op is written over. Its name is a row of the backend table. */
 export interface Backend {
   readonly name: BackendName;
-  /** True when values can be read back without awaiting (dataSync, toArray). */
-  readonly isSync: boolean;
 
   upload(values: TypedArray, dtype: DType): Storage;
   /** The storage's values, converted to `dtype`. */
-  read(storage: Storage, dtype: DType): Promise<TypedArray>;
-  readSync(storage: Storage, dtype: DType): TypedArray;
+  read(storage: Storage, dtype: DType): TypedArray;
 
   /** Gathers a strided view into new contiguous storage, casting to `dtype` on the way. */
   copy(a: View, dtype: DType): Storage;

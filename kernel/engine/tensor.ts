@@ -67,19 +67,15 @@ export class Tensor {
 
   // Reading values -------------------------------------------------------------------------
 
-  /** The values in row-major order, on every backend. */
+  /** The values in row-major order, as a promise (tfjs's `data()`; every backend reads synchronously). */
   async data(): Promise<TypedArray> {
-    const dense = this.contiguous();
-    const values = await this.backend.read(dense.storage, this.dtype);
-    return values.subarray(dense.offset, dense.offset + this.numel());
+    return this.dataSync();
   }
 
+  /** The values in row-major order. */
   dataSync(): TypedArray {
-    if (!this.backend.isSync) {
-      throw new Error(`dataSync: the ${this.backend.name} backend is asynchronous; use \`await t.data()\` instead`);
-    }
     const dense = this.contiguous();
-    return this.backend.readSync(dense.storage, this.dtype).subarray(dense.offset, dense.offset + this.numel());
+    return this.backend.read(dense.storage, this.dtype).subarray(dense.offset, dense.offset + this.numel());
   }
 
   /** Nested arrays (numbers, or booleans for bool tensors), like torch's tolist(). */
@@ -111,7 +107,7 @@ export class Tensor {
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return this.backend.isSync ? this.toString() : `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, backend=${this.backend.name})`;
+    return this.toString();
   }
 
   /** Copies the tensor onto another backend (by name), like torch's `.to(device)`. */

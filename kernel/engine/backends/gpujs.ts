@@ -1,19 +1,20 @@
 /**
- * The gpu.js backends: one factory for every gpu.js mode (webgpu, headlessgl, webasm, cpu). Each
- * primitive runs as a gpu.js kernel built once per shape signature and cached; on GPU modes the
+ * The gpu.js backends: one factory for every gpu.js mode the engine runs (headlessgl, webasm, cpu).
+ * Each primitive runs as a gpu.js kernel built once per shape signature and cached; on headless-gl the
  * results stay on the device as textures (pipeline mode) and only what is read comes back.
  */
 import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
-import type { Backend, BackendName, Storage, View } from '../backend';
+import type { Backend, Storage, View } from '../backend';
 import { castArray, type TypedArray } from '../dtype';
 import { sizeOf } from '../shape';
 import {
   binarySource, concatSource, copySource, matmulSource, reduceSource, unarySource, whereSource,
 } from './gpujsKernels';
 
-export type GpuJsMode = 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
+/** The gpu.js modes the engine runs in Node, each with a synchronous read-back (WebGPU's is asynchronous). */
+export type GpuJsMode = 'headlessgl' | 'webasm' | 'cpu';
 
-/** Values on the host (cpu, webasm) or a texture on the device (headlessgl, webgpu). */
+/** Values on the host (cpu, webasm) or a texture on the device (headlessgl). */
 class GpuJsStorage implements Storage {
   constructor(
     readonly values: Float32Array | Texture,
@@ -36,7 +37,7 @@ export interface GpuJsBackend extends Backend {
 
 export function createGpuJsBackend(mode: GpuJsMode): GpuJsBackend {
   const gpu = new GPU({ mode });
-  const onDevice = mode === 'headlessgl' || mode === 'webgpu';
+  const onDevice = mode === 'headlessgl';
   const kernels = new Map<string, IKernelRunShortcut>();
 
   function run(source: string, length: number, args: GpuJsStorage[]): GpuJsStorage {
@@ -64,31 +65,22 @@ export function createGpuJsBackend(mode: GpuJsMode): GpuJsBackend {
   const storageOf = (s: Storage) => s as GpuJsStorage;
   const viewArg = (v: View) => storageOf(v.storage);
 
-  function readValues(storage: Storage): Float32Array | Promise<Float32Array> {
+  function readValues(storage: Storage): Float32Array {
     const { values, length } = storageOf(storage);
     if (values instanceof Float32Array) return values;
-    const array = (values as Texture).toArray() as unknown as Float32Array | Promise<Float32Array>;
-    return array instanceof Promise ? array.then((a) => a.subarray(0, length)) : array.subarray(0, length);
+    return ((values as Texture).toArray() as unknown as Float32Array).subarray(0, length);
   }
 
   return {
-    name: `gpujs-${mode}` as BackendName,
+    name: `gpujs-${mode}` as const, // every mode is a row of the backend table
     mode,
-    isSync: mode !== 'webgpu',
     get compiledKernels() {
       return kernels.size;
     },
     upload(values: TypedArray): Storage {
       return new GpuJsStorage(values instanceof Float32Array ? values.slice() : Float32Array.from(values), values.length);
     },
-    async read(storage, dtype) {
-      return castArray(await readValues(storage), dtype);
-    },
-    readSync(storage, dtype) {
-      const values = readValues(storage);
-      if (values instanceof Promise) throw new Error(`dataSync: the gpujs-${mode} backend reads back asynchronously; use \`await t.data()\``);
-      return castArray(values, dtype);
-    },
+    read: (storage, dtype) => castArray(readValues(storage), dtype),
     copy: (a, dtype) => run(copySource(a, dtype), sizeOf(a.shape), [viewArg(a)]),
     unary: (op, a, dtype) => run(unarySource(op, a, dtype), sizeOf(a.shape), [viewArg(a)]),
     binary: (op, a, b, dtype) => run(binarySource(op, a, b, dtype), sizeOf(a.shape), [viewArg(a), viewArg(b)]),

@@ -108,10 +108,8 @@ export function createReferenceBackend(): Backend {
   const store = (values: ArrayLike<number>, dtype: DType) => new ReferenceStorage(castArray(values, dtype));
   return {
     name: 'reference',
-    isSync: true,
     upload: (values, dtype) => store(values, dtype),
-    read: async (storage, dtype) => castArray(valuesOf(storage), dtype),
-    readSync: (storage, dtype) => castArray(valuesOf(storage), dtype),
+    read: (storage, dtype) => castArray(valuesOf(storage), dtype),
     copy: (a, dtype) => store(gather(a), dtype),
     unary(op, a, dtype) {
       const f = unaryFunctions[op];

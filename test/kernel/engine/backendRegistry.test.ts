@@ -1,17 +1,23 @@
 // Choosing a backend: automatic, by setBackend and by ATTENTION_LAB_BACKEND; the report says why.
+// The backend table is the one list of backends: the report and the VS Code setting are checked against it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import * as engine from '../../../kernel/engine';
+import { backendTable } from '../../../kernel/engine/backends/backendTable';
 import { repoRoot } from '../../helpers/torchFixtures';
+
+afterEach(() => engine.setBackend('auto'));
 
 test('getBackend reports the running backend and a reason for every candidate', () => {
   const report = engine.setBackend('auto');
   assert.ok(report.reason.startsWith('automatic'), report.reason);
   assert.deepEqual(
     report.candidates.map((c) => c.name),
-    ['gpujs-webgpu', 'gpujs-headlessgl', 'native', 'gpujs-webasm', 'gpujs-cpu', 'reference'],
+    backendTable.map((row) => row.name),
+    'one candidate per row of the backend table, in its order',
   );
   const running = report.candidates.filter((c) => c.reason.startsWith('running'));
   assert.deepEqual(running.map((c) => c.name), [report.name]);
@@ -27,7 +33,6 @@ test('setBackend switches where new tensors live, and unavailable backends expla
   for (const c of report.candidates.filter((x) => !x.available)) {
     assert.throws(() => engine.setBackend(c.name), new RegExp(`setBackend: backend '${c.name}' is not available here: `));
   }
-  engine.setBackend('auto');
 });
 
 test('mixing backends is an error naming both, and .to() moves a tensor', () => {
@@ -37,7 +42,6 @@ test('mixing backends is an error naming both, and .to() moves a tensor', () => 
   const b = engine.ones(2);
   assert.throws(() => a.add(b), /add: Expected all tensors to be on the same backend, but found at least two backends, reference and gpujs-cpu/);
   assert.deepEqual(Array.from(a.to('gpujs-cpu').add(b).dataSync()), [2, 2]);
-  engine.setBackend('auto');
 });
 
 test('kernels are compiled once per shape signature', () => {
@@ -51,16 +55,22 @@ test('kernels are compiled once per shape signature', () => {
   assert.equal(backend.compiledKernels, afterFirst + 1, 'only mul by a scalar is new');
   engine.randn(6, 5).softmax(-1);
   assert.ok(backend.compiledKernels > afterFirst + 1, 'a new shape compiles new kernels');
-  engine.setBackend('auto');
 });
 
 test('ATTENTION_LAB_BACKEND chooses the backend of dist/engine.js in plain Node', () => {
   const script = "const e = require('./dist/engine.js'); const r = e.getBackend(); console.log(r.name + '|' + r.reason)";
-  const run = (env: string) =>
-    execFileSync(process.execPath, ['-e', script], { cwd: repoRoot(), env: { ...process.env, ATTENTION_LAB_BACKEND: env }, encoding: 'utf8' }).trim();
+  // stderr is piped: the failing run's stack trace is the assertion's evidence, not the test's output.
+  const run = (backend: string) =>
+    execFileSync(process.execPath, ['-e', script], {
+      cwd: repoRoot(),
+      env: { ...process.env, ATTENTION_LAB_BACKEND: backend },
+      encoding: 'utf8',
+      stdio: 'pipe',
+    }).trim();
   assert.equal(run('reference'), 'reference|chosen by ATTENTION_LAB_BACKEND=reference');
   assert.equal(run('gpujs-cpu'), 'gpujs-cpu|chosen by ATTENTION_LAB_BACKEND=gpujs-cpu');
-  assert.throws(() => run('nope'), /ATTENTION_LAB_BACKEND='nope' is not a backend/);
+  const notABackend = /ATTENTION_LAB_BACKEND='nope' is not a backend/;
+  assert.throws(() => run('nope'), (error: { stderr: string }) => notABackend.test(error.stderr));
 });
 
 test('dist/engine.js gives equal matmul, einsum and softmax on gpujs-webasm and reference', () => {
@@ -77,4 +87,19 @@ test('dist/engine.js gives equal matmul, einsum and softmax on gpujs-webasm and 
     console.log(Math.max(...x.map((v, i) => Math.abs(v - y[i]))));`;
   const maxError = Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
   assert.ok(maxError < 1e-5, `max |webasm - reference| = ${maxError}`);
+});
+
+test('the engineBackend setting offers auto and every row of the backend table, with its description', () => {
+  const manifest = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8'));
+  const setting = manifest.contributes.configuration.properties['attentionLab.engineBackend'];
+  assert.deepEqual(setting.enum, ['auto', ...backendTable.map((row) => row.name)]);
+  assert.deepEqual(setting.enumDescriptions.slice(1), backendTable.map((row) => row.description));
+});
+
+const headlessGl = engine.getBackend().candidates.find((c) => c.name === 'gpujs-headlessgl')!;
+const glLoads = !headlessGl.reason.startsWith("the optional native module 'gl' does not load");
+
+test("without the 'gl' module, the registry says how to build it", { skip: glLoads && "'gl' loads here" }, () => {
+  assert.match(headlessGl.reason, /run `npm run build:gl` \(compiles the optional 'gl' module, about 10 minutes\)/);
+  assert.match(headlessGl.reason, /use an X display \(xvfb-run\)/);
 });
