@@ -40,6 +40,7 @@ interface GlContext {
   readonly RENDERER: number;
   getParameter(name: number): unknown;
   getExtension(name: 'STACKGL_destroy_context'): { destroy(): void } | null;
+  getExtension(name: 'WEBGL_debug_renderer_info'): { readonly UNMASKED_RENDERER_WEBGL: number } | null;
 }
 
 const enableHeadlessGl =
@@ -61,15 +62,19 @@ function probeHeadlessGl(): Probe {
     const noDisplay = process.env.DISPLAY ? '' : ' (no X display: run under xvfb-run)';
     return { ok: false, reason: `'gl' loads but no GL context could be made${noDisplay}` };
   }
-  const renderer = String(context.getParameter(context.RENDERER));
+  const debugInfo = context.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(context.getParameter(debugInfo?.UNMASKED_RENDERER_WEBGL ?? context.RENDERER));
   context.getExtension('STACKGL_destroy_context')?.destroy();
-  const software = /llvmpipe|softpipe|swiftshader|software/i.test(renderer);
-  return {
-    ok: true,
-    note: software ? `renders in software (${renderer})` : `renders on ${renderer}`,
-    create: () => createGpuJsBackend('headlessgl'),
-    automatic: !software,
-  };
+  const create = () => createGpuJsBackend('headlessgl');
+  if (/llvmpipe|softpipe|swiftshader|software/i.test(renderer)) {
+    return { ok: true, note: `renders in software (${renderer})`, create, automatic: false };
+  }
+  // headless-gl 8 draws through ANGLE, which names no device unless it exposes the debug renderer info:
+  // an unnamed renderer may be Mesa's software one (it is, under Xvfb), so only a named GPU wins the automatic choice.
+  if (renderer === 'ANGLE') {
+    return { ok: true, note: 'renders on ANGLE, which does not name its device (it may be software)', create, automatic: false };
+  }
+  return { ok: true, note: `renders on ${renderer}`, create };
 }
 
 /** The C kernels need the module `npm run build` compiles, and a CPU with the instructions it was built for. */
