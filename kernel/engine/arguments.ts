@@ -1,0 +1,118 @@
+/**
+ * Argument checking shared by every op, module and forward: positional arguments of the right type,
+ * and trailing options objects whose keys are all known. Errors name the call, the argument and what
+ * would be right, in PyTorch's words ("argument 'dim' (position 2) must be int, not float"), with a
+ * did-you-mean for PyTorch's snake_case spelling of an option (`batch_first` -> `batchFirst`).
+ */
+import { Tensor } from './tensor';
+
+/** Checks one value and returns it typed; throws a TypeError naming `call` and `argument` otherwise. */
+export type ArgumentCheck<T> = (value: unknown, call: string, argument: string, position?: number) => T;
+
+/** What an options object may hold: each accepted key and the check its value must pass. */
+export type OptionsSpec = Record<string, ArgumentCheck<unknown>>;
+
+/** The validated options: each key's checked type, absent when the caller left it out. */
+export type CheckedOptions<S extends OptionsSpec> = { [K in keyof S]?: ReturnType<S[K]> };
+
+/** PyTorch's name for a value's type, as its argument errors print it ("must be int, not str"). */
+export function typeName(value: unknown): string {
+  if (value === undefined || value === null) return 'NoneType';
+  if (value instanceof Tensor) return 'Tensor';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'bigint') return 'int';
+  if (typeof value === 'function') return 'function';
+  if (Array.isArray(value)) return 'list';
+  if (ArrayBuffer.isView(value)) return value.constructor.name;
+  const name = (value as object).constructor?.name;
+  return name && name !== 'Object' ? name : 'dict';
+}
+
+function argumentError(call: string, argument: string, position: number | undefined, expected: string, value: unknown) {
+  const where = position === undefined ? '' : ` (position ${position})`;
+  return new TypeError(`${call}: argument '${argument}'${where} must be ${expected}, not ${typeName(value)}`);
+}
+
+/** A check from a predicate and the expected type's name. */
+function check<T>(expected: string, accepts: (value: unknown) => boolean): ArgumentCheck<T> {
+  return (value, call, argument, position) => {
+    if (!accepts(value)) throw argumentError(call, argument, position, expected, value);
+    return value as T;
+  };
+}
+
+/** A boolean (PyTorch: bool). */
+export const isBool = check<boolean>('bool', (v) => typeof v === 'boolean');
+/** A finite or infinite number, NaN included (PyTorch: float; an int is accepted as in Python). */
+export const isNumber = check<number>('float', (v) => typeof v === 'number');
+/** A whole number (PyTorch: int): dims, sizes, counts, diagonals. */
+export const isInt = check<number>('int', (v) => typeof v === 'number' && Number.isInteger(v));
+/** A whole number or a list of them (PyTorch: int[] for dims, as in sum(x, [0, 1])). */
+export const isIntOrInts = check<number | number[]>(
+  'int or tuple of ints',
+  (v) =>
+    (typeof v === 'number' && Number.isInteger(v)) ||
+    (Array.isArray(v) && v.every((d) => typeof d === 'number' && Number.isInteger(d))),
+);
+/** A tensor (PyTorch: Tensor). */
+export const isTensor = check<Tensor>('Tensor', (v) => v instanceof Tensor);
+/** A tensor or a Python-style number or bool (PyTorch: Tensor or Number). */
+export const isTensorOrScalar = check<Tensor | number | boolean>(
+  'Tensor or Number',
+  (v) => v instanceof Tensor || typeof v === 'number' || typeof v === 'boolean',
+);
+/** A string (PyTorch: str). */
+export const isString = check<string>('str', (v) => typeof v === 'string');
+
+/** One of a fixed list of strings, e.g. a reduction mode. */
+export function isOneOf<T extends string>(choices: readonly T[]): ArgumentCheck<T> {
+  return (value, call, argument, position) => {
+    if (typeof value !== 'string') throw argumentError(call, argument, position, 'str', value);
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new Error(`${call}: argument '${argument}' must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got '${value}'`);
+    }
+    return value as T;
+  };
+}
+
+/** `value` or undefined/null (PyTorch: Optional[...]); null comes back as undefined. */
+export function isOptional<T>(inner: ArgumentCheck<T>): ArgumentCheck<T | undefined> {
+  return (value, call, argument, position) =>
+    value === undefined || value === null ? undefined : inner(value, call, argument, position);
+}
+
+/** camelCase of a snake_case name: `batch_first` -> `batchFirst`, `masked_fill_` -> `maskedFill_`. */
+export function camelCase(name: string): string {
+  return name.replace(/([a-z0-9])_([a-z])/g, (_, before: string, letter: string) => before + letter.toUpperCase());
+}
+
+/** The accepted name a misspelt one most likely meant: its camelCase form, or the same name in another case. */
+export function didYouMean(name: string, accepted: readonly string[]): string | undefined {
+  const camel = camelCase(name);
+  return accepted.find((candidate) => candidate === camel || candidate.toLowerCase() === name.toLowerCase());
+}
+
+/**
+ * Checks a trailing options object against the keys `call` accepts and each value against its check.
+ * undefined means no options. An unknown key is an error that lists the accepted ones.
+ */
+export function checkOptions<S extends OptionsSpec>(call: string, options: unknown, spec: S): CheckedOptions<S> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || options instanceof Tensor) {
+    throw new TypeError(`${call}: expected an options object as the last argument, not ${typeName(options)}`);
+  }
+  const accepted = Object.keys(spec);
+  const checked: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (!Object.hasOwn(spec, key)) {
+      const suggestion = didYouMean(key, accepted);
+      const hint = suggestion ? ` did you mean '${suggestion}'?` : '';
+      const list = accepted.length ? `accepted options: ${accepted.join(', ')}` : 'it takes no options';
+      throw new TypeError(`${call}: unknown option '${key}';${hint} ${list}`);
+    }
+    if (value !== undefined) checked[key] = spec[key](value, call, key);
+  }
+  return checked as CheckedOptions<S>;
+}

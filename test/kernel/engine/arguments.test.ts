@@ -1,0 +1,78 @@
+// The shared argument checks: PyTorch's "argument ... must be X, not Y" texts and strict options objects.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  camelCase,
+  checkOptions,
+  isBool,
+  isInt,
+  isIntOrInts,
+  isOneOf,
+  isOptional,
+  isTensor,
+  typeName,
+} from '../../../kernel/engine/arguments';
+import { zeros } from '../../../kernel/engine';
+
+test('typeName prints the Python type names PyTorch uses in its argument errors', () => {
+  const cases: [unknown, string][] = [
+    [undefined, 'NoneType'],
+    [null, 'NoneType'],
+    [3, 'int'],
+    [3.5, 'float'],
+    [true, 'bool'],
+    ['a', 'str'],
+    [[1], 'list'],
+    [{ a: 1 }, 'dict'],
+    [zeros(1), 'Tensor'],
+    [new Float32Array(1), 'Float32Array'],
+  ];
+  for (const [value, name] of cases) assert.equal(typeName(value), name, String(value));
+});
+
+test('checks name the call, the argument and its position', () => {
+  assert.throws(() => isInt(3.5, 'triu', 'diagonal', 2), {
+    name: 'TypeError',
+    message: "triu: argument 'diagonal' (position 2) must be int, not float",
+  });
+  assert.throws(() => isTensor(undefined, 'softmax', 'input', 1), {
+    message: "softmax: argument 'input' (position 1) must be Tensor, not NoneType",
+  });
+  assert.throws(() => isIntOrInts([0, 1.5], 'sum', 'dim'), {
+    message: "sum: argument 'dim' must be int or tuple of ints, not list",
+  });
+  assert.throws(() => isOneOf(['mean', 'sum'])('avg', 'F.mseLoss', 'reduction'), {
+    message: "F.mseLoss: argument 'reduction' must be one of 'mean', 'sum', got 'avg'",
+  });
+  assert.equal(isOptional(isInt)(null, 'f', 'x'), undefined);
+  assert.equal(isInt(-2, 'f', 'dim'), -2);
+});
+
+test('options objects: unknown keys are errors with the accepted keys and a did-you-mean for snake_case', () => {
+  const spec = { batchFirst: isBool, kdim: isOptional(isInt) };
+  assert.deepEqual(checkOptions('nn.MultiheadAttention', { batchFirst: true }, spec), { batchFirst: true });
+  assert.deepEqual(checkOptions('nn.MultiheadAttention', undefined, spec), {});
+  assert.throws(() => checkOptions('nn.MultiheadAttention', { batch_first: true }, spec), {
+    name: 'TypeError',
+    message: "nn.MultiheadAttention: unknown option 'batch_first'; did you mean 'batchFirst'? accepted options: batchFirst, kdim",
+  });
+  assert.throws(() => checkOptions('nn.MultiheadAttention', { heads: 2 }, spec), {
+    message: "nn.MultiheadAttention: unknown option 'heads'; accepted options: batchFirst, kdim",
+  });
+  assert.throws(() => checkOptions('nn.MultiheadAttention', { batchFirst: 1 }, spec), {
+    message: "nn.MultiheadAttention: argument 'batchFirst' must be bool, not int",
+  });
+  assert.throws(() => checkOptions('nn.Linear', false, { bias: isBool }), {
+    message: 'nn.Linear: expected an options object as the last argument, not bool',
+  });
+  assert.throws(() => checkOptions('nn.Dropout', { p: 0.1 }, {}), {
+    message: "nn.Dropout: unknown option 'p'; it takes no options",
+  });
+});
+
+test('camelCase turns PyTorch names into the engine’s', () => {
+  assert.equal(camelCase('key_padding_mask'), 'keyPaddingMask');
+  assert.equal(camelCase('masked_fill_'), 'maskedFill_');
+  assert.equal(camelCase('manual_seed'), 'manualSeed');
+  assert.equal(camelCase('softmax'), 'softmax');
+});
