@@ -10,15 +10,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelClient } from '../extension/kernelClient';
 import * as engine from '../kernel/engine';
 import type { BackendName } from '../kernel/engine';
 import { mimeTypes } from '../protocol/mimeTypes';
 import { chromiumPath, launchChromium } from '../test/helpers/chromium';
+import { repoRoot } from '../test/helpers/repoRoot';
+import { startBuiltKernel } from '../test/helpers/startBuiltKernel';
 import { tfjsRunner, useTfjsBackend, type TfjsBackend } from './tfjsPeer';
 import { engineRunner, makeLongWorkload, makeWorkloads, type Workload } from './workloads';
 
-const root = join(__dirname, '../..'); // out/bench/runBenchmark.js
+const root = repoRoot();
 const asJson = process.argv.includes('--json');
 const longIndex = process.argv.indexOf('--long');
 const longLength = longIndex > 0 ? Number(process.argv[longIndex + 1]) : 8192;
@@ -141,7 +142,7 @@ function runTorch(workloads: Workload[]): Map<string, { medianMs: number; runs: 
 }
 
 async function kernelRoundTrip(): Promise<void> {
-  const { client } = await KernelClient.start({ kernelPath: join(root, 'dist/kernel.js'), cwd: root, backend: 'auto', onNotification: () => undefined });
+  const { client } = await startBuiltKernel({ backend: 'auto' });
   let cell = 0;
   const { medianMs, runs, result } = await timeMedian(() => client.execute(`k1-${cell++}`, 'bench', '1 + 1', 'typescript'));
   await client.shutdown();
@@ -154,7 +155,7 @@ async function rendererDraw(): Promise<void> {
     report({ workload: 'R1', implementation: 'renderer (Chromium)', medianMs: null, runs: 0, gflops: null, maxAbsDiff: null, agrees: null, note: `no Chromium at ${chromiumPath}` });
     return;
   }
-  const { client } = await KernelClient.start({ kernelPath: join(root, 'dist/kernel.js'), cwd: root, backend: 'auto', onNotification: () => undefined });
+  const { client } = await startBuiltKernel({ backend: 'auto' });
   const result = await client.execute('r1', 'bench', "manualSeed(2);\nattention(randn(1, 8, 512, 512).softmax(-1), { title: '8 heads of 512×512' })", 'typescript');
   await client.shutdown();
   if (result.status !== 'ok') throw new Error(`R1: the kernel failed to make the payload: ${JSON.stringify(result)}`);

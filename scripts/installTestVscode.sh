@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs a real VS Code (code-server 4.100.3, VS Code 1.100.3, Node 20) into DIR for the end-to-end
 # tests (test/e2e), which drive it from Debian's Chromium. Needs only the npm registry and Debian's
-# packages. Adapted from ../shared/recipes/install-test-vscode.sh; run by scripts/runTests.mjs.
+# packages. Run by scripts/runTests.mjs before the end-to-end tests.
 #
 #   usage: installTestVscode.sh DIR        (then: node DIR/node_modules/code-server/out/node/entry.js --help)
 #
 # Why the steps below and not a plain `npm install -g code-server`:
-# - code-server's postinstall refuses to run as root unless npm_config_unsafe_perm=true;
+# - code-server's postinstall refuses to run as root unless npm_config_unsafe_perm=true, a setting npm 7+
+#   no longer knows (every npm call would warn about it): the postinstall is skipped (--ignore-scripts)
+#   and its steps are done below;
 # - @vscode/ripgrep downloads its binary from GitHub at install time, which is unreachable here:
 #   the Debian `ripgrep` binary is put in its place and its install script is skipped;
 # - node-pty's install script calls `npx node-gyp`, which needs npm_config_yes=true;
@@ -35,7 +37,7 @@ fi
 mkdir -p "$DIR"
 cd "$DIR"
 [ -f package.json ] || echo '{"name":"test-vscode","private":true}' > package.json
-export npm_config_unsafe_perm=true npm_config_yes=true npm_config_audit=false npm_config_fund=false
+export npm_config_yes=true npm_config_audit=false npm_config_fund=false
 
 npm install --ignore-scripts "code-server@$VERSION"
 npm rebuild argon2

@@ -3,6 +3,7 @@
 // addZeroAttn, per-head weights, NaN rows), rebuilt from its injected weights. Exits 1 on a miss.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { decodeValues } from '../test/helpers/fixtureValues.mjs';
 
 const require = createRequire(import.meta.url);
 const engine = require('../dist/engine.js');
@@ -10,12 +11,11 @@ const fixtures = JSON.parse(readFileSync(new URL('../test/fixtures/attention.jso
 const backend = process.argv[2] ?? engine.getBackend().name;
 engine.setBackend(backend);
 
-const decode = (t) => t.values.map((v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v)));
-const toTensor = (t) => engine.tensor(decode(t), { shape: t.shape, dtype: t.dtype });
+const toTensor = (t) => engine.tensor(decodeValues(t), { shape: t.shape, dtype: t.dtype });
 
 /** Largest |actual - expected|, or Infinity where NaN positions differ. */
 function maxError(actual, expected) {
-  const want = decode(expected);
+  const want = decodeValues(expected);
   const got = actual.dataSync();
   let worst = 0;
   for (let i = 0; i < want.length; i++) {

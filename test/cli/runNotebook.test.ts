@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { joinLines, outputItems, parseNotebook, type JupyterNotebook } from '../../cli/notebookFile';
-import { KernelClient } from '../../extension/kernelClient';
 import type { OutputItem } from '../../protocol/kernelProtocol';
 import { mimeTypes } from '../../protocol/mimeTypes';
 import type { StagesOutput } from '../../protocol/outputPayloads';
 import { decodeTensor } from '../../protocol/tensorWire';
-import { repoRoot } from '../helpers/torchFixtures';
+import { repoRoot } from '../helpers/repoRoot';
+import { startBuiltKernel } from '../helpers/startBuiltKernel';
 
 const folder = join(repoRoot(), 'test/fixtures/notebookFolder');
 
@@ -27,8 +27,7 @@ function runCli(notebook: string): { status: number | null; stdout: string; stde
 async function kernelItems(notebook: JupyterNotebook): Promise<OutputItem[][]> {
   const perCell: OutputItem[][] = [];
   const displays = new Map<string, OutputItem[][]>();
-  const { client } = await KernelClient.start({
-    kernelPath: join(repoRoot(), 'dist/kernel.js'),
+  const { client } = await startBuiltKernel({
     cwd: folder,
     backend: 'reference',
     onNotification: (n) => {

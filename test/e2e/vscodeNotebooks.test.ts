@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, Locator } from 'playwright-core';
 import { codeServerEntry, VsCodeSession, type NotebookCellJson } from '../helpers/codeServer';
-import { repoRoot } from '../helpers/torchFixtures';
+import { repoRoot } from '../helpers/repoRoot';
 
 const root = repoRoot();
 const vsix = join(root, 'attention-lab.vsix');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
-import { repoRoot } from './torchFixtures';
+import { repoRoot } from './repoRoot';
 
 export const codeServerEntry = join(repoRoot(), '.cache/test-vscode/node_modules/code-server/out/node/entry.js');
 

@@ -2,15 +2,21 @@
  * Reads the PyTorch golden fixtures (test/fixtures/engine.json, made by generateFixtures.py) and
  * evaluates their expressions against the engine: `torch.` is the engine, snake_case is camelCase.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as engine from '../../kernel/engine';
 import type { DType, Tensor } from '../../kernel/engine';
+import { decodeValues, type FixtureValue } from './fixtureValues.mjs';
+import { repoRoot } from './repoRoot';
+
+export { decodeValues };
+/** Still imported from here by backendRegistry.test.ts and nativeBackend.test.ts; new code imports ./repoRoot. */
+export { repoRoot };
 
 export interface FixtureTensor {
   shape: number[];
   dtype: DType;
-  values: (number | boolean | 'nan' | 'inf' | '-inf')[];
+  values: FixtureValue[];
   repr: string;
 }
 
@@ -29,19 +35,8 @@ export interface ErrorCase {
   message: string;
 }
 
-/** The repository root, found from wherever the bundled test runs. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
-
 export function loadFixtures(file: string): { torch: string; cases: FixtureCase[]; errors: ErrorCase[] } {
   return JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures', file), 'utf8'));
-}
-
-export function decodeValues(t: FixtureTensor): number[] {
-  return t.values.map((v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v)));
 }
 
 export function fixtureTensor(t: FixtureTensor): Tensor {

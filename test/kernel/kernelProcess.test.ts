@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KernelClient, KernelCrashedError } from '../../extension/kernelClient';
+import { KernelCrashedError, type KernelClient } from '../../extension/kernelClient';
 import type { ExecuteResult, KernelNotification, OutputBundle } from '../../protocol/kernelProtocol';
 import { mimeTypes } from '../../protocol/mimeTypes';
 import type { AttentionOutput, TensorOutput } from '../../protocol/outputPayloads';
 import { decodeTensor } from '../../protocol/tensorWire';
-import { repoRoot } from '../helpers/torchFixtures';
+import { repoRoot } from '../helpers/repoRoot';
+import { startBuiltKernel } from '../helpers/startBuiltKernel';
 
-const kernelPath = join(repoRoot(), 'dist/kernel.js');
 const notebookFolder = join(repoRoot(), 'test/fixtures/notebookFolder');
 
 interface Kernel {
@@ -24,7 +24,7 @@ let cellCount = 0;
 
 async function startKernel(nodeOptions: string[] = []): Promise<Kernel> {
   const notes: KernelNotification[] = [];
-  const { client } = await KernelClient.start({ kernelPath, cwd: notebookFolder, backend: 'reference', nodeOptions, onNotification: (n) => notes.push(n) });
+  const { client } = await startBuiltKernel({ cwd: notebookFolder, backend: 'reference', nodeOptions, onNotification: (n) => notes.push(n) });
   return {
     client,
     notes,
@@ -60,7 +60,7 @@ describe('kernel process', () => {
   });
 
   it('answers the handshake with its protocol version and the backend cells run on', async () => {
-    const { client, hello } = await KernelClient.start({ kernelPath, cwd: notebookFolder, backend: 'reference', onNotification: () => undefined });
+    const { client, hello } = await startBuiltKernel({ cwd: notebookFolder, backend: 'reference' });
     assert.equal(hello.protocolVersion, 1);
     assert.equal(hello.backend, 'reference');
     assert.ok(hello.backends.some((b) => b.name === 'gpujs-cpu'));

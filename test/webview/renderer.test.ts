@@ -8,13 +8,13 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { KernelClient } from '../../extension/kernelClient';
 import { mimeTypes } from '../../protocol/mimeTypes';
 import type { AttentionOutput, RichOutput, StagesOutput, TensorOutput } from '../../protocol/outputPayloads';
 import { decodeTensor } from '../../protocol/tensorWire';
 import { colorFor, sharedScale } from '../../webview/colorScales';
 import { chromiumPath, launchChromium } from '../helpers/chromium';
-import { repoRoot } from '../helpers/torchFixtures';
+import { repoRoot } from '../helpers/repoRoot';
+import { startBuiltKernel } from '../helpers/startBuiltKernel';
 
 const artifacts = join(repoRoot(), 'test-artifacts/renderer');
 
@@ -29,7 +29,7 @@ const cells = {
 };
 
 async function kernelPayloads(): Promise<Record<keyof typeof cells, RichOutput>> {
-  const { client } = await KernelClient.start({ kernelPath: join(repoRoot(), 'dist/kernel.js'), cwd: repoRoot(), backend: 'reference', onNotification: () => undefined });
+  const { client } = await startBuiltKernel({ backend: 'reference' });
   const payloads: Partial<Record<keyof typeof cells, RichOutput>> = {};
   for (const [name, code] of Object.entries(cells) as [keyof typeof cells, string][]) {
     const result = await client.execute(name, name, code, 'typescript');

@@ -6,7 +6,8 @@ import * as engine from '../../../../kernel/engine';
 import type { Tensor } from '../../../../kernel/engine';
 import { forEachBackend } from '../../../helpers/backends';
 import { assertClose } from '../../../helpers/closeTo';
-import { decodeValues, fixtureTensor, repoRoot, type FixtureTensor } from '../../../helpers/torchFixtures';
+import { repoRoot } from '../../../helpers/repoRoot';
+import { decodeValues, fixtureTensor, type FixtureTensor } from '../../../helpers/torchFixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

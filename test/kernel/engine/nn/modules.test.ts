@@ -65,8 +65,15 @@ describe('dropout and training', () => {
     mha.eval();
     const [, evaluated] = mha.forward(x, x, x);
     assertClose(evaluated!.sum(-1).dataSync(), new Array(8).fill(1), { atol: 1e-6, rtol: 0 }, 'eval rows sum to 1');
-    assert.equal(nn.Dropout === undefined, false);
-    const drop = new nn.Dropout(0.25).eval();
+    const drop = new nn.Dropout(0.25);
+    const inputs = x.dataSync();
+    const dropped = Array.from(drop.forward(x).dataSync());
+    assert.ok(dropped.some((v) => v === 0) && dropped.some((v) => v !== 0), 'training drops some elements, not all');
+    dropped.forEach((v, i) => {
+      const kept = inputs[i] / (1 - drop.p);
+      assert.ok(v === 0 || Math.abs(v - kept) <= 1e-6 * Math.abs(kept), `element ${i} is ${v}: 0 or x/(1-p) = ${kept}`);
+    });
+    drop.eval();
     assert.equal(drop.forward(x), x);
   });
 });
