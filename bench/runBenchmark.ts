@@ -30,7 +30,8 @@ function listOption(flag: string): string[] | undefined {
 }
 const onlyImplementations = listOption('--only');
 const onlyWorkloads = listOption('--workloads');
-const wanted = (implementation: string) => !onlyImplementations || onlyImplementations.includes(implementation.replace(/^engine /, '').replace(' ', '-'));
+const wanted = (implementation: string) =>
+  !onlyImplementations || onlyImplementations.includes(implementation.replace(/^engine /, '').replace(' ', '-'));
 const wantedWorkload = (name: string) => !onlyWorkloads || onlyWorkloads.includes(name);
 const timing = { warmupMs: 500, budgetMs: 2000, minRuns: 5, maxRuns: 1000 };
 
@@ -49,10 +50,16 @@ interface Row {
 const rows: Row[] = [];
 function report(row: Omit<Row, 'ratioToPyTorch'>): void {
   const torch = rows.find((r) => r.workload === row.workload && r.implementation === 'pytorch');
-  const full: Row = { ...row, ratioToPyTorch: torch?.medianMs && row.medianMs !== null ? row.medianMs / torch.medianMs : null };
+  const full: Row = {
+    ...row,
+    ratioToPyTorch: torch?.medianMs && row.medianMs !== null ? row.medianMs / torch.medianMs : null,
+  };
   rows.push(full);
   if (asJson) console.log(JSON.stringify(full));
-  else console.error(`  ${row.workload} ${row.implementation}: ${row.medianMs === null ? row.note : `${row.medianMs.toFixed(3)} ms`}`);
+  else
+    console.error(
+      `  ${row.workload} ${row.implementation}: ${row.medianMs === null ? row.note : `${row.medianMs.toFixed(3)} ms`}`,
+    );
 }
 
 function median(samples: number[]): number {
@@ -68,7 +75,10 @@ function median(samples: number[]): number {
  * `maxRuns`. torchPeer.py times PyTorch the same way. A run is timed from outside unless `measured`
  * reads its own time from the result.
  */
-async function timeMedian<T>(run: () => T | Promise<T>, measured?: (result: T) => number): Promise<{ medianMs: number; runs: number; result: T }> {
+async function timeMedian<T>(
+  run: () => T | Promise<T>,
+  measured?: (result: T) => number,
+): Promise<{ medianMs: number; runs: number; result: T }> {
   const first = performance.now();
   let result = await run();
   const slow = performance.now() - first > timing.budgetMs / 2;
@@ -76,7 +86,10 @@ async function timeMedian<T>(run: () => T | Promise<T>, measured?: (result: T) =
   const minRuns = slow ? 3 : timing.minRuns;
   const samples: number[] = [];
   const started = performance.now();
-  while (samples.length < timing.maxRuns && (samples.length < minRuns || performance.now() - started < timing.budgetMs)) {
+  while (
+    samples.length < timing.maxRuns &&
+    (samples.length < minRuns || performance.now() - started < timing.budgetMs)
+  ) {
     const t0 = performance.now();
     result = await run();
     samples.push(measured ? measured(result) : performance.now() - t0);
@@ -85,7 +98,11 @@ async function timeMedian<T>(run: () => T | Promise<T>, measured?: (result: T) =
 }
 
 /** Largest |a - b| over all outputs, and whether it is within float32 rounding for this workload. */
-function compare(workload: Workload, expected: Float32Array[], actual: Float32Array[]): { maxAbsDiff: number; agrees: boolean } {
+function compare(
+  workload: Workload,
+  expected: Float32Array[],
+  actual: Float32Array[],
+): { maxAbsDiff: number; agrees: boolean } {
   let maxAbsDiff = 0;
   let scale = 1;
   if (expected.length !== actual.length) return { maxAbsDiff: Infinity, agrees: false };
@@ -96,16 +113,22 @@ function compare(workload: Workload, expected: Float32Array[], actual: Float32Ar
       scale = Math.max(scale, Math.abs(values[j]));
     }
   });
-  const tolerance = (workload.kind === 'matmul' ? 2e-5 : 1e-5) * scale * Math.sqrt(workload.tensors.x?.shape[2] ?? workload.tensors.a?.shape[1] ?? 100);
+  const tolerance =
+    (workload.kind === 'matmul' ? 2e-5 : 1e-5) *
+    scale *
+    Math.sqrt(workload.tensors.x?.shape[2] ?? workload.tensors.a?.shape[1] ?? 100);
   return { maxAbsDiff, agrees: maxAbsDiff <= tolerance };
 }
 
 const gflops = (workload: Workload, ms: number) => workload.flops / ms / 1e6;
 
-function runTorch(workloads: Workload[]): Map<string, { medianMs: number; runs: number; outputs: Float32Array[] }> | string {
+function runTorch(
+  workloads: Workload[],
+): Map<string, { medianMs: number; runs: number; outputs: Float32Array[] }> | string {
   const python = '/usr/bin/python3';
   if (!existsSync(python)) return `${python} not found`;
-  if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return `${python} has no torch (apt-get install python3-torch libopenblas0-pthread)`;
+  if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0)
+    return `${python} has no torch (apt-get install python3-torch libopenblas0-pthread)`;
   const dir = mkdtempSync(join(tmpdir(), 'attention-lab-bench-'));
   try {
     const manifest = {
@@ -128,7 +151,12 @@ function runTorch(workloads: Workload[]): Map<string, { medianMs: number; runs: 
     if (result.status !== 0) return `torchPeer.py failed: ${result.stderr.trim().split('\n').pop()}`;
     const found = new Map<string, { medianMs: number; runs: number; outputs: Float32Array[] }>();
     for (const line of result.stdout.trim().split('\n')) {
-      const { workload, medianMs, runs, outputs } = JSON.parse(line) as { workload: string; medianMs: number; runs: number; outputs: string[] };
+      const { workload, medianMs, runs, outputs } = JSON.parse(line) as {
+        workload: string;
+        medianMs: number;
+        runs: number;
+        outputs: string[];
+      };
       const arrays = outputs.map((file) => {
         const bytes = readFileSync(join(dir, file));
         return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
@@ -144,19 +172,44 @@ function runTorch(workloads: Workload[]): Map<string, { medianMs: number; runs: 
 async function kernelRoundTrip(): Promise<void> {
   const { client } = await startBuiltKernel({ backend: 'auto' });
   let cell = 0;
-  const { medianMs, runs, result } = await timeMedian(() => client.execute(`k1-${cell++}`, 'bench', '1 + 1', 'typescript'));
+  const { medianMs, runs, result } = await timeMedian(() =>
+    client.execute(`k1-${cell++}`, 'bench', '1 + 1', 'typescript'),
+  );
   await client.shutdown();
   const ok = result.status === 'ok' && result.outputs[0]?.items.some((i) => i.data === '2');
-  report({ workload: 'K1', implementation: 'kernel process', medianMs, runs, gflops: null, maxAbsDiff: null, agrees: ok, note: 'trivial cell `1 + 1`, execute request to result' });
+  report({
+    workload: 'K1',
+    implementation: 'kernel process',
+    medianMs,
+    runs,
+    gflops: null,
+    maxAbsDiff: null,
+    agrees: ok,
+    note: 'trivial cell `1 + 1`, execute request to result',
+  });
 }
 
 async function rendererDraw(): Promise<void> {
   if (!existsSync(chromiumPath)) {
-    report({ workload: 'R1', implementation: 'renderer (Chromium)', medianMs: null, runs: 0, gflops: null, maxAbsDiff: null, agrees: null, note: `no Chromium at ${chromiumPath}` });
+    report({
+      workload: 'R1',
+      implementation: 'renderer (Chromium)',
+      medianMs: null,
+      runs: 0,
+      gflops: null,
+      maxAbsDiff: null,
+      agrees: null,
+      note: `no Chromium at ${chromiumPath}`,
+    });
     return;
   }
   const { client } = await startBuiltKernel({ backend: 'auto' });
-  const result = await client.execute('r1', 'bench', "manualSeed(2);\nattention(randn(1, 8, 512, 512).softmax(-1), { title: '8 heads of 512×512' })", 'typescript');
+  const result = await client.execute(
+    'r1',
+    'bench',
+    "manualSeed(2);\nattention(randn(1, 8, 512, 512).softmax(-1), { title: '8 heads of 512×512' })",
+    'typescript',
+  );
   await client.shutdown();
   if (result.status !== 'ok') throw new Error(`R1: the kernel failed to make the payload: ${JSON.stringify(result)}`);
   const payload = result.outputs[0].items.find((i) => i.mime === mimeTypes.attention)!.data;
@@ -167,25 +220,42 @@ async function rendererDraw(): Promise<void> {
     await page.route('http://renderer.test/**', (route) =>
       route.request().url().endsWith('/renderer.js')
         ? route.fulfill({ contentType: 'text/javascript', body: bundle })
-        : route.fulfill({ contentType: 'text/html', body: '<!doctype html><html><body class="vscode-dark"><div id="out"></div></body></html>' }),
+        : route.fulfill({
+            contentType: 'text/html',
+            body: '<!doctype html><html><body class="vscode-dark"><div id="out"></div></body></html>',
+          }),
     );
     await page.goto('http://renderer.test/index.html');
     await page.evaluate((text) => ((window as unknown as { payloadText: string }).payloadText = text), payload);
     const draw = () =>
       page.evaluate(async (mime) => {
-        const { activate } = (await import('http://renderer.test/renderer.js' as string)) as { activate: (context: unknown) => { renderOutputItem: (item: unknown, element: HTMLElement) => void } };
+        const { activate } = (await import('http://renderer.test/renderer.js' as string)) as {
+          activate: (context: unknown) => { renderOutputItem: (item: unknown, element: HTMLElement) => void };
+        };
         const text = (window as unknown as { payloadText: string }).payloadText;
         const out = document.getElementById('out') as HTMLElement;
         out.replaceChildren();
         const element = document.createElement('div');
         out.append(element);
         const started = performance.now();
-        activate({}).renderOutputItem({ id: 'bench', mime, json: () => JSON.parse(text), text: () => text, metadata: {} }, element);
+        activate({}).renderOutputItem(
+          { id: 'bench', mime, json: () => JSON.parse(text), text: () => text, metadata: {} },
+          element,
+        );
         const canvases = element.querySelectorAll('canvas[data-attention-lab="heatmap"]').length;
         return { ms: performance.now() - started, canvases };
       }, mimeTypes.attention);
     const { medianMs, runs, result: last } = await timeMedian(draw, (drawn) => drawn.ms);
-    report({ workload: 'R1', implementation: 'renderer (Chromium)', medianMs, runs, gflops: null, maxAbsDiff: null, agrees: last.canvases === 8, note: `8 heads of 512×512: JSON parse + base64 decode + draw, in the page (${(payload.length / 1e6).toFixed(1)} MB payload)` });
+    report({
+      workload: 'R1',
+      implementation: 'renderer (Chromium)',
+      medianMs,
+      runs,
+      gflops: null,
+      maxAbsDiff: null,
+      agrees: last.canvases === 8,
+      note: `8 heads of 512×512: JSON parse + base64 decode + draw, in the page (${(payload.length / 1e6).toFixed(1)} MB payload)`,
+    });
   } finally {
     await browser.close();
   }
@@ -204,19 +274,38 @@ function measureLongSequence(backend: BackendName): void {
   const [out] = run();
   const ms = performance.now() - started;
   const peakMiB = process.resourceUsage().maxRSS / 2 ** 10;
-  console.log(JSON.stringify({ ms, beforeMiB, peakMiB, finite: out.every(Number.isFinite), gflops: gflops(workload, ms) }));
+  console.log(
+    JSON.stringify({ ms, beforeMiB, peakMiB, finite: out.every(Number.isFinite), gflops: gflops(workload, ms) }),
+  );
 }
 
 /** W4 without weights at a long length: time, and the peak resident memory of a process that runs only it. */
 function longSequence(backend: BackendName): void {
-  const child = spawnSync(process.execPath, [__filename, '--long-child', backend, '--long', String(longLength)], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, [__filename, '--long-child', backend, '--long', String(longLength)], {
+    encoding: 'utf8',
+  });
   const fullScores = (8 * longLength * longLength * 4) / 2 ** 30;
   const implementation = `engine ${backend}`;
   if (child.status !== 0) {
-    report({ workload: 'W4-long', implementation, medianMs: null, runs: 0, gflops: null, maxAbsDiff: null, agrees: false, note: `failed: ${child.stderr.trim().split('\n').pop()}` });
+    report({
+      workload: 'W4-long',
+      implementation,
+      medianMs: null,
+      runs: 0,
+      gflops: null,
+      maxAbsDiff: null,
+      agrees: false,
+      note: `failed: ${child.stderr.trim().split('\n').pop()}`,
+    });
     return;
   }
-  const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { ms: number; beforeMiB: number; peakMiB: number; finite: boolean; gflops: number };
+  const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+    ms: number;
+    beforeMiB: number;
+    peakMiB: number;
+    finite: boolean;
+    gflops: number;
+  };
   report({
     workload: 'W4-long',
     implementation,
@@ -237,7 +326,13 @@ function printTable(): void {
     r.medianMs === null ? '—' : r.medianMs < 10 ? r.medianMs.toFixed(3) : r.medianMs.toFixed(1),
     r.ratioToPyTorch === null ? '—' : `${r.ratioToPyTorch.toFixed(2)}×`,
     r.gflops === null ? '' : r.gflops.toFixed(2),
-    r.maxAbsDiff === null ? (r.agrees === null ? '' : r.agrees ? 'ok' : 'WRONG') : `${r.maxAbsDiff.toExponential(1)} ${r.agrees ? 'ok' : 'DISAGREES'}`,
+    r.maxAbsDiff === null
+      ? r.agrees === null
+        ? ''
+        : r.agrees
+          ? 'ok'
+          : 'WRONG'
+      : `${r.maxAbsDiff.toExponential(1)} ${r.agrees ? 'ok' : 'DISAGREES'}`,
     r.note,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
@@ -247,9 +342,14 @@ function printTable(): void {
 
 async function main(): Promise<void> {
   const workloads = makeWorkloads().filter((w) => wantedWorkload(w.name));
-  const backends = engine.getBackend().candidates.filter((c) => c.available && wanted(c.name)).map((c) => c.name);
+  const backends = engine
+    .getBackend()
+    .candidates.filter((c) => c.available && wanted(c.name))
+    .map((c) => c.name);
   const unavailable = engine.getBackend().candidates.filter((c) => !c.available);
-  console.error(`engine backends: ${backends.join(', ')}; not available: ${unavailable.map((c) => `${c.name} (${c.reason})`).join('; ')}`);
+  console.error(
+    `engine backends: ${backends.join(', ')}; not available: ${unavailable.map((c) => `${c.name} (${c.reason})`).join('; ')}`,
+  );
 
   // The kernel and the renderer first, while this process is quiet: after the large workloads V8's
   // concurrent GC threads would compete with Chromium for the two cores.
@@ -263,25 +363,65 @@ async function main(): Promise<void> {
   for (const workload of workloads) {
     const check = (outputs: Float32Array[]) => compare(workload, reference.get(workload.name)!, outputs);
     const found = typeof torch === 'string' ? undefined : torch.get(workload.name);
-    if (found) report({ workload: workload.name, implementation: 'pytorch', medianMs: found.medianMs, runs: found.runs, gflops: gflops(workload, found.medianMs), ...check(found.outputs), note: 'torch 1.13 CPU, 2 threads' });
-    else report({ workload: workload.name, implementation: 'pytorch', medianMs: null, runs: 0, gflops: null, maxAbsDiff: null, agrees: null, note: `absent: ${torch as string}` });
+    if (found)
+      report({
+        workload: workload.name,
+        implementation: 'pytorch',
+        medianMs: found.medianMs,
+        runs: found.runs,
+        gflops: gflops(workload, found.medianMs),
+        ...check(found.outputs),
+        note: 'torch 1.13 CPU, 2 threads',
+      });
+    else
+      report({
+        workload: workload.name,
+        implementation: 'pytorch',
+        medianMs: null,
+        runs: 0,
+        gflops: null,
+        maxAbsDiff: null,
+        agrees: null,
+        note: `absent: ${torch as string}`,
+      });
     for (const backend of backends) {
       const { medianMs, runs, result } = await timeMedian(engineRunner(workload, backend));
-      report({ workload: workload.name, implementation: `engine ${backend}`, medianMs, runs, gflops: gflops(workload, medianMs), ...check(result), note: workload.title });
+      report({
+        workload: workload.name,
+        implementation: `engine ${backend}`,
+        medianMs,
+        runs,
+        gflops: gflops(workload, medianMs),
+        ...check(result),
+        note: workload.title,
+      });
     }
     for (const tfBackend of (['cpu', 'wasm'] as TfjsBackend[]).filter((b) => wanted(`tfjs-${b}`))) {
       await useTfjsBackend(tfBackend);
       const { medianMs, runs, result } = await timeMedian(tfjsRunner(workload));
-      report({ workload: workload.name, implementation: `tfjs ${tfBackend}`, medianMs, runs, gflops: gflops(workload, medianMs), ...check(result), note: '' });
+      report({
+        workload: workload.name,
+        implementation: `tfjs ${tfBackend}`,
+        medianMs,
+        runs,
+        gflops: gflops(workload, medianMs),
+        ...check(result),
+        note: '',
+      });
     }
   }
-  const fastestOnW4 = rows.filter((r) => r.workload === 'W4' && r.implementation.startsWith('engine ')).sort((a, b) => (a.medianMs ?? Infinity) - (b.medianMs ?? Infinity))[0];
-  if (wantedWorkload('W4-long')) longSequence((fastestOnW4?.implementation.replace('engine ', '') ?? backends[0]) as BackendName);
+  const fastestOnW4 = rows
+    .filter((r) => r.workload === 'W4' && r.implementation.startsWith('engine '))
+    .sort((a, b) => (a.medianMs ?? Infinity) - (b.medianMs ?? Infinity))[0];
+  if (wantedWorkload('W4-long'))
+    longSequence((fastestOnW4?.implementation.replace('engine ', '') ?? backends[0]) as BackendName);
   if (!asJson) printTable();
 }
 
 const longChild = process.argv.indexOf('--long-child');
-(longChild > 0 ? Promise.resolve(measureLongSequence(process.argv[longChild + 1] as BackendName)) : main()).catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+(longChild > 0 ? Promise.resolve(measureLongSequence(process.argv[longChild + 1] as BackendName)) : main()).catch(
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -11,7 +11,8 @@ import type { HostTensor, Workload } from './workloads';
 export type TfjsBackend = 'cpu' | 'wasm';
 
 export async function useTfjsBackend(name: TfjsBackend): Promise<void> {
-  if (name === 'wasm') setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+  if (name === 'wasm')
+    setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
   if (!(await tf.setBackend(name))) throw new Error(`tfjs backend ${name} did not initialise`);
   await tf.ready();
 }
@@ -24,7 +25,13 @@ function multihead(workload: Workload): () => tf.Tensor[] {
   const { embed: E, heads: H } = workload.config as { embed: number; heads: number };
   const [L, N] = t.x.shape;
   const hd = E / H;
-  const [inW, inB, outW, outB, x] = [constant(t.in_proj_weight), constant(t.in_proj_bias), constant(t['out_proj.weight']), constant(t['out_proj.bias']), constant(t.x)];
+  const [inW, inB, outW, outB, x] = [
+    constant(t.in_proj_weight),
+    constant(t.in_proj_bias),
+    constant(t['out_proj.weight']),
+    constant(t['out_proj.bias']),
+    constant(t.x),
+  ];
   const heads = (m: tf.Tensor) => tf.transpose(tf.reshape(m, [L, N * H, hd]), [1, 0, 2]); // (N·H, L, hd)
   return () =>
     tf.tidy(() => {
@@ -44,16 +51,35 @@ function d2l(workload: Workload): () => tf.Tensor[] {
   const [B, Q, hidden] = t.X.shape;
   const K = t.Y.shape[1];
   const d = hidden / H;
-  const [Wq, Wk, Wv, Wo, X, Y] = [constant(t['W_q.weight']), constant(t['W_k.weight']), constant(t['W_v.weight']), constant(t['W_o.weight']), constant(t.X), constant(t.Y)];
-  const lens = tf.tensor(validLens.flatMap((len) => Array<number>(H).fill(len)), [B * H, 1, 1]); // (B·H, 1, 1)
+  const [Wq, Wk, Wv, Wo, X, Y] = [
+    constant(t['W_q.weight']),
+    constant(t['W_k.weight']),
+    constant(t['W_v.weight']),
+    constant(t['W_o.weight']),
+    constant(t.X),
+    constant(t.Y),
+  ];
+  const lens = tf.tensor(
+    validLens.flatMap((len) => Array<number>(H).fill(len)),
+    [B * H, 1, 1],
+  ); // (B·H, 1, 1)
   const visible = tf.less(tf.reshape(tf.range(0, K), [1, 1, K]), lens); // (B·H, 1, K)
   const project = (m: tf.Tensor, w: tf.Tensor, len: number) =>
-    tf.reshape(tf.transpose(tf.reshape(tf.matMul(tf.reshape(m, [B * len, hidden]), w, false, true), [B, len, H, d]), [0, 2, 1, 3]), [B * H, len, d]); // (B·H, len, d)
+    tf.reshape(
+      tf.transpose(
+        tf.reshape(tf.matMul(tf.reshape(m, [B * len, hidden]), w, false, true), [B, len, H, d]),
+        [0, 2, 1, 3],
+      ),
+      [B * H, len, d],
+    ); // (B·H, len, d)
   return () =>
     tf.tidy(() => {
       const scores = tf.div(tf.matMul(project(X, Wq, Q), project(Y, Wk, K), false, true), Math.sqrt(d)); // (B·H, Q, K)
       const weights = tf.softmax(tf.where(tf.broadcastTo(visible, scores.shape), scores, tf.fill(scores.shape, -1e6))); // (B·H, Q, K)
-      const mixed = tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, project(Y, Wv, K)), [B, H, Q, d]), [0, 2, 1, 3]), [B * Q, hidden]); // (B·Q, h)
+      const mixed = tf.reshape(
+        tf.transpose(tf.reshape(tf.matMul(weights, project(Y, Wv, K)), [B, H, Q, d]), [0, 2, 1, 3]),
+        [B * Q, hidden],
+      ); // (B·Q, h)
       return [tf.reshape(tf.matMul(mixed, Wo, false, true), [B, Q, hidden]), weights]; // (B, Q, h), (B·H, Q, K)
     });
 }

@@ -27,7 +27,15 @@ function host(t: Tensor): HostTensor {
   return { shape: [...t.shape], values: Float32Array.from(t.dataSync() as Float32Array) };
 }
 
-function multiheadWorkload(name: string, title: string, embed: number, heads: number, batch: number, length: number, seed: number): Workload {
+function multiheadWorkload(
+  name: string,
+  title: string,
+  embed: number,
+  heads: number,
+  batch: number,
+  length: number,
+  seed: number,
+): Workload {
   engine.manualSeed(seed);
   const mha = new engine.nn.MultiheadAttention(embed, heads);
   const bias = engine.randn(3 * embed).mul(0.1); // (3E), non-zero so the bias path is exercised
@@ -57,13 +65,26 @@ function d2lWorkload(): Workload {
   const X = engine.randn(batch, queries, hidden); // (B, Q, h)
   const Y = engine.randn(batch, pairs, hidden); // (B, K, h)
   const bound = 1 / Math.sqrt(hidden);
-  const weight = () => host(engine.rand(hidden, hidden).mul(2 * bound).sub(bound)); // (h, h), LazyLinear's init
+  const weight = () =>
+    host(
+      engine
+        .rand(hidden, hidden)
+        .mul(2 * bound)
+        .sub(bound),
+    ); // (h, h), LazyLinear's init
   return {
     name: 'W2',
     title: 'd2l.MultiHeadAttention(100, 5), batch 2, 4 queries, 6 pairs, validLens [3, 2]',
     kind: 'd2l',
     config: { heads, validLens: [3, 2] },
-    tensors: { 'W_q.weight': weight(), 'W_k.weight': weight(), 'W_v.weight': weight(), 'W_o.weight': weight(), X: host(X), Y: host(Y) },
+    tensors: {
+      'W_q.weight': weight(),
+      'W_k.weight': weight(),
+      'W_v.weight': weight(),
+      'W_o.weight': weight(),
+      X: host(X),
+      Y: host(Y),
+    },
     flops: 2 * hidden * hidden * (2 * batch * queries + 2 * batch * pairs) + 2 * 2 * batch * queries * pairs * hidden,
   };
 }
@@ -71,7 +92,14 @@ function d2lWorkload(): Workload {
 function matmulWorkload(): Workload {
   engine.manualSeed(5);
   const n = 1024;
-  return { name: 'W5', title: 'matmul 1024×1024×1024', kind: 'matmul', config: {}, tensors: { a: host(engine.randn(n, n)), b: host(engine.randn(n, n)) }, flops: 2 * n ** 3 };
+  return {
+    name: 'W5',
+    title: 'matmul 1024×1024×1024',
+    kind: 'matmul',
+    config: {},
+    tensors: { a: host(engine.randn(n, n)), b: host(engine.randn(n, n)) },
+    flops: 2 * n ** 3,
+  };
 }
 
 /** Made on the reference backend, so the arrays do not depend on which backends exist. */
@@ -89,7 +117,15 @@ export function makeWorkloads(): Workload[] {
 /** The long-sequence memory check: W4's module without weights (needWeights: false) at length 8192. */
 export function makeLongWorkload(length: number): Workload {
   engine.setBackend('reference');
-  const workload = multiheadWorkload('W4-long', `MHA embed 512, 8 heads, batch 1, length ${length}, needWeights: false`, 512, 8, 1, length, 4);
+  const workload = multiheadWorkload(
+    'W4-long',
+    `MHA embed 512, 8 heads, batch 1, length ${length}, needWeights: false`,
+    512,
+    8,
+    1,
+    length,
+    4,
+  );
   return { ...workload, config: { ...workload.config, needWeights: false } };
 }
 
@@ -106,16 +142,27 @@ export function engineRunner(workload: Workload, backend: BackendName): () => Fl
   if (workload.kind === 'd2l') {
     const { heads, validLens } = workload.config as { heads: number; validLens: number[] };
     const mha = new engine.d2l.MultiHeadAttention(t.X.shape[2], heads, 0).eval();
-    mha.loadStateDict(Object.fromEntries(['W_q', 'W_k', 'W_v', 'W_o'].map((n) => [`${n}.weight`, onBackend(t[`${n}.weight`])])));
+    mha.loadStateDict(
+      Object.fromEntries(['W_q', 'W_k', 'W_v', 'W_o'].map((n) => [`${n}.weight`, onBackend(t[`${n}.weight`])])),
+    );
     const [X, Y, lens] = [onBackend(t.X), onBackend(t.Y), engine.tensor(validLens)];
     return () => {
       const out = mha.forward(X, Y, Y, lens);
       return [out.dataSync() as Float32Array, mha.attention.attentionWeights!.dataSync() as Float32Array];
     };
   }
-  const { embed, heads, needWeights = true } = workload.config as { embed: number; heads: number; needWeights?: boolean };
+  const {
+    embed,
+    heads,
+    needWeights = true,
+  } = workload.config as { embed: number; heads: number; needWeights?: boolean };
   const mha = new engine.nn.MultiheadAttention(embed, heads).eval();
-  mha.loadStateDict({ in_proj_weight: onBackend(t.in_proj_weight), in_proj_bias: onBackend(t.in_proj_bias), 'out_proj.weight': onBackend(t['out_proj.weight']), 'out_proj.bias': onBackend(t['out_proj.bias']) });
+  mha.loadStateDict({
+    in_proj_weight: onBackend(t.in_proj_weight),
+    in_proj_bias: onBackend(t.in_proj_bias),
+    'out_proj.weight': onBackend(t['out_proj.weight']),
+    'out_proj.bias': onBackend(t['out_proj.bias']),
+  });
   const x = onBackend(t.x);
   return () => {
     const [out, weights] = mha.forward(x, x, x, { needWeights });

@@ -8,7 +8,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { KernelNotification, OutputBundle } from '../protocol/kernelProtocol';
 import { KernelClient } from '../extension/kernelClient';
-import { appendStream, bundleOutput, cellLanguage, errorOutput, joinLines, parseNotebook, type JupyterOutput } from './notebookFile';
+import {
+  appendStream,
+  bundleOutput,
+  cellLanguage,
+  errorOutput,
+  joinLines,
+  parseNotebook,
+  type JupyterOutput,
+} from './notebookFile';
 
 const usage = `usage: attention-lab run NOTEBOOK.ipynb [-o OUT.ipynb] [--backend auto|NAME] [--quiet]
   Runs every TypeScript/JavaScript cell in a fresh kernel and writes the outputs
@@ -41,7 +49,10 @@ function parseArguments(argv: string[]): RunOptions {
 }
 
 function textOf(bundle: OutputBundle): string {
-  return bundle.items.find((item) => item.mime === 'text/plain')?.data ?? `[${bundle.items.map((item) => item.mime).join(', ')}]`;
+  return (
+    bundle.items.find((item) => item.mime === 'text/plain')?.data ??
+    `[${bundle.items.map((item) => item.mime).join(', ')}]`
+  );
 }
 
 export async function runNotebook(options: RunOptions): Promise<number> {
@@ -60,7 +71,9 @@ export async function runNotebook(options: RunOptions): Promise<number> {
       outputs.push(bundleOutput(message.bundle));
       print(`${textOf(message.bundle)}\n`);
     } else {
-      const at = outputs.findIndex((o) => (o.metadata?.transient as { display_id?: string } | undefined)?.display_id === message.bundle.displayId);
+      const at = outputs.findIndex(
+        (o) => (o.metadata?.transient as { display_id?: string } | undefined)?.display_id === message.bundle.displayId,
+      );
       if (at >= 0) outputs[at] = bundleOutput(message.bundle);
       print(`${textOf(message.bundle)}\n`);
     }
@@ -81,7 +94,10 @@ export async function runNotebook(options: RunOptions): Promise<number> {
       const language = cellLanguage(cell, notebook);
       const source = joinLines(cell.source);
       if (failed || !language) {
-        if (!language) print(`\n── cell ${index + 1}: skipped (language ${cell.metadata.vscode?.languageId} is not TypeScript or JavaScript)\n`);
+        if (!language)
+          print(
+            `\n── cell ${index + 1}: skipped (language ${cell.metadata.vscode?.languageId} is not TypeScript or JavaScript)\n`,
+          );
         continue;
       }
       const cellId = `cell-${index}`;
@@ -91,15 +107,24 @@ export async function runNotebook(options: RunOptions): Promise<number> {
       cell.execution_count = ++executionCount;
       print(`\n── cell ${index + 1} [${executionCount}] ──\n`);
       const started = new Date();
-      const result = await client.execute(cellId, `cell ${index + 1}`, source, language).catch((error: Error) => ({ status: 'error' as const, error: { name: 'KernelDied', message: error.message, traceback: [error.message] } }));
-      cell.metadata.execution = { 'iopub.execute_input': started.toISOString(), 'shell.execute_reply': new Date().toISOString() };
+      const result = await client.execute(cellId, `cell ${index + 1}`, source, language).catch((error: Error) => ({
+        status: 'error' as const,
+        error: { name: 'KernelDied', message: error.message, traceback: [error.message] },
+      }));
+      cell.metadata.execution = {
+        'iopub.execute_input': started.toISOString(),
+        'shell.execute_reply': new Date().toISOString(),
+      };
       if (result.status === 'ok') {
         result.outputs.forEach((bundle, i) => {
           outputs.push(bundleOutput(bundle, i === result.outputs.length - 1 ? executionCount : undefined));
           print(`${textOf(bundle)}\n`);
         });
       } else {
-        const error = result.status === 'error' ? result.error : { name: 'Interrupted', message: 'the cell was interrupted', traceback: ['Interrupted'] };
+        const error =
+          result.status === 'error'
+            ? result.error
+            : { name: 'Interrupted', message: 'the cell was interrupted', traceback: ['Interrupted'] };
         outputs.push(errorOutput(error));
         print(`${error.traceback.join('\n')}\n`, 'stderr');
         failed = true;

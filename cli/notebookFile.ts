@@ -28,7 +28,10 @@ export interface JupyterCell {
 
 export interface JupyterNotebook {
   cells: JupyterCell[];
-  metadata: Record<string, unknown> & { kernelspec?: { name?: string; display_name?: string; language?: string }; language_info?: { name?: string } };
+  metadata: Record<string, unknown> & {
+    kernelspec?: { name?: string; display_name?: string; language?: string };
+    language_info?: { name?: string };
+  };
   nbformat: number;
   nbformat_minor: number;
 }
@@ -51,7 +54,12 @@ export function joinLines(text: MultilineString | undefined): string {
 
 /** A code cell's language: its own `vscode.languageId`, else the notebook's, else TypeScript. */
 export function cellLanguage(cell: JupyterCell, notebook: JupyterNotebook): CellLanguage | undefined {
-  const language = (cell.metadata.vscode?.languageId ?? notebook.metadata.language_info?.name ?? notebook.metadata.kernelspec?.language ?? 'typescript').toLowerCase();
+  const language = (
+    cell.metadata.vscode?.languageId ??
+    notebook.metadata.language_info?.name ??
+    notebook.metadata.kernelspec?.language ??
+    'typescript'
+  ).toLowerCase();
   if (language === 'typescript' || language === 'ts') return 'typescript';
   if (language === 'javascript' || language === 'js') return 'javascript';
   return undefined;
@@ -65,7 +73,9 @@ function itemValue(item: OutputItem): unknown {
 export function bundleOutput(bundle: OutputBundle, executionCount?: number): JupyterOutput {
   const data = Object.fromEntries(bundle.items.map((item) => [item.mime, itemValue(item)]));
   const metadata = bundle.displayId ? { transient: { display_id: bundle.displayId } } : {};
-  return executionCount === undefined ? { output_type: 'display_data', data, metadata } : { output_type: 'execute_result', data, metadata, execution_count: executionCount };
+  return executionCount === undefined
+    ? { output_type: 'display_data', data, metadata }
+    : { output_type: 'execute_result', data, metadata, execution_count: executionCount };
 }
 
 export function errorOutput(error: CellError): JupyterOutput {
@@ -74,9 +84,19 @@ export function errorOutput(error: CellError): JupyterOutput {
 
 /** The output items VS Code's serializer gives back when it opens the file. */
 export function outputItems(output: JupyterOutput): OutputItem[] {
-  if (output.output_type === 'stream') return [{ mime: `application/vnd.code.notebook.${output.name}`, data: joinLines(output.text) }];
-  if (output.output_type === 'error') return [{ mime: 'application/vnd.code.notebook.error', data: JSON.stringify({ name: output.ename, message: output.evalue, stack: output.traceback?.join('\n') }) }];
-  return Object.entries(output.data ?? {}).map(([mime, value]) => ({ mime, data: mime.toLowerCase().includes('json') ? JSON.stringify(value) : joinLines(value as MultilineString) }));
+  if (output.output_type === 'stream')
+    return [{ mime: `application/vnd.code.notebook.${output.name}`, data: joinLines(output.text) }];
+  if (output.output_type === 'error')
+    return [
+      {
+        mime: 'application/vnd.code.notebook.error',
+        data: JSON.stringify({ name: output.ename, message: output.evalue, stack: output.traceback?.join('\n') }),
+      },
+    ];
+  return Object.entries(output.data ?? {}).map(([mime, value]) => ({
+    mime,
+    data: mime.toLowerCase().includes('json') ? JSON.stringify(value) : joinLines(value as MultilineString),
+  }));
 }
 
 /** Appends stream text, merging with the previous output when it is the same stream. */

@@ -52,10 +52,19 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.onDidChangeActiveNotebookEditor(refreshStatus),
     vscode.workspace.onDidOpenNotebookDocument((notebook) => kernels.claim(notebook)),
     vscode.workspace.onDidCloseNotebookDocument((notebook) => kernels.close(notebook)),
-    vscode.commands.registerCommand('attentionLab.interruptKernel', withNotebook((notebook) => kernels.interrupt(notebook))),
-    vscode.commands.registerCommand('attentionLab.restartKernel', withNotebook((notebook) => kernels.restart(notebook))),
+    vscode.commands.registerCommand(
+      'attentionLab.interruptKernel',
+      withNotebook((notebook) => kernels.interrupt(notebook)),
+    ),
+    vscode.commands.registerCommand(
+      'attentionLab.restartKernel',
+      withNotebook((notebook) => kernels.restart(notebook)),
+    ),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('attentionLab')) void vscode.window.showInformationMessage('Attention Lab: the new setting applies when the kernel restarts (Attention Lab: Restart Kernel).');
+      if (event.affectsConfiguration('attentionLab'))
+        void vscode.window.showInformationMessage(
+          'Attention Lab: the new setting applies when the kernel restarts (Attention Lab: Restart Kernel).',
+        );
     }),
   );
   for (const notebook of vscode.workspace.notebookDocuments) kernels.claim(notebook);

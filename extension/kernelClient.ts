@@ -81,7 +81,12 @@ export class KernelClient {
         const lastLines = this.stderrTail.trim().split('\n').slice(-6).join('\n');
         const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         const hint = /heap limit|out of memory/i.test(this.stderrTail) ? ' (out of memory)' : '';
-        const exit: KernelExit = { code, signal, expected: this.stopping, message: `The kernel process ${why}${hint}.${lastLines ? `\n${lastLines}` : ''}` };
+        const exit: KernelExit = {
+          code,
+          signal,
+          expected: this.stopping,
+          message: `The kernel process ${why}${hint}.${lastLines ? `\n${lastLines}` : ''}`,
+        };
         this.exitInfo = exit;
         for (const { reject } of this.pending.values()) reject(new KernelCrashedError(exit));
         this.pending.clear();
@@ -95,7 +100,11 @@ export class KernelClient {
     const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
     if (options.backend && options.backend !== 'auto') env.ATTENTION_LAB_BACKEND = options.backend;
     else delete env.ATTENTION_LAB_BACKEND;
-    const child = spawn(runtime, [...(options.nodeOptions ?? []), options.kernelPath], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(runtime, [...(options.nodeOptions ?? []), options.kernelPath], {
+      cwd: options.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
     const client = new KernelClient(child, options);
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);

@@ -30,15 +30,26 @@ export interface KernelSettings {
 }
 
 function toOutputItem(item: OutputItem): vscode.NotebookCellOutputItem {
-  return item.mime.startsWith('text/') ? vscode.NotebookCellOutputItem.text(item.data, item.mime) : new vscode.NotebookCellOutputItem(Buffer.from(item.data, 'utf8'), item.mime);
+  return item.mime.startsWith('text/')
+    ? vscode.NotebookCellOutputItem.text(item.data, item.mime)
+    : new vscode.NotebookCellOutputItem(Buffer.from(item.data, 'utf8'), item.mime);
 }
 
 function toOutput(bundle: OutputBundle): vscode.NotebookCellOutput {
-  return new vscode.NotebookCellOutput(bundle.items.map(toOutputItem), bundle.displayId ? { displayId: bundle.displayId } : undefined);
+  return new vscode.NotebookCellOutput(
+    bundle.items.map(toOutputItem),
+    bundle.displayId ? { displayId: bundle.displayId } : undefined,
+  );
 }
 
 function errorOutput(error: CellError): vscode.NotebookCellOutput {
-  return new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: error.name, message: error.message, stack: error.traceback.join('\n') })]);
+  return new vscode.NotebookCellOutput([
+    vscode.NotebookCellOutputItem.error({
+      name: error.name,
+      message: error.message,
+      stack: error.traceback.join('\n'),
+    }),
+  ]);
 }
 
 /** One notebook's kernel and execution queue. */
@@ -78,14 +89,16 @@ class NotebookSession implements vscode.Disposable {
   private async startKernel(): Promise<KernelClient> {
     const { kernelPath, backend, nodePath } = this.settings();
     const folder = vscode.Uri.joinPath(this.notebook.uri, '..');
-    const cwd = folder.scheme === 'file' ? folder.fsPath : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
+    const cwd =
+      folder.scheme === 'file' ? folder.fsPath : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
     const { client, hello } = await KernelClient.start({
       kernelPath,
       cwd,
       backend,
       nodePath: nodePath || undefined,
       onNotification: (message) => void this.changeOutputs(() => this.notify(message)),
-      onProcessOutput: (stream, text) => void this.changeOutputs(() => this.notify({ type: 'stream', cellId: this.runningCellId ?? '', stream, text })),
+      onProcessOutput: (stream, text) =>
+        void this.changeOutputs(() => this.notify({ type: 'stream', cellId: this.runningCellId ?? '', stream, text })),
     });
     this.client = client;
     this.backend = hello.backend;
@@ -131,13 +144,21 @@ class NotebookSession implements vscode.Disposable {
       } else if (result.status === 'error') {
         await this.changeOutputs(() => this.append(record, execution, [errorOutput(result.error)]));
       } else {
-        const interrupted = errorOutput({ name: 'Interrupted', message: 'The cell was interrupted; the variables of earlier cells are kept.', traceback: [] });
+        const interrupted = errorOutput({
+          name: 'Interrupted',
+          message: 'The cell was interrupted; the variables of earlier cells are kept.',
+          traceback: [],
+        });
         await this.changeOutputs(() => this.append(record, execution, [interrupted]));
       }
     } catch (error) {
       const crashed = error instanceof KernelCrashedError;
       const message = crashed ? `${error.message}\nThe next run starts a new kernel.` : (error as Error).message;
-      await this.changeOutputs(() => this.append(record, execution, [errorOutput({ name: crashed ? 'KernelDied' : 'KernelError', message, traceback: [] })]));
+      await this.changeOutputs(() =>
+        this.append(record, execution, [
+          errorOutput({ name: crashed ? 'KernelDied' : 'KernelError', message, traceback: [] }),
+        ]),
+      );
     } finally {
       this.runningCellId = undefined;
       const endTime = Date.now();
@@ -151,9 +172,14 @@ class NotebookSession implements vscode.Disposable {
   /** Writes start and end times into the cell's Jupyter metadata, so they are kept in the file. */
   private async keepTiming(cell: vscode.NotebookCell, startTime: number, endTime: number): Promise<void> {
     const jupyter = (cell.metadata.metadata ?? {}) as Record<string, unknown>;
-    const execution = { 'iopub.execute_input': new Date(startTime).toISOString(), 'shell.execute_reply': new Date(endTime).toISOString() };
+    const execution = {
+      'iopub.execute_input': new Date(startTime).toISOString(),
+      'shell.execute_reply': new Date(endTime).toISOString(),
+    };
     const edit = new vscode.WorkspaceEdit();
-    edit.set(cell.notebook.uri, [vscode.NotebookEdit.updateCellMetadata(cell.index, { ...cell.metadata, metadata: { ...jupyter, execution } })]);
+    edit.set(cell.notebook.uri, [
+      vscode.NotebookEdit.updateCellMetadata(cell.index, { ...cell.metadata, metadata: { ...jupyter, execution } }),
+    ]);
     await vscode.workspace.applyEdit(edit);
   }
 
@@ -166,7 +192,11 @@ class NotebookSession implements vscode.Disposable {
     return this.outputChanges;
   }
 
-  private async append(record: CellRecord, execution: vscode.NotebookCellExecution, outputs: vscode.NotebookCellOutput[]): Promise<void> {
+  private async append(
+    record: CellRecord,
+    execution: vscode.NotebookCellExecution,
+    outputs: vscode.NotebookCellOutput[],
+  ): Promise<void> {
     if (outputs.length === 0) return;
     record.lastStream = undefined;
     await execution.appendOutput(outputs);
@@ -178,7 +208,10 @@ class NotebookSession implements vscode.Disposable {
     if (!record) return;
     await this.withExecution(record, async (execution) => {
       if (message.type === 'stream') {
-        const item = message.stream === 'stdout' ? vscode.NotebookCellOutputItem.stdout(message.text) : vscode.NotebookCellOutputItem.stderr(message.text);
+        const item =
+          message.stream === 'stdout'
+            ? vscode.NotebookCellOutputItem.stdout(message.text)
+            : vscode.NotebookCellOutputItem.stderr(message.text);
         if (record.lastStream?.mime === item.mime) {
           await execution.appendOutputItems(item, record.lastStream.output);
         } else {
@@ -197,7 +230,10 @@ class NotebookSession implements vscode.Disposable {
     });
   }
 
-  private async withExecution(record: CellRecord, apply: (execution: vscode.NotebookCellExecution) => Promise<void>): Promise<void> {
+  private async withExecution(
+    record: CellRecord,
+    apply: (execution: vscode.NotebookCellExecution) => Promise<void>,
+  ): Promise<void> {
     if (record.execution) return apply(record.execution);
     const summary = record.cell.executionSummary;
     const late = this.controller.createNotebookCellExecution(record.cell);
@@ -215,7 +251,10 @@ class NotebookSession implements vscode.Disposable {
     this.client = undefined;
     this.backend = '';
     this.onStateChange();
-    if (!exit.expected && !this.runningCellId) void vscode.window.showWarningMessage(`Attention Lab: ${exit.message.split('\n')[0]} The next run starts a new kernel.`);
+    if (!exit.expected && !this.runningCellId)
+      void vscode.window.showWarningMessage(
+        `Attention Lab: ${exit.message.split('\n')[0]} The next run starts a new kernel.`,
+      );
   }
 
   async interrupt(): Promise<void> {
@@ -244,7 +283,11 @@ export class KernelController implements vscode.Disposable {
   readonly onDidChangeState = this.stateChanged.event;
 
   constructor(private readonly settings: () => KernelSettings) {
-    this.controller = vscode.notebooks.createNotebookController(controllerId, 'jupyter-notebook', 'Attention Lab (TypeScript)');
+    this.controller = vscode.notebooks.createNotebookController(
+      controllerId,
+      'jupyter-notebook',
+      'Attention Lab (TypeScript)',
+    );
     this.controller.supportedLanguages = ['typescript', 'javascript'];
     this.controller.supportsExecutionOrder = true;
     this.controller.description = 'TypeScript cells on the Attention Lab tensor and attention engine';
@@ -264,9 +307,13 @@ export class KernelController implements vscode.Disposable {
   /** Prefers this kernel for notebooks whose kernelspec names Attention Lab. */
   claim(notebook: vscode.NotebookDocument): void {
     if (notebook.notebookType !== 'jupyter-notebook') return;
-    const metadata = notebook.metadata as { metadata?: { kernelspec?: { name?: string } }; kernelspec?: { name?: string } };
+    const metadata = notebook.metadata as {
+      metadata?: { kernelspec?: { name?: string } };
+      kernelspec?: { name?: string };
+    };
     const name = metadata.metadata?.kernelspec?.name ?? metadata.kernelspec?.name ?? '';
-    if (/attention[-_ ]?lab/i.test(name)) this.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+    if (/attention[-_ ]?lab/i.test(name))
+      this.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
   }
 
   backendOf(notebook: vscode.NotebookDocument): string {

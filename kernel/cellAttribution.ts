@@ -25,7 +25,8 @@ export class CellAttribution {
       },
     });
     const scope = globalThis as unknown as Record<string, TimerFunction>;
-    for (const name of ['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask']) scope[name] = this.attributed(scope[name]);
+    for (const name of ['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask'])
+      scope[name] = this.attributed(scope[name]);
     process.nextTick = this.attributed(process.nextTick as TimerFunction) as typeof process.nextTick;
   }
 

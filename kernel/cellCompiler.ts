@@ -58,23 +58,45 @@ export function compileCell(source: string, language: CellLanguage, cellLabel: s
     const location = first.location;
     throw new CellCompileError(first.text, location?.line ?? 1, location?.column ?? 0, location?.lineText ?? '');
   }
-  return { code: rewriteModuleSyntax(transformed.code, source), sourceMap: { file: cellLabel, sourceRoot: '', ...(JSON.parse(transformed.map) as Omit<SourceMapPayload, 'file' | 'sourceRoot'>) } };
+  return {
+    code: rewriteModuleSyntax(transformed.code, source),
+    sourceMap: {
+      file: cellLabel,
+      sourceRoot: '',
+      ...(JSON.parse(transformed.map) as Omit<SourceMapPayload, 'file' | 'sourceRoot'>),
+    },
+  };
 }
 
 /** Replaces import declarations and `import()` calls in place, keeping every line where it was. */
 function rewriteModuleSyntax(code: string, source: string): string {
-  const program = Parser.parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowAwaitOutsideFunction: true, locations: true }) as Node & { body: Node[] };
+  const program = Parser.parse(code, {
+    ecmaVersion: 'latest',
+    sourceType: 'module',
+    allowAwaitOutsideFunction: true,
+    locations: true,
+  }) as Node & { body: Node[] };
   const edits: { start: number; end: number; text: string }[] = [];
   for (const statement of program.body) {
     if (statement.type === 'ImportDeclaration') {
-      edits.push({ start: statement.start, end: statement.end, text: importAsDeclaration(statement as ImportDeclarationNode) });
+      edits.push({
+        start: statement.start,
+        end: statement.end,
+        text: importAsDeclaration(statement as ImportDeclarationNode),
+      });
     } else if (statement.type.startsWith('Export')) {
       const line = source.split('\n').findIndex((text) => /^\s*export\b/.test(text));
-      throw new CellCompileError('`export` is not supported in a notebook cell: top-level declarations are already shared with later cells', line + 1, 0, source.split('\n')[line] ?? '');
+      throw new CellCompileError(
+        '`export` is not supported in a notebook cell: top-level declarations are already shared with later cells',
+        line + 1,
+        0,
+        source.split('\n')[line] ?? '',
+      );
     }
   }
   walk(program, (node) => {
-    if (node.type === 'ImportExpression') edits.push({ start: node.start, end: node.start + 'import'.length, text: `${loaderGlobal}.importModule` });
+    if (node.type === 'ImportExpression')
+      edits.push({ start: node.start, end: node.start + 'import'.length, text: `${loaderGlobal}.importModule` });
   });
   edits.sort((a, b) => b.start - a.start);
   let rewritten = code;

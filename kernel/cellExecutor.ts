@@ -27,11 +27,7 @@ export class CellExecutor {
   private running: RunningCell | null = null;
   private terminatedLast = false;
 
-  constructor(
-    send: (message: KernelNotification) => void,
-    loader: ModuleLoader,
-    engine: Record<string, unknown>,
-  ) {
+  constructor(send: (message: KernelNotification) => void, loader: ModuleLoader, engine: Record<string, unknown>) {
     this.outbox = new OrderedOutbox(send);
     const displays = new CellDisplays(this.outbox, () => this.attribution.cellId);
     installNotebookGlobals(engine, loader, (value, options) => displays.display(value, options));

@@ -13,7 +13,10 @@ export function captureConsole(write: (stream: 'stdout' | 'stderr', text: string
     write('stderr', `Trace: ${format(args)}${stack}\n`);
   };
   console.dir = (value: unknown) => toStdout(value);
-  for (const [stream, name] of [[process.stdout, 'stdout'], [process.stderr, 'stderr']] as const) {
+  for (const [stream, name] of [
+    [process.stdout, 'stdout'],
+    [process.stderr, 'stderr'],
+  ] as const) {
     stream.write = ((chunk: string | Uint8Array) => {
       write(name, typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return true;

@@ -9,7 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { frameMessage, MessageFramer, type KernelMessage, type KernelRequest } from '../protocol/kernelProtocol';
 
 const mainThread = parentPort;
-if (!mainThread) throw new Error('kernelControl.js runs as the kernel\'s worker thread');
+if (!mainThread) throw new Error("kernelControl.js runs as the kernel's worker thread");
 
 const channel = new Socket({ fd: 3, readable: true, writable: true });
 const mainThreadInspector = new Session();
@@ -19,14 +19,22 @@ const unansweredInterrupts = new Map<number, NodeJS.Timeout>();
 function terminateMainThreadExecution(id: number, attempt: number): void {
   if (!unansweredInterrupts.has(id)) return;
   mainThreadInspector.post('Runtime.terminateExecution');
-  if (attempt < 5) unansweredInterrupts.set(id, setTimeout(() => terminateMainThreadExecution(id, attempt + 1), 500));
+  if (attempt < 5)
+    unansweredInterrupts.set(
+      id,
+      setTimeout(() => terminateMainThreadExecution(id, attempt + 1), 500),
+    );
 }
 
 const framer = new MessageFramer<KernelRequest>((request) => {
   // A session left open at exit makes Node print "Waiting for the debugger to disconnect".
   if (request.type === 'shutdown') mainThreadInspector.disconnect();
   mainThread.postMessage(request);
-  if (request.type === 'interrupt') unansweredInterrupts.set(request.id, setTimeout(() => terminateMainThreadExecution(request.id, 0), 100));
+  if (request.type === 'interrupt')
+    unansweredInterrupts.set(
+      request.id,
+      setTimeout(() => terminateMainThreadExecution(request.id, 0), 100),
+    );
 });
 
 channel.setEncoding('utf8');

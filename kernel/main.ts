@@ -5,7 +5,13 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { protocolVersion, type ExecuteResult, type HelloResult, type KernelMessage, type KernelRequest } from '../protocol/kernelProtocol';
+import {
+  protocolVersion,
+  type ExecuteResult,
+  type HelloResult,
+  type KernelMessage,
+  type KernelRequest,
+} from '../protocol/kernelProtocol';
 import { CellExecutor } from './cellExecutor';
 import * as engine from './engine/index';
 import { createModuleLoader } from './moduleLoader';
@@ -22,14 +28,23 @@ function hello(cwd: string): HelloResult {
   process.chdir(cwd);
   executor ??= new CellExecutor(send, createModuleLoader(cwd, engine), engine as unknown as Record<string, unknown>);
   const report = engine.getBackend();
-  return { protocolVersion, kernelVersion, pid: process.pid, backend: report.name, backends: report.candidates.map(({ name, available, reason }) => ({ name, available, reason })) };
+  return {
+    protocolVersion,
+    kernelVersion,
+    pid: process.pid,
+    backend: report.name,
+    backends: report.candidates.map(({ name, available, reason }) => ({ name, available, reason })),
+  };
 }
 
 async function handle(request: KernelRequest): Promise<void> {
   try {
     switch (request.type) {
       case 'hello':
-        if (request.protocolVersion !== protocolVersion) throw new Error(`protocol version mismatch: client speaks ${request.protocolVersion}, kernel speaks ${protocolVersion}`);
+        if (request.protocolVersion !== protocolVersion)
+          throw new Error(
+            `protocol version mismatch: client speaks ${request.protocolVersion}, kernel speaks ${protocolVersion}`,
+          );
         respond(request.id, hello(request.cwd));
         return;
       case 'execute': {
@@ -37,7 +52,9 @@ async function handle(request: KernelRequest): Promise<void> {
         if (!running) throw new Error('execute before hello');
         const { cellId, cellLabel, code, language } = request;
         // Cells run one after another even when a client sends several at once.
-        const result = (queue = queue.then(() => running.execute(cellId, cellLabel, code, language))) as Promise<ExecuteResult>;
+        const result = (queue = queue.then(() =>
+          running.execute(cellId, cellLabel, code, language),
+        )) as Promise<ExecuteResult>;
         respond(request.id, await result);
         return;
       }

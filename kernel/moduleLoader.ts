@@ -20,7 +20,10 @@ const esmConditions = ['import', 'node', 'default'];
 
 export function createModuleLoader(notebookDir: string, engine: object): ModuleLoader {
   const notebookRequire = createRequire(join(notebookDir, '__notebook__.js'));
-  const requireFromNotebook = Object.assign((id: string) => (id === 'attention-lab' ? engine : notebookRequire(id)), notebookRequire) as NodeJS.Require;
+  const requireFromNotebook = Object.assign(
+    (id: string) => (id === 'attention-lab' ? engine : notebookRequire(id)),
+    notebookRequire,
+  ) as NodeJS.Require;
   const dynamicImport = (url: string) => import(url);
 
   async function importModule(specifier: string): Promise<unknown> {
@@ -31,14 +34,18 @@ export function createModuleLoader(notebookDir: string, engine: object): ModuleL
       resolved = notebookRequire.resolve(specifier);
     } catch (error) {
       const esmEntry = resolveEsmPackage(specifier, notebookDir);
-      if (!esmEntry) throw new Error(`Cannot find module '${specifier}' from the notebook's folder ${notebookDir}: ${(error as Error).message.split('\n')[0]}`);
+      if (!esmEntry)
+        throw new Error(
+          `Cannot find module '${specifier}' from the notebook's folder ${notebookDir}: ${(error as Error).message.split('\n')[0]}`,
+        );
       resolved = esmEntry;
     }
     if (isEsmFile(resolved)) return dynamicImport(pathToFileURL(resolved).href);
     try {
       return notebookRequire(resolved);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM') return dynamicImport(pathToFileURL(resolved).href);
+      if ((error as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM')
+        return dynamicImport(pathToFileURL(resolved).href);
       throw error;
     }
   }
@@ -99,8 +106,17 @@ function resolveEsmPackage(specifier: string, fromDir: string): string | undefin
     const packageDir = join(dir, 'node_modules', name);
     const manifestPath = join(packageDir, 'package.json');
     if (existsSync(manifestPath)) {
-      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: ExportsField; module?: string; main?: string };
-      const target = manifest.exports !== undefined ? exportTarget(manifest.exports, subpath) : subpath === '.' ? (manifest.module ?? manifest.main ?? 'index.js') : subpath;
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+        exports?: ExportsField;
+        module?: string;
+        main?: string;
+      };
+      const target =
+        manifest.exports !== undefined
+          ? exportTarget(manifest.exports, subpath)
+          : subpath === '.'
+            ? (manifest.module ?? manifest.main ?? 'index.js')
+            : subpath;
       return target === undefined ? undefined : join(packageDir, target);
     }
     if (dirname(dir) === dir) return undefined;

@@ -4,7 +4,15 @@
 import { inspect } from 'node:util';
 import type { OutputBundle, OutputItem } from '../protocol/kernelProtocol';
 import { mimeTypes } from '../protocol/mimeTypes';
-import { maxStageElements, maxWireElements, payloadVersion, type AttentionOutput, type StagesOutput, type TensorOutput, type TensorStats } from '../protocol/outputPayloads';
+import {
+  maxStageElements,
+  maxWireElements,
+  payloadVersion,
+  type AttentionOutput,
+  type StagesOutput,
+  type TensorOutput,
+  type TensorStats,
+} from '../protocol/outputPayloads';
 import { encodeTensor, type TensorPayload } from '../protocol/tensorWire';
 import { AttentionView } from './attentionView';
 import { DisplayHandle, type DisplayOptions } from './displayHandle';
@@ -15,7 +23,10 @@ import { formatShape } from './engine/shape';
 export function isTrace(value: unknown): value is Trace<unknown> {
   if (!value || typeof value !== 'object' || !('result' in value) || !('stages' in value)) return false;
   const stages = (value as Trace<unknown>).stages;
-  return Array.isArray(stages) && stages.every((stage) => stage && stage.tensor instanceof Tensor && typeof stage.name === 'string');
+  return (
+    Array.isArray(stages) &&
+    stages.every((stage) => stage && stage.tensor instanceof Tensor && typeof stage.name === 'string')
+  );
 }
 
 function isRich(value: unknown): boolean {
@@ -25,7 +36,13 @@ function isRich(value: unknown): boolean {
 /** The outputs for a cell's last value: none for undefined, one per item of a tuple of tensors. */
 export async function outputsForResult(value: unknown): Promise<OutputBundle[]> {
   if (value === undefined || value instanceof DisplayHandle) return [];
-  if (Array.isArray(value) && value.length > 0 && value.length <= 8 && value.some(isRich) && value.every((item) => item === null || isRich(item))) {
+  if (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.length <= 8 &&
+    value.some(isRich) &&
+    value.every((item) => item === null || isRich(item))
+  ) {
     const bundles: OutputBundle[] = [];
     for (const item of value) if (item !== null) bundles.push(await outputBundle(item));
     return bundles;
@@ -38,7 +55,10 @@ export async function outputBundle(value: unknown, options: DisplayOptions = {})
   if (options.as === 'text') return { items: [textItem(inspectValue(value))] };
   if (value instanceof AttentionView) return attentionBundle(value);
   if (value instanceof Tensor) {
-    const wantsAttention = options.as === 'attention' || (options.as !== 'tensor' && (attentionWeightsInfo(value) !== undefined || options.queries !== undefined || options.keys !== undefined));
+    const wantsAttention =
+      options.as === 'attention' ||
+      (options.as !== 'tensor' &&
+        (attentionWeightsInfo(value) !== undefined || options.queries !== undefined || options.keys !== undefined));
     if (wantsAttention) return attentionBundle(new AttentionView(value, options));
     const payload = await tensorOutput(value, maxWireElements, options.title);
     return { items: [jsonItem(mimeTypes.tensor, payload), textItem(payload.text)] };
@@ -85,7 +105,14 @@ export function tensorStats(values: ArrayLike<number>): TensorStats {
     if (Number.isFinite(v)) squares += (v - mean) ** 2;
   }
   // Over finite values; std is the sample deviation (n − 1), like torch.std.
-  return { min: count ? min : 0, max: count ? max : 0, mean, std: count > 1 ? Math.sqrt(squares / (count - 1)) : 0, nanCount, infCount };
+  return {
+    min: count ? min : 0,
+    max: count ? max : 0,
+    mean,
+    std: count > 1 ? Math.sqrt(squares / (count - 1)) : 0,
+    nanCount,
+    infCount,
+  };
 }
 
 /**
@@ -107,7 +134,10 @@ export function leadingBlock(shape: readonly number[], budget: number): number[]
 }
 
 /** The tensor's values (one read) and the payload of its leading block, a row-major prefix of them. */
-async function blockPayload(tensor: Tensor, budget: number): Promise<{ data: TensorPayload; values: ArrayLike<number> }> {
+async function blockPayload(
+  tensor: Tensor,
+  budget: number,
+): Promise<{ data: TensorPayload; values: ArrayLike<number> }> {
   const values = await tensor.data();
   const block = leadingBlock(tensor.shape, budget);
   const blockCount = block.reduce((n, d) => n * d, 1);
@@ -116,12 +146,26 @@ async function blockPayload(tensor: Tensor, budget: number): Promise<{ data: Ten
 
 export async function tensorOutput(tensor: Tensor, budget: number, title?: string): Promise<TensorOutput> {
   const { data, values } = await blockPayload(tensor, budget);
-  return { kind: 'tensor', version: payloadVersion, title, shape: [...tensor.shape], dtype: tensor.dtype, backend: tensor.backend.name, stats: tensorStats(values), text: tensor.toString(), data };
+  return {
+    kind: 'tensor',
+    version: payloadVersion,
+    title,
+    shape: [...tensor.shape],
+    dtype: tensor.dtype,
+    backend: tensor.backend.name,
+    stats: tensorStats(values),
+    text: tensor.toString(),
+    data,
+  };
 }
 
 /** Axis names for weights the engine did not tag: (Q, K), (B, Q, K) or (B, H, Q, K). */
 function defaultAxes(ndim: number): string[] {
-  return [['query', 'key'], ['batch', 'query', 'key'], ['batch', 'head', 'query', 'key']][ndim - 2];
+  return [
+    ['query', 'key'],
+    ['batch', 'query', 'key'],
+    ['batch', 'head', 'query', 'key'],
+  ][ndim - 2];
 }
 
 /** Rearranges weights with named axes into (batch, heads, queries, keys). */
@@ -159,7 +203,10 @@ async function attentionBundle(view: AttentionView): Promise<OutputBundle> {
   const heads = options.heads ?? tag?.heads ?? 1;
   const layout = toBatchHeadLayout(weights, axes, heads); // (B, H, Q, K)
   const [, , queries, keys] = layout.shape;
-  for (const [labels, count, what] of [[options.queries, queries, 'query'], [options.keys, keys, 'key']] as const) {
+  for (const [labels, count, what] of [
+    [options.queries, queries, 'query'],
+    [options.keys, keys, 'key'],
+  ] as const) {
     if (labels && labels.length !== count) {
       const mismatch = `${labels.length} ${what} labels for ${count} ${what} positions`;
       throw new Error(`attention: ${mismatch} (weights shape ${formatShape(weights.shape)})`);
@@ -191,10 +238,25 @@ async function attentionBundle(view: AttentionView): Promise<OutputBundle> {
 async function stagesBundle(traced: Trace<unknown>, title?: string): Promise<OutputBundle> {
   const stages = [];
   for (const stage of traced.stages) {
-    stages.push({ name: stage.name, op: stage.op, module: stage.module, inputs: stage.inputs, output: stage.output, tensor: await tensorOutput(stage.tensor, maxStageElements) });
+    stages.push({
+      name: stage.name,
+      op: stage.op,
+      module: stage.module,
+      inputs: stage.inputs,
+      output: stage.output,
+      tensor: await tensorOutput(stage.tensor, maxStageElements),
+    });
   }
   const payload: StagesOutput = { kind: 'stages', version: payloadVersion, title, stages };
   const width = Math.max(0, ...traced.stages.map((s) => s.name.length));
-  const lines = traced.stages.map((s, i) => `${String(i + 1).padStart(2)}. ${s.name.padEnd(width)}  ${s.op.padEnd(10)} (${s.output.shape.join(', ')})  [${s.output.axes.join(', ')}]`);
-  return { items: [jsonItem(mimeTypes.stages, payload), textItem([`trace: ${traced.stages.length} stages`, ...lines].join('\n'))] };
+  const lines = traced.stages.map(
+    (s, i) =>
+      `${String(i + 1).padStart(2)}. ${s.name.padEnd(width)}  ${s.op.padEnd(10)} (${s.output.shape.join(', ')})  [${s.output.axes.join(', ')}]`,
+  );
+  return {
+    items: [
+      jsonItem(mimeTypes.stages, payload),
+      textItem([`trace: ${traced.stages.length} stages`, ...lines].join('\n')),
+    ],
+  };
 }

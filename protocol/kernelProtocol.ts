@@ -28,9 +28,7 @@ export interface CellError {
 }
 
 export type ExecuteResult =
-  | { status: 'ok'; outputs: OutputBundle[] }
-  | { status: 'error'; error: CellError }
-  | { status: 'interrupted' };
+  { status: 'ok'; outputs: OutputBundle[] } | { status: 'error'; error: CellError } | { status: 'interrupted' };
 
 export interface HelloResult {
   protocolVersion: number;

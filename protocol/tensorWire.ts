@@ -42,7 +42,8 @@ export function encodeFloat32(values: ArrayLike<number>): string {
 
 export function decodeFloat32(text: string): Float32Array {
   const bytes = base64ToBytes(text);
-  if (bytes.length % 4 !== 0) throw new Error(`decodeFloat32: ${bytes.length} bytes is not a whole number of float32 values`);
+  if (bytes.length % 4 !== 0)
+    throw new Error(`decodeFloat32: ${bytes.length} bytes is not a whole number of float32 values`);
   if (!isLittleEndian()) {
     for (let i = 0; i < bytes.length; i += 4) bytes.subarray(i, i + 4).reverse();
   }
@@ -58,6 +59,7 @@ export function encodeTensor(shape: readonly number[], dtype: WireDType, values:
 export function decodeTensor(payload: TensorPayload): { shape: number[]; dtype: WireDType; values: Float32Array } {
   const values = decodeFloat32(payload.values);
   const count = payload.shape.reduce((n, d) => n * d, 1);
-  if (values.length !== count) throw new Error(`decodeTensor: ${values.length} values for shape [${payload.shape.join(', ')}]`);
+  if (values.length !== count)
+    throw new Error(`decodeTensor: ${values.length} values for shape [${payload.shape.join(', ')}]`);
   return { shape: [...payload.shape], dtype: payload.dtype, values };
 }

@@ -11,7 +11,15 @@ const root = new URL('..', import.meta.url).pathname;
 // gpu.js and acorn are bundled; the optional native module gl and esbuild (a native
 // binary) stay in node_modules, and `vscode` is provided by the host.
 const native = ['gl', 'esbuild', 'vscode'];
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'linked', external: native, logLevel: 'warning' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'linked',
+  external: native,
+  logLevel: 'warning',
+};
 
 /**
  * Compiles the native backend's C kernels (every .c file in kernel/engine/backends/nativeKernels/)
@@ -22,16 +30,35 @@ const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20'
 function buildNativeKernels() {
   const output = join(root, 'dist/attentionLabNative.node');
   const sourceDir = join(root, 'kernel/engine/backends/nativeKernels');
-  const sources = readdirSync(sourceDir).filter((name) => name.endsWith('.c')).sort();
+  const sources = readdirSync(sourceDir)
+    .filter((name) => name.endsWith('.c'))
+    .sort();
   const simd = process.arch === 'x64' ? ['-march=x86-64-v3'] : [];
   const linkage = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
-  const args = ['-O3', ...simd, '-fno-math-errno', '-fPIC', '-shared', '-fvisibility=hidden', '-pthread', '-Wall',
-    '-I', join(root, 'node_modules/node-api-headers/include'), ...linkage, '-o', output, ...sources, '-lm'];
+  const args = [
+    '-O3',
+    ...simd,
+    '-fno-math-errno',
+    '-fPIC',
+    '-shared',
+    '-fvisibility=hidden',
+    '-pthread',
+    '-Wall',
+    '-I',
+    join(root, 'node_modules/node-api-headers/include'),
+    ...linkage,
+    '-o',
+    output,
+    ...sources,
+    '-lm',
+  ];
   try {
     execFileSync(process.env.CC || 'cc', args, { stdio: 'inherit', cwd: sourceDir });
     console.log('built dist/attentionLabNative.node');
   } catch (error) {
-    console.warn(`warning: the native backend's C kernels did not build (${error.message.split('\n')[0]}); the engine runs on its other backends`);
+    console.warn(
+      `warning: the native backend's C kernels did not build (${error.message.split('\n')[0]}); the engine runs on its other backends`,
+    );
   }
 }
 
@@ -44,25 +71,73 @@ function findTests(dir) {
 }
 
 if (process.argv.includes('--bench')) {
-  await build({ ...common, external: [...native, 'playwright-core', '@tensorflow/*'], entryPoints: [join(root, 'bench/runBenchmark.ts')], outfile: join(root, 'out/bench/runBenchmark.js') });
+  await build({
+    ...common,
+    external: [...native, 'playwright-core', '@tensorflow/*'],
+    entryPoints: [join(root, 'bench/runBenchmark.ts')],
+    outfile: join(root, 'out/bench/runBenchmark.js'),
+  });
   console.log('built out/bench/runBenchmark.js');
 } else if (process.argv.includes('--tests')) {
   rmSync(join(root, 'out'), { recursive: true, force: true });
   const entryPoints = findTests(join(root, 'test'));
-  await build({ ...common, external: [...native, 'playwright-core'], entryPoints, outdir: join(root, 'out/test'), outbase: join(root, 'test') });
+  await build({
+    ...common,
+    external: [...native, 'playwright-core'],
+    entryPoints,
+    outdir: join(root, 'out/test'),
+    outbase: join(root, 'test'),
+  });
   console.log(`built ${entryPoints.length} test files into out/test`);
 } else {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
-  await build({ ...common, entryPoints: [join(root, 'kernel/engine/index.ts')], outfile: join(root, 'dist/engine.js') });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'kernel/engine/index.ts')],
+    outfile: join(root, 'dist/engine.js'),
+  });
   await build({ ...common, entryPoints: [join(root, 'kernel/main.ts')], outfile: join(root, 'dist/kernel.js') });
-  await build({ ...common, entryPoints: [join(root, 'kernel/kernelControl.ts')], outfile: join(root, 'dist/kernelControl.js') });
-  await build({ ...common, entryPoints: [join(root, 'cli/attentionLab.ts')], outfile: join(root, 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' } });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'kernel/kernelControl.ts')],
+    outfile: join(root, 'dist/kernelControl.js'),
+  });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'cli/attentionLab.ts')],
+    outfile: join(root, 'dist/cli.js'),
+    banner: { js: '#!/usr/bin/env node' },
+  });
   chmodSync(join(root, 'dist/cli.js'), 0o755);
-  await build({ ...common, entryPoints: [join(root, 'extension/extension.ts')], outfile: join(root, 'dist/extension.js') });
-  await build({ bundle: true, platform: 'browser', format: 'esm', target: 'es2022', sourcemap: 'linked', logLevel: 'warning', entryPoints: [join(root, 'webview/renderer.ts')], outfile: join(root, 'dist/renderer.js') });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'extension/extension.ts')],
+    outfile: join(root, 'dist/extension.js'),
+  });
+  await build({
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    entryPoints: [join(root, 'webview/renderer.ts')],
+    outfile: join(root, 'dist/renderer.js'),
+  });
   execFileSync(
     join(root, 'node_modules/.bin/tsc'),
-    ['-p', root, '--noEmit', 'false', '--emitDeclarationOnly', '--declaration', '--outDir', join(root, 'dist/types'), '--rootDir', root],
+    [
+      '-p',
+      root,
+      '--noEmit',
+      'false',
+      '--emitDeclarationOnly',
+      '--declaration',
+      '--outDir',
+      join(root, 'dist/types'),
+      '--rootDir',
+      root,
+    ],
     { stdio: 'inherit' },
   );
   const types = relative(join(root, 'dist'), join(root, 'dist/types/kernel/engine/index'));

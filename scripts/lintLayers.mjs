@@ -12,13 +12,47 @@ const backendFiles = readdirSync(join(root, backendsFolder))
   .filter((path) => path !== `${backendsFolder}/registry`);
 
 const rules = [
-  { files: /^protocol\//, forbid: (target) => !target.startsWith('protocol/'), why: 'protocol/ is shared by all three processes and imports nothing outside itself (no node:, vscode, DOM or gpu.js).' },
-  { files: /^webview\//, forbid: (target) => !/^(webview|protocol)\//.test(target) && target !== '@vscode/webview-ui-toolkit' && target !== 'vscode-notebook-renderer', why: 'webview/ runs in the browser sandbox: it imports only protocol/, the webview UI toolkit and the renderer API types.' },
-  { files: /^kernel\//, forbid: (target) => target === 'vscode' || /^(extension|webview)\//.test(target), why: 'kernel/ is a child Node process: it never imports vscode, extension/ or webview/.' },
-  { files: /^extension\//, forbid: (target) => /^(kernel|webview|cli)\//.test(target), why: 'extension/ sees the kernel only through protocol/ messages, never its code.' },
-  { files: /^extension\/kernelClient\.ts$/, forbid: (target) => target === 'vscode', why: 'kernelClient.ts is shared with the headless runner, which has no vscode module.' },
-  { files: /^cli\//, forbid: (target) => target === 'vscode' || /^(kernel|webview)\//.test(target) || (target.startsWith('extension/') && target !== 'extension/kernelClient'), why: 'cli/ (the headless runner) drives a kernel process through extension/kernelClient and protocol/ only.' },
-  { files: /^kernel\/engine\//, forbid: (target, file) => target === 'gpu.js' && file !== 'kernel/engine/backends/gpujs.ts', why: 'only backends/gpujs.ts knows gpu.js.' },
+  {
+    files: /^protocol\//,
+    forbid: (target) => !target.startsWith('protocol/'),
+    why: 'protocol/ is shared by all three processes and imports nothing outside itself (no node:, vscode, DOM or gpu.js).',
+  },
+  {
+    files: /^webview\//,
+    forbid: (target) =>
+      !/^(webview|protocol)\//.test(target) &&
+      target !== '@vscode/webview-ui-toolkit' &&
+      target !== 'vscode-notebook-renderer',
+    why: 'webview/ runs in the browser sandbox: it imports only protocol/, the webview UI toolkit and the renderer API types.',
+  },
+  {
+    files: /^kernel\//,
+    forbid: (target) => target === 'vscode' || /^(extension|webview)\//.test(target),
+    why: 'kernel/ is a child Node process: it never imports vscode, extension/ or webview/.',
+  },
+  {
+    files: /^extension\//,
+    forbid: (target) => /^(kernel|webview|cli)\//.test(target),
+    why: 'extension/ sees the kernel only through protocol/ messages, never its code.',
+  },
+  {
+    files: /^extension\/kernelClient\.ts$/,
+    forbid: (target) => target === 'vscode',
+    why: 'kernelClient.ts is shared with the headless runner, which has no vscode module.',
+  },
+  {
+    files: /^cli\//,
+    forbid: (target) =>
+      target === 'vscode' ||
+      /^(kernel|webview)\//.test(target) ||
+      (target.startsWith('extension/') && target !== 'extension/kernelClient'),
+    why: 'cli/ (the headless runner) drives a kernel process through extension/kernelClient and protocol/ only.',
+  },
+  {
+    files: /^kernel\/engine\//,
+    forbid: (target, file) => target === 'gpu.js' && file !== 'kernel/engine/backends/gpujs.ts',
+    why: 'only backends/gpujs.ts knows gpu.js.',
+  },
   {
     files: /^kernel\//,
     forbid: (target, file) => backendFiles.includes(target) && !file.startsWith(`${backendsFolder}/`),
@@ -43,8 +77,14 @@ function sourceFiles(dir) {
 /** Import specifiers, relative ones resolved to repository paths without extension. */
 function importsOf(file) {
   const text = readFileSync(join(root, file), 'utf8');
-  const specifiers = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
-  return specifiers.map((s) => (s.startsWith('.') ? relative(root, resolve(root, dirname(file), s)).replace(/\/index$/, '') : s));
+  const specifiers = [
+    ...text.matchAll(
+      /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? m[3]);
+  return specifiers.map((s) =>
+    s.startsWith('.') ? relative(root, resolve(root, dirname(file), s)).replace(/\/index$/, '') : s,
+  );
 }
 
 const problems = [];
@@ -52,7 +92,8 @@ const files = ['protocol', 'extension', 'kernel', 'webview', 'cli'].flatMap(sour
 for (const file of files) {
   for (const target of importsOf(file)) {
     for (const rule of rules) {
-      if (rule.files.test(file) && rule.forbid(target, file)) problems.push(`${file}: imports '${target}': ${rule.why}`);
+      if (rule.files.test(file) && rule.forbid(target, file))
+        problems.push(`${file}: imports '${target}': ${rule.why}`);
     }
   }
 }

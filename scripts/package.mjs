@@ -10,9 +10,12 @@ const run = (file, args) => execFileSync(file, args, { cwd: root, stdio: 'inheri
 
 run(process.execPath, ['scripts/build.mjs']);
 run(process.execPath, [
-  'node_modules/@vscode/vsce/vsce', 'package',
-  '--target', target,
+  'node_modules/@vscode/vsce/vsce',
+  'package',
+  '--target',
+  target,
   '--no-rewrite-relative-links',
   '--allow-missing-repository',
-  '--out', 'attention-lab.vsix',
+  '--out',
+  'attention-lab.vsix',
 ]);

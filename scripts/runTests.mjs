@@ -15,13 +15,19 @@ const files = (function find(dir) {
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((part) => f.includes(part))) : files;
 if (selected.some((f) => f.includes(join('out/test', 'e2e')))) {
-  const install = spawnSync('bash', [join(root, 'scripts/installTestVscode.sh'), join(root, '.cache/test-vscode')], { stdio: 'inherit', cwd: root });
+  const install = spawnSync('bash', [join(root, 'scripts/installTestVscode.sh'), join(root, '.cache/test-vscode')], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (install.status !== 0) process.exit(install.status ?? 1);
 }
 const nodeArgs = ['--enable-source-maps', '--test', '--test-reporter=spec', ...selected];
 const hasXvfb = spawnSync('sh', ['-c', 'command -v xvfb-run'], { stdio: 'ignore' }).status === 0;
 const [command, args] =
-  !process.env.DISPLAY && hasXvfb ? ['xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
-if (!process.env.DISPLAY && !hasXvfb) console.log('no X display and no xvfb-run: gpujs-headlessgl will be reported as skipped');
+  !process.env.DISPLAY && hasXvfb
+    ? ['xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+if (!process.env.DISPLAY && !hasXvfb)
+  console.log('no X display and no xvfb-run: gpujs-headlessgl will be reported as skipped');
 const result = spawnSync(command, args, { stdio: 'inherit', cwd: root });
 process.exit(result.status ?? 1);

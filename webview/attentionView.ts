@@ -45,7 +45,13 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
   }
   view.append(header, element('div', 'al-stats', statsLine(payload.stats)));
   if (batches * heads < payload.fullLayout[0] * payload.fullLayout[1]) {
-    view.append(element('div', 'al-note', `Too big to ship whole: showing ${batches} of ${payload.fullLayout[0]} batch entries × ${heads} of ${payload.fullLayout[1]} heads.`));
+    view.append(
+      element(
+        'div',
+        'al-note',
+        `Too big to ship whole: showing ${batches} of ${payload.fullLayout[0]} batch entries × ${heads} of ${payload.fullLayout[1]} heads.`,
+      ),
+    );
   }
   let batch = 0;
   let head = -1; // -1: every head
@@ -56,7 +62,8 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
   check.dataset.attentionLab = 'row-sum';
   const readout = element('div', 'al-readout', 'hover a cell: query → key = weight');
   readout.dataset.attentionLab = 'readout';
-  const label = (labels: string[] | undefined, i: number, what: string) => (labels ? `'${labels[i]}' (${i})` : `${what} ${i}`);
+  const label = (labels: string[] | undefined, i: number, what: string) =>
+    labels ? `'${labels[i]}' (${i})` : `${what} ${i}`;
 
   const draw = () => {
     const shown = head < 0 ? Array.from({ length: heads }, (_, h) => h) : [head];
@@ -68,7 +75,13 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
       const summary = rowSumCheck(values, rows, cols);
       worst = Math.max(worst, summary.maxError);
       summary.nanRows.forEach((r) => nanRows.add(r));
-      const caption = payload.averagedHeads ? `mean over ${payload.averagedHeads} heads` : heads > 1 ? `head ${h}` : batches > 1 ? `batch ${batch}` : '';
+      const caption = payload.averagedHeads
+        ? `mean over ${payload.averagedHeads} heads`
+        : heads > 1
+          ? `head ${h}`
+          : batches > 1
+            ? `batch ${batch}`
+            : '';
       const { canvas, cellSize } = drawHeatmap({
         rows,
         cols,
@@ -77,7 +90,9 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
         maxSide: shown.length > 1 ? 220 : 360,
         isMasked: (r, c) => (mask ? mask[offset + r * cols + c] !== 0 : values[r * cols + c] === 0),
         onHover: (cell) => {
-          readout.textContent = cell ? `${caption ? `${caption} · ` : ''}query ${label(payload.queries, cell.row, 'q')} → key ${label(payload.keys, cell.col, 'k')} = ${cell.value}` : 'hover a cell: query → key = weight';
+          readout.textContent = cell
+            ? `${caption ? `${caption} · ` : ''}query ${label(payload.queries, cell.row, 'q')} → key ${label(payload.keys, cell.col, 'k')} = ${cell.value}`
+            : 'hover a cell: query → key = weight';
         },
       });
       canvas.dataset.head = String(h);
@@ -92,7 +107,11 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
       if (payload.queries) {
         const queryLabels = element('div', 'al-query-labels');
         queryLabels.style.gridTemplateRows = `repeat(${rows}, ${cellSize}px)`;
-        payload.queries.forEach((q, r) => queryLabels.append(element('span', summary.nanRows.includes(r) ? 'al-query-label al-nan-row' : 'al-query-label', q)));
+        payload.queries.forEach((q, r) =>
+          queryLabels.append(
+            element('span', summary.nanRows.includes(r) ? 'al-query-label al-nan-row' : 'al-query-label', q),
+          ),
+        );
         body.append(queryLabels);
       } else body.append(element('span'));
       body.append(canvas);
@@ -101,13 +120,36 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
       return panel;
     });
     grid.replaceChildren(...panels, drawLegend(scale, formatValue));
-    const nanNote = nanRows.size ? ` · ${nanRows.size} fully masked row(s) are NaN: ${[...nanRows].map((r) => label(payload.queries, r, 'q')).join(', ')}` : '';
-    check.textContent = worst <= 1e-4 ? `rows sum to 1 (max error ${worst.toExponential(1)}) ✓${nanNote}` : `rows do not sum to 1: max error ${formatValue(worst)} (dropout or not a softmax?)${nanNote}`;
+    const nanNote = nanRows.size
+      ? ` · ${nanRows.size} fully masked row(s) are NaN: ${[...nanRows].map((r) => label(payload.queries, r, 'q')).join(', ')}`
+      : '';
+    check.textContent =
+      worst <= 1e-4
+        ? `rows sum to 1 (max error ${worst.toExponential(1)}) ✓${nanNote}`
+        : `rows do not sum to 1: max error ${formatValue(worst)} (dropout or not a softmax?)${nanNote}`;
     check.classList.toggle('al-warning', worst > 1e-4 || nanRows.size > 0);
   };
 
-  if (batches > 1) controls.append(dropdown('batch', Array.from({ length: batches }, (_, b) => `batch ${b}`), 0, (b) => ((batch = b), draw()), 'batch'));
-  if (heads > 1) controls.append(dropdown('head', ['all heads', ...Array.from({ length: heads }, (_, h) => `head ${h}`)], 0, (choice) => ((head = choice - 1), draw()), 'head'));
+  if (batches > 1)
+    controls.append(
+      dropdown(
+        'batch',
+        Array.from({ length: batches }, (_, b) => `batch ${b}`),
+        0,
+        (b) => ((batch = b), draw()),
+        'batch',
+      ),
+    );
+  if (heads > 1)
+    controls.append(
+      dropdown(
+        'head',
+        ['all heads', ...Array.from({ length: heads }, (_, h) => `head ${h}`)],
+        0,
+        (choice) => ((head = choice - 1), draw()),
+        'head',
+      ),
+    );
   controls.append(button('Export PNG', 'export', () => exportPng(grid, payload.title ?? 'attention')));
   draw();
   view.append(controls, grid, check, readout);

@@ -15,7 +15,11 @@ export function registerToolkit(): void {
   if (document.readyState === 'complete') window.dispatchEvent(new Event('load'));
 }
 
-export function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+export function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
@@ -23,7 +27,13 @@ export function element<K extends keyof HTMLElementTagNameMap>(tag: K, className
 }
 
 /** A toolkit dropdown of labelled choices; `onChange` gets the chosen index. */
-export function dropdown(label: string, choices: string[], selected: number, onChange: (index: number) => void, role: string): HTMLElement {
+export function dropdown(
+  label: string,
+  choices: string[],
+  selected: number,
+  onChange: (index: number) => void,
+  role: string,
+): HTMLElement {
   const wrapper = element('label', 'al-control');
   wrapper.append(element('span', 'al-control-label', label));
   const select = document.createElement('vscode-dropdown') as HTMLElement & { value: string };
@@ -40,7 +50,12 @@ export function dropdown(label: string, choices: string[], selected: number, onC
   return wrapper;
 }
 
-export function button(label: string, role: string, onClick: () => void, appearance: 'primary' | 'secondary' = 'secondary'): HTMLElement {
+export function button(
+  label: string,
+  role: string,
+  onClick: () => void,
+  appearance: 'primary' | 'secondary' = 'secondary',
+): HTMLElement {
   const node = document.createElement('vscode-button');
   node.setAttribute('appearance', appearance);
   node.dataset.attentionLab = role;

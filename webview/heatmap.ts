@@ -24,7 +24,10 @@ export interface Heatmap {
 
 export function drawHeatmap(options: HeatmapOptions): Heatmap {
   const { rows, cols, values, scale, isMasked } = options;
-  const cellSize = Math.max(1, Math.min(options.maxCell ?? 28, Math.floor((options.maxSide ?? 360) / Math.max(rows, cols))));
+  const cellSize = Math.max(
+    1,
+    Math.min(options.maxCell ?? 28, Math.floor((options.maxSide ?? 360) / Math.max(rows, cols))),
+  );
   const canvas = document.createElement('canvas');
   canvas.width = cols * cellSize;
   canvas.height = rows * cellSize;

@@ -26,7 +26,14 @@ export function renderPayload(payload: RichOutput, root: HTMLElement): void {
   if (payload.kind === 'tensor') renderTensor(payload, root);
   else if (payload.kind === 'attention') renderAttention(payload, root);
   else if (payload.kind === 'stages') renderStages(payload, root);
-  else root.append(element('div', 'al-note', `Attention Lab: unknown output kind ${JSON.stringify((payload as { kind?: unknown }).kind)}`));
+  else
+    root.append(
+      element(
+        'div',
+        'al-note',
+        `Attention Lab: unknown output kind ${JSON.stringify((payload as { kind?: unknown }).kind)}`,
+      ),
+    );
 }
 
 export const activate: ActivationFunction = () => ({

@@ -17,7 +17,9 @@ export function isMovement(stage: StagePayload): boolean {
 /** Output axes that differ from the first input's at the same position (name or size). */
 export function changedAxes(stage: StagePayload): number[] {
   const input = stage.inputs[0];
-  return stage.output.shape.map((_, i) => i).filter((i) => !input || input.shape[i] !== stage.output.shape[i] || input.axes[i] !== stage.output.axes[i]);
+  return stage.output.shape
+    .map((_, i) => i)
+    .filter((i) => !input || input.shape[i] !== stage.output.shape[i] || input.axes[i] !== stage.output.axes[i]);
 }
 
 /** The scale of each stage: a movement stage reuses the previous stage's (values only move). */
@@ -34,7 +36,10 @@ export function renderStages(payload: StagesOutput, root: HTMLElement): void {
   view.dataset.attentionLab = 'stages-view';
   view.tabIndex = 0;
   const header = element('div', 'al-header');
-  header.append(element('span', 'al-title', payload.title ?? 'forward pass'), element('span', 'al-meta', `${stages.length} stages`));
+  header.append(
+    element('span', 'al-title', payload.title ?? 'forward pass'),
+    element('span', 'al-meta', `${stages.length} stages`),
+  );
   const strip = element('div', 'al-strip');
   strip.dataset.attentionLab = 'strip';
   const detail = element('div', 'al-stage-detail');
@@ -75,10 +80,21 @@ export function renderStages(payload: StagesOutput, root: HTMLElement): void {
     shapes.textContent = `${stage.inputs.map(describe).join(' , ')} → ${describe(stage.output)}`;
     const body = element('div');
     renderTensor(stage.tensor, body, { scale: scales[selected], showText: false });
-    detail.replaceChildren(title, shapes, ...(isMovement(stage) ? [element('div', 'al-note', 'Movement op: values keep their colours, so you see where each element goes.')] : []), body);
+    detail.replaceChildren(
+      title,
+      shapes,
+      ...(isMovement(stage)
+        ? [element('div', 'al-note', 'Movement op: values keep their colours, so you see where each element goes.')]
+        : []),
+      body,
+    );
   };
   const nav = element('div', 'al-controls');
-  nav.append(button('◀ Previous', 'previous', () => select(selected - 1)), button('Next ▶', 'next', () => select(selected + 1)), position);
+  nav.append(
+    button('◀ Previous', 'previous', () => select(selected - 1)),
+    button('Next ▶', 'next', () => select(selected + 1)),
+    position,
+  );
   view.addEventListener('keydown', (event) => {
     if (event.key === 'ArrowRight' || event.key === 'ArrowDown') select(selected + 1);
     else if (event.key === 'ArrowLeft' || event.key === 'ArrowUp') select(selected - 1);

@@ -14,7 +14,12 @@ export interface TensorViewOptions {
 }
 
 export function statsLine(stats: TensorOutput['stats']): string {
-  const parts = [`min ${formatValue(stats.min)}`, `max ${formatValue(stats.max)}`, `mean ${formatValue(stats.mean)}`, `std ${formatValue(stats.std)}`];
+  const parts = [
+    `min ${formatValue(stats.min)}`,
+    `max ${formatValue(stats.max)}`,
+    `mean ${formatValue(stats.mean)}`,
+    `std ${formatValue(stats.std)}`,
+  ];
   if (stats.nanCount) parts.push(`${stats.nanCount} NaN`);
   if (stats.infCount) parts.push(`${stats.infCount} Inf`);
   return parts.join(' · ');
@@ -25,11 +30,19 @@ export function renderTensor(payload: TensorOutput, root: HTMLElement, options: 
   const view = element('div', 'al-view al-tensor');
   view.dataset.attentionLab = 'tensor-view';
   const header = element('div', 'al-header');
-  header.append(element('span', 'al-title', payload.title ?? 'tensor'), element('span', 'al-shape', formatShape(payload.shape)), element('span', 'al-meta', `${payload.dtype} · ${payload.backend}`));
+  header.append(
+    element('span', 'al-title', payload.title ?? 'tensor'),
+    element('span', 'al-shape', formatShape(payload.shape)),
+    element('span', 'al-meta', `${payload.dtype} · ${payload.backend}`),
+  );
   header.querySelector('.al-shape')?.setAttribute('data-attention-lab', 'shape');
   view.append(header, element('div', 'al-stats', statsLine(payload.stats)));
   if (dataShape.some((d, i) => d !== payload.shape[i])) {
-    const note = element('div', 'al-note', `Too big to ship whole: showing the leading block ${formatShape(dataShape)} of ${formatShape(payload.shape)}; the stats cover every element.`);
+    const note = element(
+      'div',
+      'al-note',
+      `Too big to ship whole: showing the leading block ${formatShape(dataShape)} of ${formatShape(payload.shape)}; the stats cover every element.`,
+    );
     note.dataset.attentionLab = 'truncated';
     view.append(note);
   }

@@ -71,7 +71,9 @@ export function isOneOf<T extends string>(choices: readonly T[]): ArgumentCheck<
   return (value, call, argument, position) => {
     if (typeof value !== 'string') throw argumentError(call, argument, position, 'str', value);
     if (!(choices as readonly string[]).includes(value)) {
-      throw new Error(`${call}: argument '${argument}' must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got '${value}'`);
+      throw new Error(
+        `${call}: argument '${argument}' must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got '${value}'`,
+      );
     }
     return value as T;
   };

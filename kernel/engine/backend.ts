@@ -26,8 +26,21 @@ export const unaryOps = ['neg', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'relu',
 export type UnaryOp = (typeof unaryOps)[number];
 
 export const binaryOps = [
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
-  'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'logicalAnd',
+  'logicalOr',
 ] as const;
 export type BinaryOp = (typeof binaryOps)[number];
 

@@ -185,10 +185,17 @@ function summarizedValues(block: Block, summarize: boolean, edgeitems: number, o
     out.push(block.values[block.offset]);
     return;
   }
-  for (const i of shownIndices(block.shape[0], summarize, edgeitems)) summarizedValues(child(block, i), summarize, edgeitems, out);
+  for (const i of shownIndices(block.shape[0], summarize, edgeitems))
+    summarizedValues(child(block, i), summarize, edgeitems, out);
 }
 
-function vectorString(block: Block, indent: number, summarize: boolean, formatter: ElementFormatter, options: PrintOptions): string {
+function vectorString(
+  block: Block,
+  indent: number,
+  summarize: boolean,
+  formatter: ElementFormatter,
+  options: PrintOptions,
+): string {
   const elementsPerLine = Math.max(1, Math.floor((options.linewidth - indent) / (formatter.width + 2)));
   const size = block.shape[0];
   const format = (i: number) => formatter.format(block.values[block.offset + i]);
@@ -205,7 +212,13 @@ function vectorString(block: Block, indent: number, summarize: boolean, formatte
   return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
 }
 
-function blockString(block: Block, indent: number, summarize: boolean, formatter: ElementFormatter, options: PrintOptions): string {
+function blockString(
+  block: Block,
+  indent: number,
+  summarize: boolean,
+  formatter: ElementFormatter,
+  options: PrintOptions,
+): string {
   const dim = block.shape.length;
   if (dim === 0) return formatter.format(block.values[block.offset]);
   if (dim === 1) return vectorString(block, indent, summarize, formatter, options);
@@ -235,7 +248,13 @@ function addSuffixes(text: string, suffixes: string[], indent: number, linewidth
 }
 
 /** The body of the repr without `tensor(` and suffixes (what the renderer shows as text). */
-export function formatValues(shape: Shape, dtype: DType, values: TypedArray, indent = 7, options = printOptions): string {
+export function formatValues(
+  shape: Shape,
+  dtype: DType,
+  values: TypedArray,
+  indent = 7,
+  options = printOptions,
+): string {
   if (sizeOf(shape) === 0) return '[]';
   const summarize = sizeOf(shape) > options.threshold;
   const block: Block = { shape, values, offset: 0 };
@@ -256,5 +275,10 @@ export function formatTensor(shape: Shape, dtype: DType, values: TypedArray, opt
     if (shape.length !== 1) suffixes.push(`size=${formatTuple(shape)}`);
     if (dtype !== 'float32') suffixes.push(`dtype=torch.${dtype === 'int32' ? 'int64' : dtype}`);
   }
-  return addSuffixes(prefix + formatValues(shape, dtype, values, prefix.length, options), suffixes, prefix.length, options.linewidth);
+  return addSuffixes(
+    prefix + formatValues(shape, dtype, values, prefix.length, options),
+    suffixes,
+    prefix.length,
+    options.linewidth,
+  );
 }

@@ -49,7 +49,8 @@ export function formatTuple(shape: Shape): string {
 export function shapeFromArgs(args: readonly (number | readonly number[])[]): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as readonly number[])];
   return (args as readonly number[]).map((d) => {
-    if (typeof d !== 'number') throw new TypeError(`expected a shape as numbers or one array, got ${JSON.stringify(args)}`);
+    if (typeof d !== 'number')
+      throw new TypeError(`expected a shape as numbers or one array, got ${JSON.stringify(args)}`);
     return d;
   });
 }
@@ -57,7 +58,8 @@ export function shapeFromArgs(args: readonly (number | readonly number[])[]): nu
 /** Throws PyTorch's message when a requested shape has a negative or fractional dim. */
 export function checkShape(op: string, shape: Shape): void {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: Trying to create tensor with negative dimension ${d}: ${formatShape(shape)}`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new Error(`${op}: Trying to create tensor with negative dimension ${d}: ${formatShape(shape)}`);
   }
 }
 
@@ -65,7 +67,9 @@ export function checkShape(op: string, shape: Shape): void {
 export function normalizeDim(op: string, dim: number, ndim: number): number {
   const rankForRange = Math.max(ndim, 1);
   if (!Number.isInteger(dim) || dim < -rankForRange || dim >= rankForRange) {
-    throw new Error(`${op}: Dimension out of range (expected to be in range of [${-rankForRange}, ${rankForRange - 1}], but got ${dim})`);
+    throw new Error(
+      `${op}: Dimension out of range (expected to be in range of [${-rankForRange}, ${rankForRange - 1}], but got ${dim})`,
+    );
   }
   return dim < 0 ? dim + rankForRange : dim;
 }
@@ -95,14 +99,16 @@ export function inferShape(op: string, requested: Shape, numel: number): number[
   const unknown = shape.indexOf(-1);
   if (shape.filter((d) => d === -1).length > 1) throw new Error(`${op}: only one dimension can be inferred`);
   const known = shape.reduce((n, d) => (d === -1 ? n : n * d), 1);
-  if (shape.some((d) => d < -1 || !Number.isInteger(d))) throw new Error(`${op}: invalid shape dimension in ${formatShape(shape)}`);
+  if (shape.some((d) => d < -1 || !Number.isInteger(d)))
+    throw new Error(`${op}: invalid shape dimension in ${formatShape(shape)}`);
   if (unknown >= 0) {
     if (known === 0 || numel % known !== 0) {
       throw new Error(`${op}: shape '${formatShape(requested)}' is invalid for input of size ${numel}`);
     }
     shape[unknown] = numel / known;
   }
-  if (sizeOf(shape) !== numel) throw new Error(`${op}: shape '${formatShape(requested)}' is invalid for input of size ${numel}`);
+  if (sizeOf(shape) !== numel)
+    throw new Error(`${op}: shape '${formatShape(requested)}' is invalid for input of size ${numel}`);
   return shape;
 }
 

@@ -19,8 +19,17 @@ const folder = join(repoRoot(), 'test/fixtures/notebookFolder');
 
 function runCli(notebook: string): { status: number | null; stdout: string; stderr: string; written: JupyterNotebook } {
   const outPath = join(mkdtempSync(join(tmpdir(), 'attention-lab-run-')), 'out.ipynb');
-  const result = spawnSync(process.execPath, [join(repoRoot(), 'dist/cli.js'), 'run', join(folder, notebook), '-o', outPath, '--backend', 'reference'], { encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, written: parseNotebook(readFileSync(outPath, 'utf8'), outPath) };
+  const result = spawnSync(
+    process.execPath,
+    [join(repoRoot(), 'dist/cli.js'), 'run', join(folder, notebook), '-o', outPath, '--backend', 'reference'],
+    { encoding: 'utf8' },
+  );
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    written: parseNotebook(readFileSync(outPath, 'utf8'), outPath),
+  };
 }
 
 /** The items the kernel itself sends for the same cells, to compare with what the file holds. */
@@ -57,30 +66,48 @@ describe('attention-lab run', () => {
     assert.match(stdout, /hello, runner \(from CommonJS\)/);
     assert.match(stdout, /engine backend reference/);
     const code = written.cells.filter((c) => c.cell_type === 'code');
-    assert.deepEqual(code.map((c) => c.execution_count), [1, 2, 3]);
-    for (const cell of code) assert.ok(cell.metadata.execution?.['shell.execute_reply'], 'execution timing kept in the file');
+    assert.deepEqual(
+      code.map((c) => c.execution_count),
+      [1, 2, 3],
+    );
+    for (const cell of code)
+      assert.ok(cell.metadata.execution?.['shell.execute_reply'], 'execution timing kept in the file');
     const [first, second, third] = code.map((c) => c.outputs ?? []);
-    assert.deepEqual(first.map((o) => o.output_type), ['stream', 'execute_result']);
+    assert.deepEqual(
+      first.map((o) => o.output_type),
+      ['stream', 'execute_result'],
+    );
     assert.deepEqual(Object.keys(first[1].data ?? {}), [mimeTypes.tensor, 'text/plain']);
     assert.match(joinLines(first[1].data?.['text/plain'] as string[]), /^tensor\(\[\[/);
-    assert.deepEqual(second.map((o) => o.output_type), ['display_data', 'execute_result']);
+    assert.deepEqual(
+      second.map((o) => o.output_type),
+      ['display_data', 'execute_result'],
+    );
     assert.ok(second[0].data?.[mimeTypes.attention]);
     const stages = second[1].data?.[mimeTypes.stages] as StagesOutput;
     assert.ok(stages.stages.length >= 8);
     assert.deepEqual(stages.stages.find((s) => s.name === 'softmax')?.output.shape, [6, 4, 4]);
-    assert.deepEqual(third.map((o) => o.output_type), ['display_data', 'execute_result']);
+    assert.deepEqual(
+      third.map((o) => o.output_type),
+      ['display_data', 'execute_result'],
+    );
     assert.equal(joinLines(third[0].data?.['text/plain'] as string[]), 'step 1');
   });
 
   it('keeps the rich outputs byte for byte through saving and reopening', async () => {
     const { written } = runCli('roundTrip.ipynb');
     const reopened = parseNotebook(JSON.stringify(written, null, 1), 'reopened.ipynb');
-    const fromFile = reopened.cells.filter((c) => c.cell_type === 'code').map((c) => (c.outputs ?? []).filter((o) => o.output_type !== 'stream').flatMap(outputItems));
+    const fromFile = reopened.cells
+      .filter((c) => c.cell_type === 'code')
+      .map((c) => (c.outputs ?? []).filter((o) => o.output_type !== 'stream').flatMap(outputItems));
     const fromKernel = await kernelItems(reopened);
     assert.equal(fromFile.length, fromKernel.length);
     let rich = 0;
     for (const [i, items] of fromFile.entries()) {
-      assert.deepEqual(items.map((item) => item.mime), fromKernel[i].map((item) => item.mime));
+      assert.deepEqual(
+        items.map((item) => item.mime),
+        fromKernel[i].map((item) => item.mime),
+      );
       for (const [j, item] of items.entries()) {
         assert.equal(item.data, fromKernel[i][j].data, `cell ${i} item ${item.mime}`);
         if (item.mime.startsWith('application/vnd.attention-lab')) rich++;

@@ -29,12 +29,48 @@ interface Expected {
 }
 
 const examples: Record<string, Expected> = {
-  'multihead-attention-shapes.ipynb': { tensorViews: 1, attentionViews: 2, stagesViews: 0, shapes: ['(4, 2, 6)', '(2, 4, 4)', '(2, 3, 4, 5)'], stdout: [/engine backend: native/, /output \[ 4, 2, 6 \] weights \[ 2, 4, 4 \]/] },
-  'd2l-multihead-attention.ipynb': { tensorViews: 0, attentionViews: 2, stagesViews: 0, shapes: ['(10, 4, 6)', '(2, 5, 4, 6)'], stdout: [/output \[ 2, 4, 100 \]/, /max \|output difference\| \d/] },
-  'labml-multihead-attention.ipynb': { tensorViews: 0, attentionViews: 2, stagesViews: 1, shapes: ['(6, 6, 2, 4)'], stdout: [/max \|by hand - module\| = 0/, /mask \[ 6, 6, 1 \]/] },
-  'splitting-heads.ipynb': { tensorViews: 2, attentionViews: 0, stagesViews: 3, shapes: ['(2, 4, 6)', '(4, 2)'], stdout: [/same numbers as the manual split: true/, /round trip equals x: true/] },
-  'concat-attention.ipynb': { tensorViews: 0, attentionViews: 1, stagesViews: 1, shapes: ['(5, 6)'], stdout: [/weights \[ 1, 6 \] sum 1\.000000/] },
-  'step-through-a-forward-pass.ipynb': { tensorViews: 1, attentionViews: 1, stagesViews: 3, shapes: ['(1, 2, 5, 5)'], stdout: [/added: \[ 'mask' \]/] },
+  'multihead-attention-shapes.ipynb': {
+    tensorViews: 1,
+    attentionViews: 2,
+    stagesViews: 0,
+    shapes: ['(4, 2, 6)', '(2, 4, 4)', '(2, 3, 4, 5)'],
+    stdout: [/engine backend: native/, /output \[ 4, 2, 6 \] weights \[ 2, 4, 4 \]/],
+  },
+  'd2l-multihead-attention.ipynb': {
+    tensorViews: 0,
+    attentionViews: 2,
+    stagesViews: 0,
+    shapes: ['(10, 4, 6)', '(2, 5, 4, 6)'],
+    stdout: [/output \[ 2, 4, 100 \]/, /max \|output difference\| \d/],
+  },
+  'labml-multihead-attention.ipynb': {
+    tensorViews: 0,
+    attentionViews: 2,
+    stagesViews: 1,
+    shapes: ['(6, 6, 2, 4)'],
+    stdout: [/max \|by hand - module\| = 0/, /mask \[ 6, 6, 1 \]/],
+  },
+  'splitting-heads.ipynb': {
+    tensorViews: 2,
+    attentionViews: 0,
+    stagesViews: 3,
+    shapes: ['(2, 4, 6)', '(4, 2)'],
+    stdout: [/same numbers as the manual split: true/, /round trip equals x: true/],
+  },
+  'concat-attention.ipynb': {
+    tensorViews: 0,
+    attentionViews: 1,
+    stagesViews: 1,
+    shapes: ['(5, 6)'],
+    stdout: [/weights \[ 1, 6 \] sum 1\.000000/],
+  },
+  'step-through-a-forward-pass.ipynb': {
+    tensorViews: 1,
+    attentionViews: 1,
+    stagesViews: 3,
+    shapes: ['(1, 2, 5, 5)'],
+    stdout: [/added: \[ 'mask' \]/],
+  },
 };
 
 interface FrameReport {
@@ -49,9 +85,16 @@ interface FrameReport {
 function inspectFrame(frame: Frame): Promise<FrameReport> {
   return frame.evaluate(() => {
     // Views of their own; a stage view also holds a tensor view for the selected stage.
-    const count = (role: string) => Array.from(document.querySelectorAll(`[data-attention-lab="${role}"]`)).filter((e) => !e.parentElement?.closest('[data-attention-lab="stages-view"]')).length;
-    const shapes = Array.from(document.querySelectorAll('[data-attention-lab="shape"], [data-attention-lab="stage-shapes"], .al-chip-shape')).map((e) => e.textContent ?? '');
-    const canvases = Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-attention-lab="heatmap"]')).map((canvas) => {
+    const count = (role: string) =>
+      Array.from(document.querySelectorAll(`[data-attention-lab="${role}"]`)).filter(
+        (e) => !e.parentElement?.closest('[data-attention-lab="stages-view"]'),
+      ).length;
+    const shapes = Array.from(
+      document.querySelectorAll('[data-attention-lab="shape"], [data-attention-lab="stage-shapes"], .al-chip-shape'),
+    ).map((e) => e.textContent ?? '');
+    const canvases = Array.from(
+      document.querySelectorAll<HTMLCanvasElement>('canvas[data-attention-lab="heatmap"]'),
+    ).map((canvas) => {
       const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
       let drawnPixels = 0;
       const colours = new Set<number>();
@@ -64,18 +107,33 @@ function inspectFrame(frame: Frame): Promise<FrameReport> {
     });
     const dropdown = document.querySelector('vscode-dropdown');
     const dropdownBackground = dropdown
-      ? { theme: getComputedStyle(document.body).getPropertyValue('--vscode-dropdown-background').trim().toLowerCase(), toolkit: getComputedStyle(dropdown).getPropertyValue('--dropdown-background').trim().toLowerCase() }
+      ? {
+          theme: getComputedStyle(document.body).getPropertyValue('--vscode-dropdown-background').trim().toLowerCase(),
+          toolkit: getComputedStyle(dropdown).getPropertyValue('--dropdown-background').trim().toLowerCase(),
+        }
       : null;
-    return { views: { tensor: count('tensor-view'), attention: count('attention-view'), stages: count('stages-view') }, shapes, canvases, dropdownBackground };
+    return {
+      views: { tensor: count('tensor-view'), attention: count('attention-view'), stages: count('stages-view') },
+      shapes,
+      canvases,
+      dropdownBackground,
+    };
   });
 }
 
 function streamText(cells: NotebookCellJson[]): string {
-  return cells.flatMap((cell) => cell.outputs ?? []).filter((o) => o.output_type === 'stream').map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? ''))).join('');
+  return cells
+    .flatMap((cell) => cell.outputs ?? [])
+    .filter((o) => o.output_type === 'stream')
+    .map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? '')))
+    .join('');
 }
 
 function errorsOf(cells: NotebookCellJson[]): string[] {
-  return cells.flatMap((cell) => cell.outputs ?? []).filter((o) => o.output_type === 'error').map((o) => `${o.ename}: ${o.evalue}`);
+  return cells
+    .flatMap((cell) => cell.outputs ?? [])
+    .filter((o) => o.output_type === 'error')
+    .map((o) => `${o.ename}: ${o.evalue}`);
 }
 
 /** Waits until a locator's text matches: key presses reach the output frame (another process) asynchronously. */
@@ -104,10 +162,15 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
   let vscode: VsCodeSession;
 
   before(async () => {
-    assert.ok(existsSync(codeServerEntry), `code-server is not installed at ${codeServerEntry}: run scripts/installTestVscode.sh .cache/test-vscode`);
+    assert.ok(
+      existsSync(codeServerEntry),
+      `code-server is not installed at ${codeServerEntry}: run scripts/installTestVscode.sh .cache/test-vscode`,
+    );
     assert.ok(existsSync(vsix), `${vsix} is missing: run npm run package`);
     mkdirSync(artifacts, { recursive: true });
-    const files: Record<string, string> = Object.fromEntries(Object.keys(examples).map((name) => [name, join(root, 'examples', name)]));
+    const files: Record<string, string> = Object.fromEntries(
+      Object.keys(examples).map((name) => [name, join(root, 'examples', name)]),
+    );
     files['interrupt-and-restart.ipynb'] = join(root, 'test/fixtures/e2e/interrupt-and-restart.ipynb');
     vscode = await VsCodeSession.start(vsix, files);
   });
@@ -118,91 +181,128 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
 
   for (const [name, expected] of Object.entries(examples)) {
     if (process.env.E2E_ONLY && !name.startsWith(process.env.E2E_ONLY)) continue;
-    it(`runs examples/${name} with every output rendered`, () => step(vscode, name, async () => {
-      const source = JSON.parse(readFileSync(join(root, 'examples', name), 'utf8')) as { cells: NotebookCellJson[] };
-      const codeCells = source.cells.filter((c) => c.cell_type === 'code').length;
+    it(`runs examples/${name} with every output rendered`, () =>
+      step(vscode, name, async () => {
+        const source = JSON.parse(readFileSync(join(root, 'examples', name), 'utf8')) as { cells: NotebookCellJson[] };
+        const codeCells = source.cells.filter((c) => c.cell_type === 'code').length;
+        await vscode.closeAllEditors();
+        await vscode.openFile(name);
+        await vscode.selectKernel(kernelLabel);
+        await vscode.command('Notebook: Run All');
+        const cells = await vscode.savedCodeCells(
+          name,
+          (saved) => saved.every((c) => c.execution_count) || errorsOf(saved).length > 0,
+        );
+        assert.deepEqual(errorsOf(cells), [], 'no error outputs');
+        assert.deepEqual(
+          cells.map((c) => c.execution_count),
+          Array.from({ length: codeCells }, (_, i) => i + 1),
+          'every code cell ran, in order',
+        );
+        const stdout = streamText(cells);
+        for (const pattern of expected.stdout) assert.match(stdout, pattern);
+
+        await vscode.revealAllCells(source.cells.length);
+        const frames = await vscode.rendererFrames();
+        assert.equal(frames.length, 1, 'one output frame holds the renderer');
+        const report = await inspectFrame(frames[0]);
+        assert.deepEqual(
+          report.views,
+          { tensor: expected.tensorViews, attention: expected.attentionViews, stages: expected.stagesViews },
+          'views rendered',
+        );
+        assert.ok(
+          report.canvases.length >= expected.tensorViews + expected.attentionViews + expected.stagesViews,
+          `heatmap canvases: ${report.canvases.length}`,
+        );
+        for (const canvas of report.canvases) {
+          assert.ok(
+            canvas.width > 0 && canvas.height > 0 && canvas.drawnPixels === canvas.width * canvas.height,
+            `canvas ${canvas.width}×${canvas.height} fully drawn (${canvas.drawnPixels} pixels)`,
+          );
+        }
+        assert.ok(
+          report.canvases.some((c) => c.colours > 4),
+          'heatmaps show different values in different colours',
+        );
+        if (report.dropdownBackground)
+          assert.equal(
+            report.dropdownBackground.toolkit,
+            report.dropdownBackground.theme,
+            'toolkit controls follow the VS Code theme',
+          );
+        const shapes = report.shapes.join(' | ');
+        for (const shape of expected.shapes) assert.ok(shapes.includes(shape), `shape ${shape} shown among: ${shapes}`);
+        await vscode.page.screenshot({ path: join(artifacts, name.replace('.ipynb', '.png')) });
+      }));
+  }
+
+  it('steps the stage view with the keyboard', () =>
+    step(vscode, 'stage-keyboard', async () => {
+      await vscode.closeAllEditors();
+      const name = 'step-through-a-forward-pass.ipynb';
+      await vscode.openFile(name);
+      await vscode.selectKernel(kernelLabel);
+      await vscode.command('Notebook: Run All');
+      await vscode.savedCodeCells(name, (saved) => saved.every((c) => c.execution_count));
+      await vscode.revealAllCells(2);
+      const [frame] = await vscode.rendererFrames();
+      // The first cell's trace: nn.MultiheadAttention without a mask, which ends by averaging the heads.
+      const view = frame.locator('[data-attention-lab="stages-view"]').filter({ hasText: 'average heads' });
+      const position = view.locator('[data-attention-lab="position"]');
+      const selectedChip = view.locator('.al-chip-selected');
+      await view.locator('[data-attention-lab="stage"]').first().click();
+      await textMatches(position, /^stage 1 of 16$/);
+      await vscode.page.keyboard.press('ArrowRight');
+      await textMatches(position, /^stage 2 of 16$/);
+      await vscode.page.keyboard.press('ArrowRight');
+      await textMatches(position, /^stage 3 of 16$/);
+      await textMatches(selectedChip, /^v projection/);
+      await vscode.page.keyboard.press('End');
+      await textMatches(position, /^stage 16 of 16$/);
+      await textMatches(view.locator('[data-attention-lab="stage-shapes"]'), /→ \(1, 5, 5\) \[batch, query, key\]/);
+      await vscode.page.keyboard.press('ArrowLeft');
+      await textMatches(selectedChip, /^output projection/);
+      await vscode.page.screenshot({ path: join(artifacts, 'stage-view-keyboard.png') });
+    }));
+
+  it('interrupts a busy cell, keeps earlier variables, and restarts the kernel', () =>
+    step(vscode, 'interrupt-restart', async () => {
+      const name = 'interrupt-and-restart.ipynb';
       await vscode.closeAllEditors();
       await vscode.openFile(name);
       await vscode.selectKernel(kernelLabel);
       await vscode.command('Notebook: Run All');
-      const cells = await vscode.savedCodeCells(name, (saved) => saved.every((c) => c.execution_count) || errorsOf(saved).length > 0);
-      assert.deepEqual(errorsOf(cells), [], 'no error outputs');
-      assert.deepEqual(cells.map((c) => c.execution_count), Array.from({ length: codeCells }, (_, i) => i + 1), 'every code cell ran, in order');
-      const stdout = streamText(cells);
-      for (const pattern of expected.stdout) assert.match(stdout, pattern);
+      await vscode.waitUntilRunning();
+      await vscode.page.waitForTimeout(1500); // cell 2 is spinning in while (true)
+      await vscode.notebookToolbar().locator('a.action-label[aria-label^="Interrupt"]').first().click();
+      let cells = await vscode.savedCodeCells(name, (saved) => errorsOf([saved[1]]).length > 0, 20_000);
+      assert.equal(cells[0].execution_count, 1);
+      assert.deepEqual(errorsOf([cells[1]]), [
+        'Interrupted: The cell was interrupted; the variables of earlier cells are kept.',
+      ]);
+      assert.equal(cells[2].execution_count ?? null, null, 'the queued cell was cancelled');
 
-      await vscode.revealAllCells(source.cells.length);
-      const frames = await vscode.rendererFrames();
-      assert.equal(frames.length, 1, 'one output frame holds the renderer');
-      const report = await inspectFrame(frames[0]);
-      assert.deepEqual(report.views, { tensor: expected.tensorViews, attention: expected.attentionViews, stages: expected.stagesViews }, 'views rendered');
-      assert.ok(report.canvases.length >= expected.tensorViews + expected.attentionViews + expected.stagesViews, `heatmap canvases: ${report.canvases.length}`);
-      for (const canvas of report.canvases) {
-        assert.ok(canvas.width > 0 && canvas.height > 0 && canvas.drawnPixels === canvas.width * canvas.height, `canvas ${canvas.width}×${canvas.height} fully drawn (${canvas.drawnPixels} pixels)`);
-      }
-      assert.ok(report.canvases.some((c) => c.colours > 4), 'heatmaps show different values in different colours');
-      if (report.dropdownBackground) assert.equal(report.dropdownBackground.toolkit, report.dropdownBackground.theme, 'toolkit controls follow the VS Code theme');
-      const shapes = report.shapes.join(' | ');
-      for (const shape of expected.shapes) assert.ok(shapes.includes(shape), `shape ${shape} shown among: ${shapes}`);
-      await vscode.page.screenshot({ path: join(artifacts, name.replace('.ipynb', '.png')) });
+      // Focus the last cell and run it alone: it reads the variable the first cell set.
+      await vscode.page.locator('.notebook-editor:visible .cell-editor-part').last().click();
+      await vscode.command('Notebook: Execute Cell');
+      cells = await vscode.savedCodeCells(name, (saved) => (saved[2].outputs ?? []).length > 0, 20_000);
+      assert.deepEqual(
+        cells[2].outputs?.map((o) => [o.data?.['text/plain']].flat().join('')),
+        ['42'],
+      );
+      await vscode.page.screenshot({ path: join(artifacts, 'interrupted.png') });
+
+      await vscode.command('Attention Lab: Restart Kernel');
+      await vscode.page.waitForTimeout(1500);
+      await vscode.command('Notebook: Execute Cell');
+      cells = await vscode.savedCodeCells(name, (saved) => errorsOf([saved[2]]).length > 0, 20_000);
+      assert.deepEqual(
+        errorsOf([cells[2]]),
+        ['ReferenceError: survivor is not defined'],
+        'a restarted kernel has no earlier variables',
+      );
+      assert.equal(cells[2].execution_count, 1, 'execution order starts again at 1');
+      await vscode.page.screenshot({ path: join(artifacts, 'restarted.png') });
     }));
-  }
-
-  it('steps the stage view with the keyboard', () => step(vscode, 'stage-keyboard', async () => {
-    await vscode.closeAllEditors();
-    const name = 'step-through-a-forward-pass.ipynb';
-    await vscode.openFile(name);
-    await vscode.selectKernel(kernelLabel);
-    await vscode.command('Notebook: Run All');
-    await vscode.savedCodeCells(name, (saved) => saved.every((c) => c.execution_count));
-    await vscode.revealAllCells(2);
-    const [frame] = await vscode.rendererFrames();
-    // The first cell's trace: nn.MultiheadAttention without a mask, which ends by averaging the heads.
-    const view = frame.locator('[data-attention-lab="stages-view"]').filter({ hasText: 'average heads' });
-    const position = view.locator('[data-attention-lab="position"]');
-    const selectedChip = view.locator('.al-chip-selected');
-    await view.locator('[data-attention-lab="stage"]').first().click();
-    await textMatches(position, /^stage 1 of 16$/);
-    await vscode.page.keyboard.press('ArrowRight');
-    await textMatches(position, /^stage 2 of 16$/);
-    await vscode.page.keyboard.press('ArrowRight');
-    await textMatches(position, /^stage 3 of 16$/);
-    await textMatches(selectedChip, /^v projection/);
-    await vscode.page.keyboard.press('End');
-    await textMatches(position, /^stage 16 of 16$/);
-    await textMatches(view.locator('[data-attention-lab="stage-shapes"]'), /→ \(1, 5, 5\) \[batch, query, key\]/);
-    await vscode.page.keyboard.press('ArrowLeft');
-    await textMatches(selectedChip, /^output projection/);
-    await vscode.page.screenshot({ path: join(artifacts, 'stage-view-keyboard.png') });
-  }));
-
-  it('interrupts a busy cell, keeps earlier variables, and restarts the kernel', () => step(vscode, 'interrupt-restart', async () => {
-    const name = 'interrupt-and-restart.ipynb';
-    await vscode.closeAllEditors();
-    await vscode.openFile(name);
-    await vscode.selectKernel(kernelLabel);
-    await vscode.command('Notebook: Run All');
-    await vscode.waitUntilRunning();
-    await vscode.page.waitForTimeout(1500); // cell 2 is spinning in while (true)
-    await vscode.notebookToolbar().locator('a.action-label[aria-label^="Interrupt"]').first().click();
-    let cells = await vscode.savedCodeCells(name, (saved) => errorsOf([saved[1]]).length > 0, 20_000);
-    assert.equal(cells[0].execution_count, 1);
-    assert.deepEqual(errorsOf([cells[1]]), ['Interrupted: The cell was interrupted; the variables of earlier cells are kept.']);
-    assert.equal(cells[2].execution_count ?? null, null, 'the queued cell was cancelled');
-
-    // Focus the last cell and run it alone: it reads the variable the first cell set.
-    await vscode.page.locator('.notebook-editor:visible .cell-editor-part').last().click();
-    await vscode.command('Notebook: Execute Cell');
-    cells = await vscode.savedCodeCells(name, (saved) => (saved[2].outputs ?? []).length > 0, 20_000);
-    assert.deepEqual(cells[2].outputs?.map((o) => [o.data?.['text/plain']].flat().join('')), ['42']);
-    await vscode.page.screenshot({ path: join(artifacts, 'interrupted.png') });
-
-    await vscode.command('Attention Lab: Restart Kernel');
-    await vscode.page.waitForTimeout(1500);
-    await vscode.command('Notebook: Execute Cell');
-    cells = await vscode.savedCodeCells(name, (saved) => errorsOf([saved[2]]).length > 0, 20_000);
-    assert.deepEqual(errorsOf([cells[2]]), ['ReferenceError: survivor is not defined'], 'a restarted kernel has no earlier variables');
-    assert.equal(cells[2].execution_count, 1, 'execution order starts again at 1');
-    await vscode.page.screenshot({ path: join(artifacts, 'restarted.png') });
-  }));
 });

@@ -6,7 +6,12 @@ export interface Tolerance {
   rtol: number;
 }
 
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: Tolerance, label: string): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: Tolerance,
+  label: string,
+): void {
   assert.equal(actual.length, expected.length, `${label}: ${actual.length} values, expected ${expected.length}`);
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {
@@ -21,6 +26,9 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     }
     const error = Math.abs(a - e);
     worst = Math.max(worst, error);
-    assert.ok(error <= tolerance.atol + tolerance.rtol * Math.abs(e), `${label}: element ${i} is ${a}, expected ${e} (|error| ${error.toExponential(2)})`);
+    assert.ok(
+      error <= tolerance.atol + tolerance.rtol * Math.abs(e),
+      `${label}: element ${i} is ${a}, expected ${e} (|error| ${error.toExponential(2)})`,
+    );
   }
 }

@@ -29,7 +29,14 @@ function freePort(): Promise<number> {
 export interface NotebookCellJson {
   cell_type: 'code' | 'markdown';
   execution_count?: number | null;
-  outputs?: { output_type: string; ename?: string; evalue?: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }[];
+  outputs?: {
+    output_type: string;
+    ename?: string;
+    evalue?: string;
+    name?: string;
+    text?: string | string[];
+    data?: Record<string, unknown>;
+  }[];
 }
 
 /** A code-server with the extension installed, serving `workspace`, and one Chromium page on it. */
@@ -51,15 +58,39 @@ export class VsCodeSession {
     mkdirSync(join(userData, 'User'), { recursive: true });
     mkdirSync(workspace);
     for (const [name, source] of Object.entries(files)) writeFileSync(join(workspace, name), readFileSync(source));
-    const settings = { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, 'notebook.confirmDeleteRunningCell': false };
+    const settings = {
+      'workbench.startupEditor': 'none',
+      'telemetry.telemetryLevel': 'off',
+      'workbench.tips.enabled': false,
+      'notebook.confirmDeleteRunningCell': false,
+    };
     writeFileSync(join(userData, 'User/settings.json'), JSON.stringify(settings));
-    const install = spawnSync(process.execPath, [codeServerEntry, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsixPath], { encoding: 'utf8' });
-    if (install.status !== 0 || !/successfully installed/.test(install.stdout)) throw new Error(`installing ${vsixPath} failed:\n${install.stdout}\n${install.stderr}`);
+    const install = spawnSync(
+      process.execPath,
+      [codeServerEntry, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsixPath],
+      { encoding: 'utf8' },
+    );
+    if (install.status !== 0 || !/successfully installed/.test(install.stdout))
+      throw new Error(`installing ${vsixPath} failed:\n${install.stdout}\n${install.stderr}`);
 
     const port = await freePort();
     const server = spawn(
       process.execPath,
-      [codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', userData, '--extensions-dir', extensions, workspace],
+      [
+        codeServerEntry,
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--user-data-dir',
+        userData,
+        '--extensions-dir',
+        extensions,
+        workspace,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let log = '';
@@ -96,7 +127,10 @@ export class VsCodeSession {
     await input.fill(`>${title}`);
     // The row whose label is exactly the title: recently used commands that merely contain it come first.
     const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+    const row = page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: exact }) })
+      .first();
     await row.waitFor({ timeout: 5_000 });
     await row.click();
   }
@@ -144,20 +178,29 @@ export class VsCodeSession {
   }
 
   async waitUntilRunning(timeoutMs = 30_000): Promise<void> {
-    await this.notebookToolbar().locator('a.action-label[aria-label^="Interrupt"]').first().waitFor({ timeout: timeoutMs });
+    await this.notebookToolbar()
+      .locator('a.action-label[aria-label^="Interrupt"]')
+      .first()
+      .waitFor({ timeout: timeoutMs });
   }
 
   /**
    * Saves the active notebook with VS Code's own ipynb serializer and reads its code cells back,
    * again and again until no cell runs and `done` holds for what was saved (or the time is up).
    */
-  async savedCodeCells(name: string, done: (cells: NotebookCellJson[]) => boolean, timeoutMs = 180_000): Promise<NotebookCellJson[]> {
+  async savedCodeCells(
+    name: string,
+    done: (cells: NotebookCellJson[]) => boolean,
+    timeoutMs = 180_000,
+  ): Promise<NotebookCellJson[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.page.keyboard.press('Escape');
       await this.page.keyboard.press('Control+S');
       await this.page.waitForTimeout(500);
-      const cells = (JSON.parse(readFileSync(join(this.workspace, name), 'utf8')) as { cells: NotebookCellJson[] }).cells.filter((c) => c.cell_type === 'code');
+      const cells = (
+        JSON.parse(readFileSync(join(this.workspace, name), 'utf8')) as { cells: NotebookCellJson[] }
+      ).cells.filter((c) => c.cell_type === 'code');
       if ((done(cells) && (await this.isIdle())) || Date.now() > deadline) return cells;
     }
   }
@@ -178,7 +221,10 @@ export class VsCodeSession {
   async rendererFrames(): Promise<Frame[]> {
     const found: Frame[] = [];
     for (const frame of this.page.frames()) {
-      const count = await frame.locator('[data-attention-lab$="-view"]').count().catch(() => 0);
+      const count = await frame
+        .locator('[data-attention-lab$="-view"]')
+        .count()
+        .catch(() => 0);
       if (count > 0) found.push(frame);
     }
     return found;
@@ -188,7 +234,14 @@ export class VsCodeSession {
     if ((await this.page.locator('.tab').count()) === 0) return;
     await this.command('View: Close All Editors');
     const dontSave = this.page.getByRole('button', { name: /Don't Save/ });
-    await Promise.race([dontSave.click({ timeout: 3_000 }).catch(() => undefined), this.page.locator('.tab').first().waitFor({ state: 'detached', timeout: 3_000 }).catch(() => undefined)]);
+    await Promise.race([
+      dontSave.click({ timeout: 3_000 }).catch(() => undefined),
+      this.page
+        .locator('.tab')
+        .first()
+        .waitFor({ state: 'detached', timeout: 3_000 })
+        .catch(() => undefined),
+    ]);
     await this.page.locator('.tab').first().waitFor({ state: 'detached', timeout: 15_000 });
   }
 

@@ -43,7 +43,11 @@ export function fixtureTensor(t: FixtureTensor): Tensor {
   return engine.tensor(decodeValues(t), { shape: t.shape, dtype: t.dtype });
 }
 
-const camelCase = (expr: string) => expr.replace(/\.([a-z]+(?:_[a-z]+)+)/g, (_, name: string) => '.' + name.replace(/_([a-z])/g, (__, c: string) => c.toUpperCase()));
+const camelCase = (expr: string) =>
+  expr.replace(
+    /\.([a-z]+(?:_[a-z]+)+)/g,
+    (_, name: string) => '.' + name.replace(/_([a-z])/g, (__, c: string) => c.toUpperCase()),
+  );
 
 const torch = { ...engine, nn: { functional: { gelu: engine.gelu, softmax: engine.softmax } } };
 
@@ -57,7 +61,9 @@ export function evaluate(expr: string, inputs: Record<string, FixtureTensor>): T
 }
 
 /** torch.set_printoptions keys in the engine's camelCase. */
-export function enginePrintOptions(options: NonNullable<FixtureCase['printOptions']>): Parameters<typeof engine.setPrintOptions>[0] {
+export function enginePrintOptions(
+  options: NonNullable<FixtureCase['printOptions']>,
+): Parameters<typeof engine.setPrintOptions>[0] {
   const { sci_mode: sciMode, ...rest } = options;
   return { ...rest, sciMode };
 }

@@ -24,7 +24,12 @@ let cellCount = 0;
 
 async function startKernel(nodeOptions: string[] = []): Promise<Kernel> {
   const notes: KernelNotification[] = [];
-  const { client } = await startBuiltKernel({ cwd: notebookFolder, backend: 'reference', nodeOptions, onNotification: (n) => notes.push(n) });
+  const { client } = await startBuiltKernel({
+    cwd: notebookFolder,
+    backend: 'reference',
+    nodeOptions,
+    onNotification: (n) => notes.push(n),
+  });
   return {
     client,
     notes,
@@ -41,11 +46,16 @@ function ok(result: ExecuteResult): OutputBundle[] {
 }
 
 function text(result: ExecuteResult): string {
-  return ok(result).map((b) => b.items.find((i) => i.mime === 'text/plain')?.data ?? '').join('\n');
+  return ok(result)
+    .map((b) => b.items.find((i) => i.mime === 'text/plain')?.data ?? '')
+    .join('\n');
 }
 
 function streamText(notes: KernelNotification[], cellId: string): string {
-  return notes.filter((n) => n.type === 'stream' && n.cellId === cellId).map((n) => (n.type === 'stream' ? n.text : '')).join('');
+  return notes
+    .filter((n) => n.type === 'stream' && n.cellId === cellId)
+    .map((n) => (n.type === 'stream' ? n.text : ''))
+    .join('');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -69,7 +79,8 @@ describe('kernel process', () => {
   });
 
   it('keeps top-level declarations across cells and lets a cell re-run without "already declared"', async () => {
-    const cell = 'const base: number = 40; let count = 1; function twice(x: number) { return 2 * x; } class Box { constructor(readonly v: number) {} }';
+    const cell =
+      'const base: number = 40; let count = 1; function twice(x: number) { return 2 * x; } class Box { constructor(readonly v: number) {} }';
     ok(await kernel.run(cell));
     ok(await kernel.run(cell));
     assert.equal(text(await kernel.run('count += 1; new Box(twice(base) + count).v')), '82');
@@ -77,15 +88,30 @@ describe('kernel process', () => {
   });
 
   it('supports top-level await and shows the value of the last expression', async () => {
-    assert.equal(text(await kernel.run('const answer = await new Promise<number>((r) => setTimeout(() => r(42), 20));\nanswer')), '42');
+    assert.equal(
+      text(await kernel.run('const answer = await new Promise<number>((r) => setTimeout(() => r(42), 20));\nanswer')),
+      '42',
+    );
     assert.deepEqual(ok(await kernel.run('let nothing = 1;')), []);
     assert.equal(text(await kernel.run("({ a: [1, 2], s: 'text' })")), "{ a: [ 1, 2 ], s: 'text' }");
   });
 
   it('imports the engine, CommonJS and ESM-only packages from the notebook folder, and the imports persist', async () => {
-    ok(await kernel.run("import { greet } from 'cjs-greeter';\nimport greetEsm, { kind } from 'esm-only-greeter';\nimport { shout } from 'esm-only-greeter/loud';\nimport * as lab from 'attention-lab';"));
-    assert.equal(text(await kernel.run("[greet('a'), greetEsm('b'), kind, shout('c'), typeof lab.nn.MultiheadAttention].join(' | ')")), 'hello, a (from CommonJS) | hello, b (from ESM) | esm-only | C! | function');
-    assert.equal(text(await kernel.run("const path = require('node:path'); path.basename(process.cwd())")), 'notebookFolder');
+    ok(
+      await kernel.run(
+        "import { greet } from 'cjs-greeter';\nimport greetEsm, { kind } from 'esm-only-greeter';\nimport { shout } from 'esm-only-greeter/loud';\nimport * as lab from 'attention-lab';",
+      ),
+    );
+    assert.equal(
+      text(
+        await kernel.run("[greet('a'), greetEsm('b'), kind, shout('c'), typeof lab.nn.MultiheadAttention].join(' | ')"),
+      ),
+      'hello, a (from CommonJS) | hello, b (from ESM) | esm-only | C! | function',
+    );
+    assert.equal(
+      text(await kernel.run("const path = require('node:path'); path.basename(process.cwd())")),
+      'notebookFolder',
+    );
     assert.equal(text(await kernel.run("const { kind: k2 } = await import('esm-only-greeter'); k2")), 'esm-only');
     const missing = await kernel.run("import { x } from 'no-such-package';");
     assert.equal(missing.status, 'error');
@@ -93,13 +119,24 @@ describe('kernel process', () => {
   });
 
   it('preloads the engine names as globals', async () => {
-    assert.equal(text(await kernel.run('manualSeed(0); [typeof nn.MultiheadAttention, typeof randn, typeof d2l.MultiHeadAttention, zeros(2, 3).shape.join("x")].join(" ")')), 'function function function 2x3');
+    assert.equal(
+      text(
+        await kernel.run(
+          'manualSeed(0); [typeof nn.MultiheadAttention, typeof randn, typeof d2l.MultiHeadAttention, zeros(2, 3).shape.join("x")].join(" ")',
+        ),
+      ),
+      'function function function 2x3',
+    );
   });
 
   it('streams console output into the cell in order, interleaved with displays', async () => {
     const before = kernel.notes.length;
     const id = `cell-${cellCount + 1}`;
-    ok(await kernel.run("console.log('one'); display('shown'); console.error('two', { n: 2 }); process.stdout.write('three\\n'); 'done'"));
+    ok(
+      await kernel.run(
+        "console.log('one'); display('shown'); console.error('two', { n: 2 }); process.stdout.write('three\\n'); 'done'",
+      ),
+    );
     const mine = kernel.notes.slice(before).filter((n) => n.cellId === id);
     assert.deepEqual(
       mine.map((n) => (n.type === 'stream' ? `${n.stream}:${n.text}` : `${n.type}:${n.bundle.items[0].data}`)),
@@ -109,17 +146,29 @@ describe('kernel process', () => {
 
   it('routes output from timers and promises of a finished cell to that cell while a later cell runs', async () => {
     const early = `cell-${cellCount + 1}`;
-    ok(await kernel.run("setTimeout(() => console.log('late timer'), 150);\nnew Promise((r) => setTimeout(r, 250)).then(() => console.log('late promise'));\n'scheduled'"));
+    ok(
+      await kernel.run(
+        "setTimeout(() => console.log('late timer'), 150);\nnew Promise((r) => setTimeout(r, 250)).then(() => console.log('late promise'));\n'scheduled'",
+      ),
+    );
     const later = `cell-${cellCount + 1}`;
-    ok(await kernel.run("console.log('later starts'); await new Promise((r) => setTimeout(r, 400)); console.log('later ends')"));
+    ok(
+      await kernel.run(
+        "console.log('later starts'); await new Promise((r) => setTimeout(r, 400)); console.log('later ends')",
+      ),
+    );
     assert.equal(streamText(kernel.notes, early), 'late timer\nlate promise\n');
     assert.equal(streamText(kernel.notes, later), 'later starts\nlater ends\n');
   });
 
   it('display returns a handle whose update replaces that output', async () => {
     const before = kernel.notes.length;
-    ok(await kernel.run("const handle = display(tensor([1, 2]));\nhandle.update(tensor([3, 4, 5]));\nhandle.displayId"));
-    const [shown, updated] = kernel.notes.slice(before).filter((n) => n.type === 'display' || n.type === 'updateDisplay');
+    ok(
+      await kernel.run('const handle = display(tensor([1, 2]));\nhandle.update(tensor([3, 4, 5]));\nhandle.displayId'),
+    );
+    const [shown, updated] = kernel.notes
+      .slice(before)
+      .filter((n) => n.type === 'display' || n.type === 'updateDisplay');
     assert.equal(shown.type, 'display');
     assert.equal(updated.type, 'updateDisplay');
     if (!('bundle' in shown) || !('bundle' in updated)) assert.fail('expected displays');
@@ -128,7 +177,11 @@ describe('kernel process', () => {
   });
 
   it('shows a tensor as the tensor mime with PyTorch repr, and attention weights as the attention mime', async () => {
-    const outputs = ok(await kernel.run('manualSeed(0);\nconst mha = new nn.MultiheadAttention(6, 3);\nconst x = randn(4, 2, 6);\nmha.forward(x, x, x)'));
+    const outputs = ok(
+      await kernel.run(
+        'manualSeed(0);\nconst mha = new nn.MultiheadAttention(6, 3);\nconst x = randn(4, 2, 6);\nmha.forward(x, x, x)',
+      ),
+    );
     assert.equal(outputs.length, 2);
     const [out, weights] = outputs;
     const tensorItem = out.items.find((i) => i.mime === mimeTypes.tensor);
@@ -149,7 +202,11 @@ describe('kernel process', () => {
       const sum = decoded.values.slice(row * 4, row * 4 + 4).reduce((a, b) => a + b, 0);
       assert.ok(Math.abs(sum - 1) < 1e-5, `row ${row} sums to ${sum}`);
     }
-    const labelled = ok(await kernel.run("attention(mha.forward(x, x, x, { averageAttnWeights: false })[1], { queries: ['a', 'b', 'c', 'd'], keys: ['a', 'b', 'c', 'd'], title: 'heads' })"));
+    const labelled = ok(
+      await kernel.run(
+        "attention(mha.forward(x, x, x, { averageAttnWeights: false })[1], { queries: ['a', 'b', 'c', 'd'], keys: ['a', 'b', 'c', 'd'], title: 'heads' })",
+      ),
+    );
     const perHead = JSON.parse(labelled[0].items[0].data) as AttentionOutput;
     assert.deepEqual(perHead.weights.shape, [2, 3, 4, 4]);
     assert.deepEqual(perHead.queries, ['a', 'b', 'c', 'd']);
@@ -165,14 +222,19 @@ describe('kernel process', () => {
   });
 
   it('maps a runtime stack to cell lines, and keeps the engine shape error message', async () => {
-    const result = await kernel.run('type Pair = [number, number];\nfunction explode(p: Pair): number {\n  throw new RangeError(`bad ${p[0]}`);\n}\nexplode([1, 2]);');
+    const result = await kernel.run(
+      'type Pair = [number, number];\nfunction explode(p: Pair): number {\n  throw new RangeError(`bad ${p[0]}`);\n}\nexplode([1, 2]);',
+    );
     assert.equal(result.status, 'error');
     if (result.status !== 'error') return;
     assert.deepEqual([result.error.name, result.error.message], ['RangeError', 'bad 1']);
     assert.match(result.error.traceback[1], new RegExp(`at explode \\(cell ${cellCount}:3:9\\)`));
     assert.match(result.error.traceback[2], new RegExp(`cell ${cellCount}:5:1`));
     const shapes = await kernel.run('randn(2, 3).matmul(randn(2, 3))');
-    assert.equal(shapes.status === 'error' && shapes.error.message, 'matmul: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)');
+    assert.equal(
+      shapes.status === 'error' && shapes.error.message,
+      'matmul: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)',
+    );
   });
 
   it('interrupts a synchronous busy loop and a pending await, keeping every variable', async () => {
@@ -208,11 +270,14 @@ describe('kernel lifecycle', () => {
   it('reports a kernel that runs out of memory, and the next kernel starts clean', async () => {
     const kernel = await startKernel(['--max-old-space-size=48']);
     ok(await kernel.run('const hoard: number[][] = [];'));
-    await assert.rejects(kernel.run('while (true) hoard.push(new Array(100000).fill(Math.random()));'), (error: unknown) => {
-      assert.ok(error instanceof KernelCrashedError);
-      assert.match(error.message, /out of memory/);
-      return true;
-    });
+    await assert.rejects(
+      kernel.run('while (true) hoard.push(new Array(100000).fill(Math.random()));'),
+      (error: unknown) => {
+        assert.ok(error instanceof KernelCrashedError);
+        assert.match(error.message, /out of memory/);
+        return true;
+      },
+    );
     assert.equal(kernel.client.alive, false);
     await assert.rejects(kernel.run('1'), KernelCrashedError);
     const fresh = await startKernel();

@@ -42,16 +42,38 @@ describe('output bundles', () => {
     const d2l = arange(6 * 2 * 2).reshape(6, 2, 2); // (B·H, Q, K) with H = 3
     const split = toBatchHeadLayout(d2l, ['batch·head', 'query', 'key'], 3);
     assert.deepEqual(split.shape, [2, 3, 2, 2]);
-    assert.deepEqual(decodeTensor(JSON.parse((await outputBundle(d2l, { as: 'attention', axes: ['batch·head', 'query', 'key'], heads: 3 })).items[0].data).weights).shape, [2, 3, 2, 2]);
-    assert.throws(() => toBatchHeadLayout(d2l, ['query', 'key']), /attention: 2 axis names \[query, key\] for weights of shape \[6, 2, 2\]/);
-    await assert.rejects(outputBundle(tensor([[0.5, 0.5]]), { queries: ['a', 'b'] }), /attention: 2 query labels for 1 query positions/);
+    assert.deepEqual(
+      decodeTensor(
+        JSON.parse(
+          (await outputBundle(d2l, { as: 'attention', axes: ['batch·head', 'query', 'key'], heads: 3 })).items[0].data,
+        ).weights,
+      ).shape,
+      [2, 3, 2, 2],
+    );
+    assert.throws(
+      () => toBatchHeadLayout(d2l, ['query', 'key']),
+      /attention: 2 axis names \[query, key\] for weights of shape \[6, 2, 2\]/,
+    );
+    await assert.rejects(
+      outputBundle(tensor([[0.5, 0.5]]), { queries: ['a', 'b'] }),
+      /attention: 2 query labels for 1 query positions/,
+    );
   });
 
   it('turns steps() into a stage payload with movement ops named', async () => {
     const x = arange(48).reshape(2, 4, 6);
-    const traced = steps([['arange(48).reshape(2, 4, 6)', x], ['transpose(1, 2)', x.transpose(1, 2)]]);
+    const traced = steps([
+      ['arange(48).reshape(2, 4, 6)', x],
+      ['transpose(1, 2)', x.transpose(1, 2)],
+    ]);
     const payload = JSON.parse((await outputBundle(traced)).items[0].data) as StagesOutput;
-    assert.deepEqual(payload.stages.map((s) => [s.op, s.output.shape]), [['arange', [2, 4, 6]], ['transpose', [2, 6, 4]]]);
+    assert.deepEqual(
+      payload.stages.map((s) => [s.op, s.output.shape]),
+      [
+        ['arange', [2, 4, 6]],
+        ['transpose', [2, 6, 4]],
+      ],
+    );
     assert.deepEqual(payload.stages[1].inputs, [{ shape: [2, 4, 6], axes: ['dim 0', 'dim 1', 'dim 2'] }]);
     assert.throws(() => steps([['bad', x, ['a']]]), /steps: entry 0 \('bad'\) names 1 axes for shape \[2, 4, 6\]/);
   });

@@ -10,7 +10,11 @@ test('tensor payloads round-trip through JSON exactly, special values included',
   assert.deepEqual(decoded.shape, [3, 3]);
   assert.deepEqual(Array.from(decoded.values), Array.from(Float32Array.from(values)));
   assert.ok(Object.is(decoded.values[1], -0));
-  assert.equal(payload.values, 'AAAAAAAAAIAAAMA/YEKijZ7Jf38AAMB/AACAfwAAgP/NzMw9', 'the bytes Python struct.pack("<9f", ...) gives');
+  assert.equal(
+    payload.values,
+    'AAAAAAAAAIAAAMA/YEKijZ7Jf38AAMB/AACAfwAAgP/NzMw9',
+    'the bytes Python struct.pack("<9f", ...) gives',
+  );
 });
 
 test('a payload whose values do not fit its shape is rejected', () => {

@@ -10,7 +10,13 @@ describe('colour scales', () => {
     assert.deepEqual(scaleFor({ min: -0.5, max: 2 }), { kind: 'diverging', min: -2, max: 2 });
     assert.deepEqual(scaleFor({ min: 0, max: 47 }), { kind: 'sequential', min: 0, max: 47 });
     assert.deepEqual(scaleFor({ min: 3, max: 3 }), { kind: 'sequential', min: 3, max: 4 });
-    assert.deepEqual(sharedScale([{ min: 0, max: 0.2 }, { min: 0.1, max: 0.9 }]), { kind: 'sequential', min: 0, max: 1 });
+    assert.deepEqual(
+      sharedScale([
+        { min: 0, max: 0.2 },
+        { min: 0.1, max: 0.9 },
+      ]),
+      { kind: 'sequential', min: 0, max: 1 },
+    );
   });
 
   it('maps the ends and the middle to viridis and coolwarm stops, clamping outside the domain', () => {

@@ -21,10 +21,12 @@ const artifacts = join(repoRoot(), 'test-artifacts/renderer');
 const cells = {
   tensor: 'manualSeed(0);\nrandn(2, 3, 5)',
   d2l: "manualSeed(0);\nconst d2lMha = new d2l.MultiHeadAttention(100, 5, 0.5).eval();\nconst X = ones(2, 4, 100), Y = ones(2, 6, 100);\nd2lMha.forward(X, Y, Y, tensor([3, 2]));\nattention(d2lMha.attention.attentionWeights!, { title: 'd2l MultiHeadAttention, validLens [3, 2]', queries: ['q0', 'q1', 'q2', 'q3'], keys: ['k0', 'k1', 'k2', 'k3', 'k4', 'k5'] })",
-  stages: 'manualSeed(1);\nconst mha = new nn.MultiheadAttention(6, 3);\nconst x = randn(4, 2, 6);\ntrace(() => mha.forward(x, x, x))',
+  stages:
+    'manualSeed(1);\nconst mha = new nn.MultiheadAttention(6, 3);\nconst x = randn(4, 2, 6);\ntrace(() => mha.forward(x, x, x))',
   headSplit:
     "const seq = arange(48).reshape(2, 4, 6);\nconst split = seq.reshape(2, 4, 3, 2);\nconst moved = split.transpose(1, 2);\nsteps([['arange(48).reshape(2, 4, 6)', seq, ['batch', 'query', 'model_dim']], ['reshape(2, 4, 3, 2)', split, ['batch', 'query', 'head', 'head_dim']], ['transpose(1, 2)', moved, ['batch', 'head', 'query', 'head_dim']], ['reshape(6, 4, 2)', moved.reshape(6, 4, 2), ['batch·head', 'query', 'head_dim']]])",
-  nanRows: "const pad = new nn.MultiheadAttention(4, 2, { batchFirst: true });\nconst z = randn(2, 3, 4);\nconst [, padded] = pad.forward(z, z, z, { keyPaddingMask: tensor([[true, true, true], [false, false, true]]), averageAttnWeights: false });\nattention(padded!, { title: 'fully padded batch entry' })",
+  nanRows:
+    "const pad = new nn.MultiheadAttention(4, 2, { batchFirst: true });\nconst z = randn(2, 3, 4);\nconst [, padded] = pad.forward(z, z, z, { keyPaddingMask: tensor([[true, true, true], [false, false, true]]), averageAttnWeights: false });\nattention(padded!, { title: 'fully padded batch entry' })",
   big: "manualSeed(2);\nattention(randn(1, 8, 512, 512).softmax(-1), { title: '8 heads of 512×512' })",
 };
 
@@ -35,7 +37,9 @@ async function kernelPayloads(): Promise<Record<keyof typeof cells, RichOutput>>
     const result = await client.execute(name, name, code, 'typescript');
     assert.equal(result.status, 'ok', JSON.stringify(result));
     if (result.status !== 'ok') continue;
-    const item = result.outputs[result.outputs.length - 1].items.find((i) => Object.values(mimeTypes).includes(i.mime as never));
+    const item = result.outputs[result.outputs.length - 1].items.find((i) =>
+      Object.values(mimeTypes).includes(i.mime as never),
+    );
     assert.ok(item, `${name} gave a rich output`);
     payloads[name] = JSON.parse(item.data) as RichOutput;
   }
@@ -58,7 +62,10 @@ async function openHost(browser: Browser): Promise<Page> {
   await page.route('http://renderer.test/**', (route) => {
     const url = route.request().url();
     if (url.endsWith('/renderer.js')) return route.fulfill({ contentType: 'text/javascript', body: bundle });
-    return route.fulfill({ contentType: 'text/html', body: `<!doctype html><html><head><style>body { background: var(--vscode-editor-background); margin: 12px; }</style></head><body class="vscode-dark" style="${darkTheme}"><div id="out"></div></body></html>` });
+    return route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html><head><style>body { background: var(--vscode-editor-background); margin: 12px; }</style></head><body class="vscode-dark" style="${darkTheme}"><div id="out"></div></body></html>`,
+    });
   });
   await page.goto('http://renderer.test/index.html');
   (page as Page & { requestsSeen: string[] }).requestsSeen = requests;
@@ -69,13 +76,25 @@ async function openHost(browser: Browser): Promise<Page> {
 async function render(page: Page, payload: RichOutput, mime: string): Promise<number> {
   return page.evaluate(
     async ({ payload, mime }) => {
-      const { activate } = (await import('http://renderer.test/renderer.js' as string)) as { activate: (context: unknown) => { renderOutputItem: (item: unknown, element: HTMLElement) => void } };
+      const { activate } = (await import('http://renderer.test/renderer.js' as string)) as {
+        activate: (context: unknown) => { renderOutputItem: (item: unknown, element: HTMLElement) => void };
+      };
       const out = document.getElementById('out') as HTMLElement;
       out.replaceChildren();
       const element = document.createElement('div');
       out.append(element);
       const started = performance.now();
-      activate({}).renderOutputItem({ id: 'test', mime, json: () => payload, text: () => JSON.stringify(payload), data: () => new TextEncoder().encode(JSON.stringify(payload)), metadata: {} }, element);
+      activate({}).renderOutputItem(
+        {
+          id: 'test',
+          mime,
+          json: () => payload,
+          text: () => JSON.stringify(payload),
+          data: () => new TextEncoder().encode(JSON.stringify(payload)),
+          metadata: {},
+        },
+        element,
+      );
       return performance.now() - started;
     },
     { payload, mime },
@@ -88,169 +107,219 @@ function pixel(page: Page, canvasIndex: number, row: number, col: number): Promi
     ({ canvasIndex, row, col }) => {
       const canvas = document.querySelectorAll<HTMLCanvasElement>('canvas[data-attention-lab="heatmap"]')[canvasIndex];
       const size = Number(canvas.dataset.cellSize);
-      const data = canvas.getContext('2d')?.getImageData(col * size + Math.floor(size / 2), row * size + Math.floor(size / 2), 1, 1).data;
+      const data = canvas
+        .getContext('2d')
+        ?.getImageData(col * size + Math.floor(size / 2), row * size + Math.floor(size / 2), 1, 1).data;
       return data ? [data[0], data[1], data[2]] : [];
     },
     { canvasIndex, row, col },
   );
 }
 
-describe('notebook renderer in Chromium', { skip: existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath} (apt-get install chromium)` }, () => {
-  let browser: Browser;
-  let page: Page;
-  let payloads: Record<keyof typeof cells, RichOutput>;
+describe(
+  'notebook renderer in Chromium',
+  { skip: existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath} (apt-get install chromium)` },
+  () => {
+    let browser: Browser;
+    let page: Page;
+    let payloads: Record<keyof typeof cells, RichOutput>;
 
-  before(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    payloads = await kernelPayloads();
-    browser = await launchChromium();
-    page = await openHost(browser);
-  });
-  after(async () => {
-    await browser?.close();
-  });
-
-  it('draws a tensor: header, stats, slice selectors, heatmap colours from its scale, hover readout, PyTorch text', async () => {
-    const tensor = payloads.tensor as TensorOutput;
-    await render(page, tensor, mimeTypes.tensor);
-    assert.equal(await page.textContent('[data-attention-lab="shape"]'), '(2, 3, 5)');
-    assert.match((await page.textContent('.al-stats')) ?? '', /^min -?\d.* · max .* · mean .* · std /);
-    assert.equal(await page.locator('vscode-dropdown[data-attention-lab="axis-0"]').count(), 1);
-    assert.equal(await page.textContent('[data-attention-lab="repr"]'), tensor.text);
-    const { values } = decodeTensor(tensor.data);
-    const scale = sharedScale([tensor.stats]);
-    assert.equal(scale.kind, 'diverging');
-    assert.deepEqual(await pixel(page, 0, 1, 2), colorFor(values[1 * 5 + 2], scale));
-    await page.evaluate(() => {
-      const select = document.querySelector('vscode-dropdown[data-attention-lab="axis-0"]') as HTMLElement & { value: string };
-      select.value = '1';
-      select.dispatchEvent(new Event('change'));
+    before(async () => {
+      mkdirSync(artifacts, { recursive: true });
+      payloads = await kernelPayloads();
+      browser = await launchChromium();
+      page = await openHost(browser);
     });
-    assert.deepEqual(await pixel(page, 0, 1, 2), colorFor(values[15 + 1 * 5 + 2], scale));
-    const box = await page.locator('canvas[data-attention-lab="heatmap"]').boundingBox();
-    assert.ok(box);
-    await page.mouse.move(box.x + (box.width / 5) * 2.5, box.y + (box.height / 3) * 0.5);
-    assert.equal(await page.textContent('[data-attention-lab="readout"]'), `[1, 0, 2] = ${values[15 + 2]}`);
-    await page.locator('[data-attention-lab="tensor-view"]').screenshot({ path: join(artifacts, 'tensor.png') });
-  });
-
-  it('draws the d2l attention with valid lengths: one heatmap per head, shared scale, labels, hatched masked keys, row sums', async () => {
-    const attention = payloads.d2l as AttentionOutput;
-    assert.deepEqual(attention.weights.shape, [2, 5, 4, 6]);
-    await render(page, attention, mimeTypes.attention);
-    assert.equal(await page.locator('canvas[data-attention-lab="heatmap"]').count(), 5);
-    assert.deepEqual(await page.locator('.al-key-labels').first().locator('span').allTextContents(), ['k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
-    assert.match((await page.textContent('[data-attention-lab="row-sum"]')) ?? '', /^rows sum to 1 \(max error .*\) ✓$/);
-    const { values } = decodeTensor(attention.weights);
-    const scale = sharedScale([attention.stats]);
-    assert.deepEqual(scale, { kind: 'sequential', min: 0, max: 1 });
-    assert.deepEqual(await pixel(page, 2, 1, 0), colorFor(values[(0 * 5 + 2) * 24 + 1 * 6 + 0], scale));
-    // Batch 0 has 3 valid keys: key 4 is masked (weight exactly 0) and drawn hatched grey, not as colour 0.
-    const masked = await page.evaluate(() => {
-      const canvas = document.querySelector<HTMLCanvasElement>('canvas[data-attention-lab="heatmap"]') as HTMLCanvasElement;
-      const size = Number(canvas.dataset.cellSize);
-      const data = canvas.getContext('2d')?.getImageData(4 * size, 0, size, size).data ?? new Uint8ClampedArray();
-      const colours = new Set<string>();
-      for (let i = 0; i < data.length; i += 4) colours.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
-      return [...colours];
+    after(async () => {
+      await browser?.close();
     });
-    assert.ok(masked.includes('128,128,128'), `masked cell keeps grey: ${masked.join(' ')}`);
-    assert.ok(masked.length > 1, 'and is hatched');
-    await page.evaluate(() => {
-      const select = document.querySelector('vscode-dropdown[data-attention-lab="head"]') as HTMLElement & { value: string };
-      select.value = '3';
-      select.dispatchEvent(new Event('change'));
+
+    it('draws a tensor: header, stats, slice selectors, heatmap colours from its scale, hover readout, PyTorch text', async () => {
+      const tensor = payloads.tensor as TensorOutput;
+      await render(page, tensor, mimeTypes.tensor);
+      assert.equal(await page.textContent('[data-attention-lab="shape"]'), '(2, 3, 5)');
+      assert.match((await page.textContent('.al-stats')) ?? '', /^min -?\d.* · max .* · mean .* · std /);
+      assert.equal(await page.locator('vscode-dropdown[data-attention-lab="axis-0"]').count(), 1);
+      assert.equal(await page.textContent('[data-attention-lab="repr"]'), tensor.text);
+      const { values } = decodeTensor(tensor.data);
+      const scale = sharedScale([tensor.stats]);
+      assert.equal(scale.kind, 'diverging');
+      assert.deepEqual(await pixel(page, 0, 1, 2), colorFor(values[1 * 5 + 2], scale));
+      await page.evaluate(() => {
+        const select = document.querySelector('vscode-dropdown[data-attention-lab="axis-0"]') as HTMLElement & {
+          value: string;
+        };
+        select.value = '1';
+        select.dispatchEvent(new Event('change'));
+      });
+      assert.deepEqual(await pixel(page, 0, 1, 2), colorFor(values[15 + 1 * 5 + 2], scale));
+      const box = await page.locator('canvas[data-attention-lab="heatmap"]').boundingBox();
+      assert.ok(box);
+      await page.mouse.move(box.x + (box.width / 5) * 2.5, box.y + (box.height / 3) * 0.5);
+      assert.equal(await page.textContent('[data-attention-lab="readout"]'), `[1, 0, 2] = ${values[15 + 2]}`);
+      await page.locator('[data-attention-lab="tensor-view"]').screenshot({ path: join(artifacts, 'tensor.png') });
     });
-    assert.equal(await page.locator('canvas[data-attention-lab="heatmap"]').count(), 1);
-    assert.equal(await page.getAttribute('canvas[data-attention-lab="heatmap"]', 'data-head'), '2');
-    const box = await page.locator('canvas[data-attention-lab="heatmap"]').boundingBox();
-    assert.ok(box);
-    await page.mouse.move(box.x + (box.width / 6) * 1.5, box.y + (box.height / 4) * 2.5);
-    assert.equal(await page.textContent('[data-attention-lab="readout"]'), `head 2 · query 'q2' (2) → key 'k1' (1) = ${values[2 * 24 + 2 * 6 + 1]}`);
-    await page.evaluate(() => {
-      const select = document.querySelector('vscode-dropdown[data-attention-lab="head"]') as HTMLElement & { value: string };
-      select.value = '0';
-      select.dispatchEvent(new Event('change'));
+
+    it('draws the d2l attention with valid lengths: one heatmap per head, shared scale, labels, hatched masked keys, row sums', async () => {
+      const attention = payloads.d2l as AttentionOutput;
+      assert.deepEqual(attention.weights.shape, [2, 5, 4, 6]);
+      await render(page, attention, mimeTypes.attention);
+      assert.equal(await page.locator('canvas[data-attention-lab="heatmap"]').count(), 5);
+      assert.deepEqual(await page.locator('.al-key-labels').first().locator('span').allTextContents(), [
+        'k0',
+        'k1',
+        'k2',
+        'k3',
+        'k4',
+        'k5',
+      ]);
+      assert.match(
+        (await page.textContent('[data-attention-lab="row-sum"]')) ?? '',
+        /^rows sum to 1 \(max error .*\) ✓$/,
+      );
+      const { values } = decodeTensor(attention.weights);
+      const scale = sharedScale([attention.stats]);
+      assert.deepEqual(scale, { kind: 'sequential', min: 0, max: 1 });
+      assert.deepEqual(await pixel(page, 2, 1, 0), colorFor(values[(0 * 5 + 2) * 24 + 1 * 6 + 0], scale));
+      // Batch 0 has 3 valid keys: key 4 is masked (weight exactly 0) and drawn hatched grey, not as colour 0.
+      const masked = await page.evaluate(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>(
+          'canvas[data-attention-lab="heatmap"]',
+        ) as HTMLCanvasElement;
+        const size = Number(canvas.dataset.cellSize);
+        const data = canvas.getContext('2d')?.getImageData(4 * size, 0, size, size).data ?? new Uint8ClampedArray();
+        const colours = new Set<string>();
+        for (let i = 0; i < data.length; i += 4) colours.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+        return [...colours];
+      });
+      assert.ok(masked.includes('128,128,128'), `masked cell keeps grey: ${masked.join(' ')}`);
+      assert.ok(masked.length > 1, 'and is hatched');
+      await page.evaluate(() => {
+        const select = document.querySelector('vscode-dropdown[data-attention-lab="head"]') as HTMLElement & {
+          value: string;
+        };
+        select.value = '3';
+        select.dispatchEvent(new Event('change'));
+      });
+      assert.equal(await page.locator('canvas[data-attention-lab="heatmap"]').count(), 1);
+      assert.equal(await page.getAttribute('canvas[data-attention-lab="heatmap"]', 'data-head'), '2');
+      const box = await page.locator('canvas[data-attention-lab="heatmap"]').boundingBox();
+      assert.ok(box);
+      await page.mouse.move(box.x + (box.width / 6) * 1.5, box.y + (box.height / 4) * 2.5);
+      assert.equal(
+        await page.textContent('[data-attention-lab="readout"]'),
+        `head 2 · query 'q2' (2) → key 'k1' (1) = ${values[2 * 24 + 2 * 6 + 1]}`,
+      );
+      await page.evaluate(() => {
+        const select = document.querySelector('vscode-dropdown[data-attention-lab="head"]') as HTMLElement & {
+          value: string;
+        };
+        select.value = '0';
+        select.dispatchEvent(new Event('change'));
+      });
+      const download = page.waitForEvent('download');
+      await page.click('vscode-button[data-attention-lab="export"]');
+      assert.match((await download).suggestedFilename(), /^d2l_MultiHeadAttention.*\.png$/);
+      await page
+        .locator('[data-attention-lab="attention-view"]')
+        .screenshot({ path: join(artifacts, 'attention-d2l-valid-lengths.png') });
     });
-    const download = page.waitForEvent('download');
-    await page.click('vscode-button[data-attention-lab="export"]');
-    assert.match((await download).suggestedFilename(), /^d2l_MultiHeadAttention.*\.png$/);
-    await page.locator('[data-attention-lab="attention-view"]').screenshot({ path: join(artifacts, 'attention-d2l-valid-lengths.png') });
-  });
 
-  it('labels averaged weights and flags fully masked (NaN) rows', async () => {
-    await render(page, payloads.nanRows, mimeTypes.attention);
-    assert.match((await page.textContent('[data-attention-lab="row-sum"]')) ?? '', /3 fully masked row\(s\) are NaN: q 0, q 1, q 2/);
-    const averaged = JSON.parse(JSON.stringify(payloads.d2l)) as AttentionOutput;
-    averaged.averagedHeads = 5;
-    await render(page, averaged, mimeTypes.attention);
-    assert.equal(await page.textContent('[data-attention-lab="averaged"]'), 'mean over 5 heads');
-  });
-
-  it('steps through an nn.MultiheadAttention forward with buttons and arrow keys', async () => {
-    const stages = payloads.stages as StagesOutput;
-    await render(page, stages, mimeTypes.stages);
-    assert.equal(await page.locator('[data-attention-lab="stage"]').count(), stages.stages.length);
-    assert.equal(await page.textContent('[data-attention-lab="position"]'), `stage 1 of ${stages.stages.length}`);
-    await page.focus('[data-attention-lab="stages-view"]');
-    await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('ArrowRight');
-    assert.equal(await page.textContent('[data-attention-lab="position"]'), `stage 3 of ${stages.stages.length}`);
-    assert.match((await page.textContent('[data-attention-lab="stage-shapes"]')) ?? '', new RegExp(`→ \\(${stages.stages[2].output.shape.join(', ')}\\)`));
-    await page.keyboard.press('ArrowLeft');
-    assert.equal(await page.textContent('[data-attention-lab="position"]'), `stage 2 of ${stages.stages.length}`);
-    const softmax = stages.stages.findIndex((s) => s.name === 'softmax');
-    await page.keyboard.press('Home');
-    for (let i = 0; i < softmax; i++) await page.click('vscode-button[data-attention-lab="next"]');
-    assert.equal(await page.textContent('.al-stage-title strong'), 'softmax');
-    await page.locator('[data-attention-lab="stages-view"]').screenshot({ path: join(artifacts, 'stages-multihead-attention.png') });
-  });
-
-  it('keeps each element\'s colour through the head-split reshape and transpose', async () => {
-    const split = payloads.headSplit as StagesOutput;
-    await render(page, split, mimeTypes.stages);
-    assert.deepEqual(await page.locator('.al-chip-op').allTextContents(), ['arange', 'reshape', 'transpose', 'reshape']);
-    const scale = sharedScale([split.stages[0].tensor.stats]);
-    // Element 7 of arange(48) sits at [0, 1, 1] in (2, 4, 6) and at [0, 0, 1, 1] after transpose(1, 2) of (2, 4, 3, 2).
-    assert.deepEqual(await pixel(page, 0, 1, 1), colorFor(7, scale));
-    await page.focus('[data-attention-lab="stages-view"]');
-    await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('ArrowRight');
-    assert.equal(await page.textContent('[data-attention-lab="position"]'), 'stage 3 of 4');
-    assert.deepEqual(await pixel(page, 0, 1, 1), colorFor(7, scale));
-    assert.deepEqual(await page.locator('.al-chip').nth(2).locator('.al-axis-changed').allTextContents(), ['3', '4']);
-    await page.locator('[data-attention-lab="stages-view"]').screenshot({ path: join(artifacts, 'stages-head-split.png') });
-  });
-
-  it('follows the theme: switching to light changes the text colour', async () => {
-    await render(page, payloads.tensor, mimeTypes.tensor);
-    const dark = await page.evaluate(() => getComputedStyle(document.querySelector('.al-view') as Element).color);
-    await page.evaluate((light) => {
-      document.body.className = 'vscode-light';
-      document.body.setAttribute('style', light);
-    }, lightTheme);
-    const light = await page.evaluate(() => getComputedStyle(document.querySelector('.al-view') as Element).color);
-    assert.equal(dark, 'rgb(204, 204, 204)');
-    assert.equal(light, 'rgb(59, 59, 59)');
-    await page.locator('[data-attention-lab="tensor-view"]').screenshot({ path: join(artifacts, 'tensor-light.png') });
-  });
-
-  it('draws 8 heads of 512×512 weights and loads nothing from the network', async () => {
-    const big = payloads.big as AttentionOutput;
-    assert.deepEqual(big.weights.shape, [1, 8, 512, 512]);
-    const started = Date.now();
-    const inPage = await render(page, big, mimeTypes.attention);
-    const elapsed = Date.now() - started;
-    assert.equal(await page.locator('canvas[data-attention-lab="heatmap"]').count(), 8);
-    const switchHead = await page.evaluate(() => {
-      const select = document.querySelector('vscode-dropdown[data-attention-lab="head"]') as HTMLElement & { value: string };
-      const started = performance.now();
-      select.value = '4';
-      select.dispatchEvent(new Event('change'));
-      return performance.now() - started;
+    it('labels averaged weights and flags fully masked (NaN) rows', async () => {
+      await render(page, payloads.nanRows, mimeTypes.attention);
+      assert.match(
+        (await page.textContent('[data-attention-lab="row-sum"]')) ?? '',
+        /3 fully masked row\(s\) are NaN: q 0, q 1, q 2/,
+      );
+      const averaged = JSON.parse(JSON.stringify(payloads.d2l)) as AttentionOutput;
+      averaged.averagedHeads = 5;
+      await render(page, averaged, mimeTypes.attention);
+      assert.equal(await page.textContent('[data-attention-lab="averaged"]'), 'mean over 5 heads');
     });
-    console.log(`# 8 heads of 512x512: decode + draw ${inPage.toFixed(0)} ms in the page (${elapsed} ms with the 11 MB transfer from Node); switching to one head ${switchHead.toFixed(0)} ms`);
-    const seen = (page as Page & { requestsSeen: string[] }).requestsSeen;
-    assert.deepEqual([...new Set(seen.map((url) => new URL(url).origin))], ['http://renderer.test']);
-  });
-});
+
+    it('steps through an nn.MultiheadAttention forward with buttons and arrow keys', async () => {
+      const stages = payloads.stages as StagesOutput;
+      await render(page, stages, mimeTypes.stages);
+      assert.equal(await page.locator('[data-attention-lab="stage"]').count(), stages.stages.length);
+      assert.equal(await page.textContent('[data-attention-lab="position"]'), `stage 1 of ${stages.stages.length}`);
+      await page.focus('[data-attention-lab="stages-view"]');
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await page.textContent('[data-attention-lab="position"]'), `stage 3 of ${stages.stages.length}`);
+      assert.match(
+        (await page.textContent('[data-attention-lab="stage-shapes"]')) ?? '',
+        new RegExp(`→ \\(${stages.stages[2].output.shape.join(', ')}\\)`),
+      );
+      await page.keyboard.press('ArrowLeft');
+      assert.equal(await page.textContent('[data-attention-lab="position"]'), `stage 2 of ${stages.stages.length}`);
+      const softmax = stages.stages.findIndex((s) => s.name === 'softmax');
+      await page.keyboard.press('Home');
+      for (let i = 0; i < softmax; i++) await page.click('vscode-button[data-attention-lab="next"]');
+      assert.equal(await page.textContent('.al-stage-title strong'), 'softmax');
+      await page
+        .locator('[data-attention-lab="stages-view"]')
+        .screenshot({ path: join(artifacts, 'stages-multihead-attention.png') });
+    });
+
+    it("keeps each element's colour through the head-split reshape and transpose", async () => {
+      const split = payloads.headSplit as StagesOutput;
+      await render(page, split, mimeTypes.stages);
+      assert.deepEqual(await page.locator('.al-chip-op').allTextContents(), [
+        'arange',
+        'reshape',
+        'transpose',
+        'reshape',
+      ]);
+      const scale = sharedScale([split.stages[0].tensor.stats]);
+      // Element 7 of arange(48) sits at [0, 1, 1] in (2, 4, 6) and at [0, 0, 1, 1] after transpose(1, 2) of (2, 4, 3, 2).
+      assert.deepEqual(await pixel(page, 0, 1, 1), colorFor(7, scale));
+      await page.focus('[data-attention-lab="stages-view"]');
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await page.textContent('[data-attention-lab="position"]'), 'stage 3 of 4');
+      assert.deepEqual(await pixel(page, 0, 1, 1), colorFor(7, scale));
+      assert.deepEqual(await page.locator('.al-chip').nth(2).locator('.al-axis-changed').allTextContents(), ['3', '4']);
+      await page
+        .locator('[data-attention-lab="stages-view"]')
+        .screenshot({ path: join(artifacts, 'stages-head-split.png') });
+    });
+
+    it('follows the theme: switching to light changes the text colour', async () => {
+      await render(page, payloads.tensor, mimeTypes.tensor);
+      const dark = await page.evaluate(() => getComputedStyle(document.querySelector('.al-view') as Element).color);
+      await page.evaluate((light) => {
+        document.body.className = 'vscode-light';
+        document.body.setAttribute('style', light);
+      }, lightTheme);
+      const light = await page.evaluate(() => getComputedStyle(document.querySelector('.al-view') as Element).color);
+      assert.equal(dark, 'rgb(204, 204, 204)');
+      assert.equal(light, 'rgb(59, 59, 59)');
+      await page
+        .locator('[data-attention-lab="tensor-view"]')
+        .screenshot({ path: join(artifacts, 'tensor-light.png') });
+    });
+
+    it('draws 8 heads of 512×512 weights and loads nothing from the network', async () => {
+      const big = payloads.big as AttentionOutput;
+      assert.deepEqual(big.weights.shape, [1, 8, 512, 512]);
+      const started = Date.now();
+      const inPage = await render(page, big, mimeTypes.attention);
+      const elapsed = Date.now() - started;
+      assert.equal(await page.locator('canvas[data-attention-lab="heatmap"]').count(), 8);
+      const switchHead = await page.evaluate(() => {
+        const select = document.querySelector('vscode-dropdown[data-attention-lab="head"]') as HTMLElement & {
+          value: string;
+        };
+        const started = performance.now();
+        select.value = '4';
+        select.dispatchEvent(new Event('change'));
+        return performance.now() - started;
+      });
+      console.log(
+        `# 8 heads of 512x512: decode + draw ${inPage.toFixed(0)} ms in the page (${elapsed} ms with the 11 MB transfer from Node); switching to one head ${switchHead.toFixed(0)} ms`,
+      );
+      const seen = (page as Page & { requestsSeen: string[] }).requestsSeen;
+      assert.deepEqual([...new Set(seen.map((url) => new URL(url).origin))], ['http://renderer.test']);
+    });
+  },
+);

@@ -72,7 +72,12 @@ function probeHeadlessGl(): Probe {
   // headless-gl 8 draws through ANGLE, which names no device unless it exposes the debug renderer info:
   // an unnamed renderer may be Mesa's software one (it is, under Xvfb), so only a named GPU wins the automatic choice.
   if (renderer === 'ANGLE') {
-    return { ok: true, note: 'renders on ANGLE, which does not name its device (it may be software)', create, automatic: false };
+    return {
+      ok: true,
+      note: 'renders on ANGLE, which does not name its device (it may be software)',
+      create,
+      automatic: false,
+    };
   }
   return { ok: true, note: `renders on ${renderer}`, create };
 }

@@ -8,7 +8,13 @@ import type { Backend, Storage, View } from '../backend';
 import { castArray, type TypedArray } from '../dtype';
 import { sizeOf } from '../shape';
 import {
-  binarySource, concatSource, copySource, matmulSource, reduceSource, unarySource, whereSource,
+  binarySource,
+  concatSource,
+  copySource,
+  matmulSource,
+  reduceSource,
+  unarySource,
+  whereSource,
 } from './gpujsKernels';
 
 /** The gpu.js modes the engine runs in Node, each with a synchronous read-back (WebGPU's is asynchronous). */
@@ -78,7 +84,10 @@ export function createGpuJsBackend(mode: GpuJsMode): GpuJsBackend {
       return kernels.size;
     },
     upload(values: TypedArray): Storage {
-      return new GpuJsStorage(values instanceof Float32Array ? values.slice() : Float32Array.from(values), values.length);
+      return new GpuJsStorage(
+        values instanceof Float32Array ? values.slice() : Float32Array.from(values),
+        values.length,
+      );
     },
     read: (storage, dtype) => castArray(readValues(storage), dtype),
     copy: (a, dtype) => run(copySource(a, dtype), sizeOf(a.shape), [viewArg(a)]),

@@ -26,7 +26,8 @@ export function stridedIndex(view: View, flat: string, name: string): string {
     if (shape[d] === 1) continue;
     const q = `${name}Q${d}`;
     lines.push(`let ${q} = Math.floor((${name}Rest + 0.5) / ${float(shape[d])});`);
-    if (strides[d] !== 0) lines.push(`${name} = ${name} + (${name}Rest - ${q} * ${float(shape[d])}) * ${float(strides[d])};`);
+    if (strides[d] !== 0)
+      lines.push(`${name} = ${name} + (${name}Rest - ${q} * ${float(shape[d])}) * ${float(strides[d])};`);
     lines.push(`${name}Rest = ${q};`);
   }
   return lines.join('\n');
@@ -107,7 +108,12 @@ export function reduceSource(op: ReduceOp, a: View, dtype: DType): string {
   const rows: View = { ...a, shape: a.shape.slice(0, -1), strides: a.strides.slice(0, -1) };
   const body = [stridedIndex(rows, 'i', 'row')];
   if (op === 'sum') {
-    body.push('let acc = 0.0;', `for (let j = 0; j < ${length}; j++) {`, `acc = acc + a[row + j * ${float(lastStride)}];`, '}');
+    body.push(
+      'let acc = 0.0;',
+      `for (let j = 0; j < ${length}; j++) {`,
+      `acc = acc + a[row + j * ${float(lastStride)}];`,
+      '}',
+    );
     return kernel(['a'], body, 'acc', dtype);
   }
   const better = op === 'max' || op === 'argmax' ? '>' : '<';

@@ -215,23 +215,32 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
     binary(op, a, b, dtype) {
       const code = ops.binary[op];
       if (code === undefined || dtype !== 'float32' || !nativeable(a)) return reference.binary(op, a, b, dtype);
-      return written(sizeOf(a.shape), (out) => kernels.binary(code, floats(asFloat(a)), floats(asFloat(b)), describe([a, b]), out));
+      return written(sizeOf(a.shape), (out) =>
+        kernels.binary(code, floats(asFloat(a)), floats(asFloat(b)), describe([a, b]), out),
+      );
     },
     where(condition, a, b, dtype) {
       const mask = valuesOf(condition.storage);
-      if (dtype !== 'float32' || !(mask instanceof Uint8Array) || !nativeable(a)) return reference.where(condition, a, b, dtype);
-      return written(sizeOf(a.shape), (out) => kernels.where(mask, floats(asFloat(a)), floats(asFloat(b)), describe([condition, a, b]), out));
+      if (dtype !== 'float32' || !(mask instanceof Uint8Array) || !nativeable(a))
+        return reference.where(condition, a, b, dtype);
+      return written(sizeOf(a.shape), (out) =>
+        kernels.where(mask, floats(asFloat(a)), floats(asFloat(b)), describe([condition, a, b]), out),
+      );
     },
     reduce(op, a, dtype: DType) {
       const code = ops.reduce[op];
-      if (code === undefined || dtype !== 'float32' || !isFloat(a) || !nativeable(a)) return reference.reduce(op, a, dtype);
+      if (code === undefined || dtype !== 'float32' || !isFloat(a) || !nativeable(a))
+        return reference.reduce(op, a, dtype);
       return written(sizeOf(a.shape.slice(0, -1)), (out) => kernels.reduce(code, floats(a), describe([a]), out));
     },
     softmax(a) {
       const n = a.shape[a.shape.length - 1];
       const length = sizeOf(a.shape);
       // Past the dims a layout holds, the rows are gathered first and read as (rows, n).
-      const rows = a.shape.length <= maxDims ? a : { storage: reference.copy(a, 'float32'), shape: [length / n, n], strides: [n, 1], offset: 0 };
+      const rows =
+        a.shape.length <= maxDims
+          ? a
+          : { storage: reference.copy(a, 'float32'), shape: [length / n, n], strides: [n, 1], offset: 0 };
       return written(length, (out) => kernels.softmax(floats(rows), describe([rows]), out));
     },
     matmul(a, b) {

@@ -119,13 +119,19 @@ export function createReferenceBackend(): Backend {
       const f = binaryFunctions[op];
       const x = gather(a);
       const y = gather(b);
-      return store(x.map((xi, i) => f(xi, y[i])), dtype);
+      return store(
+        x.map((xi, i) => f(xi, y[i])),
+        dtype,
+      );
     },
     where(condition, a, b, dtype) {
       const c = gather(condition);
       const x = gather(a);
       const y = gather(b);
-      return store(c.map((ci, i) => (ci !== 0 ? x[i] : y[i])), dtype);
+      return store(
+        c.map((ci, i) => (ci !== 0 ? x[i] : y[i])),
+        dtype,
+      );
     },
     reduce(op, a, dtype) {
       const length = a.shape[a.shape.length - 1];

@@ -14,7 +14,12 @@ export interface TensorOptions {
 type ShapeArgs = (number | readonly number[])[];
 
 /** A contiguous tensor on the active backend holding `values` (converted to `dtype`). */
-export function fromValues(values: ArrayLike<number>, shape: Shape, dtype: DType, backend: Backend = activeBackend()): Tensor {
+export function fromValues(
+  values: ArrayLike<number>,
+  shape: Shape,
+  dtype: DType,
+  backend: Backend = activeBackend(),
+): Tensor {
   return new Tensor(backend, backend.upload(castArray(values, dtype), dtype), shape, dtype);
 }
 
@@ -38,7 +43,8 @@ function flattenNested(data: NestedArray): { values: number[]; shape: number[]; 
       values.push(Number(node));
       return;
     }
-    if (!Array.isArray(node)) throw new Error(`tensor: expected sequence of length ${shape[dim]} at dim ${dim} (got a number)`);
+    if (!Array.isArray(node))
+      throw new Error(`tensor: expected sequence of length ${shape[dim]} at dim ${dim} (got a number)`);
     if (node.length !== shape[dim]) {
       throw new Error(`tensor: expected sequence of length ${shape[dim]} at dim ${dim} (got ${node.length})`);
     }
@@ -90,7 +96,10 @@ export function scalarLike(value: number | boolean, like: Tensor, dtype: DType =
 }
 
 /** Splits trailing `{dtype}` options off a shape given as numbers or one array. */
-function shapeAndOptions(op: string, args: (number | readonly number[] | TensorOptions)[]): [number[], DType | undefined] {
+function shapeAndOptions(
+  op: string,
+  args: (number | readonly number[] | TensorOptions)[],
+): [number[], DType | undefined] {
   const last = args[args.length - 1];
   const hasOptions = typeof last === 'object' && last !== null && !Array.isArray(last);
   const shape = shapeFromArgs((hasOptions ? args.slice(0, -1) : args) as ShapeArgs);
@@ -127,7 +136,9 @@ export function arange(startOrEnd: number, end?: number, step = 1, options: Tens
   const [start, stop] = end === undefined ? [0, startOrEnd] : [startOrEnd, end];
   if (step === 0) throw new Error('arange: step must be nonzero');
   if ((stop - start) * step < 0) {
-    throw new Error(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${stop}, step=${step})`);
+    throw new Error(
+      `arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${stop}, step=${step})`,
+    );
   }
   const length = Math.ceil((stop - start) / step);
   const values = Array.from({ length }, (_, i) => start + i * step);
@@ -137,7 +148,8 @@ export function arange(startOrEnd: number, end?: number, step = 1, options: Tens
 
 /** torch.linspace, computed from both ends as torch does so the last value is exactly `end`. */
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: number of steps must be non-negative, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new Error(`linspace: number of steps must be non-negative, got ${steps}`);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   const half = Math.floor(steps / 2);
   const values = Array.from({ length: steps }, (_, i) => (i < half ? start + i * step : end - (steps - 1 - i) * step));
@@ -168,8 +180,13 @@ export function randint(lowOrHigh: number, highOrShape: number | Shape, maybeSha
   const [low, high, shape] =
     maybeShape === undefined ? [0, lowOrHigh, highOrShape as Shape] : [lowOrHigh, highOrShape as number, maybeShape];
   checkShape('randint', shape);
-  if (!(high > low)) throw new Error(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
-  return fromValues(Array.from({ length: sizeOf(shape) }, () => nextInt(low, high)), shape, 'int32');
+  if (!(high > low))
+    throw new Error(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+  return fromValues(
+    Array.from({ length: sizeOf(shape) }, () => nextInt(low, high)),
+    shape,
+    'int32',
+  );
 }
 
 /** Copies a tensor's values onto another backend. */

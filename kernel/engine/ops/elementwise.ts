@@ -92,7 +92,9 @@ export function cast(a: Tensor, dtype: DType): Tensor {
 /** torch.where(condition, a, b): `a` where the bool condition holds, else `b`. */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (condition.dtype !== 'bool') {
-    throw new Error(`where: where expected condition to be a boolean tensor, but got a tensor with dtype ${torchDtypeName(condition.dtype)}`);
+    throw new Error(
+      `where: where expected condition to be a boolean tensor, but got a tensor with dtype ${torchDtypeName(condition.dtype)}`,
+    );
   }
   const [c, x, y] = broadcastOperands('where', [condition, a, b]);
   const dtype = promoteTypes(dtypeOf(a), dtypeOf(b));
@@ -105,7 +107,9 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
  */
 export function maskedFill(t: Tensor, mask: Tensor, value: number): Tensor {
   if (mask.dtype !== 'bool') {
-    throw new Error(`maskedFill: masked_fill_ only supports boolean masks, but got mask with dtype ${torchDtypeName(mask.dtype)}`);
+    throw new Error(
+      `maskedFill: masked_fill_ only supports boolean masks, but got mask with dtype ${torchDtypeName(mask.dtype)}`,
+    );
   }
   return cast(where(mask, scalarLike(value, t, t.dtype), t), t.dtype);
 }

@@ -8,7 +8,8 @@ import { sum } from './reduction';
 
 /** Expands `t` to (batch..., rows, cols) and reads it as (B, rows, cols): a view when strides allow. */
 function asBatch(t: Tensor, batch: Shape): Tensor {
-  if (batch.length === 0 && t.ndim === 2) return t.withLayout([1, t.shape[0], t.shape[1]], [0, t.strides[0], t.strides[1]]); // (1, rows, cols)
+  if (batch.length === 0 && t.ndim === 2)
+    return t.withLayout([1, t.shape[0], t.shape[1]], [0, t.strides[0], t.strides[1]]); // (1, rows, cols)
   const [rows, cols] = t.shape.slice(-2);
   const expanded = expand(t, [...batch, rows, cols]); // (batch..., rows, cols)
   const shape = [sizeOf(batch), rows, cols]; // (B, rows, cols)
@@ -84,7 +85,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim <= 2 && b.ndim <= 2) {
     const left = a.ndim === 1 ? unsqueeze(a, 0) : a; // (1, K)
     if (left.shape[1] !== b.shape[0]) {
-      throw new Error(`matmul: mat1 and mat2 shapes cannot be multiplied (${left.shape.join('x')} and ${b.shape.join('x')})`);
+      throw new Error(
+        `matmul: mat1 and mat2 shapes cannot be multiplied (${left.shape.join('x')} and ${b.shape.join('x')})`,
+      );
     }
     const out = batchedMatmul(left, b, []);
     return a.ndim === 1 ? squeeze(out, 0) : out;
@@ -128,7 +131,8 @@ const ellipsisLabels = [...'\u03b1\u03b2\u03b3\u03b4\u03b5\u03b6\u03b7\u03b8'];
 /** Names each dim of an operand, expanding `...`, and folds repeated letters into a diagonal view. */
 function labelOperand(subscripts: string, t: Tensor, index: number, ellipsisRank: number): Labeled {
   const [head, tail] = subscripts.includes('...') ? subscripts.split('...') : [subscripts, undefined];
-  const letters = tail === undefined ? [...head] : [...head, ...ellipsisLabels.slice(ellipsisLabels.length - ellipsisRank), ...tail];
+  const letters =
+    tail === undefined ? [...head] : [...head, ...ellipsisLabels.slice(ellipsisLabels.length - ellipsisRank), ...tail];
   const named = tail === undefined ? letters.length : head.length + tail.length;
   if (tail === undefined ? named !== t.ndim : named > t.ndim) {
     throw new Error(
@@ -150,7 +154,9 @@ function labelOperand(subscripts: string, t: Tensor, index: number, ellipsisRank
       strides.push(t.strides[d]);
     } else {
       if (shape[seen] !== t.shape[d]) {
-        throw new Error(`einsum: subscript ${letter} is repeated for operand ${index} but the sizes don't match, ${shape[seen]} != ${t.shape[d]}`);
+        throw new Error(
+          `einsum: subscript ${letter} is repeated for operand ${index} but the sizes don't match, ${shape[seen]} != ${t.shape[d]}`,
+        );
       }
       strides[seen] += t.strides[d]; // the diagonal walks both dims at once
     }
@@ -165,10 +171,16 @@ function sumOut(x: Labeled, keep: Set<string>): Labeled {
 }
 
 function arrange(x: Labeled, order: string[], sizes: Map<string, number>): Tensor {
-  const permuted = permute(x.tensor, order.filter((l) => x.labels.includes(l)).map((l) => x.labels.indexOf(l)));
+  const permuted = permute(
+    x.tensor,
+    order.filter((l) => x.labels.includes(l)).map((l) => x.labels.indexOf(l)),
+  );
   const present = order.filter((l) => x.labels.includes(l));
   const full = order.map((l) => (present.includes(l) ? permuted.shape[present.indexOf(l)] : 1));
-  return expand(reshape(permuted, full), order.map((l) => sizes.get(l)!)); // (order...)
+  return expand(
+    reshape(permuted, full),
+    order.map((l) => sizes.get(l)!),
+  ); // (order...)
 }
 
 /** Contracts two labeled operands: shared letters needed later are batch dims, the rest are summed. */
@@ -183,7 +195,13 @@ function contractPair(a: Labeled, b: Labeled, needed: Set<string>, sizes: Map<st
   const y = reshape(arrange(b, [...batch, ...summed, ...freeB], sizes), [size(batch), size(summed), size(freeB)]); // (Bt, C, Fb)
   const product = bmm(x, y); // (Bt, Fa, Fb)
   const labels = [...batch, ...freeA, ...freeB];
-  return { tensor: reshape(product, labels.map((l) => sizes.get(l)!)), labels }; // (batch..., freeA..., freeB...)
+  return {
+    tensor: reshape(
+      product,
+      labels.map((l) => sizes.get(l)!),
+    ),
+    labels,
+  }; // (batch..., freeA..., freeB...)
 }
 
 /**
@@ -195,10 +213,18 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
   const [lhs, rhs] = compact.split('->');
   const inputs = lhs.split(',');
   if (inputs.length !== operands.length) {
-    throw new Error(`einsum: einsum(): more operands were provided than specified in the equation`.replace('more', inputs.length < operands.length ? 'more' : 'fewer'));
+    throw new Error(
+      `einsum: einsum(): more operands were provided than specified in the equation`.replace(
+        'more',
+        inputs.length < operands.length ? 'more' : 'fewer',
+      ),
+    );
   }
   operands.forEach((t) => checkSameBackend('einsum', operands[0], t));
-  const ellipsisRank = Math.max(0, ...inputs.map((s, i) => (s.includes('...') ? operands[i].ndim - (s.length - 3) : 0)));
+  const ellipsisRank = Math.max(
+    0,
+    ...inputs.map((s, i) => (s.includes('...') ? operands[i].ndim - (s.length - 3) : 0)),
+  );
   const labeled = inputs.map((s, i) => labelOperand(s, operands[i], i, ellipsisRank));
   const sizes = new Map<string, number>();
   labeled.forEach((x, i) =>
@@ -215,13 +241,18 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
   );
   const counts = new Map<string, number>();
   inputs.forEach((s) => [...s.replace('...', '')].forEach((l) => counts.set(l, (counts.get(l) ?? 0) + 1)));
-  const ellipsisOut = [...sizes.keys()].filter((l) => ellipsisLabels.includes(l)).sort((p, q) => ellipsisLabels.indexOf(p) - ellipsisLabels.indexOf(q));
+  const ellipsisOut = [...sizes.keys()]
+    .filter((l) => ellipsisLabels.includes(l))
+    .sort((p, q) => ellipsisLabels.indexOf(p) - ellipsisLabels.indexOf(q));
   const output =
     rhs === undefined
       ? [...ellipsisOut, ...[...counts.keys()].filter((l) => counts.get(l) === 1 && !ellipsisLabels.includes(l)).sort()]
-      : [...(rhs.includes('...') ? rhs.replace('...', '\u0000') : rhs)].flatMap((l) => (l === '\u0000' ? ellipsisOut : [l]));
+      : [...(rhs.includes('...') ? rhs.replace('...', '\u0000') : rhs)].flatMap((l) =>
+          l === '\u0000' ? ellipsisOut : [l],
+        );
   output.forEach((l) => {
-    if (!sizes.has(l)) throw new Error(`einsum: einsum(): output subscript ${l} does not appear in the equation for any input operand`);
+    if (!sizes.has(l))
+      throw new Error(`einsum: einsum(): output subscript ${l} does not appear in the equation for any input operand`);
   });
   const neededAfter = (i: number) => new Set([...output, ...labeled.slice(i + 1).flatMap((x) => x.labels)]);
   let result = sumOut(labeled[0], new Set([...neededAfter(0), ...(labeled[1]?.labels ?? [])]));

@@ -4,7 +4,14 @@
  */
 import { promoteTypes } from '../dtype';
 import {
-  contiguousStrides, formatShape, inferShape, isContiguous, normalizeDim, shapeFromArgs, sizeOf, viewStrides,
+  contiguousStrides,
+  formatShape,
+  inferShape,
+  isContiguous,
+  normalizeDim,
+  shapeFromArgs,
+  sizeOf,
+  viewStrides,
 } from '../shape';
 import { Tensor } from '../tensor';
 import { fromValues } from './creation';
@@ -109,7 +116,10 @@ export function expand(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
   target.forEach((size, i) => {
     const own = i - lead;
     if (own < 0) {
-      if (size < 0) throw new Error(`expand: the expanded size of the tensor (${size}) isn't allowed in a leading, non-existing dimension ${i}`);
+      if (size < 0)
+        throw new Error(
+          `expand: the expanded size of the tensor (${size}) isn't allowed in a leading, non-existing dimension ${i}`,
+        );
       shape.push(size);
       strides.push(0);
       return;
@@ -169,7 +179,9 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   const d = normalizeDim('select', dim, t.ndim);
   const size = t.shape[d];
   if (!Number.isInteger(index) || index < -size || index >= size) {
-    throw new Error(`select: select(): index ${index} out of range for tensor of size ${formatShape(t.shape)} at dimension ${d}`);
+    throw new Error(
+      `select: select(): index ${index} out of range for tensor of size ${formatShape(t.shape)} at dimension ${d}`,
+    );
   }
   const i = index < 0 ? index + size : index;
   return t.withLayout(
@@ -199,7 +211,11 @@ function parseIndexString(text: string): IndexSpec[] {
 
 /** Python-style indexing, `x[0, :, 1:3]` written `x.index(0, ':', '1:3')` or `x.index('0, :, 1:3')`. */
 export function index(t: Tensor, ...specs: IndexSpec[]): Tensor {
-  const expanded = specs.flatMap((s) => (typeof s === 'string' && (s.includes(',') || s.includes(':') || s.trim() !== s || s === 'None') ? parseIndexString(s) : [s]));
+  const expanded = specs.flatMap((s) =>
+    typeof s === 'string' && (s.includes(',') || s.includes(':') || s.trim() !== s || s === 'None')
+      ? parseIndexString(s)
+      : [s],
+  );
   const consumed = expanded.filter((s) => s !== null && s !== '...').length;
   if (consumed > t.ndim) throw new Error(`index: too many indices for tensor of dimension ${t.ndim}`);
   let result = t;
@@ -226,7 +242,8 @@ export function index(t: Tensor, ...specs: IndexSpec[]): Tensor {
 }
 
 export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new Error(`chunk: chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
   const d = normalizeDim('chunk', dim, t.ndim);
   const step = Math.ceil(t.shape[d] / chunks);
   return split(t, Math.max(step, 1), d);
@@ -246,7 +263,8 @@ export function split(t: Tensor, splitSize: number | number[], dim = 0): Tensor[
     }
     sizes = splitSize;
   } else {
-    if (!(splitSize > 0)) throw new Error(`split: split expects split_size be non-negative, but got split_size=${splitSize}`);
+    if (!(splitSize > 0))
+      throw new Error(`split: split expects split_size be non-negative, but got split_size=${splitSize}`);
     sizes = [];
     for (let at = 0; at < size; at += splitSize) sizes.push(Math.min(splitSize, size - at));
     if (sizes.length === 0) sizes.push(0);
@@ -308,12 +326,20 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 export function repeat(t: Tensor, ...sizeArgs: ShapeArgs): Tensor {
   const sizes = shapeFromArgs(sizeArgs);
   if (sizes.length < t.ndim) {
-    throw new Error('repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor');
+    throw new Error(
+      'repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor',
+    );
   }
   const padded = reshape(t, [...new Array<number>(sizes.length - t.ndim).fill(1), ...t.shape]);
   const interleaved = padded.shape.flatMap((size) => [1, size]); // (1, a, 1, b)
-  const tiled = expand(reshape(padded, interleaved), sizes.flatMap((r, i) => [r, padded.shape[i]])); // (r0, a, r1, b)
-  return reshape(contiguous(tiled), sizes.map((r, i) => r * padded.shape[i])); // (r0·a, r1·b)
+  const tiled = expand(
+    reshape(padded, interleaved),
+    sizes.flatMap((r, i) => [r, padded.shape[i]]),
+  ); // (r0, a, r1, b)
+  return reshape(
+    contiguous(tiled),
+    sizes.map((r, i) => r * padded.shape[i]),
+  ); // (r0·a, r1·b)
 }
 
 /** Repeats each element `repeats` times along `dim` (over the flattened tensor when dim is omitted). */
@@ -355,4 +381,3 @@ export function checkSameBackend(op: string, a: Tensor, b: Tensor): void {
     );
   }
 }
-

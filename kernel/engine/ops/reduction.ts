@@ -31,7 +31,10 @@ export class ValuesIndices {
 function reducedDims(op: string, t: Tensor, dim: number | number[] | undefined): number[] {
   if (dim === undefined) return [...t.shape.keys()];
   const dims = (Array.isArray(dim) ? dim : [dim]).map((d) => normalizeDim(op, d, t.ndim));
-  if (new Set(dims).size !== dims.length) throw new Error(`${op}: dim ${dims.find((d, i) => dims.indexOf(d) !== i)} appears multiple times in the list of dims`);
+  if (new Set(dims).size !== dims.length)
+    throw new Error(
+      `${op}: dim ${dims.find((d, i) => dims.indexOf(d) !== i)} appears multiple times in the list of dims`,
+    );
   return t.ndim === 0 ? [] : dims;
 }
 
@@ -47,7 +50,10 @@ function reduce(op: ReduceOp, name: string, t: Tensor, dims: number[], keepdim: 
   const storage = t.backend.reduce(op, rows.toView(), dtype);
   const out = new Tensor(t.backend, storage, keptShape, dtype);
   if (!keepdim) return out;
-  return reshape(out, t.shape.map((size, d) => (dims.includes(d) ? 1 : size))); // reduced dims kept as 1
+  return reshape(
+    out,
+    t.shape.map((size, d) => (dims.includes(d) ? 1 : size)),
+  ); // reduced dims kept as 1
 }
 
 function requireFloat(name: string, t: Tensor): void {
@@ -139,7 +145,10 @@ export function softmax(t: Tensor, dim: number): Tensor {
     const order = [...x.shape.keys()].filter((k) => k !== d).concat(d);
     const rows = permute(x, order); // (other dims..., dim)
     const out = new Tensor(x.backend, x.backend.softmax(rows.toView()), rows.shape, 'float32'); // (other dims..., dim)
-    return permute(out, order.map((_, k) => order.indexOf(k))); // back to x's dim order
+    return permute(
+      out,
+      order.map((_, k) => order.indexOf(k)),
+    ); // back to x's dim order
   }
   const shifted = exp(sub(x, amax(x, x.ndim === 0 ? undefined : d, true)));
   return div(shifted, sum(shifted, x.ndim === 0 ? undefined : d, true));
@@ -161,6 +170,8 @@ export function logsumexp(t: Tensor, dim: number | number[], keepdim = false): T
   const summed = log(sum(exp(sub(x, safeMaxes)), dims, true));
   const result = summed.add(safeMaxes);
   if (keepdim) return result;
-  return reshape(result, x.shape.filter((_, d) => !dims.includes(d)));
+  return reshape(
+    result,
+    x.shape.filter((_, d) => !dims.includes(d)),
+  );
 }
-

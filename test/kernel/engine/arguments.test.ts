@@ -54,7 +54,8 @@ test('options objects: unknown keys are errors with the accepted keys and a did-
   assert.deepEqual(checkOptions('nn.MultiheadAttention', undefined, spec), {});
   assert.throws(() => checkOptions('nn.MultiheadAttention', { batch_first: true }, spec), {
     name: 'TypeError',
-    message: "nn.MultiheadAttention: unknown option 'batch_first'; did you mean 'batchFirst'? accepted options: batchFirst, kdim",
+    message:
+      "nn.MultiheadAttention: unknown option 'batch_first'; did you mean 'batchFirst'? accepted options: batchFirst, kdim",
   });
   assert.throws(() => checkOptions('nn.MultiheadAttention', { heads: 2 }, spec), {
     message: "nn.MultiheadAttention: unknown option 'heads'; accepted options: batchFirst, kdim",

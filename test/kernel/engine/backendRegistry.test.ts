@@ -20,7 +20,10 @@ test('getBackend reports the running backend and a reason for every candidate', 
     'one candidate per row of the backend table, in its order',
   );
   const running = report.candidates.filter((c) => c.reason.startsWith('running'));
-  assert.deepEqual(running.map((c) => c.name), [report.name]);
+  assert.deepEqual(
+    running.map((c) => c.name),
+    [report.name],
+  );
   for (const c of report.candidates) assert.ok(c.reason.length > 10, `${c.name} has a reason`);
   assert.notEqual(report.name, 'reference', 'a gpu.js backend runs wherever WebAssembly does');
 });
@@ -31,7 +34,10 @@ test('setBackend switches where new tensors live, and unavailable backends expla
   assert.equal(report.reason, "chosen by setBackend('gpujs-cpu')");
   assert.equal(engine.zeros(2).backend.name, 'gpujs-cpu');
   for (const c of report.candidates.filter((x) => !x.available)) {
-    assert.throws(() => engine.setBackend(c.name), new RegExp(`setBackend: backend '${c.name}' is not available here: `));
+    assert.throws(
+      () => engine.setBackend(c.name),
+      new RegExp(`setBackend: backend '${c.name}' is not available here: `),
+    );
   }
 });
 
@@ -40,7 +46,10 @@ test('mixing backends is an error naming both, and .to() moves a tensor', () => 
   const a = engine.ones(2);
   engine.setBackend('gpujs-cpu');
   const b = engine.ones(2);
-  assert.throws(() => a.add(b), /add: Expected all tensors to be on the same backend, but found at least two backends, reference and gpujs-cpu/);
+  assert.throws(
+    () => a.add(b),
+    /add: Expected all tensors to be on the same backend, but found at least two backends, reference and gpujs-cpu/,
+  );
   assert.deepEqual(Array.from(a.to('gpujs-cpu').add(b).dataSync()), [2, 2]);
 });
 
@@ -58,7 +67,8 @@ test('kernels are compiled once per shape signature', () => {
 });
 
 test('ATTENTION_LAB_BACKEND chooses the backend of dist/engine.js in plain Node', () => {
-  const script = "const e = require('./dist/engine.js'); const r = e.getBackend(); console.log(r.name + '|' + r.reason)";
+  const script =
+    "const e = require('./dist/engine.js'); const r = e.getBackend(); console.log(r.name + '|' + r.reason)";
   // stderr is piped: the failing run's stack trace is the assertion's evidence, not the test's output.
   const run = (backend: string) =>
     execFileSync(process.execPath, ['-e', script], {
@@ -70,7 +80,10 @@ test('ATTENTION_LAB_BACKEND chooses the backend of dist/engine.js in plain Node'
   assert.equal(run('reference'), 'reference|chosen by ATTENTION_LAB_BACKEND=reference');
   assert.equal(run('gpujs-cpu'), 'gpujs-cpu|chosen by ATTENTION_LAB_BACKEND=gpujs-cpu');
   const notABackend = /ATTENTION_LAB_BACKEND='nope' is not a backend/;
-  assert.throws(() => run('nope'), (error: { stderr: string }) => notABackend.test(error.stderr));
+  assert.throws(
+    () => run('nope'),
+    (error: { stderr: string }) => notABackend.test(error.stderr),
+  );
 });
 
 test('dist/engine.js gives equal matmul, einsum and softmax on gpujs-webasm and reference', () => {
@@ -93,7 +106,10 @@ test('the engineBackend setting offers auto and every row of the backend table, 
   const manifest = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8'));
   const setting = manifest.contributes.configuration.properties['attentionLab.engineBackend'];
   assert.deepEqual(setting.enum, ['auto', ...backendTable.map((row) => row.name)]);
-  assert.deepEqual(setting.enumDescriptions.slice(1), backendTable.map((row) => row.description));
+  assert.deepEqual(
+    setting.enumDescriptions.slice(1),
+    backendTable.map((row) => row.description),
+  );
 });
 
 const headlessGl = engine.getBackend().candidates.find((c) => c.name === 'gpujs-headlessgl')!;

@@ -99,7 +99,11 @@ const opsTitle = 'every engine op has a C op code or is left to the reference lo
 test(opsTitle, { skip: moduleSkip }, () => {
   const { ops } = loaded();
   assert.doesNotThrow(() => checkKernels(loaded()));
-  for (const [kind, engineOps] of [['unary', unaryOps], ['binary', binaryOps], ['reduce', reduceOps]] as const) {
+  for (const [kind, engineOps] of [
+    ['unary', unaryOps],
+    ['binary', binaryOps],
+    ['reduce', reduceOps],
+  ] as const) {
     const covered = [...Object.keys(ops[kind]), ...referenceOnlyOps[kind]].sort();
     assert.deepEqual(covered, [...engineOps].sort(), `${kind} ops`);
   }
@@ -161,7 +165,10 @@ test('native.ts writes view and matmul layouts as the module describes them', { 
   for (const views of cases) {
     const decoded = decode(encodeViews(views, buffer), viewFields, views.length);
     assert.deepEqual(decoded.head, { ndim: views[0].shape.length, shape: views[0].shape });
-    assert.deepEqual(decoded.operands, views.map(({ offset, strides }) => ({ offset, strides })));
+    assert.deepEqual(
+      decoded.operands,
+      views.map(({ offset, strides }) => ({ offset, strides })),
+    );
   }
   const a = view([2, 3, 4], [12, 4, 1], 1); // (B, M, K)
   const b = view([2, 4, 5], [0, 1, 4], 2); // (B, K, N), shared across the batch, column-major

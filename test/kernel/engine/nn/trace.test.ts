@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import * as engine from '../../../../kernel/engine';
 
 engine.setBackend('reference');
-const summary = (stages: engine.Stage[]) => stages.map((s) => `${s.name} ${JSON.stringify(s.output.shape)} ${s.output.axes.join(',')}`);
+const summary = (stages: engine.Stage[]) =>
+  stages.map((s) => `${s.name} ${JSON.stringify(s.output.shape)} ${s.output.axes.join(',')}`);
 
 test('nn.MultiheadAttention: the PyTorch layout, (N·H, L, hd), stage by stage', () => {
   const mha = new engine.nn.MultiheadAttention(6, 3, { batchFirst: true }).eval();
@@ -83,14 +84,32 @@ test('labml.MultiHeadAttention: the einsum formulation, sequence-first', () => {
 
 test('ConcatAttention and d2l.AdditiveAttention record their stages', () => {
   const concat = new engine.ConcatAttention(32, 32, 32, 64, 64);
-  const { result, stages } = engine.trace(() => concat.forward(engine.randn(1, 1, 32), engine.randn(1, 1, 32), engine.randn(1, 32, 64)));
+  const { result, stages } = engine.trace(() =>
+    concat.forward(engine.randn(1, 1, 32), engine.randn(1, 1, 32), engine.randn(1, 32, 64)),
+  );
   assert.deepEqual(result[0].shape, [1, 1, 64]);
   assert.deepEqual(result[1].shape, [1, 32]);
-  assert.deepEqual(stages.map((s) => s.name), ['scores Linear(concat(q, k))', 'softmax', 'weighted sum with V', 'output projection Linear(concat(q, applied))']);
+  assert.deepEqual(
+    stages.map((s) => s.name),
+    ['scores Linear(concat(q, k))', 'softmax', 'weighted sum with V', 'output projection Linear(concat(q, applied))'],
+  );
   const additive = new engine.d2l.AdditiveAttention(8, 0.1).eval();
-  const traced = engine.trace(() => additive.forward(engine.randn(2, 1, 20), engine.randn(2, 10, 2), engine.randn(2, 10, 4), [2, 6]));
+  const traced = engine.trace(() =>
+    additive.forward(engine.randn(2, 1, 20), engine.randn(2, 10, 2), engine.randn(2, 10, 4), [2, 6]),
+  );
   assert.deepEqual(traced.result.shape, [2, 1, 4]);
-  assert.deepEqual(traced.stages.map((s) => s.output.shape), [[2, 1, 8], [2, 10, 8], [2, 1, 10, 8], [2, 1, 10], [2, 1, 10], [2, 1, 10], [2, 1, 4]]);
+  assert.deepEqual(
+    traced.stages.map((s) => s.output.shape),
+    [
+      [2, 1, 8],
+      [2, 10, 8],
+      [2, 1, 10, 8],
+      [2, 1, 10],
+      [2, 1, 10],
+      [2, 1, 10],
+      [2, 1, 4],
+    ],
+  );
 });
 
 test('nothing is recorded outside trace(), and nested traces keep their own stages', () => {
