@@ -292,12 +292,15 @@ export class Tensor {
   sum(...args: reduction.ReduceArgs): Tensor {
     return reduction.sum(this, ...args);
   }
+  /** True where every element over the dims is non-zero: x.all(dim, keepdim) or x.all({ dim, keepdim }). */
   all(...args: reduction.ReduceArgs): Tensor {
     return reduction.all(this, ...args);
   }
+  /** True where some element over the dims is non-zero: x.any(dim, keepdim) or x.any({ dim, keepdim }). */
   any(...args: reduction.ReduceArgs): Tensor {
     return reduction.any(this, ...args);
   }
+  /** The mean over the dims (all by default): x.mean(dim, keepdim) or x.mean({ dim, keepdim }). */
   mean(...args: reduction.ReduceArgs): Tensor {
     return reduction.mean(this, ...args);
   }
@@ -317,15 +320,19 @@ export class Tensor {
   min(...args: unknown[]): Tensor | reduction.ValuesIndices {
     return reduction.extreme('min', this, args);
   }
+  /** The largest value over the dims: x.amax(dim, keepdim) or x.amax({ dim, keepdim }). */
   amax(...args: reduction.ReduceArgs): Tensor {
     return reduction.amax(this, ...args);
   }
+  /** The smallest value over the dims: x.amin(dim, keepdim) or x.amin({ dim, keepdim }). */
   amin(...args: reduction.ReduceArgs): Tensor {
     return reduction.amin(this, ...args);
   }
+  /** The index of the largest value along dim, or in the flattened tensor: x.argmax(dim, keepdim). */
   argmax(...args: reduction.DimArgs): Tensor {
     return reduction.argmax(this, ...args);
   }
+  /** The index of the smallest value along dim, or in the flattened tensor: x.argmin(dim, keepdim). */
   argmin(...args: reduction.DimArgs): Tensor {
     return reduction.argmin(this, ...args);
   }
@@ -333,15 +340,19 @@ export class Tensor {
   var(...args: reduction.VarianceArgs): Tensor {
     return reduction.variance(this, ...args);
   }
+  /** The standard deviation, with var's arguments: x.std(dim, unbiased, keepdim) or x.std(dim, { unbiased }). */
   std(...args: reduction.VarianceArgs): Tensor {
     return reduction.std(this, ...args);
   }
+  /** Softmax along dim: x.softmax(dim) or x.softmax({ dim }). */
   softmax(...args: reduction.SoftmaxArgs): Tensor {
     return reduction.softmax(this, ...args);
   }
+  /** log(softmax) along dim: x.logSoftmax(dim) or x.logSoftmax({ dim }). */
   logSoftmax(...args: reduction.SoftmaxArgs): Tensor {
     return reduction.logSoftmax(this, ...args);
   }
+  /** log Σ exp over the dims: x.logsumexp(dim, keepdim) or x.logsumexp(dim, { keepdim }). */
   logsumexp(...args: reduction.LogsumexpArgs): Tensor {
     return reduction.logsumexp(this, ...args);
   }
