@@ -118,3 +118,50 @@ export function checkOptions<S extends OptionsSpec>(call: string, options: unkno
   }
   return checked as CheckedOptions<S>;
 }
+
+/**
+ * A binary op's operand: a tensor, a number or a bool, named "Tensor" in the error as PyTorch's
+ * `add(): argument 'other' (position 2) must be Tensor, not NoneType` does.
+ */
+export const isOperand = check<Tensor | number | boolean>(
+  'Tensor',
+  (v) => v instanceof Tensor || typeof v === 'number' || typeof v === 'boolean',
+);
+/** A number where PyTorch says Number, e.g. add's alpha or masked_fill's value. */
+export const isScalarNumber = check<number>('Number', (v) => typeof v === 'number');
+
+/** A plain `{ ... }` object: what a trailing options argument is, as opposed to a tensor, list or other value. */
+export function isOptionsObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Binds PyTorch-style arguments: positional values in the order of `positional`, then an optional
+ * trailing options object whose keys may also name those parameters, as Python keywords do
+ * (`x.sum(-1, true)`, `x.sum(-1, { keepdim: true })`, `x.sum({ dim: -1 })`). Every value passes its
+ * check in `spec`; too many positional values, or one parameter given both ways, is an error.
+ */
+export function bindArguments<S extends OptionsSpec>(
+  call: string,
+  args: readonly unknown[],
+  positional: readonly (keyof S & string)[],
+  spec: S,
+): CheckedOptions<S> {
+  const options = args.length > 0 && isOptionsObject(args[args.length - 1]) ? args[args.length - 1] : undefined;
+  const values = options === undefined ? args : args.slice(0, -1);
+  if (values.length > positional.length) {
+    throw new TypeError(
+      `${call}: takes at most ${positional.length} positional arguments (${positional.join(', ')}) but ${values.length} were given`,
+    );
+  }
+  const bound: Record<string, unknown> = checkOptions(call, options, spec);
+  values.forEach((value, i) => {
+    const name = positional[i];
+    if (value === undefined) return;
+    if (bound[name] !== undefined) throw new TypeError(`${call}: got multiple values for argument '${name}'`);
+    bound[name] = spec[name](value, call, name);
+  });
+  return bound as CheckedOptions<S>;
+}

@@ -6,6 +6,7 @@
 import type { Backend, Storage, View } from './backend';
 import type { DType, TypedArray } from './dtype';
 import { contiguousStrides, normalizeDim, sizeOf, type Shape } from './shape';
+import { isOperand, isTensor, isTensorOrScalar } from './arguments';
 import { formatTensor } from './format';
 import * as creation from './ops/creation';
 import * as elementwise from './ops/elementwise';
@@ -191,50 +192,50 @@ export class Tensor {
 
   // Elementwise ----------------------------------------------------------------------------
 
-  add(other: TensorLike, alpha?: number): Tensor {
-    return elementwise.add(this, other, alpha);
+  add(other: TensorLike, alpha?: number | elementwise.AlphaOptions): Tensor {
+    return elementwise.add(this, isOperand(other, 'add', 'other', 1), alpha);
   }
-  sub(other: TensorLike, alpha?: number): Tensor {
-    return elementwise.sub(this, other, alpha);
+  sub(other: TensorLike, alpha?: number | elementwise.AlphaOptions): Tensor {
+    return elementwise.sub(this, isOperand(other, 'sub', 'other', 1), alpha);
   }
   mul(other: TensorLike): Tensor {
-    return elementwise.mul(this, other);
+    return elementwise.mul(this, isOperand(other, 'mul', 'other', 1));
   }
   div(other: TensorLike): Tensor {
-    return elementwise.div(this, other);
+    return elementwise.div(this, isOperand(other, 'div', 'other', 1));
   }
   pow(exponent: TensorLike): Tensor {
-    return elementwise.pow(this, exponent);
+    return elementwise.pow(this, isOperand(exponent, 'pow', 'exponent', 1));
   }
   maximum(other: TensorLike): Tensor {
-    return elementwise.maximum(this, other);
+    return elementwise.maximum(this, isOperand(other, 'maximum', 'other', 1));
   }
   minimum(other: TensorLike): Tensor {
-    return elementwise.minimum(this, other);
+    return elementwise.minimum(this, isOperand(other, 'minimum', 'other', 1));
   }
   eq(other: TensorLike): Tensor {
-    return elementwise.eq(this, other);
+    return elementwise.eq(this, isOperand(other, 'eq', 'other', 1));
   }
   ne(other: TensorLike): Tensor {
-    return elementwise.ne(this, other);
+    return elementwise.ne(this, isOperand(other, 'ne', 'other', 1));
   }
   lt(other: TensorLike): Tensor {
-    return elementwise.lt(this, other);
+    return elementwise.lt(this, isOperand(other, 'lt', 'other', 1));
   }
   le(other: TensorLike): Tensor {
-    return elementwise.le(this, other);
+    return elementwise.le(this, isOperand(other, 'le', 'other', 1));
   }
   gt(other: TensorLike): Tensor {
-    return elementwise.gt(this, other);
+    return elementwise.gt(this, isOperand(other, 'gt', 'other', 1));
   }
   ge(other: TensorLike): Tensor {
-    return elementwise.ge(this, other);
+    return elementwise.ge(this, isOperand(other, 'ge', 'other', 1));
   }
   logicalAnd(other: TensorLike): Tensor {
-    return elementwise.logicalAnd(this, other);
+    return elementwise.logicalAnd(this, isOperand(other, 'logicalAnd', 'other', 1));
   }
   logicalOr(other: TensorLike): Tensor {
-    return elementwise.logicalOr(this, other);
+    return elementwise.logicalOr(this, isOperand(other, 'logicalOr', 'other', 1));
   }
   logicalNot(): Tensor {
     return elementwise.logicalNot(this);
@@ -266,8 +267,10 @@ export class Tensor {
   abs(): Tensor {
     return elementwise.abs(this);
   }
-  maskedFill(mask: Tensor, value: number): Tensor {
-    return elementwise.maskedFill(this, mask, value);
+  /** `value` (a number or a 0-dim tensor) where the bool mask is true (torch's masked_fill, out of place). */
+  maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor {
+    isTensor(mask, 'maskedFill', 'mask', 1);
+    return elementwise.maskedFill(this, mask, isTensorOrScalar(value, 'maskedFill', 'value', 2));
   }
   /** Casts to another dtype (torch's `.to(dtype)`, `.float()`, `.int()`, `.bool()`). */
   type(dtype: DType): Tensor {
@@ -285,54 +288,73 @@ export class Tensor {
 
   // Reductions -----------------------------------------------------------------------------
 
-  sum(dim?: number | number[], keepdim = false): Tensor {
-    return reduction.sum(this, dim, keepdim);
+  /** torch's x.sum(dim, keepdim) or x.sum({ dim, keepdim }). */
+  sum(...args: reduction.ReduceArgs): Tensor {
+    return reduction.sum(this, ...args);
   }
-  all(dim?: number | number[], keepdim = false): Tensor {
-    return reduction.all(this, dim, keepdim);
+  /** True where every element over the dims is non-zero: x.all(dim, keepdim) or x.all({ dim, keepdim }). */
+  all(...args: reduction.ReduceArgs): Tensor {
+    return reduction.all(this, ...args);
   }
-  any(dim?: number | number[], keepdim = false): Tensor {
-    return reduction.any(this, dim, keepdim);
+  /** True where some element over the dims is non-zero: x.any(dim, keepdim) or x.any({ dim, keepdim }). */
+  any(...args: reduction.ReduceArgs): Tensor {
+    return reduction.any(this, ...args);
   }
-  mean(dim?: number | number[], keepdim = false): Tensor {
-    return reduction.mean(this, dim, keepdim);
+  /** The mean over the dims (all by default): x.mean(dim, keepdim) or x.mean({ dim, keepdim }). */
+  mean(...args: reduction.ReduceArgs): Tensor {
+    return reduction.mean(this, ...args);
   }
+  /** x.max() → the largest value; x.max(other) → the elementwise maximum; x.max(dim) → {values, indices}. */
   max(): Tensor;
-  max(dim: number, keepdim?: boolean): reduction.ValuesIndices;
-  max(dim?: number, keepdim = false): Tensor | reduction.ValuesIndices {
-    return dim === undefined ? reduction.max(this) : reduction.max(this, dim, keepdim);
+  max(other: Tensor): Tensor;
+  max(dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): reduction.ValuesIndices;
+  max(options: reduction.DimOptions & { dim: number }): reduction.ValuesIndices;
+  max(...args: unknown[]): Tensor | reduction.ValuesIndices {
+    return reduction.extreme('max', this, args);
   }
+  /** x.min() → the smallest value; x.min(other) → the elementwise minimum; x.min(dim) → {values, indices}. */
   min(): Tensor;
-  min(dim: number, keepdim?: boolean): reduction.ValuesIndices;
-  min(dim?: number, keepdim = false): Tensor | reduction.ValuesIndices {
-    return dim === undefined ? reduction.min(this) : reduction.min(this, dim, keepdim);
+  min(other: Tensor): Tensor;
+  min(dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): reduction.ValuesIndices;
+  min(options: reduction.DimOptions & { dim: number }): reduction.ValuesIndices;
+  min(...args: unknown[]): Tensor | reduction.ValuesIndices {
+    return reduction.extreme('min', this, args);
   }
-  amax(dim?: number | number[], keepdim = false): Tensor {
-    return reduction.amax(this, dim, keepdim);
+  /** The largest value over the dims: x.amax(dim, keepdim) or x.amax({ dim, keepdim }). */
+  amax(...args: reduction.ReduceArgs): Tensor {
+    return reduction.amax(this, ...args);
   }
-  amin(dim?: number | number[], keepdim = false): Tensor {
-    return reduction.amin(this, dim, keepdim);
+  /** The smallest value over the dims: x.amin(dim, keepdim) or x.amin({ dim, keepdim }). */
+  amin(...args: reduction.ReduceArgs): Tensor {
+    return reduction.amin(this, ...args);
   }
-  argmax(dim?: number, keepdim = false): Tensor {
-    return reduction.argmax(this, dim, keepdim);
+  /** The index of the largest value along dim, or in the flattened tensor: x.argmax(dim, keepdim). */
+  argmax(...args: reduction.DimArgs): Tensor {
+    return reduction.argmax(this, ...args);
   }
-  argmin(dim?: number, keepdim = false): Tensor {
-    return reduction.argmin(this, dim, keepdim);
+  /** The index of the smallest value along dim, or in the flattened tensor: x.argmin(dim, keepdim). */
+  argmin(...args: reduction.DimArgs): Tensor {
+    return reduction.argmin(this, ...args);
   }
-  var(dim?: number | number[], unbiased = true, keepdim = false): Tensor {
-    return reduction.variance(this, dim, unbiased, keepdim);
+  /** torch's x.var(dim, unbiased, keepdim) or x.var(dim, { unbiased, keepdim, correction }). */
+  var(...args: reduction.VarianceArgs): Tensor {
+    return reduction.variance(this, ...args);
   }
-  std(dim?: number | number[], unbiased = true, keepdim = false): Tensor {
-    return reduction.std(this, dim, unbiased, keepdim);
+  /** The standard deviation, with var's arguments: x.std(dim, unbiased, keepdim) or x.std(dim, { unbiased }). */
+  std(...args: reduction.VarianceArgs): Tensor {
+    return reduction.std(this, ...args);
   }
-  softmax(dim: number): Tensor {
-    return reduction.softmax(this, dim);
+  /** Softmax along dim: x.softmax(dim) or x.softmax({ dim }). */
+  softmax(...args: reduction.SoftmaxArgs): Tensor {
+    return reduction.softmax(this, ...args);
   }
-  logSoftmax(dim: number): Tensor {
-    return reduction.logSoftmax(this, dim);
+  /** log(softmax) along dim: x.logSoftmax(dim) or x.logSoftmax({ dim }). */
+  logSoftmax(...args: reduction.SoftmaxArgs): Tensor {
+    return reduction.logSoftmax(this, ...args);
   }
-  logsumexp(dim: number | number[], keepdim = false): Tensor {
-    return reduction.logsumexp(this, dim, keepdim);
+  /** log Σ exp over the dims: x.logsumexp(dim, keepdim) or x.logsumexp(dim, { keepdim }). */
+  logsumexp(...args: reduction.LogsumexpArgs): Tensor {
+    return reduction.logsumexp(this, ...args);
   }
 
   // Linear algebra -------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { rand, tensor } from '../ops/creation';
 import { where } from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
 import { mean, softmax as softmaxOp, variance } from '../ops/reduction';
+import type { SoftmaxArgs } from '../ops/reduction';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
 
@@ -23,9 +24,9 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   return bias ? out.add(bias) : out;
 }
 
-/** F.softmax over `dim`. */
-export function softmax(input: Tensor, dim: number): Tensor {
-  return softmaxOp(input, dim);
+/** F.softmax over `dim`: `softmax(x, dim)` or `softmax(x, { dim })`. */
+export function softmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
+  return softmaxOp(input, ...args);
 }
 
 /** Zeroes each element with probability p and scales the rest by 1/(1-p); identity when not training. */

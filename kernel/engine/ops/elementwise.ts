@@ -1,6 +1,7 @@
 /** Elementwise ops with NumPy/PyTorch broadcasting and torch's dtype rules. */
 import type { BinaryOp, UnaryOp } from '../backend';
-import { dtypeOfScalar, promoteTypes, torchDtypeName, type DType } from '../dtype';
+import { bindArguments, isOperand, isScalarNumber, isTensor, isTensorOrScalar } from '../arguments';
+import { dtypeOfScalar, isFloating, promoteTypes, torchDtypeName, type DType } from '../dtype';
 import { broadcastShapes } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
 import { scalarLike } from './creation';
@@ -34,33 +35,54 @@ function resultDtype(kind: ResultType, a: DType, b: DType): DType {
   return kind === 'float' ? promoteTypes(promoted, 'float32') : promoted;
 }
 
-function binary(op: BinaryOp, kind: ResultType, a: TensorLike, b: TensorLike): Tensor {
+/** `input` and `other` as PyTorch names them: a tensor or a number each, at least one of them a tensor. */
+function checkBinaryOperands(call: string, a: unknown, b: unknown, otherName = 'other'): void {
+  isOperand(a, call, 'input', 1);
+  isOperand(b, call, otherName, 2);
+}
+
+function binary(op: BinaryOp, kind: ResultType, a: TensorLike, b: TensorLike, otherName?: string): Tensor {
+  checkBinaryOperands(op, a, b, otherName);
   const [x, y] = broadcastOperands(op, [a, b]);
   const dtype = resultDtype(kind, dtypeOf(a), dtypeOf(b));
   return new Tensor(x.backend, x.backend.binary(op, x.toView(), y.toView(), dtype), x.shape, dtype);
 }
 
 function unary(op: UnaryOp, kind: ResultType | 'same', a: Tensor): Tensor {
+  isTensor(a, op, 'input', 1);
   const dtype = kind === 'same' ? a.dtype : resultDtype(kind, a.dtype, a.dtype);
   return new Tensor(a.backend, a.backend.unary(op, a.toView(), dtype), a.shape, dtype);
 }
 
-function scaled(b: TensorLike, alpha: number | undefined): TensorLike {
+/** Options of add and sub (PyTorch: alpha). */
+export interface AlphaOptions {
+  /** The multiplier of `other` (PyTorch: alpha). */
+  alpha?: number;
+}
+
+/** `other` scaled by alpha, given as `{ alpha }` or (an engine shorthand) a third positional number. */
+function scaled(call: string, a: TensorLike, b: TensorLike, alphaOrOptions: unknown): TensorLike {
+  checkBinaryOperands(call, a, b);
+  const { alpha } = bindArguments(call, [alphaOrOptions], ['alpha'], { alpha: isScalarNumber });
   if (alpha === undefined) return b;
+  if (!Number.isInteger(alpha) && !isFloating(promoteTypes(dtypeOf(a), dtypeOf(b)))) {
+    throw new TypeError(`${call}: For integral input tensors, argument alpha must not be a floating point number.`);
+  }
   return b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
 }
 
-/** torch.add(a, b, alpha): a + alpha·b. */
-export function add(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
-  return binary('add', 'promote', a, scaled(b, alpha));
+/** torch.add(a, b, { alpha }): a + alpha·b. */
+export function add(a: TensorLike, b: TensorLike, alpha?: number | AlphaOptions): Tensor {
+  return binary('add', 'promote', a, scaled('add', a, b, alpha));
 }
-export function sub(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
-  return binary('sub', 'promote', a, scaled(b, alpha));
+/** torch.sub(a, b, { alpha }): a - alpha·b. */
+export function sub(a: TensorLike, b: TensorLike, alpha?: number | AlphaOptions): Tensor {
+  return binary('sub', 'promote', a, scaled('sub', a, b, alpha));
 }
 export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', 'promote', a, b);
 /** True division: integers divide to float32, as in torch. */
 export const div = (a: TensorLike, b: TensorLike): Tensor => binary('div', 'float', a, b);
-export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', 'promote', a, b);
+export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', 'promote', a, b, 'exponent');
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', 'promote', a, b);
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('minimum', 'promote', a, b);
 export const eq = (a: TensorLike, b: TensorLike): Tensor => binary('eq', 'bool', a, b);
@@ -91,6 +113,9 @@ export function cast(a: Tensor, dtype: DType): Tensor {
 
 /** torch.where(condition, a, b): `a` where the bool condition holds, else `b`. */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  isTensor(condition, 'where', 'condition', 1);
+  isOperand(a, 'where', 'input', 2);
+  isOperand(b, 'where', 'other', 3);
   if (condition.dtype !== 'bool') {
     throw new Error(
       `where: where expected condition to be a boolean tensor, but got a tensor with dtype ${torchDtypeName(condition.dtype)}`,
@@ -102,14 +127,24 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
 }
 
 /**
- * Tensor.masked_fill (out of place): `value` where the bool mask is true. Like torch's out-of-place
- * form, the tensor and the mask broadcast together, so the result may be larger than the tensor.
+ * Tensor.masked_fill (out of place): `value` (a number or a 0-dim tensor) where the bool mask is true.
+ * Like torch's out-of-place form, the tensor and the mask broadcast together, so the result may be
+ * larger than the tensor.
  */
-export function maskedFill(t: Tensor, mask: Tensor, value: number): Tensor {
+export function maskedFill(t: Tensor, mask: Tensor, value: number | boolean | Tensor): Tensor {
+  isTensor(t, 'maskedFill', 'input', 1);
+  isTensor(mask, 'maskedFill', 'mask', 2);
+  isTensorOrScalar(value, 'maskedFill', 'value', 3);
   if (mask.dtype !== 'bool') {
     throw new Error(
       `maskedFill: masked_fill_ only supports boolean masks, but got mask with dtype ${torchDtypeName(mask.dtype)}`,
     );
   }
-  return cast(where(mask, scalarLike(value, t, t.dtype), t), t.dtype);
+  if (value instanceof Tensor && value.ndim !== 0) {
+    throw new Error(
+      `maskedFill: masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`,
+    );
+  }
+  const filler = value instanceof Tensor ? value : scalarLike(value, t, t.dtype);
+  return cast(where(mask, filler, t), t.dtype);
 }

@@ -6,7 +6,8 @@ import type { ReduceOp } from '../backend';
 import { isFloating, torchDtypeName, type DType } from '../dtype';
 import { normalizeDim, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
-import { abs, cast, div, eq, exp, log, mul, ne, sqrt, sub, where } from './elementwise';
+import { bindArguments, isBool, isInt, isIntOrInts, isOptional, isTensor } from '../arguments';
+import { abs, cast, div, eq, exp, log, maximum, minimum, mul, ne, sqrt, sub, where } from './elementwise';
 import { permute, reshape } from './movement';
 
 /** What torch.max(x, dim) returns: `.values` and `.indices`, also destructurable as `[values, indices]`. */
@@ -28,9 +29,34 @@ export class ValuesIndices {
   }
 }
 
-function reducedDims(op: string, t: Tensor, dim: number | number[] | undefined): number[] {
-  if (dim === undefined) return [...t.shape.keys()];
-  const dims = (Array.isArray(dim) ? dim : [dim]).map((d) => normalizeDim(op, d, t.ndim));
+/** Reduced dims: one, a list (empty means all, as in torch 1.13), or null/undefined for all of them. */
+export type Dims = number | number[] | null | undefined;
+
+/** Options of sum, mean, all, any, amax, amin, logsumexp (PyTorch: dim, keepdim). */
+export interface ReduceOptions {
+  /** The dims to reduce (PyTorch: dim). */
+  dim?: Dims;
+  /** Keep each reduced dim as size 1 (PyTorch: keepdim). */
+  keepdim?: boolean;
+}
+
+/** `(dim, keepdim)` as PyTorch takes them, positionally or in a trailing options object. */
+export type ReduceArgs =
+  [options?: ReduceOptions] | [dim: Dims, keepdimOrOptions?: boolean | Omit<ReduceOptions, 'dim'>];
+
+const reduceSpec = { dim: isOptional(isIntOrInts), keepdim: isBool };
+
+/** Checks the input tensor and binds `(dim, keepdim)` from the positional or options form. */
+function reduceArguments(call: string, input: unknown, args: readonly unknown[]): { dims: Dims; keepdim: boolean } {
+  isTensor(input, call, 'input', 1);
+  const { dim, keepdim = false } = bindArguments(call, args, ['dim', 'keepdim'], reduceSpec);
+  return { dims: dim, keepdim };
+}
+
+function reducedDims(op: string, t: Tensor, dim: Dims): number[] {
+  const list = dim === undefined || dim === null ? [] : Array.isArray(dim) ? dim : [dim];
+  if (list.length === 0) return [...t.shape.keys()];
+  const dims = list.map((d) => normalizeDim(op, d, t.ndim));
   if (new Set(dims).size !== dims.length)
     throw new Error(
       `${op}: dim ${dims.find((d, i) => dims.indexOf(d) !== i)} appears multiple times in the list of dims`,
@@ -64,81 +90,201 @@ function requireFloat(name: string, t: Tensor): void {
   }
 }
 
-export function sum(t: Tensor, dim?: number | number[], keepdim = false): Tensor {
-  const dtype = isFloating(t.dtype) ? t.dtype : 'int32';
-  return reduce('sum', 'sum', t, reducedDims('sum', t, dim), keepdim, dtype);
+/** torch.sum: `sum(x)`, `sum(x, dim, keepdim)` or `sum(x, { dim, keepdim })`; integers sum to int32. */
+export function sum(input: Tensor, ...args: ReduceArgs): Tensor {
+  const { dims, keepdim } = reduceArguments('sum', input, args);
+  const dtype = isFloating(input.dtype) ? input.dtype : 'int32';
+  return reduce('sum', 'sum', input, reducedDims('sum', input, dims), keepdim, dtype);
 }
 
 /** torch.all: a bool tensor, true where every element over dims is non-zero. */
-export function all(t: Tensor, dim?: number | number[], keepdim = false): Tensor {
-  return eq(sum(eq(t, 0), dim, keepdim), 0);
+export function all(input: Tensor, ...args: ReduceArgs): Tensor {
+  const { dims, keepdim } = reduceArguments('all', input, args);
+  return eq(sum(eq(input, 0), reducedDims('all', input, dims), keepdim), 0);
 }
 
 /** torch.any: a bool tensor, true where some element over dims is non-zero. */
-export function any(t: Tensor, dim?: number | number[], keepdim = false): Tensor {
-  return ne(sum(ne(t, 0), dim, keepdim), 0);
+export function any(input: Tensor, ...args: ReduceArgs): Tensor {
+  const { dims, keepdim } = reduceArguments('any', input, args);
+  return ne(sum(ne(input, 0), reducedDims('any', input, dims), keepdim), 0);
 }
 
-export function mean(t: Tensor, dim?: number | number[], keepdim = false): Tensor {
-  requireFloat('mean', t);
-  const dims = reducedDims('mean', t, dim);
-  return div(sum(t, dims, keepdim), sizeOf(dims.map((d) => t.shape[d])));
+/** torch.mean over dims (all by default) of a floating tensor. */
+export function mean(input: Tensor, ...args: ReduceArgs): Tensor {
+  const { dims, keepdim } = reduceArguments('mean', input, args);
+  requireFloat('mean', input);
+  const reduced = reducedDims('mean', input, dims);
+  return div(sum(input, reduced, keepdim), sizeOf(reduced.map((d) => input.shape[d])));
 }
 
-/** The elementwise largest value (amax) over dims. */
-export function amax(t: Tensor, dim?: number | number[], keepdim = false): Tensor {
-  return reduce('max', 'amax', t, reducedDims('amax', t, dim), keepdim, t.dtype);
+/** The elementwise largest value (torch.amax) over dims. */
+export function amax(input: Tensor, ...args: ReduceArgs): Tensor {
+  const { dims, keepdim } = reduceArguments('amax', input, args);
+  return reduce('max', 'amax', input, reducedDims('amax', input, dims), keepdim, input.dtype);
 }
 
-export function amin(t: Tensor, dim?: number | number[], keepdim = false): Tensor {
-  return reduce('min', 'amin', t, reducedDims('amin', t, dim), keepdim, t.dtype);
+/** The elementwise smallest value (torch.amin) over dims. */
+export function amin(input: Tensor, ...args: ReduceArgs): Tensor {
+  const { dims, keepdim } = reduceArguments('amin', input, args);
+  return reduce('min', 'amin', input, reducedDims('amin', input, dims), keepdim, input.dtype);
 }
 
-export function argmax(t: Tensor, dim?: number, keepdim = false): Tensor {
-  if (dim === undefined) return reduce('argmax', 'argmax', reshape(t, [-1]), [0], false, 'int32');
-  return reduce('argmax', 'argmax', t, reducedDims('argmax', t, dim), keepdim, 'int32');
+/** Options of argmax, argmin, and max/min along a dim (PyTorch: dim, keepdim). */
+export interface DimOptions {
+  /** The one dim to reduce (PyTorch: dim). */
+  dim?: number | null;
+  /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+  keepdim?: boolean;
 }
 
-export function argmin(t: Tensor, dim?: number, keepdim = false): Tensor {
-  if (dim === undefined) return reduce('argmin', 'argmin', reshape(t, [-1]), [0], false, 'int32');
-  return reduce('argmin', 'argmin', t, reducedDims('argmin', t, dim), keepdim, 'int32');
+/** `(dim, keepdim)` with one int dim, positionally or in a trailing options object. */
+export type DimArgs =
+  [options?: DimOptions] | [dim: number | null | undefined, keepdimOrOptions?: boolean | Omit<DimOptions, 'dim'>];
+
+const dimSpec = { dim: isOptional(isInt), keepdim: isBool };
+
+function dimArguments(call: string, input: unknown, args: readonly unknown[]): { dim?: number; keepdim: boolean } {
+  isTensor(input, call, 'input', 1);
+  const { dim, keepdim = false } = bindArguments(call, args, ['dim', 'keepdim'], dimSpec);
+  return { dim, keepdim };
 }
 
-/** torch.max(x) → the largest value; torch.max(x, dim) → {values, indices}. */
-export function max(t: Tensor): Tensor;
-export function max(t: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
-export function max(t: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
-  if (dim === undefined) return amax(t);
-  return new ValuesIndices(amax(t, dim, keepdim), argmax(t, dim, keepdim));
+/** argmax/argmin: along `dim`, or of the flattened tensor (then keepdim gives all sizes 1, as in torch). */
+function argReduce(op: 'argmax' | 'argmin', input: Tensor, args: readonly unknown[]): Tensor {
+  const { dim, keepdim } = dimArguments(op, input, args);
+  if (dim !== undefined) return reduce(op, op, input, reducedDims(op, input, dim), keepdim, 'int32');
+  const flat = reduce(op, op, reshape(input, [-1]), [0], false, 'int32');
+  return keepdim
+    ? reshape(
+        flat,
+        input.shape.map(() => 1),
+      )
+    : flat; // (1, ..., 1)
 }
 
-export function min(t: Tensor): Tensor;
-export function min(t: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
-export function min(t: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
-  if (dim === undefined) return amin(t);
-  return new ValuesIndices(amin(t, dim, keepdim), argmin(t, dim, keepdim));
+/** torch.argmax: the index of the largest value along `dim`, or in the flattened tensor. */
+export function argmax(input: Tensor, ...args: DimArgs): Tensor {
+  return argReduce('argmax', input, args);
 }
 
-/** Variance with Bessel's correction by default (torch 1.13's `unbiased=True`). */
-export function variance(t: Tensor, dim?: number | number[], unbiased = true, keepdim = false): Tensor {
-  requireFloat('var', t);
-  const dims = reducedDims('var', t, dim);
-  const count = sizeOf(dims.map((d) => t.shape[d]));
-  const centered = sub(t, mean(t, dims, true));
-  return div(sum(mul(centered, centered), dims, keepdim), Math.max(count - (unbiased ? 1 : 0), 0));
+/** torch.argmin: the index of the smallest value along `dim`, or in the flattened tensor. */
+export function argmin(input: Tensor, ...args: DimArgs): Tensor {
+  return argReduce('argmin', input, args);
 }
 
-export function std(t: Tensor, dim?: number | number[], unbiased = true, keepdim = false): Tensor {
-  return sqrt(variance(t, dim, unbiased, keepdim));
+/**
+ * torch.max / torch.min in their three forms: of all elements (a tensor), against another tensor
+ * (the elementwise maximum/minimum), or along a dim ({values, indices}).
+ */
+export function extreme(op: 'max' | 'min', input: Tensor, args: readonly unknown[]): Tensor | ValuesIndices {
+  if (args[0] instanceof Tensor) {
+    if (args.length > 1) throw new TypeError(`${op}: ${op}(input, other) takes no further arguments`);
+    isTensor(input, op, 'input', 1);
+    return op === 'max' ? maximum(input, args[0]) : minimum(input, args[0]);
+  }
+  const { dim, keepdim } = dimArguments(op, input, args);
+  const [valuesOf, indicesOf] = op === 'max' ? [amax, argmax] : [amin, argmin];
+  if (dim === undefined) {
+    if (keepdim) throw new TypeError(`${op}: keepdim needs a dim: ${op}(input, dim, keepdim)`);
+    return valuesOf(input);
+  }
+  return new ValuesIndices(valuesOf(input, dim, keepdim), indicesOf(input, dim, keepdim));
+}
+
+/** torch.max(x) → the largest value; max(x, other) → the elementwise maximum; max(x, dim) → {values, indices}. */
+export function max(input: Tensor): Tensor;
+export function max(input: Tensor, other: Tensor): Tensor;
+export function max(input: Tensor, dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): ValuesIndices;
+export function max(input: Tensor, options: DimOptions & { dim: number }): ValuesIndices;
+export function max(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
+  return extreme('max', input, args);
+}
+
+/** torch.min(x) → the smallest value; min(x, other) → the elementwise minimum; min(x, dim) → {values, indices}. */
+export function min(input: Tensor): Tensor;
+export function min(input: Tensor, other: Tensor): Tensor;
+export function min(input: Tensor, dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): ValuesIndices;
+export function min(input: Tensor, options: DimOptions & { dim: number }): ValuesIndices;
+export function min(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
+  return extreme('min', input, args);
+}
+
+/** Options of var and std (PyTorch: dim, unbiased, keepdim, correction). */
+export interface VarianceOptions extends ReduceOptions {
+  /** Bessel's correction, dividing by N - 1 (PyTorch: unbiased, default true). */
+  unbiased?: boolean;
+  /** Divide by max(N - correction, 0) (PyTorch: correction); instead of unbiased. */
+  correction?: number;
+}
+
+/** var/std's `(dim, unbiased, keepdim)`, positionally or in a trailing options object; `(unbiased)` alone too. */
+export type VarianceArgs =
+  | [options?: VarianceOptions]
+  | [unbiased: boolean]
+  | [dim: Dims, unbiasedOrOptions?: boolean | Omit<VarianceOptions, 'dim'>]
+  | [
+      dim: Dims,
+      unbiased: boolean | undefined,
+      keepdimOrOptions?: boolean | Pick<VarianceOptions, 'keepdim' | 'correction'>,
+    ];
+
+const varianceSpec = { dim: isOptional(isIntOrInts), unbiased: isBool, keepdim: isBool, correction: isInt };
+
+/** Binds var/std's arguments; the correction is what N is reduced by (1 unless unbiased is false). */
+function varianceArguments(call: string, input: unknown, args: readonly unknown[]) {
+  isTensor(input, call, 'input', 1);
+  const positional = typeof args[0] === 'boolean' ? [undefined, ...args] : args; // torch's var(unbiased) overload
+  const {
+    dim,
+    unbiased,
+    keepdim = false,
+    correction,
+  } = bindArguments(call, positional, ['dim', 'unbiased', 'keepdim'], varianceSpec);
+  if (unbiased !== undefined && correction !== undefined) {
+    throw new TypeError(`${call}: pass either unbiased or correction, not both`);
+  }
+  return { dims: dim, keepdim, correction: correction ?? (unbiased === false ? 0 : 1) };
+}
+
+function varianceOf(call: string, input: Tensor, args: readonly unknown[]): Tensor {
+  const { dims, keepdim, correction } = varianceArguments(call, input, args);
+  requireFloat(call, input);
+  const reduced = reducedDims(call, input, dims);
+  const count = sizeOf(reduced.map((d) => input.shape[d]));
+  const centered = sub(input, mean(input, reduced, true));
+  return div(sum(mul(centered, centered), reduced, keepdim), Math.max(count - correction, 0));
+}
+
+/**
+ * torch.var with Bessel's correction by default (torch 1.13's `unbiased=True`): `var(x, dim, unbiased,
+ * keepdim)`, `var(x, dim, { unbiased: false, keepdim })` or `var(x, { dim, correction })`.
+ */
+export function variance(input: Tensor, ...args: VarianceArgs): Tensor {
+  return varianceOf('var', input, args);
+}
+
+/** torch.std: the square root of var, with the same arguments. */
+export function std(input: Tensor, ...args: VarianceArgs): Tensor {
+  return sqrt(varianceOf('std', input, args));
 }
 
 function floatInput(t: Tensor): Tensor {
   return isFloating(t.dtype) ? t : cast(t, 'float32');
 }
 
+/** `softmax(x, dim)` or `softmax(x, { dim })` (PyTorch: dim); the dim is required. */
+export type SoftmaxArgs = [dim: number] | [options: { dim: number }];
+
+function softmaxDim(call: string, input: unknown, args: readonly unknown[]): number {
+  isTensor(input, call, 'input', 1);
+  const { dim } = bindArguments(call, args, ['dim'], { dim: isInt });
+  return isInt(dim, call, 'dim');
+}
+
 /** exp(x - max) / Σ exp(x - max) along `dim`. */
-export function softmax(t: Tensor, dim: number): Tensor {
-  const x = floatInput(t);
+export function softmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
+  const dim = softmaxDim('softmax', input, args);
+  const x = floatInput(input);
   const d = normalizeDim('softmax', dim, Math.max(x.ndim, 1));
   if (x.backend.softmax && x.ndim > 0 && x.numel() > 0) {
     if (d === x.ndim - 1) return new Tensor(x.backend, x.backend.softmax(x.toView()), x.shape, 'float32');
@@ -154,24 +300,32 @@ export function softmax(t: Tensor, dim: number): Tensor {
   return div(shifted, sum(shifted, x.ndim === 0 ? undefined : d, true));
 }
 
-export function logSoftmax(t: Tensor, dim: number): Tensor {
-  const x = floatInput(t);
+/** log(softmax(x)) along `dim`, computed as x - max - log Σ exp(x - max). */
+export function logSoftmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
+  const dim = softmaxDim('logSoftmax', input, args);
+  const x = floatInput(input);
   const d = normalizeDim('logSoftmax', dim, Math.max(x.ndim, 1));
   const shifted = sub(x, amax(x, x.ndim === 0 ? undefined : d, true));
   return sub(shifted, log(sum(exp(shifted), x.ndim === 0 ? undefined : d, true)));
 }
 
+/** `logsumexp(x, dim, keepdim)` or `logsumexp(x, { dim, keepdim })`; the dim is required. */
+export type LogsumexpArgs =
+  | [options: ReduceOptions & { dim: number | number[] }]
+  | [dim: number | number[], keepdimOrOptions?: boolean | Omit<ReduceOptions, 'dim'>];
+
 /** log Σ exp along dims; an infinite max is replaced by 0 as torch does, so all -inf gives -inf. */
-export function logsumexp(t: Tensor, dim: number | number[], keepdim = false): Tensor {
-  const x = floatInput(t);
-  const dims = reducedDims('logsumexp', x, dim);
-  const maxes = amax(x, dims, true);
+export function logsumexp(input: Tensor, ...args: LogsumexpArgs): Tensor {
+  const { dims, keepdim } = reduceArguments('logsumexp', input, args);
+  const x = floatInput(input);
+  const reduced = reducedDims('logsumexp', x, isIntOrInts(dims, 'logsumexp', 'dim'));
+  const maxes = amax(x, reduced, true);
   const safeMaxes = where(eq(abs(maxes), Infinity), 0, maxes);
-  const summed = log(sum(exp(sub(x, safeMaxes)), dims, true));
+  const summed = log(sum(exp(sub(x, safeMaxes)), reduced, true));
   const result = summed.add(safeMaxes);
   if (keepdim) return result;
   return reshape(
     result,
-    x.shape.filter((_, d) => !dims.includes(d)),
+    x.shape.filter((_, d) => !reduced.includes(d)),
   );
 }

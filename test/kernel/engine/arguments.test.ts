@@ -2,13 +2,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  bindArguments,
   camelCase,
   checkOptions,
   isBool,
   isInt,
   isIntOrInts,
   isOneOf,
+  isOperand,
   isOptional,
+  isOptionsObject,
+  isScalarNumber,
   isTensor,
   typeName,
 } from '../../../kernel/engine/arguments';
@@ -76,4 +80,34 @@ test('camelCase turns PyTorch names into the engine’s', () => {
   assert.equal(camelCase('masked_fill_'), 'maskedFill_');
   assert.equal(camelCase('manual_seed'), 'manualSeed');
   assert.equal(camelCase('softmax'), 'softmax');
+});
+
+test('bindArguments takes PyTorch parameters positionally or from a trailing options object, never both', () => {
+  const spec = { dim: isOptional(isIntOrInts), keepdim: isBool };
+  const bind = (...args: unknown[]) => bindArguments('sum', args, ['dim', 'keepdim'], spec);
+  assert.deepEqual(bind(), {});
+  assert.deepEqual(bind(-1, true), { dim: -1, keepdim: true });
+  assert.deepEqual(bind(-1, { keepdim: true }), { dim: -1, keepdim: true });
+  assert.deepEqual(bind({ dim: [0, 1] }), { dim: [0, 1] });
+  assert.deepEqual(bind(undefined, true), { keepdim: true });
+  assert.throws(() => bind(1.5), { message: "sum: argument 'dim' must be int or tuple of ints, not float" });
+  assert.throws(() => bind(0, true, { keepdim: false }), {
+    message: "sum: got multiple values for argument 'keepdim'",
+  });
+  assert.throws(() => bind(0, { keepDim: true }), { message: /unknown option 'keepDim'; did you mean 'keepdim'\?/ });
+  assert.throws(() => bind(0, true, false), { message: /takes at most 2 positional arguments \(dim, keepdim\) but 3/ });
+  assert.throws(() => bind(0, new Map()), { message: "sum: argument 'keepdim' must be bool, not Map" });
+});
+
+test('isOperand and isScalarNumber use the type names of PyTorch’s binary-op errors', () => {
+  assert.equal(isOperand(2, 'add', 'other', 2), 2);
+  assert.throws(() => isOperand(null, 'add', 'other', 2), {
+    message: "add: argument 'other' (position 2) must be Tensor, not NoneType",
+  });
+  assert.throws(() => isScalarNumber('a', 'add', 'alpha'), {
+    message: "add: argument 'alpha' must be Number, not str",
+  });
+  assert.equal(isOptionsObject({ a: 1 }), true);
+  assert.equal(isOptionsObject(zeros(1)), false);
+  assert.equal(isOptionsObject([1]), false);
 });
