@@ -118,3 +118,90 @@ export function checkOptions<S extends OptionsSpec>(call: string, options: unkno
   }
   return checked as CheckedOptions<S>;
 }
+
+/** A trailing options object: a plain object, not a tensor, an array or a typed array. */
+export function isOptionsObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof Tensor)
+  );
+}
+
+/**
+ * A list of ints given as separate arguments or as one array, the two ways PyTorch takes sizes and dims
+ * (`x.view(2, 3)`, `x.view([2, 3])`), checked with PyTorch's texts; `expected` is PyTorch's name for the
+ * list ('tuple of ints' for dims, 'tuple of SymInts' for sizes in 1.13).
+ */
+export function intsFromArgs(
+  call: string,
+  argument: string,
+  args: readonly unknown[],
+  position: number,
+  expected = 'tuple of ints',
+): number[] {
+  if (args.length === 0) throw new TypeError(`${call}: missing 1 required positional arguments: "${argument}"`);
+  if (args.length === 1 && Array.isArray(args[0])) {
+    const list: readonly unknown[] = args[0];
+    const bad = list.findIndex((d) => typeof d !== 'number' || !Number.isInteger(d));
+    if (bad >= 0) {
+      throw new TypeError(
+        `${call}: argument '${argument}' must be ${expected}, but found element of type ${typeName(list[bad])} at pos ${bad + 1}`,
+      );
+    }
+    return [...(list as number[])];
+  }
+  const bad = args.findIndex((d) => typeof d !== 'number' || !Number.isInteger(d));
+  if (bad >= 0) throw argumentError(call, argument, position, expected, args[bad]);
+  return [...(args as number[])];
+}
+
+/**
+ * The optional parameters PyTorch takes positionally or by keyword, read from a call's trailing arguments:
+ * `flatten(x, 1)`, `flatten(x, { startDim: 1 })` and `flatten(x, 1, { endDim: 2 })` all work. Positional
+ * values come first, in `spec`'s order from `position` on; an options object may only come last. A
+ * parameter given both ways is an error, as in Python.
+ */
+export function optionalArguments<S extends OptionsSpec>(
+  call: string,
+  args: readonly unknown[],
+  spec: S,
+  position: number,
+): CheckedOptions<S> {
+  const names = Object.keys(spec);
+  const last = args.length - 1;
+  const options = last >= 0 && isOptionsObject(args[last]) ? args[last] : undefined;
+  const positional = options === undefined ? args : args.slice(0, last);
+  if (positional.length > names.length) {
+    throw new TypeError(`${call}: takes at most ${names.length} optional arguments (${positional.length} given)`);
+  }
+  const checked: Record<string, unknown> = checkOptions(call, options, spec);
+  positional.forEach((value, i) => {
+    if (value === undefined) return;
+    if (Object.hasOwn(checked, names[i]))
+      throw new TypeError(`${call}: got multiple values for argument '${names[i]}'`);
+    checked[names[i]] = spec[names[i]](value, call, names[i], position + i);
+  });
+  return checked as CheckedOptions<S>;
+}
+
+/**
+ * Runs an op's function form for a Tensor method. PyTorch counts a method's arguments from after self
+ * (`x.matmul(1)`: "argument 'other' (position 1)", `torch.matmul(x, 1)`: position 2), so an argument error
+ * from the function comes back with each position one lower.
+ */
+export function asMethod<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof TypeError) {
+      const shift = (text: string) =>
+        text.replace(/\(position (\d+)\)/, (_, n: string) => `(position ${Number(n) - 1})`);
+      error.message = shift(error.message);
+      if (error.stack) error.stack = shift(error.stack);
+    }
+    throw error;
+  }
+}
