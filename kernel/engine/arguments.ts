@@ -130,38 +130,103 @@ export const isOperand = check<Tensor | number | boolean>(
 /** A number where PyTorch says Number, e.g. add's alpha or masked_fill's value. */
 export const isScalarNumber = check<number>('Number', (v) => typeof v === 'number');
 
-/** A plain `{ ... }` object: what a trailing options argument is, as opposed to a tensor, list or other value. */
+/** A trailing options object: a plain `{ ... }`, not a tensor, an array, a typed array or a class instance. */
 export function isOptionsObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
+  if (value instanceof Tensor) return false;
   const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  return prototype === null || prototype.constructor?.name === 'Object';
 }
 
 /**
  * Binds PyTorch-style arguments: positional values in the order of `positional`, then an optional
  * trailing options object whose keys may also name those parameters, as Python keywords do
  * (`x.sum(-1, true)`, `x.sum(-1, { keepdim: true })`, `x.sum({ dim: -1 })`). Every value passes its
- * check in `spec`; too many positional values, or one parameter given both ways, is an error.
+ * check in `spec` (positional ones numbered from `firstPosition` in errors); too many positional
+ * values, or one parameter given both ways, is an error.
  */
 export function bindArguments<S extends OptionsSpec>(
   call: string,
   args: readonly unknown[],
   positional: readonly (keyof S & string)[],
   spec: S,
+  firstPosition?: number,
 ): CheckedOptions<S> {
-  const options = args.length > 0 && isOptionsObject(args[args.length - 1]) ? args[args.length - 1] : undefined;
-  const values = options === undefined ? args : args.slice(0, -1);
+  const last = args.length - 1;
+  const options = last >= 0 && isOptionsObject(args[last]) ? args[last] : undefined;
+  const values = options === undefined ? args : args.slice(0, last);
   if (values.length > positional.length) {
+    const names = positional.join(', ');
     throw new TypeError(
-      `${call}: takes at most ${positional.length} positional arguments (${positional.join(', ')}) but ${values.length} were given`,
+      `${call}: takes at most ${positional.length} positional arguments (${names}), ${values.length} given`,
     );
   }
   const bound: Record<string, unknown> = checkOptions(call, options, spec);
   values.forEach((value, i) => {
     const name = positional[i];
     if (value === undefined) return;
-    if (bound[name] !== undefined) throw new TypeError(`${call}: got multiple values for argument '${name}'`);
-    bound[name] = spec[name](value, call, name);
+    if (Object.hasOwn(bound, name)) throw new TypeError(`${call}: got multiple values for argument '${name}'`);
+    bound[name] = spec[name](value, call, name, firstPosition === undefined ? undefined : firstPosition + i);
   });
   return bound as CheckedOptions<S>;
+}
+
+/**
+ * The optional parameters PyTorch takes positionally or by keyword, in `spec`'s order from `position` on:
+ * `flatten(x, 1)`, `flatten(x, { startDim: 1 })` and `flatten(x, 1, { endDim: 2 })` all work.
+ */
+export function optionalArguments<S extends OptionsSpec>(
+  call: string,
+  args: readonly unknown[],
+  spec: S,
+  position: number,
+): CheckedOptions<S> {
+  return bindArguments(call, args, Object.keys(spec), spec, position);
+}
+
+/**
+ * A list of ints given as separate arguments or as one array, the two ways PyTorch takes sizes and dims
+ * (`x.view(2, 3)`, `x.view([2, 3])`), checked with PyTorch's texts; `expected` is PyTorch's name for the
+ * list ('tuple of ints' for dims, 'tuple of SymInts' for sizes in 1.13).
+ */
+export function intsFromArgs(
+  call: string,
+  argument: string,
+  args: readonly unknown[],
+  position: number,
+  expected = 'tuple of ints',
+): number[] {
+  if (args.length === 0) throw new TypeError(`${call}: missing 1 required positional arguments: "${argument}"`);
+  if (args.length === 1 && Array.isArray(args[0])) {
+    const list: readonly unknown[] = args[0];
+    const bad = list.findIndex((d) => typeof d !== 'number' || !Number.isInteger(d));
+    if (bad >= 0) {
+      throw new TypeError(
+        `${call}: argument '${argument}' must be ${expected}, but found element of type ${typeName(list[bad])} at pos ${bad + 1}`,
+      );
+    }
+    return [...(list as number[])];
+  }
+  const bad = args.findIndex((d) => typeof d !== 'number' || !Number.isInteger(d));
+  if (bad >= 0) throw argumentError(call, argument, position, expected, args[bad]);
+  return [...(args as number[])];
+}
+
+/**
+ * Runs an op's function form for a Tensor method. PyTorch counts a method's arguments from after self
+ * (`x.matmul(1)`: "argument 'other' (position 1)", `torch.matmul(x, 1)`: position 2), so an argument error
+ * from the function comes back with each position one lower.
+ */
+export function asMethod<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof TypeError) {
+      const shift = (text: string) =>
+        text.replace(/\(position (\d+)\)/, (_, n: string) => `(position ${Number(n) - 1})`);
+      error.message = shift(error.message);
+      if (error.stack) error.stack = shift(error.stack);
+    }
+    throw error;
+  }
 }

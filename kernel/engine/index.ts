@@ -9,9 +9,10 @@ export type { BackendName } from './backend';
 export type { BackendCandidate, BackendReport } from './backends/registry';
 export type { PrintOptions } from './format';
 export type { IndexSpec } from './ops/movement';
+export type { DiagonalOptions, DimOptions, FlattenOptions } from './ops/movement';
 export type { TensorOptions } from './ops/creation';
 export type { AlphaOptions } from './ops/elementwise';
-export type { DimOptions, ReduceOptions, VarianceOptions } from './ops/reduction';
+export type { DimKeepdimOptions, ReduceOptions, VarianceOptions } from './ops/reduction';
 
 export { getBackend, setBackend } from './backends/registry';
 export { getPrintOptions, setPrintOptions } from './format';

@@ -6,7 +6,7 @@
 import type { Backend, Storage, View } from './backend';
 import type { DType, TypedArray } from './dtype';
 import { contiguousStrides, normalizeDim, sizeOf, type Shape } from './shape';
-import { isOperand, isTensor, isTensorOrScalar } from './arguments';
+import { asMethod, isOperand, isTensor, isTensorOrScalar } from './arguments';
 import { formatTensor } from './format';
 import * as creation from './ops/creation';
 import * as elementwise from './ops/elementwise';
@@ -118,14 +118,17 @@ export class Tensor {
 
   // Movement -------------------------------------------------------------------------------
 
+  /** The same values in another shape, one size may be -1: `x.reshape(2, -1)` (a view when strides allow). */
   reshape(...shape: ShapeArgs): Tensor {
-    return movement.reshape(this, ...shape);
+    return asMethod(() => movement.reshape(this, ...shape));
   }
+  /** The same storage in another shape, one size may be -1: `x.view(b, -1, h, d)`; fails where strides forbid. */
   view(...shape: ShapeArgs): Tensor {
-    return movement.view(this, ...shape);
+    return asMethod(() => movement.view(this, ...shape));
   }
+  /** Swaps two dims, negative dims allowed: `x.transpose(-2, -1)` (a view). */
   transpose(dim0: number, dim1: number): Tensor {
-    return movement.transpose(this, dim0, dim1);
+    return asMethod(() => movement.transpose(this, dim0, dim1));
   }
   /** The matrix transpose of a 2-D tensor (torch's `.T` / `.t()`). */
   t(): Tensor {
@@ -134,23 +137,29 @@ export class Tensor {
   get T(): Tensor {
     return movement.permute(this, [...this.shape.keys()].reverse());
   }
+  /** Reorders the dims: `x.permute(0, 2, 1, 3)` or `x.permute([0, 2, 1, 3])` (a view). */
   permute(...dims: ShapeArgs): Tensor {
-    return movement.permute(this, ...dims);
+    return asMethod(() => movement.permute(this, ...dims));
   }
+  /** Inserts a size-1 dim at `dim`: `x.unsqueeze(1)`, `x.unsqueeze(-1)`. */
   unsqueeze(dim: number): Tensor {
-    return movement.unsqueeze(this, dim);
+    return asMethod(() => movement.unsqueeze(this, dim));
   }
-  squeeze(dim?: number): Tensor {
-    return movement.squeeze(this, dim);
+  /** Removes size-1 dims, or only `dim`: `x.squeeze()`, `x.squeeze(1)`, `x.squeeze({ dim: 1 })`. */
+  squeeze(...args: [dim?: number | movement.DimOptions]): Tensor {
+    return asMethod(() => movement.squeeze(this, ...args));
   }
+  /** Broadcasts size-1 dims to `shape`, -1 keeps a size: `x.expand(2, -1, 4)` (a view). */
   expand(...shape: ShapeArgs): Tensor {
-    return movement.expand(this, ...shape);
+    return asMethod(() => movement.expand(this, ...shape));
   }
+  /** `x.expand(other.shape)`. */
   expandAs(other: Tensor): Tensor {
-    return movement.expand(this, other.shape);
+    return asMethod(() => movement.expand(this, isTensor(other, 'expandAs', 'other', 2).shape));
   }
-  flatten(startDim = 0, endDim = -1): Tensor {
-    return movement.flatten(this, startDim, endDim);
+  /** Merges dims startDim..endDim: `x.flatten()`, `x.flatten(1)`, `x.flatten({ startDim: 1, endDim: 2 })`. */
+  flatten(...args: [startDim?: number | movement.FlattenOptions, endDim?: number | movement.FlattenOptions]): Tensor {
+    return asMethod(() => movement.flatten(this, ...args));
   }
   contiguous(): Tensor {
     return movement.contiguous(this);
@@ -158,36 +167,45 @@ export class Tensor {
   clone(): Tensor {
     return movement.clone(this);
   }
+  /** `length` elements of `dim` from `start`: `x.narrow(1, 0, 2)` (a view). */
   narrow(dim: number, start: number, length: number): Tensor {
-    return movement.narrow(this, dim, start, length);
+    return asMethod(() => movement.narrow(this, dim, start, length));
   }
+  /** Python's `x[:, start:end:step]` along one dim, as a view: `x.slice(1, 0, 4, 2)`. */
   slice(dim: number, start?: number, end?: number, step = 1): Tensor {
-    return movement.slice(this, dim, start, end, step);
+    return asMethod(() => movement.slice(this, dim, start, end, step));
   }
+  /** Picks index `index` of `dim` and drops the dim: `x.select(0, -1)` is `x[-1]`. */
   select(dim: number, index: number): Tensor {
-    return movement.select(this, dim, index);
+    return asMethod(() => movement.select(this, dim, index));
   }
   /** Python-style indexing: `x.index(0, ':', '1:3')`, `x.index('0, :, 1:3')`, `x.index('...', null)`. */
   index(...specs: IndexSpec[]): Tensor {
-    return movement.index(this, ...specs);
+    return asMethod(() => movement.index(this, ...specs));
   }
-  chunk(chunks: number, dim = 0): Tensor[] {
-    return movement.chunk(this, chunks, dim);
+  /** `chunks` equal pieces along `dim`: `x.chunk(3, -1)`, `x.chunk(3, { dim: -1 })`. */
+  chunk(chunks: number, ...args: [dim?: number | movement.DimOptions]): Tensor[] {
+    return asMethod(() => movement.chunk(this, chunks, ...args));
   }
-  split(splitSize: number | number[], dim = 0): Tensor[] {
-    return movement.split(this, splitSize, dim);
+  /** Pieces of `splitSize` along `dim`, or of each listed size: `x.split(2, 1)`, `x.split([1, 3], { dim: 1 })`. */
+  split(splitSize: number | readonly number[], ...args: [dim?: number | movement.DimOptions]): Tensor[] {
+    return asMethod(() => movement.split(this, splitSize, ...args));
   }
+  /** Tiles the tensor: `x.repeat(2, 1)` doubles the rows. */
   repeat(...sizes: ShapeArgs): Tensor {
-    return movement.repeat(this, ...sizes);
+    return asMethod(() => movement.repeat(this, ...sizes));
   }
-  repeatInterleave(repeats: number, dim?: number): Tensor {
-    return movement.repeatInterleave(this, repeats, dim);
+  /** Repeats each element along `dim` (flattened when omitted): `x.repeatInterleave(2, 0)`, `(2, { dim: 0 })`. */
+  repeatInterleave(repeats: number, ...args: [dim?: number | movement.DimOptions]): Tensor {
+    return asMethod(() => movement.repeatInterleave(this, repeats, ...args));
   }
-  tril(diagonal = 0): Tensor {
-    return movement.tril(this, diagonal);
+  /** The lower triangle on and below `diagonal`: `x.tril()`, `x.tril(-1)`, `x.tril({ diagonal: -1 })`. */
+  tril(...args: [diagonal?: number | movement.DiagonalOptions]): Tensor {
+    return asMethod(() => movement.tril(this, ...args));
   }
-  triu(diagonal = 0): Tensor {
-    return movement.triu(this, diagonal);
+  /** The upper triangle on and above `diagonal`: `x.triu(1)`, `x.triu({ diagonal: 1 })` (a causal mask). */
+  triu(...args: [diagonal?: number | movement.DiagonalOptions]): Tensor {
+    return asMethod(() => movement.triu(this, ...args));
   }
 
   // Elementwise ----------------------------------------------------------------------------
@@ -308,7 +326,7 @@ export class Tensor {
   max(): Tensor;
   max(other: Tensor): Tensor;
   max(dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): reduction.ValuesIndices;
-  max(options: reduction.DimOptions & { dim: number }): reduction.ValuesIndices;
+  max(options: reduction.DimKeepdimOptions & { dim: number }): reduction.ValuesIndices;
   max(...args: unknown[]): Tensor | reduction.ValuesIndices {
     return reduction.extreme('max', this, args);
   }
@@ -316,7 +334,7 @@ export class Tensor {
   min(): Tensor;
   min(other: Tensor): Tensor;
   min(dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): reduction.ValuesIndices;
-  min(options: reduction.DimOptions & { dim: number }): reduction.ValuesIndices;
+  min(options: reduction.DimKeepdimOptions & { dim: number }): reduction.ValuesIndices;
   min(...args: unknown[]): Tensor | reduction.ValuesIndices {
     return reduction.extreme('min', this, args);
   }
@@ -359,13 +377,16 @@ export class Tensor {
 
   // Linear algebra -------------------------------------------------------------------------
 
+  /** torch.matmul: dot, matrix-vector, matrix and batched products with broadcast batch dims. */
   matmul(other: Tensor): Tensor {
-    return linalg.matmul(this, other);
+    return asMethod(() => linalg.matmul(this, other));
   }
+  /** Batched matrix product of two 3-D tensors. */
   bmm(other: Tensor): Tensor {
-    return linalg.bmm(this, other);
+    return asMethod(() => linalg.bmm(this, other));
   }
+  /** Matrix product of two 2-D tensors. */
   mm(other: Tensor): Tensor {
-    return linalg.mm(this, other);
+    return asMethod(() => linalg.mm(this, other));
   }
 }

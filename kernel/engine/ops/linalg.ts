@@ -1,4 +1,5 @@
 /** matmul with torch.matmul's rules, bmm, mm, and a general einsum lowered to batched matmuls. */
+import { isString, isTensor, typeName } from '../arguments';
 import { promoteTypes } from '../dtype';
 import { broadcastShapes, formatShape, sizeOf, viewStrides, type Shape } from '../shape';
 import { Tensor } from '../tensor';
@@ -40,7 +41,10 @@ function batchedMatmul(a: Tensor, b: Tensor, batch: Shape): Tensor {
   return cast(out, dtype);
 }
 
+/** The product of two matrices (torch.mm). */
 export function mm(a: Tensor, b: Tensor): Tensor {
+  isTensor(a, 'mm', 'input', 1);
+  isTensor(b, 'mm', 'mat2', 2);
   checkSameBackend('mm', a, b);
   if (a.ndim !== 2) throw new Error(`mm: self must be a matrix`);
   if (b.ndim !== 2) throw new Error(`mm: mat2 must be a matrix`);
@@ -50,7 +54,10 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   return batchedMatmul(a, b, []);
 }
 
+/** Batched matrix products: (B, M, K) @ (B, K, N) -> (B, M, N) (torch.bmm). */
 export function bmm(a: Tensor, b: Tensor): Tensor {
+  isTensor(a, 'bmm', 'input', 1);
+  isTensor(b, 'bmm', 'mat2', 2);
   checkSameBackend('bmm', a, b);
   if (a.ndim !== 3) throw new Error(`bmm: batch1 must be a 3D tensor`);
   if (b.ndim !== 3) throw new Error(`bmm: batch2 must be a 3D tensor`);
@@ -64,6 +71,8 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
 
 /** torch.matmul: dot, mv, mm, and batched products with broadcast batch dims. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  isTensor(a, 'matmul', 'input', 1);
+  isTensor(b, 'matmul', 'other', 2);
   checkSameBackend('matmul', a, b);
   if (a.ndim === 0 || b.ndim === 0) {
     throw new Error(`matmul: both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
@@ -204,11 +213,23 @@ function contractPair(a: Labeled, b: Labeled, needed: Set<string>, sizes: Map<st
   }; // (batch..., freeA..., freeB...)
 }
 
+/** einsum's operands, given one by one or as one array (as torch.einsum takes both), all tensors. */
+function einsumOperands(args: Tensor[] | [readonly Tensor[]]): readonly Tensor[] {
+  const operands: readonly unknown[] = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+  const bad = operands.findIndex((x) => !(x instanceof Tensor));
+  if (bad >= 0) {
+    throw new TypeError(`einsum: expected Tensor as element ${bad} in argument 1, but got ${typeName(operands[bad])}`);
+  }
+  return operands as readonly Tensor[];
+}
+
 /**
  * torch.einsum with any subscripts, `...`, repeated letters (diagonals) and implicit output:
  * 'ibhd,jbhd->ijbh' (scores) and 'ijbh,jbhd->ibhd' (weighted values) become batched matmuls.
  */
-export function einsum(equation: string, ...operands: Tensor[]): Tensor {
+export function einsum(equation: string, ...operandArgs: Tensor[] | [readonly Tensor[]]): Tensor {
+  isString(equation, 'einsum', 'equation', 1);
+  const operands = einsumOperands(operandArgs);
   const compact = equation.replace(/\s+/g, '');
   const [lhs, rhs] = compact.split('->');
   const inputs = lhs.split(',');

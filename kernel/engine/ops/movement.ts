@@ -2,40 +2,77 @@
  * Movement ops. Most are pure stride bookkeeping and return views of the same storage (as in
  * PyTorch); contiguous/clone copy through the backend's `copy` primitive, cat/stack through `concat`.
  */
+import { intsFromArgs, isInt, isIntOrInts, isOptional, isTensor, optionalArguments, typeName } from '../arguments';
 import { promoteTypes } from '../dtype';
-import {
-  contiguousStrides,
-  formatShape,
-  inferShape,
-  isContiguous,
-  normalizeDim,
-  shapeFromArgs,
-  sizeOf,
-  viewStrides,
-} from '../shape';
+import { contiguousStrides, formatShape, inferShape, isContiguous, normalizeDim, sizeOf, viewStrides } from '../shape';
 import { Tensor } from '../tensor';
 import { fromValues } from './creation';
 import { where } from './elementwise';
 
-type ShapeArgs = (number | readonly number[])[];
+/** A size or dims list, as separate ints or as one array: `x.view(2, 3)` or `x.view([2, 3])`. */
+export type ShapeArgs = (number | readonly number[])[];
 
 /** One index of `index()`: a number selects, ':'/'a:b:c'/[a, b, c] slice, '...' fills, null adds an axis. */
 export type IndexSpec = number | string | null | readonly [number | null, (number | null)?, (number | null)?];
 
+/** The keyword form of an op's optional dim: `cat([a, b], { dim: 1 })` (PyTorch: dim). */
+export interface DimOptions {
+  /** The dimension to work along (PyTorch: dim). */
+  dim?: number;
+}
+
+/** The keyword form of tril/triu's diagonal: `triu(x, { diagonal: 1 })`. */
+export interface DiagonalOptions {
+  /** Which diagonal bounds the kept triangle: 0 the main one, 1 the one above it (PyTorch: diagonal). */
+  diagonal?: number;
+}
+
+/** The keyword form of flatten's dims: `flatten(x, { startDim: 1 })`. */
+export interface FlattenOptions {
+  /** The first dim to merge (PyTorch: start_dim). */
+  startDim?: number;
+  /** The last dim to merge, inclusive (PyTorch: end_dim). */
+  endDim?: number;
+}
+
+/** PyTorch 1.13's name for the size lists of view, reshape, expand and repeat in its argument errors. */
+const symInts = 'tuple of SymInts';
+
+/** The tensors of cat/stack: an array of tensors, as PyTorch's tuple of Tensors. */
+function tensorList(call: string, tensors: unknown): readonly Tensor[] {
+  if (!Array.isArray(tensors)) {
+    const hint = tensors instanceof Tensor ? ` (pass an array: ${call}([a, b], dim))` : '';
+    throw new TypeError(
+      `${call}: argument 'tensors' (position 1) must be tuple of Tensors, not ${typeName(tensors)}${hint}`,
+    );
+  }
+  const bad = tensors.findIndex((x) => !(x instanceof Tensor));
+  if (bad >= 0) {
+    throw new TypeError(`${call}: expected Tensor as element ${bad} in argument 0, but got ${typeName(tensors[bad])}`);
+  }
+  return tensors as readonly Tensor[];
+}
+
+/** True when `t` walks its storage in row-major order without gaps (torch's is_contiguous). */
 export function isContiguousTensor(t: Tensor): boolean {
   return isContiguous(t.shape, t.strides);
 }
 
+/** `t` itself when contiguous, otherwise a row-major copy (torch.Tensor.contiguous). */
 export function contiguous(t: Tensor): Tensor {
   return isContiguousTensor(t) ? t : clone(t);
 }
 
+/** A copy with its own storage (torch.clone). */
 export function clone(t: Tensor): Tensor {
+  isTensor(t, 'clone', 'input', 1);
   return new Tensor(t.backend, t.backend.copy(t.toView(), t.dtype), t.shape, t.dtype);
 }
 
+/** The same storage read with another shape, one size may be -1 (torch.Tensor.view); fails where strides forbid. */
 export function view(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
-  const shape = inferShape('view', shapeFromArgs(shapeArgs), t.numel());
+  isTensor(t, 'view', 'input', 1);
+  const shape = inferShape('view', intsFromArgs('view', 'size', shapeArgs, 2, symInts), t.numel());
   const strides = viewStrides(t.shape, t.strides, shape);
   if (strides === null) {
     throw new Error(
@@ -47,42 +84,51 @@ export function view(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
 
 /** A view when the strides allow it, otherwise a copy (torch.reshape). */
 export function reshape(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
-  const shape = inferShape('reshape', shapeFromArgs(shapeArgs), t.numel());
+  isTensor(t, 'reshape', 'input', 1);
+  const shape = inferShape('reshape', intsFromArgs('reshape', 'shape', shapeArgs, 2, symInts), t.numel());
   const strides = viewStrides(t.shape, t.strides, shape);
   return strides === null ? contiguous(t).withLayout(shape, contiguousStrides(shape), 0) : t.withLayout(shape, strides);
 }
 
+/** Reorders the dims: `permute(x, 2, 0, 1)` or `permute(x, [2, 0, 1])`, negative dims allowed (a view). */
 export function permute(t: Tensor, ...dimArgs: ShapeArgs): Tensor {
-  const dims = shapeFromArgs(dimArgs).map((d) => normalizeDim('permute', d, t.ndim));
+  isTensor(t, 'permute', 'input', 1);
+  const dims = intsFromArgs('permute', 'dims', dimArgs, 2).map((d) => normalizeDim('permute', d, t.ndim));
   if (dims.length !== t.ndim) {
     throw new Error(
       `permute: number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${t.ndim} is not equal to len(dims) = ${dims.length}`,
     );
   }
-  if (new Set(dims).size !== dims.length) throw new Error(`permute: repeated dim in ${formatShape(dims)}`);
+  if (new Set(dims).size !== dims.length) throw new Error('permute: permute(): duplicate dims are not allowed.');
   return t.withLayout(
     dims.map((d) => t.shape[d]),
     dims.map((d) => t.strides[d]),
   );
 }
 
+/** Swaps two dims (a view); a 0-d tensor accepts dims 0 and -1 and comes back unchanged. */
 export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
+  isTensor(t, 'transpose', 'input', 1);
+  const a = normalizeDim('transpose', isInt(dim0, 'transpose', 'dim0', 2), t.ndim);
+  const b = normalizeDim('transpose', isInt(dim1, 'transpose', 'dim1', 3), t.ndim);
   if (t.ndim === 0) return t;
-  const a = normalizeDim('transpose', dim0, t.ndim);
-  const b = normalizeDim('transpose', dim1, t.ndim);
   const shape = t.shape.slice();
   const strides = t.strides.slice();
   [shape[a], shape[b], strides[a], strides[b]] = [shape[b], shape[a], strides[b], strides[a]];
   return t.withLayout(shape, strides);
 }
 
+/** The matrix transpose of a tensor with at most 2 dims (torch.t). */
 export function t(x: Tensor): Tensor {
+  isTensor(x, 't', 'input', 1);
   if (x.ndim > 2) throw new Error(`t: t() expects a tensor with <= 2 dimensions, but self is ${x.ndim}D`);
   return x.ndim < 2 ? x : transpose(x, 0, 1);
 }
 
+/** Inserts a size-1 dim at `dim`, which may be negative (counted in the result's dims). */
 export function unsqueeze(t: Tensor, dim: number): Tensor {
-  const d = normalizeDim('unsqueeze', dim, t.ndim + 1);
+  isTensor(t, 'unsqueeze', 'input', 1);
+  const d = normalizeDim('unsqueeze', isInt(dim, 'unsqueeze', 'dim', 2), t.ndim + 1);
   const shape = [...t.shape];
   const strides = [...t.strides];
   shape.splice(d, 0, 1);
@@ -91,7 +137,9 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
 }
 
 /** Removes every size-1 dim, or only `dim` when it has size 1 (torch.squeeze). */
-export function squeeze(t: Tensor, dim?: number): Tensor {
+export function squeeze(t: Tensor, ...args: [dim?: number | DimOptions]): Tensor {
+  isTensor(t, 'squeeze', 'input', 1);
+  const { dim } = optionalArguments('squeeze', args, { dim: isOptional(isInt) }, 2);
   const drop =
     dim === undefined
       ? t.shape.map((size) => size === 1)
@@ -104,7 +152,8 @@ export function squeeze(t: Tensor, dim?: number): Tensor {
 
 /** Broadcasts size-1 dims (stride 0) and prepends new ones; -1 keeps a size. */
 export function expand(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
-  const target = shapeFromArgs(shapeArgs);
+  isTensor(t, 'expand', 'input', 1);
+  const target = intsFromArgs('expand', 'size', shapeArgs, 2, symInts);
   if (target.length < t.ndim) {
     throw new Error(
       `expand: the number of sizes provided (${target.length}) must be greater or equal to the number of dimensions in the tensor (${t.ndim})`,
@@ -126,7 +175,7 @@ export function expand(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
     }
     const existing = t.shape[own];
     const wanted = size === -1 ? existing : size;
-    if (existing !== wanted && existing !== 1) {
+    if (existing !== wanted && (existing !== 1 || wanted < 0)) {
       throw new Error(
         `expand: The expanded size of the tensor (${wanted}) must match the existing size (${existing}) at non-singleton dimension ${i}.  Target sizes: ${formatShape(target)}.  Tensor sizes: ${formatShape(t.shape)}`,
       );
@@ -137,16 +186,25 @@ export function expand(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
   return t.withLayout(shape, strides);
 }
 
-export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
-  if (t.ndim === 0) return reshape(t, [1]);
+/** Merges dims startDim..endDim into one: `flatten(x, 1)`, `flatten(x, { startDim: 1, endDim: -1 })`. */
+export function flatten(
+  t: Tensor,
+  ...args: [startDim?: number | FlattenOptions, endDim?: number | FlattenOptions]
+): Tensor {
+  isTensor(t, 'flatten', 'input', 1);
+  const { startDim = 0, endDim = -1 } = optionalArguments('flatten', args, { startDim: isInt, endDim: isInt }, 2);
   const start = normalizeDim('flatten', startDim, t.ndim);
   const end = normalizeDim('flatten', endDim, t.ndim);
+  if (t.ndim === 0) return reshape(t, [1]);
   if (start > end) throw new Error('flatten: flatten() has invalid args: start_dim cannot come after end_dim');
   const merged = sizeOf(t.shape.slice(start, end + 1));
   return reshape(t, [...t.shape.slice(0, start), merged, ...t.shape.slice(end + 1)]);
 }
 
+/** `length` elements of `dim` from `start` (which may count from the end), as a view (torch.narrow). */
 export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
+  isTensor(t, 'narrow', 'input', 1);
+  [dim, start, length].forEach((value, i) => isInt(value, 'narrow', ['dim', 'start', 'length'][i], i + 2));
   const d = normalizeDim('narrow', dim, t.ndim);
   const size = t.shape[d];
   const begin = start < 0 ? start + size : start;
@@ -161,8 +219,11 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
 
 /** Python slice semantics on one dim: clamped bounds, negative indices from the end, positive step. */
 export function slice(t: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor {
-  const d = normalizeDim('slice', dim, t.ndim);
-  if (!(step > 0) || !Number.isInteger(step)) throw new Error(`slice: slice step must be positive, got ${step}`);
+  isTensor(t, 'slice', 'input', 1);
+  const d = normalizeDim('slice', isInt(dim, 'slice', 'dim', 2), t.ndim);
+  isOptional(isInt)(start, 'slice', 'start', 3);
+  isOptional(isInt)(end, 'slice', 'end', 4);
+  if (isInt(step, 'slice', 'step', 5) <= 0) throw new Error(`slice: slice step must be positive, got ${step}`);
   const size = t.shape[d];
   const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
   const from = clamp(start ?? 0);
@@ -176,9 +237,10 @@ export function slice(t: Tensor, dim: number, start?: number, end?: number, step
 
 /** Picks one index along `dim` and drops the dim (torch.select, `x[i]`). */
 export function select(t: Tensor, dim: number, index: number): Tensor {
-  const d = normalizeDim('select', dim, t.ndim);
+  isTensor(t, 'select', 'input', 1);
+  const d = normalizeDim('select', isInt(dim, 'select', 'dim', 2), t.ndim);
   const size = t.shape[d];
-  if (!Number.isInteger(index) || index < -size || index >= size) {
+  if (isInt(index, 'select', 'index', 3) < -size || index >= size) {
     throw new Error(
       `select: select(): index ${index} out of range for tensor of size ${formatShape(t.shape)} at dimension ${d}`,
     );
@@ -209,8 +271,27 @@ function parseIndexString(text: string): IndexSpec[] {
   });
 }
 
+/** Throws PyTorch's IndexError text unless `spec` is an int, a string, null or a [start, end, step] slice of ints. */
+function checkIndexSpec(spec: unknown): void {
+  if (Array.isArray(spec)) {
+    if (
+      spec.length === 0 ||
+      spec.length > 3 ||
+      spec.some((b) => b !== null && b !== undefined && !Number.isInteger(b))
+    ) {
+      throw new TypeError('index: slice indices must be integers or None or have an __index__ method');
+    }
+  } else if (!(spec === null || typeof spec === 'string' || Number.isInteger(spec))) {
+    throw new TypeError(
+      `index: only integers, slices (\`:\`), ellipsis (\`...\`), None and long or byte Variables are valid indices (got ${typeName(spec)})`,
+    );
+  }
+}
+
 /** Python-style indexing, `x[0, :, 1:3]` written `x.index(0, ':', '1:3')` or `x.index('0, :, 1:3')`. */
 export function index(t: Tensor, ...specs: IndexSpec[]): Tensor {
+  isTensor(t, 'index', 'input', 1);
+  specs.forEach(checkIndexSpec);
   const expanded = specs.flatMap((s) =>
     typeof s === 'string' && (s.includes(',') || s.includes(':') || s.trim() !== s || s === 'None')
       ? parseIndexString(s)
@@ -241,43 +322,69 @@ export function index(t: Tensor, ...specs: IndexSpec[]): Tensor {
   return result;
 }
 
-export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0)
+/** `chunks` pieces of equal size along `dim` (the last may be smaller): `chunk(x, 3, 1)`, `chunk(x, 3, { dim: 1 })`. */
+export function chunk(t: Tensor, chunks: number, ...args: [dim?: number | DimOptions]): Tensor[] {
+  isTensor(t, 'chunk', 'input', 1);
+  if (isInt(chunks, 'chunk', 'chunks', 2) <= 0)
     throw new Error(`chunk: chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  const { dim = 0 } = optionalArguments('chunk', args, { dim: isInt }, 3);
   const d = normalizeDim('chunk', dim, t.ndim);
   const step = Math.ceil(t.shape[d] / chunks);
   return split(t, Math.max(step, 1), d);
 }
 
-/** split(size) makes equal pieces (the last may be smaller); split([sizes]) makes pieces of those sizes. */
-export function split(t: Tensor, splitSize: number | number[], dim = 0): Tensor[] {
+/**
+ * split(size) makes equal pieces (the last may be smaller); split([sizes]) makes pieces of those sizes;
+ * along `dim`, given positionally or as `{ dim }`.
+ */
+export function split(
+  t: Tensor,
+  splitSize: number | readonly number[],
+  ...args: [dim?: number | DimOptions]
+): Tensor[] {
+  isTensor(t, 'split', 'input', 1);
+  const sizeOrSizes = Array.isArray(splitSize)
+    ? intsFromArgs('split', 'splitSize', [splitSize], 2)
+    : isIntOrInts(splitSize, 'split', 'splitSize', 2);
+  const { dim = 0 } = optionalArguments('split', args, { dim: isInt }, 3);
   const d = normalizeDim('split', dim, t.ndim);
   const size = t.shape[d];
-  let sizes: number[];
-  if (Array.isArray(splitSize)) {
-    const total = splitSize.reduce((a, b) => a + b, 0);
-    if (total !== size) {
+  let lengths: number[];
+  if (Array.isArray(sizeOrSizes)) {
+    if (sizeOrSizes.some((length) => length < 0)) {
       throw new Error(
-        `split: split_with_sizes expects split_sizes to sum exactly to ${size} (input tensor's size at dimension ${d}), but got split_sizes=${formatShape(splitSize)}`,
+        `split: split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=${formatShape(sizeOrSizes)}`,
       );
     }
-    sizes = splitSize;
+    const total = sizeOrSizes.reduce((a, b) => a + b, 0);
+    if (total !== size) {
+      throw new Error(
+        `split: split_with_sizes expects split_sizes to sum exactly to ${size} (input tensor's size at dimension ${d}), but got split_sizes=${formatShape(sizeOrSizes)}`,
+      );
+    }
+    lengths = sizeOrSizes;
   } else {
-    if (!(splitSize > 0))
-      throw new Error(`split: split expects split_size be non-negative, but got split_size=${splitSize}`);
-    sizes = [];
-    for (let at = 0; at < size; at += splitSize) sizes.push(Math.min(splitSize, size - at));
-    if (sizes.length === 0) sizes.push(0);
+    if (sizeOrSizes < 0)
+      throw new Error(`split: split expects split_size be non-negative, but got split_size=${sizeOrSizes}`);
+    if (sizeOrSizes === 0 && size !== 0) {
+      throw new Error(`split: split_size can only be 0 if dimension size is 0, but got dimension size of ${size}`);
+    }
+    lengths = [];
+    for (let at = 0; at < size; at += sizeOrSizes) lengths.push(Math.min(sizeOrSizes, size - at));
+    if (lengths.length === 0) lengths.push(0);
   }
   let at = 0;
-  return sizes.map((length) => {
+  return lengths.map((length) => {
     const piece = slice(t, d, at, at + length);
     at += length;
     return piece;
   });
 }
 
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+/** Joins tensors along an existing dim: `cat([a, b], 1)` or `cat([a, b], { dim: 1 })`, promoting dtypes. */
+export function cat(list: readonly Tensor[], ...args: [dim?: number | DimOptions]): Tensor {
+  const tensors = tensorList('cat', list);
+  const { dim = 0 } = optionalArguments('cat', args, { dim: isInt }, 2);
   if (tensors.length === 0) throw new Error('cat: torch.cat(): expected a non-empty list of Tensors');
   const parts = tensors.filter((x) => !(x.ndim === 1 && x.numel() === 0)); // torch skips legacy empty (0,) tensors
   const first = parts[0] ?? tensors[0];
@@ -306,7 +413,10 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return new Tensor(first.backend, storage, shape, dtype);
 }
 
-export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+/** Joins equal-shaped tensors along a new dim: `stack([a, b], 1)` or `stack([a, b], { dim: 1 })`. */
+export function stack(list: readonly Tensor[], ...args: [dim?: number | DimOptions]): Tensor {
+  const tensors = tensorList('stack', list);
+  const { dim = 0 } = optionalArguments('stack', args, { dim: isInt }, 2);
   if (tensors.length === 0) throw new Error('stack: stack expects a non-empty TensorList');
   tensors.forEach((x, i) => {
     if (x.shape.length !== tensors[0].shape.length || x.shape.some((s, k) => s !== tensors[0].shape[k])) {
@@ -324,26 +434,36 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Tiles the tensor: (a, b).repeat(2, 3) → (2a, 3b), by expanding an interleaved view and copying. */
 export function repeat(t: Tensor, ...sizeArgs: ShapeArgs): Tensor {
-  const sizes = shapeFromArgs(sizeArgs);
-  if (sizes.length < t.ndim) {
+  isTensor(t, 'repeat', 'input', 1);
+  const repeats = intsFromArgs('repeat', 'repeats', sizeArgs, 2, symInts);
+  if (repeats.length < t.ndim) {
     throw new Error(
       'repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor',
     );
   }
-  const padded = reshape(t, [...new Array<number>(sizes.length - t.ndim).fill(1), ...t.shape]);
+  const padded = reshape(t, [...new Array<number>(repeats.length - t.ndim).fill(1), ...t.shape]);
+  const target = repeats.map((r, i) => r * padded.shape[i]);
+  const negative = target.find((size) => size < 0);
+  if (negative !== undefined) {
+    throw new Error(`repeat: Trying to create tensor with negative dimension ${negative}: ${formatShape(target)}`);
+  }
   const interleaved = padded.shape.flatMap((size) => [1, size]); // (1, a, 1, b)
   const tiled = expand(
     reshape(padded, interleaved),
-    sizes.flatMap((r, i) => [r, padded.shape[i]]),
+    repeats.flatMap((r, i) => [r, padded.shape[i]]),
   ); // (r0, a, r1, b)
-  return reshape(
-    contiguous(tiled),
-    sizes.map((r, i) => r * padded.shape[i]),
-  ); // (r0·a, r1·b)
+  return reshape(contiguous(tiled), target); // (r0·a, r1·b)
 }
 
-/** Repeats each element `repeats` times along `dim` (over the flattened tensor when dim is omitted). */
-export function repeatInterleave(t: Tensor, repeats: number, dim?: number): Tensor {
+/**
+ * Repeats each element `repeats` times along `dim` (over the flattened tensor when dim is omitted):
+ * `repeatInterleave(x, 2, 1)` or `repeatInterleave(x, 2, { dim: 1 })`.
+ */
+export function repeatInterleave(t: Tensor, repeats: number, ...args: [dim?: number | DimOptions]): Tensor {
+  isTensor(t, 'repeatInterleave', 'input', 1);
+  if (isInt(repeats, 'repeatInterleave', 'repeats', 2) < 0)
+    throw new Error('repeatInterleave: repeats can not be negative');
+  const { dim } = optionalArguments('repeatInterleave', args, { dim: isOptional(isInt) }, 3);
   const source = dim === undefined ? flatten(t) : t;
   const d = normalizeDim('repeatInterleave', dim ?? 0, source.ndim);
   const spread = unsqueeze(source, d + 1); // (.., n, 1, ..)
@@ -354,7 +474,9 @@ export function repeatInterleave(t: Tensor, repeats: number, dim?: number): Tens
   return reshape(contiguous(expand(spread, shape)), merged); // (.., n·r, ..)
 }
 
-function triangle(op: 'tril' | 'triu', t: Tensor, diagonal: number): Tensor {
+function triangle(op: 'tril' | 'triu', t: Tensor, args: [diagonal?: number | DiagonalOptions]): Tensor {
+  isTensor(t, op, 'input', 1);
+  const { diagonal = 0 } = optionalArguments(op, args, { diagonal: isInt }, 2);
   if (t.ndim < 2) throw new Error(`${op}: input tensor must have at least 2 dimensions`);
   const [rows, cols] = t.shape.slice(-2);
   const keep = new Uint8Array(rows * cols);
@@ -365,12 +487,14 @@ function triangle(op: 'tril' | 'triu', t: Tensor, diagonal: number): Tensor {
   return where(mask, t, 0).type(t.dtype);
 }
 
-export function tril(t: Tensor, diagonal = 0): Tensor {
-  return triangle('tril', t, diagonal);
+/** The lower triangle of the last two dims, on and below `diagonal`: `tril(x, -1)` or `tril(x, { diagonal: -1 })`. */
+export function tril(t: Tensor, ...args: [diagonal?: number | DiagonalOptions]): Tensor {
+  return triangle('tril', t, args);
 }
 
-export function triu(t: Tensor, diagonal = 0): Tensor {
-  return triangle('triu', t, diagonal);
+/** The upper triangle of the last two dims, on and above `diagonal`: `triu(x, 1)` or `triu(x, { diagonal: 1 })`. */
+export function triu(t: Tensor, ...args: [diagonal?: number | DiagonalOptions]): Tensor {
+  return triangle('triu', t, args);
 }
 
 /** PyTorch's device check, for backends: ops never mix storages of two backends. */

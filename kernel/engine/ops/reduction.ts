@@ -130,7 +130,7 @@ export function amin(input: Tensor, ...args: ReduceArgs): Tensor {
 }
 
 /** Options of argmax, argmin, and max/min along a dim (PyTorch: dim, keepdim). */
-export interface DimOptions {
+export interface DimKeepdimOptions {
   /** The one dim to reduce (PyTorch: dim). */
   dim?: number | null;
   /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
@@ -139,7 +139,8 @@ export interface DimOptions {
 
 /** `(dim, keepdim)` with one int dim, positionally or in a trailing options object. */
 export type DimArgs =
-  [options?: DimOptions] | [dim: number | null | undefined, keepdimOrOptions?: boolean | Omit<DimOptions, 'dim'>];
+  | [options?: DimKeepdimOptions]
+  | [dim: number | null | undefined, keepdimOrOptions?: boolean | Omit<DimKeepdimOptions, 'dim'>];
 
 const dimSpec = { dim: isOptional(isInt), keepdim: isBool };
 
@@ -195,7 +196,7 @@ export function extreme(op: 'max' | 'min', input: Tensor, args: readonly unknown
 export function max(input: Tensor): Tensor;
 export function max(input: Tensor, other: Tensor): Tensor;
 export function max(input: Tensor, dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): ValuesIndices;
-export function max(input: Tensor, options: DimOptions & { dim: number }): ValuesIndices;
+export function max(input: Tensor, options: DimKeepdimOptions & { dim: number }): ValuesIndices;
 export function max(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
   return extreme('max', input, args);
 }
@@ -204,7 +205,7 @@ export function max(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
 export function min(input: Tensor): Tensor;
 export function min(input: Tensor, other: Tensor): Tensor;
 export function min(input: Tensor, dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): ValuesIndices;
-export function min(input: Tensor, options: DimOptions & { dim: number }): ValuesIndices;
+export function min(input: Tensor, options: DimKeepdimOptions & { dim: number }): ValuesIndices;
 export function min(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
   return extreme('min', input, args);
 }

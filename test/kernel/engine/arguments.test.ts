@@ -16,6 +16,7 @@ import {
   isTensor,
   typeName,
 } from '../../../kernel/engine/arguments';
+import * as arguments_ from '../../../kernel/engine/arguments';
 import { zeros } from '../../../kernel/engine';
 
 test('typeName prints the Python type names PyTorch uses in its argument errors', () => {
@@ -95,7 +96,9 @@ test('bindArguments takes PyTorch parameters positionally or from a trailing opt
     message: "sum: got multiple values for argument 'keepdim'",
   });
   assert.throws(() => bind(0, { keepDim: true }), { message: /unknown option 'keepDim'; did you mean 'keepdim'\?/ });
-  assert.throws(() => bind(0, true, false), { message: /takes at most 2 positional arguments \(dim, keepdim\) but 3/ });
+  assert.throws(() => bind(0, true, false), {
+    message: /takes at most 2 positional arguments \(dim, keepdim\), 3 given/,
+  });
   assert.throws(() => bind(0, new Map()), { message: "sum: argument 'keepdim' must be bool, not Map" });
 });
 
@@ -110,4 +113,56 @@ test('isOperand and isScalarNumber use the type names of PyTorch’s binary-op e
   assert.equal(isOptionsObject({ a: 1 }), true);
   assert.equal(isOptionsObject(zeros(1)), false);
   assert.equal(isOptionsObject([1]), false);
+});
+
+test('intsFromArgs takes a size list as separate ints or one array, with PyTorch’s texts', () => {
+  const { intsFromArgs } = arguments_;
+  assert.deepEqual(intsFromArgs('view', 'size', [2, -1], 2), [2, -1]);
+  assert.deepEqual(intsFromArgs('view', 'size', [[2, 3]], 2), [2, 3]);
+  assert.throws(() => intsFromArgs('view', 'size', [2, 2.5], 2, 'tuple of SymInts'), {
+    name: 'TypeError',
+    message: "view: argument 'size' (position 2) must be tuple of SymInts, not float",
+  });
+  assert.throws(() => intsFromArgs('view', 'size', [[2, NaN]], 2, 'tuple of SymInts'), {
+    message: "view: argument 'size' must be tuple of SymInts, but found element of type float at pos 2",
+  });
+  assert.throws(() => intsFromArgs('permute', 'dims', [], 2), {
+    message: 'permute: missing 1 required positional arguments: "dims"',
+  });
+});
+
+test('optionalArguments reads trailing parameters positionally or from a last options object', () => {
+  const { optionalArguments } = arguments_;
+  const spec = { startDim: isInt, endDim: isInt };
+  assert.deepEqual(optionalArguments('flatten', [1], spec, 2), { startDim: 1 });
+  assert.deepEqual(optionalArguments('flatten', [{ endDim: 2 }], spec, 2), { endDim: 2 });
+  assert.deepEqual(optionalArguments('flatten', [1, { endDim: 2 }], spec, 2), { startDim: 1, endDim: 2 });
+  assert.deepEqual(optionalArguments('flatten', [undefined, undefined], spec, 2), {});
+  assert.throws(() => optionalArguments('flatten', [1.5], spec, 2), {
+    message: "flatten: argument 'startDim' (position 2) must be int, not float",
+  });
+  assert.throws(() => optionalArguments('flatten', [1, { startDim: 0 }], spec, 2), {
+    message: "flatten: got multiple values for argument 'startDim'",
+  });
+  assert.throws(() => optionalArguments('flatten', [{ start_dim: 0 }], spec, 2), {
+    message: "flatten: unknown option 'start_dim'; did you mean 'startDim'? accepted options: startDim, endDim",
+  });
+  assert.throws(() => optionalArguments('flatten', [0, 1, 2], spec, 2), {
+    message: 'flatten: takes at most 2 positional arguments (startDim, endDim), 3 given',
+  });
+});
+
+test('asMethod counts positions from after self, as PyTorch’s method errors do', () => {
+  const { asMethod } = arguments_;
+  assert.throws(() => asMethod(() => isTensor(1, 'matmul', 'other', 2)), {
+    name: 'TypeError',
+    message: "matmul: argument 'other' (position 1) must be Tensor, not int",
+  });
+  assert.throws(
+    () =>
+      asMethod(() => {
+        throw new RangeError('kept (position 2)');
+      }),
+    { message: 'kept (position 2)' },
+  );
 });
