@@ -5,11 +5,13 @@
 export { Tensor } from './tensor';
 export type { NestedArray, Scalar, TensorLike } from './tensor';
 export type { DType, TypedArray } from './dtype';
+export type { DTypeName, TorchDType } from './dtype';
 export type { BackendName } from './backend';
 export type { BackendCandidate, BackendReport } from './backends/registry';
 export type { PrintOptions } from './format';
 export type { IndexSpec } from './ops/movement';
 export type { TensorOptions } from './ops/creation';
+export type { DTypeOptions, NumericArray, ToOptions } from './ops/creation';
 
 export { getBackend, setBackend } from './backends/registry';
 export { getPrintOptions, setPrintOptions } from './format';
