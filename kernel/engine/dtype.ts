@@ -126,14 +126,14 @@ export const isDType: ArgumentCheck<TorchDType> = (value, call, argument) => {
 };
 
 /** Python's spelling of a number in an error: nan, inf, -inf, or the number. */
-function pythonNumber(value: number): string {
+export function pythonNumber(value: number): string {
   if (Number.isNaN(value)) return 'nan';
   if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
   return String(value);
 }
 
 /**
- * Throws PyTorch's overflow error, naming `call` and the value, when a value does not fit an integer
+ * Throws PyTorch's overflow error, naming `call` and then the value, when a value does not fit an integer
  * dtype (NaN and infinities included); fractions are fine, they truncate as in PyTorch.
  */
 export function checkRange(call: string, values: ArrayLike<number>, dtype: TorchDType): void {
@@ -143,7 +143,7 @@ export function checkRange(call: string, values: ArrayLike<number>, dtype: Torch
     if (value >= int32Min && value <= int32Max) continue;
     const storage = dtype === 'int64' ? ` (int64 is stored as int32 here: [${int32Min}, ${int32Max}])` : '';
     throw new RangeError(
-      `${call}: value ${pythonNumber(value)} cannot be converted to type ${dtype} without overflow${storage}`,
+      `${call}: value cannot be converted to type ${dtype} without overflow: ${pythonNumber(value)}${storage}`,
     );
   }
 }

@@ -15,6 +15,7 @@ import {
   isDType,
   isDTypeName,
   promoteTypes,
+  pythonNumber,
   scalarTypeName,
   storageDtype,
   type DType,
@@ -269,11 +270,6 @@ export function onesLike(input: Tensor, options?: DTypeOptions): Tensor {
   isTensor(input, 'onesLike', 'input', 1);
   const { dtype } = checkOptions('onesLike', options, dtypeOptions);
   return filled('onesLike', input.shape, 1, dtype ?? input.torchDtype, input.backend);
-}
-
-/** Python's spelling of a number in a range error: nan, inf or the number. */
-function pythonNumber(value: number): string {
-  return Number.isNaN(value) ? 'nan' : Number.isFinite(value) ? String(value) : value > 0 ? 'inf' : '-inf';
 }
 
 /** The error PyTorch's kernels give for a dtype they have no implementation for. */
