@@ -362,7 +362,7 @@ function triangle(op: 'tril' | 'triu', t: Tensor, diagonal: number): Tensor {
     for (let j = 0; j < cols; j++) keep[i * cols + j] = (op === 'tril' ? j - i <= diagonal : j - i >= diagonal) ? 1 : 0;
   }
   const mask = fromValues(keep, [rows, cols], 'bool', t.backend);
-  return where(mask, t, 0).type(t.dtype);
+  return where(mask, t, 0).type(t.torchDtype);
 }
 
 export function tril(t: Tensor, diagonal = 0): Tensor {
