@@ -1,5 +1,11 @@
-/** Element types and PyTorch's type-promotion rule for the three dtypes the engine has. */
+/**
+ * Element types and PyTorch's type-promotion rule for the three dtypes the engine has, and the
+ * PyTorch dtypes they stand for: float32, bool, and int32 storage for both torch.int64 (PyTorch's
+ * default integer type, range-checked to int32) and torch.int32.
+ */
+import type { ArgumentCheck } from './arguments';
 
+/** How the engine stores elements: every tensor holds one of these. */
 export type DType = 'float32' | 'int32' | 'bool';
 
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
@@ -18,7 +24,8 @@ export function isFloating(dtype: DType): boolean {
 export function allocate(dtype: DType, length: number): TypedArray {
   if (dtype === 'float32') return new Float32Array(length);
   if (dtype === 'int32') return new Int32Array(length);
-  return new Uint8Array(length);
+  if (dtype === 'bool') return new Uint8Array(length);
+  throw new TypeError(`unknown dtype '${String(dtype)}': the engine stores float32, int32 or bool`);
 }
 
 /** Copies numbers into a new array of `dtype`, converting as a cast does (bool: nonzero, int32: truncation). */
@@ -34,11 +41,16 @@ export function castArray(values: ArrayLike<number>, dtype: DType): TypedArray {
   return out;
 }
 
-/** The dtype a TypedArray holds when given to tensor() without an explicit dtype. */
-export function dtypeOfArray(values: ArrayLike<number>): DType {
-  if (values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array) return 'int32';
-  if (values instanceof Uint8Array && !(values instanceof Uint8ClampedArray)) return 'int32';
-  return 'float32';
+/** Integer arrays of every width: tensor() stores them as int32 (their values range-checked). */
+const integerArrays = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array];
+
+/**
+ * The dtype a typed array gives tensor() without an explicit dtype: int32 for integer arrays of
+ * every width (BigInt64Array included), float32 for Float32Array, Float64Array and Uint8ClampedArray.
+ */
+export function dtypeOfArray(values: ArrayBufferView): DType {
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) return 'int32';
+  return integerArrays.some((type) => values instanceof type) ? 'int32' : 'float32';
 }
 
 /** The name PyTorch prints for the dtype our dtype stands for (int32 plays torch's default int64). */
@@ -46,8 +58,97 @@ export function torchDtypeName(dtype: DType): string {
   return { float32: 'Float', int32: 'Long', bool: 'Bool' }[dtype];
 }
 
-/** The dtype PyTorch infers for a Python scalar: bool, int (our int32) or float. */
+const int32Min = -(2 ** 31);
+const int32Max = 2 ** 31 - 1;
+
+/** True for a whole number that int32 storage holds exactly. */
+export function isInt32(value: number): boolean {
+  return Number.isInteger(value) && value >= int32Min && value <= int32Max;
+}
+
+/**
+ * The dtype PyTorch infers for a Python scalar: bool, int (our int32) or float. A whole number
+ * outside int32's range is float32 here (PyTorch would make it int64), so that it never wraps.
+ */
 export function dtypeOfScalar(value: number | boolean): DType {
   if (typeof value === 'boolean') return 'bool';
-  return Number.isInteger(value) ? 'int32' : 'float32';
+  return isInt32(value) ? 'int32' : 'float32';
+}
+
+/**
+ * The PyTorch dtype a tensor stands for. int64 and int32 are both stored as int32: int64 is what
+ * integer data and int ops give (PyTorch's default integer type, so its repr prints no dtype), int32
+ * is what the user asked for by name (`.int()`, `dtype: 'int32'`) and prints `dtype=torch.int32`.
+ */
+export type TorchDType = 'float32' | 'int64' | 'int32' | 'bool';
+
+/** Every name the `dtype` option accepts, with the PyTorch dtype it means. */
+const dtypeNames = {
+  float32: 'float32',
+  float: 'float32',
+  int64: 'int64',
+  long: 'int64',
+  int32: 'int32',
+  int: 'int32',
+  bool: 'bool',
+} as const satisfies Record<string, TorchDType>;
+
+/** A `dtype` option: an engine dtype or PyTorch's name for one, bare or as `'torch.float32'`. */
+export type DTypeName = keyof typeof dtypeNames | `torch.${keyof typeof dtypeNames}`;
+
+/** How a PyTorch dtype is stored. */
+export function storageDtype(dtype: TorchDType): DType {
+  return dtype === 'int64' ? 'int32' : dtype;
+}
+
+/** The PyTorch dtype a tensor of this storage stands for when nobody named one: int32 plays int64. */
+export function defaultTorchDtype(dtype: DType): TorchDType {
+  return dtype === 'int32' ? 'int64' : dtype;
+}
+
+/** True for a string the `dtype` option accepts. */
+export function isDTypeName(value: unknown): value is DTypeName {
+  return typeof value === 'string' && Object.hasOwn(dtypeNames, value.replace(/^torch\./, ''));
+}
+
+/** The `dtype` option's check: a name from {@link DTypeName}, or an error that lists them. */
+export const isDType: ArgumentCheck<TorchDType> = (value, call, argument) => {
+  if (!isDTypeName(value)) {
+    const names = Object.keys(dtypeNames)
+      .map((name) => `'${name}'`)
+      .join(', ');
+    const got = typeof value === 'string' ? `'${value}'` : String(value);
+    throw new TypeError(
+      `${call}: argument '${argument}' must be one of ${names} (or 'torch.' and the name; int64 is stored as int32), got ${got}`,
+    );
+  }
+  return dtypeNames[value.replace(/^torch\./, '') as keyof typeof dtypeNames];
+};
+
+/** Python's spelling of a number in an error: nan, inf, -inf, or the number. */
+export function pythonNumber(value: number): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  return String(value);
+}
+
+/**
+ * Throws PyTorch's overflow error, naming `call` and then the value, when a value does not fit an integer
+ * dtype (NaN and infinities included); fractions are fine, they truncate as in PyTorch.
+ */
+export function checkRange(call: string, values: ArrayLike<number>, dtype: TorchDType): void {
+  if (dtype !== 'int64' && dtype !== 'int32') return;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value >= int32Min && value <= int32Max) continue;
+    const storage = dtype === 'int64' ? ` (int64 is stored as int32 here: [${int32Min}, ${int32Max}])` : '';
+    throw new RangeError(
+      `${call}: value cannot be converted to type ${dtype} without overflow: ${pythonNumber(value)}${storage}`,
+    );
+  }
+}
+
+/** PyTorch's scalar type name for a dtype, as its kernels' errors and `.type()` print it ('Float', 'Long'). */
+export function scalarTypeName(dtype: TorchDType): string {
+  return { float32: 'Float', int64: 'Long', int32: 'Int', bool: 'Bool' }[dtype];
 }

@@ -3,7 +3,7 @@
  * int/fixed/scientific choice over nonzero finite values, edge-item summarisation, line wrapping
  * at linewidth, and Python's round-half-even number formatting.
  */
-import type { DType, TypedArray } from './dtype';
+import { storageDtype, type DType, type TorchDType, type TypedArray } from './dtype';
 import { formatTuple, sizeOf, type Shape } from './shape';
 
 export interface PrintOptions {
@@ -264,19 +264,21 @@ export function formatValues(
   return blockString(block, indent, summarize, formatter, options);
 }
 
+/** The dtypes whose repr needs no `dtype=` when the tensor has elements (torch's has_default_dtype). */
+const unprintedDtypes: readonly TorchDType[] = ['float32', 'int64', 'bool'];
+
 /**
- * `repr(t)` as PyTorch 1.13 prints it. int32 stands in for torch's int64 (its default integer
- * type), so it gets no dtype suffix, just as int64 gets none in PyTorch.
+ * `repr(t)` as PyTorch 1.13 prints it, for the PyTorch dtype the tensor stands for: `dtype=` for
+ * int32 (int64, PyTorch's default integer type, prints none), and for any non-float32 empty tensor.
  */
-export function formatTensor(shape: Shape, dtype: DType, values: TypedArray, options = printOptions): string {
+export function formatTensor(shape: Shape, dtype: TorchDType, values: TypedArray, options = printOptions): string {
   const prefix = 'tensor(';
   const suffixes: string[] = [];
-  if (sizeOf(shape) === 0) {
-    if (shape.length !== 1) suffixes.push(`size=${formatTuple(shape)}`);
-    if (dtype !== 'float32') suffixes.push(`dtype=torch.${dtype === 'int32' ? 'int64' : dtype}`);
-  }
+  const empty = sizeOf(shape) === 0;
+  if (empty && shape.length !== 1) suffixes.push(`size=${formatTuple(shape)}`);
+  if (empty ? dtype !== 'float32' : !unprintedDtypes.includes(dtype)) suffixes.push(`dtype=torch.${dtype}`);
   return addSuffixes(
-    prefix + formatValues(shape, dtype, values, prefix.length, options),
+    prefix + formatValues(shape, storageDtype(dtype), values, prefix.length, options),
     suffixes,
     prefix.length,
     options.linewidth,

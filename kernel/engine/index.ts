@@ -5,6 +5,7 @@
 export { Tensor } from './tensor';
 export type { NestedArray, Scalar, TensorLike } from './tensor';
 export type { DType, TypedArray } from './dtype';
+export type { DTypeName, TorchDType } from './dtype';
 export type { BackendName } from './backend';
 export type { BackendCandidate, BackendReport } from './backends/registry';
 export type { PrintOptions } from './format';
@@ -13,6 +14,7 @@ export type { DiagonalOptions, DimOptions, FlattenOptions } from './ops/movement
 export type { TensorOptions } from './ops/creation';
 export type { AlphaOptions } from './ops/elementwise';
 export type { DimKeepdimOptions, ReduceOptions, VarianceOptions } from './ops/reduction';
+export type { DTypeOptions, NumericArray, ToOptions } from './ops/creation';
 
 export { getBackend, setBackend } from './backends/registry';
 export { getPrintOptions, setPrintOptions } from './format';

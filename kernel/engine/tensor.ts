@@ -4,7 +4,7 @@
  * primitives. The methods below are the PyTorch-style method forms of those ops.
  */
 import type { Backend, Storage, View } from './backend';
-import type { DType, TypedArray } from './dtype';
+import { defaultTorchDtype, type DType, type DTypeName, type TorchDType, type TypedArray } from './dtype';
 import { contiguousStrides, normalizeDim, sizeOf, type Shape } from './shape';
 import { asMethod, isOperand, isTensor, isTensorOrScalar } from './arguments';
 import { formatTensor } from './format';
@@ -31,6 +31,8 @@ export class Tensor {
     readonly dtype: DType,
     strides?: readonly number[],
     readonly offset = 0,
+    /** The PyTorch dtype the tensor stands for: int64 or int32 for int32 storage (see dtype.ts). */
+    readonly torchDtype: TorchDType = defaultTorchDtype(dtype),
   ) {
     this.shape = shape.slice();
     this.strides = strides ? strides.slice() : contiguousStrides(shape);
@@ -59,7 +61,7 @@ export class Tensor {
 
   /** A new tensor over the same storage with another layout (what every movement op returns). */
   withLayout(shape: Shape, strides: readonly number[], offset = this.offset): Tensor {
-    return new Tensor(this.backend, this.storage, shape, this.dtype, strides, offset);
+    return new Tensor(this.backend, this.storage, shape, this.dtype, strides, offset, this.torchDtype);
   }
 
   isContiguous(): boolean {
@@ -104,16 +106,23 @@ export class Tensor {
   }
 
   toString(): string {
-    return formatTensor(this.shape, this.dtype, this.dataSync());
+    return formatTensor(this.shape, this.torchDtype, this.dataSync());
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
 
-  /** Copies the tensor onto another backend (by name), like torch's `.to(device)`. */
-  to(backendName: Backend['name']): Tensor {
-    return creation.toBackend(this, backendName);
+  /**
+   * torch's `.to(...)`: `.to(dtype)` casts (see {@link Tensor.type}), `.to(device)` copies onto a
+   * backend by name ('cpu' means the active backend, so PyTorch code runs unchanged), `.to(device,
+   * dtype)` does both; `.to({ dtype })` takes the dtype as an option.
+   */
+  to(
+    target: Backend['name'] | 'cpu' | DTypeName | creation.ToOptions,
+    dtypeOrOptions?: DTypeName | creation.ToOptions,
+  ): Tensor {
+    return creation.to(this, target, dtypeOrOptions);
   }
 
   // Movement -------------------------------------------------------------------------------
@@ -290,18 +299,39 @@ export class Tensor {
     isTensor(mask, 'maskedFill', 'mask', 1);
     return elementwise.maskedFill(this, mask, isTensorOrScalar(value, 'maskedFill', 'value', 2));
   }
-  /** Casts to another dtype (torch's `.to(dtype)`, `.float()`, `.int()`, `.bool()`). */
-  type(dtype: DType): Tensor {
-    return elementwise.cast(this, dtype);
+  /**
+   * Casts to a dtype given by name ('float32', 'int64'/'long', 'int32'/'int', 'bool', or 'torch.'
+   * and the name); a value out of the target's range (NaN and infinities for int) is an error. With
+   * no argument, the type's name as PyTorch prints it ('torch.FloatTensor').
+   */
+  type(): string;
+  type(dtype: DTypeName): Tensor;
+  type(dtype?: DTypeName): Tensor | string {
+    return dtype === undefined ? creation.tensorTypeName(this) : creation.castTo(this, dtype, 'type');
   }
+  /** torch's `.float()`: a float32 copy. */
   float(): Tensor {
-    return elementwise.cast(this, 'float32');
+    return creation.castTo(this, 'float32', 'float');
   }
+  /** torch's `.double()`: float32 here, the engine's only floating dtype (no float64 storage). */
+  double(): Tensor {
+    return creation.castTo(this, 'float32', 'double');
+  }
+  /** torch's `.half()`: float32 here, the engine's only floating dtype (no float16 storage). */
+  half(): Tensor {
+    return creation.castTo(this, 'float32', 'half');
+  }
+  /** torch's `.int()`: int32, printed with `dtype=torch.int32` as PyTorch does. */
   int(): Tensor {
-    return elementwise.cast(this, 'int32');
+    return creation.castTo(this, 'int32', 'int');
   }
+  /** torch's `.long()`: int64, stored as int32 (values outside int32's range are an error). */
+  long(): Tensor {
+    return creation.castTo(this, 'int64', 'long');
+  }
+  /** torch's `.bool()`: nonzero is true. */
   bool(): Tensor {
-    return elementwise.cast(this, 'bool');
+    return creation.castTo(this, 'bool', 'bool');
   }
 
   // Reductions -----------------------------------------------------------------------------

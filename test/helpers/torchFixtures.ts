@@ -39,8 +39,9 @@ export function loadFixtures(file: string): { torch: string; cases: FixtureCase[
   return JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures', file), 'utf8'));
 }
 
+/** A fixture's tensor; its dtype names the engine storage, so 'int32' is PyTorch's default int64 (no dtype= in its repr). */
 export function fixtureTensor(t: FixtureTensor): Tensor {
-  return engine.tensor(decodeValues(t), { shape: t.shape, dtype: t.dtype });
+  return engine.tensor(decodeValues(t), { shape: t.shape, dtype: t.dtype === 'int32' ? 'int64' : t.dtype });
 }
 
 const camelCase = (expr: string) =>

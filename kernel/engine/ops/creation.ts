@@ -1,17 +1,129 @@
-/** Creation ops: tensor(), zeros/ones/full, arange/linspace/eye, seeded random tensors, backend moves. */
+/**
+ * Creation ops: tensor(), zeros/ones/full, arange/linspace/eye, seeded random tensors, dtype casts
+ * and backend moves. Every `dtype` option takes an engine dtype or PyTorch's name for one (see
+ * dtype.ts); values out of the dtype's range are an error, never a wrap.
+ */
 import type { Backend, BackendName } from '../backend';
-import { castArray, dtypeOfArray, dtypeOfScalar, promoteTypes, type DType, type TypedArray } from '../dtype';
+import { checkOptions, isInt, isNumber, isIntOrInts, isOptional, isTensor, typeName } from '../arguments';
+import {
+  allocate,
+  castArray,
+  checkRange,
+  defaultTorchDtype,
+  dtypeOfArray,
+  dtypeOfScalar,
+  isDType,
+  isDTypeName,
+  promoteTypes,
+  pythonNumber,
+  scalarTypeName,
+  storageDtype,
+  type DType,
+  type DTypeName,
+  type TorchDType,
+  type TypedArray,
+} from '../dtype';
 import { nextInt, nextNormal, nextUniform } from '../random';
 import { activeBackend, backendByName } from '../backends/registry';
-import { checkShape, formatShape, shapeFromArgs, sizeOf, type Shape } from '../shape';
+import { checkShape, formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type NestedArray } from '../tensor';
+import { cast } from './elementwise';
 
-export interface TensorOptions {
-  dtype?: DType;
+/** The options of every creation op: dtype (PyTorch: dtype), by name, e.g. 'float32', 'int64', 'torch.int32'. */
+export interface DTypeOptions {
+  dtype?: DTypeName;
+}
+
+/** tensor()'s options: dtype (PyTorch: dtype), and shape to give flat data (a typed array) its shape. */
+export interface TensorOptions extends DTypeOptions {
   shape?: Shape;
 }
 
-type ShapeArgs = (number | readonly number[])[];
+/** `.to(...)`'s options: dtype (PyTorch: dtype). */
+export type ToOptions = DTypeOptions;
+
+/** Typed arrays of every width, as tensor() accepts them. */
+export type NumericArray =
+  | TypedArray
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array
+  | Uint32Array
+  | Uint8ClampedArray
+  | BigInt64Array
+  | BigUint64Array;
+
+const dtypeOptions = { dtype: isOptional(isDType) };
+
+/** The most elements one tensor may have: what a typed array indexed by an int32 holds. */
+const maxElements = 2 ** 31 - 1;
+
+function isOptionsObject(value: unknown): value is object {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof Tensor)
+  );
+}
+
+/** Splits a trailing options object off positional arguments. */
+function splitOptions<T>(args: readonly T[]): [T[], unknown] {
+  const last = args[args.length - 1];
+  return isOptionsObject(last) ? [args.slice(0, -1), last] : [[...args], undefined];
+}
+
+/** `40 GB`, `1.5 MB`: a byte count in decimal units, as an allocation error prints it. */
+function formatBytes(bytes: number): string {
+  for (const [unit, size] of [
+    ['GB', 1e9],
+    ['MB', 1e6],
+    ['kB', 1e3],
+  ] as const) {
+    if (bytes >= size) return `${Number((bytes / size).toPrecision(3))} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
+/** Storage for `count` elements, or an error naming the op and the size when it cannot be had. */
+function allocateFor(call: string, count: number, dtype: DType): TypedArray {
+  const tooLarge = () => {
+    const bytes = count * allocate(dtype, 0).BYTES_PER_ELEMENT;
+    return new RangeError(`${call}: cannot allocate a tensor of ${count} elements (${formatBytes(bytes)})`);
+  };
+  if (count > maxElements) throw tooLarge();
+  try {
+    return allocate(dtype, count);
+  } catch (error) {
+    throw error instanceof RangeError ? tooLarge() : error;
+  }
+}
+
+/**
+ * A size given as numbers or one array, checked as PyTorch checks it: whole numbers (`intsName` is
+ * PyTorch's word in that error: 'ints' or 'SymInts'), none negative.
+ */
+function sizeFrom(call: string, args: readonly unknown[], intsName: 'ints' | 'SymInts'): number[] {
+  const size: readonly unknown[] = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+  size.forEach((d, i) => {
+    if (typeof d !== 'number' || !Number.isInteger(d)) {
+      throw new TypeError(
+        `${call}: argument 'size' must be tuple of ${intsName}, but found element of type ${typeName(d)} at pos ${i + 1}`,
+      );
+    }
+  });
+  const shape = size as number[];
+  checkShape(call, shape);
+  return [...shape];
+}
+
+/** A contiguous tensor over values already in `dtype`'s storage type. */
+function fromStorage(values: TypedArray, shape: Shape, dtype: TorchDType, backend = activeBackend()): Tensor {
+  const storage = storageDtype(dtype);
+  return new Tensor(backend, backend.upload(values, storage), shape, storage, undefined, 0, dtype);
+}
 
 /** A contiguous tensor on the active backend holding `values` (converted to `dtype`). */
 export function fromValues(
@@ -20,7 +132,24 @@ export function fromValues(
   dtype: DType,
   backend: Backend = activeBackend(),
 ): Tensor {
-  return new Tensor(backend, backend.upload(castArray(values, dtype), dtype), shape, dtype);
+  return fromStorage(castArray(values, dtype), shape, dtype, backend);
+}
+
+/** A tensor whose element i is `valueAt(i)`, converted to `dtype` (bool: nonzero) once range-checked by the caller. */
+function generate(
+  call: string,
+  shape: Shape,
+  dtype: TorchDType,
+  valueAt: (i: number) => number,
+  backend = activeBackend(),
+): Tensor {
+  const values = allocateFor(call, sizeOf(shape), storageDtype(dtype));
+  const bool = dtype === 'bool';
+  for (let i = 0; i < values.length; i++) {
+    const value = valueAt(i);
+    values[i] = bool ? Number(value !== 0) : value;
+  }
+  return fromStorage(values, shape, dtype, backend);
 }
 
 /** Flattens nested arrays, checking that they are rectangular as torch.tensor does. */
@@ -54,25 +183,28 @@ function flattenNested(data: NestedArray): { values: number[]; shape: number[]; 
   return { values, shape, dtype: dtype ?? 'float32' };
 }
 
+/** A typed array's values as numbers (BigInt64Array's as well) with the dtype they give. */
+function flattenTyped(data: NumericArray): { values: ArrayLike<number>; shape: number[]; dtype: DType } {
+  const values = data instanceof BigInt64Array || data instanceof BigUint64Array ? Array.from(data, Number) : data;
+  return { values, shape: [data.length], dtype: dtypeOfArray(data) };
+}
+
 /**
- * torch.tensor: nested arrays (numbers or booleans) or a TypedArray with a shape.
- * Integers give int32 (our stand-in for torch's int64), booleans give bool, anything else float32.
+ * torch.tensor: nested arrays (numbers or booleans) or a typed array of any width with a shape.
+ * Without a dtype: booleans give bool; whole numbers that all fit int32 give int32 (standing for
+ * torch's int64); anything else float32, so that no value wraps. A value out of the dtype's range
+ * is an error.
  */
-export function tensor(data: NestedArray | TypedArray | number[], options: TensorOptions = {}): Tensor {
-  if (ArrayBuffer.isView(data)) {
-    const values = data as TypedArray;
-    const shape = options.shape ? [...options.shape] : [values.length];
-    if (sizeOf(shape) !== values.length) {
-      throw new Error(`tensor: shape '${formatShape(shape)}' is invalid for input of size ${values.length}`);
-    }
-    return fromValues(values, shape, options.dtype ?? dtypeOfArray(values));
+export function tensor(data: NestedArray | NumericArray, options?: TensorOptions): Tensor {
+  const checked = checkOptions('tensor', options, { ...dtypeOptions, shape: isOptional(isIntOrInts) });
+  const flat = ArrayBuffer.isView(data) ? flattenTyped(data) : flattenNested(data);
+  const shape = checked.shape === undefined ? flat.shape : [checked.shape].flat();
+  if (sizeOf(shape) !== flat.values.length) {
+    throw new Error(`tensor: shape '${formatShape(shape)}' is invalid for input of size ${flat.values.length}`);
   }
-  const nested = flattenNested(data);
-  const shape = options.shape ? [...options.shape] : nested.shape;
-  if (sizeOf(shape) !== nested.values.length) {
-    throw new Error(`tensor: shape '${formatShape(shape)}' is invalid for input of size ${nested.values.length}`);
-  }
-  return fromValues(nested.values, shape, options.dtype ?? nested.dtype);
+  const dtype = checked.dtype ?? defaultTorchDtype(flat.dtype);
+  checkRange('tensor', flat.values, dtype);
+  return fromStorage(castArray(flat.values, storageDtype(dtype)), shape, dtype);
 }
 
 // Scalars recur (`x.div(scale)` every forward pass): tensors are immutable, so one 0-dim tensor per
@@ -95,97 +227,183 @@ export function scalarLike(value: number | boolean, like: Tensor, dtype: DType =
   return scalar;
 }
 
-/** Splits trailing `{dtype}` options off a shape given as numbers or one array. */
-function shapeAndOptions(
-  op: string,
-  args: (number | readonly number[] | TensorOptions)[],
-): [number[], DType | undefined] {
-  const last = args[args.length - 1];
-  const hasOptions = typeof last === 'object' && last !== null && !Array.isArray(last);
-  const shape = shapeFromArgs((hasOptions ? args.slice(0, -1) : args) as ShapeArgs);
-  checkShape(op, shape);
-  return [shape, hasOptions ? (last as TensorOptions).dtype : undefined];
+/** A tensor of `shape` with every element `value`, range-checked for `dtype`. */
+function filled(call: string, shape: Shape, value: number, dtype: TorchDType, backend = activeBackend()): Tensor {
+  checkRange(call, [value], dtype);
+  return generate(call, shape, dtype, () => value, backend);
 }
 
-export function full(shape: Shape, value: number | boolean, options: TensorOptions = {}): Tensor {
-  checkShape('full', shape);
-  const dtype = options.dtype ?? dtypeOfScalar(value);
-  return fromValues(new Float64Array(sizeOf(shape)).fill(Number(value)), shape, dtype);
+/**
+ * torch.full(size, fill_value, { dtype }): the dtype defaults to the fill value's (bool, int32 for a
+ * whole number inside int32's range, else float32).
+ */
+export function full(size: Shape, fillValue: number | boolean, options?: DTypeOptions): Tensor {
+  const shape = sizeFrom('full', [size], 'SymInts');
+  if (typeof fillValue !== 'boolean') isNumber(fillValue, 'full', 'fill_value', 2);
+  const { dtype } = checkOptions('full', options, dtypeOptions);
+  return filled('full', shape, Number(fillValue), dtype ?? defaultTorchDtype(dtypeOfScalar(fillValue)));
 }
 
-export function zeros(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
-  const [shape, dtype] = shapeAndOptions('zeros', args);
-  return full(shape, 0, { dtype: dtype ?? 'float32' });
+/** torch.zeros(*size, { dtype }): float32 unless a dtype is given. */
+export function zeros(...args: (number | readonly number[] | DTypeOptions)[]): Tensor {
+  const [size, options] = splitOptions(args);
+  const { dtype } = checkOptions('zeros', options, dtypeOptions);
+  return filled('zeros', sizeFrom('zeros', size, 'SymInts'), 0, dtype ?? 'float32');
 }
 
-export function ones(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
-  const [shape, dtype] = shapeAndOptions('ones', args);
-  return full(shape, 1, { dtype: dtype ?? 'float32' });
+/** torch.ones(*size, { dtype }): float32 unless a dtype is given. */
+export function ones(...args: (number | readonly number[] | DTypeOptions)[]): Tensor {
+  const [size, options] = splitOptions(args);
+  const { dtype } = checkOptions('ones', options, dtypeOptions);
+  return filled('ones', sizeFrom('ones', size, 'SymInts'), 1, dtype ?? 'float32');
 }
 
-export function zerosLike(t: Tensor): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype });
+/** torch.zeros_like(input, { dtype }): zeros of input's shape, dtype and backend. */
+export function zerosLike(input: Tensor, options?: DTypeOptions): Tensor {
+  isTensor(input, 'zerosLike', 'input', 1);
+  const { dtype } = checkOptions('zerosLike', options, dtypeOptions);
+  return filled('zerosLike', input.shape, 0, dtype ?? input.torchDtype, input.backend);
 }
 
-export function onesLike(t: Tensor): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype });
+/** torch.ones_like(input, { dtype }): ones of input's shape, dtype and backend. */
+export function onesLike(input: Tensor, options?: DTypeOptions): Tensor {
+  isTensor(input, 'onesLike', 'input', 1);
+  const { dtype } = checkOptions('onesLike', options, dtypeOptions);
+  return filled('onesLike', input.shape, 1, dtype ?? input.torchDtype, input.backend);
 }
 
-/** arange(end), arange(start, end), arange(start, end, step): int32 when all are integers, as in torch. */
-export function arange(startOrEnd: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
-  const [start, stop] = end === undefined ? [0, startOrEnd] : [startOrEnd, end];
-  if (step === 0) throw new Error('arange: step must be nonzero');
-  if ((stop - start) * step < 0) {
-    throw new Error(
-      `arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${stop}, step=${step})`,
+/** The error PyTorch's kernels give for a dtype they have no implementation for. */
+function notImplemented(call: string, kernel: string, dtype: TorchDType): Error {
+  return new Error(`${call}: "${kernel}" not implemented for '${scalarTypeName(dtype)}'`);
+}
+
+/**
+ * torch.arange: arange(end), arange(start, end), arange(start, end, step), each with an optional
+ * trailing { dtype }. int32 (torch's int64) when start, end and step are whole numbers inside int32's
+ * range, else float32 (JS cannot tell 5.0 from 5: pass { dtype: 'float32' } for torch's arange(5.0)).
+ */
+export function arange(...args: (number | DTypeOptions)[]): Tensor {
+  const [numbers, options] = splitOptions(args);
+  const { dtype: requested } = checkOptions('arange', options, dtypeOptions);
+  if (numbers.length < 1 || numbers.length > 3) {
+    throw new TypeError(
+      `arange: expected arange(end), arange(start, end) or arange(start, end, step), got ${numbers.length} numbers`,
     );
   }
-  const length = Math.ceil((stop - start) / step);
-  const values = Array.from({ length }, (_, i) => start + i * step);
-  const integral = [start, stop, step].every(Number.isInteger);
-  return fromValues(values, [length], options.dtype ?? (integral ? 'int32' : 'float32'));
+  const names = numbers.length === 1 ? ['end'] : ['start', 'end', 'step'];
+  numbers.forEach((n, i) => isNumber(n, 'arange', names[i], i + 1));
+  const [start, end, step = 1] = (numbers.length === 1 ? [0, numbers[0]] : numbers) as number[];
+  if (!Number.isFinite(start) || !Number.isFinite(end)) {
+    throw new Error(`arange: unsupported range: ${pythonNumber(start)} -> ${pythonNumber(end)}`);
+  }
+  if (step === 0) throw new Error('arange: step must be nonzero');
+  if ((end - start) * step < 0) {
+    throw new Error(
+      `arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`,
+    );
+  }
+  const length = Math.ceil((end - start) / step);
+  const dtype = requested ?? defaultTorchDtype([start, end, step].map(dtypeOfScalar).reduce(promoteTypes));
+  if (dtype === 'bool') throw notImplemented('arange', 'arange_cpu', dtype);
+  if (length > 0) checkRange('arange', [start, start + (length - 1) * step], dtype);
+  return generate('arange', [length], dtype, (i) => start + i * step);
 }
 
-/** torch.linspace, computed from both ends as torch does so the last value is exactly `end`. */
-export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0)
-    throw new Error(`linspace: number of steps must be non-negative, got ${steps}`);
+/** torch.linspace(start, end, steps, { dtype }), computed from both ends as torch does so the last value is exactly `end`. */
+export function linspace(start: number, end: number, steps: number, options?: DTypeOptions): Tensor {
+  isNumber(start, 'linspace', 'start', 1);
+  isNumber(end, 'linspace', 'end', 2);
+  isInt(steps, 'linspace', 'steps', 3);
+  const { dtype = 'float32' } = checkOptions('linspace', options, dtypeOptions);
+  if (steps < 0) throw new Error('linspace: number of steps must be non-negative');
+  if (dtype === 'bool') throw notImplemented('linspace', 'linspace_cpu', dtype);
+  checkRange('linspace', [start, end], dtype);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   const half = Math.floor(steps / 2);
-  const values = Array.from({ length: steps }, (_, i) => (i < half ? start + i * step : end - (steps - 1 - i) * step));
-  return fromValues(values, [steps], options.dtype ?? 'float32');
+  return generate('linspace', [steps], dtype, (i) => (i < half ? start + i * step : end - (steps - 1 - i) * step));
 }
 
-export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
-  checkShape('eye', [n, m]);
-  const values = new Float64Array(n * m);
-  for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
-  return fromValues(values, [n, m], options.dtype ?? 'float32');
+/** torch.eye(n, m = n, { dtype }): ones on the diagonal of an n × m matrix. */
+export function eye(n: number, ...rest: (number | DTypeOptions)[]): Tensor {
+  const [columns, options] = splitOptions(rest);
+  const { dtype = 'float32' } = checkOptions('eye', options, dtypeOptions);
+  isInt(n, 'eye', 'n', 1);
+  const m = columns.length ? isInt(columns[0], 'eye', 'm', 2) : n;
+  if (n < 0) throw new Error(`eye: n must be greater or equal to 0, got ${n}`);
+  if (m < 0) throw new Error(`eye: m must be greater or equal to 0, got ${m}`);
+  return generate('eye', [n, m], dtype, (i) => (i % m === Math.floor(i / m) ? 1 : 0));
 }
 
-/** Uniform on [0, 1), from the engine's seeded stream. */
-export function rand(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
-  const [shape] = shapeAndOptions('rand', args);
-  return fromValues(Array.from({ length: sizeOf(shape) }, nextUniform), shape, 'float32');
+/** rand/randn: a float32 size from the arguments and values from the seeded stream. */
+function randomFloats(
+  call: string,
+  kernel: string,
+  args: readonly (number | readonly number[] | DTypeOptions)[],
+  next: () => number,
+): Tensor {
+  const [size, options] = splitOptions(args);
+  const { dtype = 'float32' } = checkOptions(call, options, dtypeOptions);
+  const shape = sizeFrom(call, size, 'ints');
+  if (dtype !== 'float32') throw notImplemented(call, kernel, dtype);
+  return generate(call, shape, dtype, next);
 }
 
-/** Standard normal, from the engine's seeded stream. */
-export function randn(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
-  const [shape] = shapeAndOptions('randn', args);
-  return fromValues(Array.from({ length: sizeOf(shape) }, nextNormal), shape, 'float32');
+/** torch.rand(*size, { dtype }): uniform on [0, 1), from the engine's seeded stream. */
+export function rand(...args: (number | readonly number[] | DTypeOptions)[]): Tensor {
+  return randomFloats('rand', 'check_uniform_bounds', args, nextUniform);
 }
 
-/** randint(high, shape) or randint(low, high, shape): integers in [low, high). */
-export function randint(lowOrHigh: number, highOrShape: number | Shape, maybeShape?: Shape): Tensor {
-  const [low, high, shape] =
-    maybeShape === undefined ? [0, lowOrHigh, highOrShape as Shape] : [lowOrHigh, highOrShape as number, maybeShape];
-  checkShape('randint', shape);
-  if (!(high > low))
-    throw new Error(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
-  return fromValues(
-    Array.from({ length: sizeOf(shape) }, () => nextInt(low, high)),
-    shape,
-    'int32',
+/** torch.randn(*size, { dtype }): standard normal, from the engine's seeded stream. */
+export function randn(...args: (number | readonly number[] | DTypeOptions)[]): Tensor {
+  return randomFloats('randn', 'normal_kernel_cpu', args, nextNormal);
+}
+
+/** torch.randint(high, size, { dtype }) or randint(low, high, size, { dtype }): integers in [low, high), int64 by default. */
+export function randint(...args: (number | Shape | DTypeOptions)[]): Tensor {
+  const [positional, options] = splitOptions(args);
+  const { dtype = 'int64' } = checkOptions('randint', options, dtypeOptions);
+  if (positional.length < 2 || positional.length > 3) {
+    throw new TypeError(
+      `randint: expected randint(high, size) or randint(low, high, size), got ${positional.length} arguments`,
+    );
+  }
+  const [low, high, size] = positional.length === 2 ? [0, ...positional] : positional;
+  isInt(low, 'randint', 'low', 1);
+  isInt(high, 'randint', 'high', positional.length - 1);
+  const shape = sizeFrom('randint', [size], 'ints');
+  const [from, to] = [low as number, high as number];
+  if (!(to > from))
+    throw new Error(`randint: random_ expects 'from' to be less than 'to', but got from=${from} >= to=${to}`);
+  if (dtype === 'bool' && (from < 0 || to > 2)) throw new Error('randint: to - 1 is out of bounds for bool');
+  checkRange('randint', [from, to - 1], dtype);
+  return generate('randint', shape, dtype, () => nextInt(from, to));
+}
+
+/** `.type()`'s answer: PyTorch's tensor type name, e.g. 'torch.FloatTensor', 'torch.IntTensor'. */
+export function tensorTypeName(t: Tensor): string {
+  return `torch.${scalarTypeName(t.torchDtype)}Tensor`;
+}
+
+/**
+ * Casts to a dtype given by name (what `.type(dtype)`, `.float()`, `.int()`, `.long()`, `.bool()`
+ * and `.to(dtype)` do). From float32 to an integer dtype, NaN, infinities and values out of range
+ * are an error naming `call` (PyTorch gives an arbitrary value); fractions truncate toward zero.
+ */
+export function castTo(t: Tensor, dtypeName: DTypeName, call: string): Tensor {
+  const dtype = isDType(dtypeName, call, 'dtype', 1);
+  if (dtype === t.torchDtype) return t;
+  const storage = storageDtype(dtype);
+  if (t.dtype === 'float32' && storage === 'int32') checkRange(call, t.dataSync(), dtype);
+  // int64 <-> int32 share a storage type: a copy keeps the two tensors independent, as in PyTorch.
+  const converted = storage === t.dtype ? t.clone() : cast(t, storage);
+  return new Tensor(
+    converted.backend,
+    converted.storage,
+    converted.shape,
+    storage,
+    converted.strides,
+    converted.offset,
+    dtype,
   );
 }
 
@@ -194,5 +412,37 @@ export function toBackend(t: Tensor, name: BackendName): Tensor {
   const target = backendByName(name);
   if (target === t.backend) return t;
   const values = t.dataSync();
-  return new Tensor(target, target.upload(values, t.dtype), t.shape, t.dtype);
+  return new Tensor(target, target.upload(values, t.dtype), t.shape, t.dtype, undefined, 0, t.torchDtype);
+}
+
+/**
+ * torch's `.to(...)`: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to({ dtype })` or
+ * `to(device, { dtype })`. A device is a backend name, or 'cpu' for the active backend.
+ */
+export function to(
+  t: Tensor,
+  target: BackendName | 'cpu' | DTypeName | ToOptions,
+  dtypeOrOptions?: DTypeName | ToOptions,
+): Tensor {
+  const device = isOptionsObject(target) || isDTypeName(target) ? undefined : target;
+  const dtypeArgument = device === undefined ? target : dtypeOrOptions;
+  const dtype = isOptionsObject(dtypeArgument)
+    ? checkOptions('to', dtypeArgument, dtypeOptions).dtype
+    : isOptional(isDType)(dtypeArgument, 'to', 'dtype');
+  let moved = t;
+  if (device !== undefined) {
+    if (typeof device !== 'string')
+      throw new TypeError(`to: expected a dtype or a device name, not ${typeName(device)}`);
+    try {
+      moved = device === 'cpu' ? toBackend(t, activeBackend().name) : toBackend(t, device);
+    } catch (error) {
+      const reason = (error as Error).message.replace(/^setBackend: /, '');
+      if (!reason.startsWith('unknown backend')) throw new Error(`to: ${reason}`);
+      const dtypes = "'float32', 'int64', 'int32', 'bool' or PyTorch's names for them";
+      throw new TypeError(
+        `to: '${device}' is neither a dtype (${dtypes}) nor a device ('cpu' or a backend: ${reason})`,
+      );
+    }
+  }
+  return dtype === undefined ? moved : castTo(moved, dtype, 'to');
 }

@@ -484,7 +484,7 @@ function triangle(op: 'tril' | 'triu', t: Tensor, args: [diagonal?: number | Dia
     for (let j = 0; j < cols; j++) keep[i * cols + j] = (op === 'tril' ? j - i <= diagonal : j - i >= diagonal) ? 1 : 0;
   }
   const mask = fromValues(keep, [rows, cols], 'bool', t.backend);
-  return where(mask, t, 0).type(t.dtype);
+  return where(mask, t, 0).type(t.torchDtype);
 }
 
 /** The lower triangle of the last two dims, on and below `diagonal`: `tril(x, -1)` or `tril(x, { diagonal: -1 })`. */
