@@ -118,3 +118,78 @@ export function checkOptions<S extends OptionsSpec>(call: string, options: unkno
   }
   return checked as CheckedOptions<S>;
 }
+
+/** Python's list of names in its argument errors: `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`. */
+function pythonNameList(names: readonly string[]): string {
+  const quoted = names.map((name) => `'${name}'`);
+  if (quoted.length < 3) return quoted.join(' and ');
+  return `${quoted.slice(0, -1).join(', ')}, and ${quoted[quoted.length - 1]}`;
+}
+
+/**
+ * Throws Python's "f() missing 2 required positional arguments: 'key' and 'value'" when any of the
+ * `required` arguments (name -> value) is undefined. `call` is the function's name as Python prints it
+ * ('MultiheadAttention.forward'); `kind` is 'keyword-only' for arguments passed in an options object.
+ */
+export function checkRequired(
+  call: string,
+  required: Record<string, unknown>,
+  kind: 'positional' | 'keyword-only' = 'positional',
+): void {
+  const missing = Object.keys(required).filter((name) => required[name] === undefined);
+  if (missing.length === 0) return;
+  const plural = missing.length === 1 ? '' : 's';
+  throw new TypeError(
+    `${call}() missing ${missing.length} required ${kind} argument${plural}: ${pythonNameList(missing)}`,
+  );
+}
+
+/** The argument lists `positionalOrOptions` accepts: values for a prefix of P, then optionally the options O. */
+export type PositionalOrOptions<P extends unknown[], O> = P extends [...infer Leading, unknown]
+  ? [...P, O?] | PositionalOrOptions<Leading, O>
+  : [O?];
+
+/** A plain object that can only be an options object (not a tensor, list or typed array). */
+function isOptionsObject(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof Tensor)
+  );
+}
+
+/**
+ * Parameters PyTorch takes by position or by keyword (`Linear(4, 2, False)` and `Linear(4, 2, bias=False)`):
+ * `args` is what the caller passed from the first of them on, values in `spec`'s order, then optionally
+ * one options object. `firstPosition` is that first parameter's position as PyTorch counts (from 1).
+ * Each value passes its check; a parameter given both ways, or too many positional values, is an error.
+ */
+export function positionalOrOptions<S extends OptionsSpec>(
+  call: string,
+  args: readonly unknown[],
+  spec: S,
+  firstPosition = 1,
+): CheckedOptions<S> {
+  let given = args.length;
+  while (given > 0 && args[given - 1] === undefined) given--;
+  const hasOptions = given > 0 && isOptionsObject(args[given - 1]);
+  const positional = args.slice(0, hasOptions ? given - 1 : given);
+  const names = Object.keys(spec);
+  if (positional.length > names.length) {
+    const [least, most] = [firstPosition - 1, firstPosition - 1 + names.length];
+    const range = least === most ? `${most}` : `from ${least} to ${most}`;
+    throw new TypeError(
+      `${call}: takes ${range} positional arguments but ${firstPosition - 1 + positional.length} were given`,
+    );
+  }
+  const checked: Record<string, unknown> = hasOptions ? checkOptions(call, args[given - 1], spec) : {};
+  positional.forEach((value, i) => {
+    const name = names[i];
+    if (value === undefined) return;
+    if (name in checked) throw new TypeError(`${call}: got multiple values for argument '${name}'`);
+    checked[name] = spec[name](value, call, name, firstPosition + i);
+  });
+  return checked as CheckedOptions<S>;
+}
