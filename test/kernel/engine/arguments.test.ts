@@ -4,12 +4,15 @@ import { test } from 'node:test';
 import {
   camelCase,
   checkOptions,
+  checkRequired,
   isBool,
   isInt,
   isIntOrInts,
+  isNumber,
   isOneOf,
   isOptional,
   isTensor,
+  positionalOrOptions,
   typeName,
 } from '../../../kernel/engine/arguments';
 import { zeros } from '../../../kernel/engine';
@@ -76,4 +79,44 @@ test('camelCase turns PyTorch names into the engine’s', () => {
   assert.equal(camelCase('masked_fill_'), 'maskedFill_');
   assert.equal(camelCase('manual_seed'), 'manualSeed');
   assert.equal(camelCase('softmax'), 'softmax');
+});
+
+test('checkRequired words a missing argument as Python does', () => {
+  assert.throws(() => checkRequired('MultiheadAttention.forward', { query: 1, key: undefined, value: undefined }), {
+    name: 'TypeError',
+    message: "MultiheadAttention.forward() missing 2 required positional arguments: 'key' and 'value'",
+  });
+  assert.throws(() => checkRequired('f', { a: undefined, b: undefined, c: undefined }, 'keyword-only'), {
+    message: "f() missing 3 required keyword-only arguments: 'a', 'b', and 'c'",
+  });
+  assert.throws(() => checkRequired('f', { a: undefined }), {
+    message: "f() missing 1 required positional argument: 'a'",
+  });
+  checkRequired('f', { a: null, b: 0 });
+});
+
+test('positionalOrOptions: keyword parameters by position or in a trailing options object', () => {
+  const spec = { eps: isNumber, elementwiseAffine: isBool };
+  assert.deepEqual(positionalOrOptions('LayerNorm', [], spec, 2), {});
+  assert.deepEqual(positionalOrOptions('LayerNorm', [1e-6, false], spec, 2), { eps: 1e-6, elementwiseAffine: false });
+  assert.deepEqual(positionalOrOptions('LayerNorm', [{ elementwiseAffine: false }], spec, 2), {
+    elementwiseAffine: false,
+  });
+  assert.deepEqual(positionalOrOptions('LayerNorm', [1e-6, { elementwiseAffine: false }, undefined], spec, 2), {
+    eps: 1e-6,
+    elementwiseAffine: false,
+  });
+  assert.throws(() => positionalOrOptions('LayerNorm', [true], spec, 2), {
+    message: "LayerNorm: argument 'eps' (position 2) must be float, not bool",
+  });
+  assert.throws(() => positionalOrOptions('LayerNorm', [1e-6, { eps: 1e-5 }], spec, 2), {
+    message: "LayerNorm: got multiple values for argument 'eps'",
+  });
+  assert.throws(() => positionalOrOptions('LayerNorm', [1e-6, true, 3], spec, 2), {
+    message: 'LayerNorm: takes from 1 to 3 positional arguments but 4 were given',
+  });
+  assert.throws(() => positionalOrOptions('LayerNorm', [{ elementwise_affine: true }], spec, 2), {
+    message:
+      "LayerNorm: unknown option 'elementwise_affine'; did you mean 'elementwiseAffine'? accepted options: eps, elementwiseAffine",
+  });
 });
