@@ -14,7 +14,6 @@ import {
   isOptional,
   isTensor,
   positionalOrOptions,
-  type ArgumentCheck,
   type PositionalOrOptions,
 } from '../arguments';
 import { rand, tensor } from '../ops/creation';
@@ -23,18 +22,7 @@ import { matmul } from '../ops/linalg';
 import { logSoftmax as logSoftmaxOp, mean, softmax as softmaxOp, variance } from '../ops/reduction';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
-import { isProbability } from './module';
-
-/**
- * PyTorch's `inplace` flag: false is accepted; true is an error, since tensors here are never
- * modified in place and code that ignores the returned tensor would silently skip the op.
- */
-export const isNotInplace: ArgumentCheck<false> = (value, call, argument, position) => {
-  if (isBool(value, call, argument, position)) {
-    throw new Error(`${call}: inplace=True is not supported (tensors are not modified in place); use the result`);
-  }
-  return false;
-};
+import { isNotInplace, isProbability } from './module';
 
 /** F.linear's keyword arguments. */
 export interface LinearOptions {

@@ -14,9 +14,9 @@ import {
 import { full } from '../ops/creation';
 import { formatTuple } from '../shape';
 import type { Tensor } from '../tensor';
-import { dropout, isNotInplace, layerNorm, linear } from './functional';
+import { dropout, layerNorm, linear } from './functional';
 import { kaimingUniformLinear, uniform } from './init';
-import { isProbability, isSize, Module, pyBool } from './module';
+import { isNotInplace, isProbability, isSize, Module, pyBool } from './module';
 
 /** nn.Linear's and nn.LazyLinear's keyword arguments. */
 export interface LinearOptions {

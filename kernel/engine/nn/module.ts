@@ -2,7 +2,7 @@
  * nn.Module: named parameters and child modules in registration order, PyTorch's state_dict keys,
  * loadStateDict with PyTorch's error messages, train/eval, and the module repr.
  */
-import { isInt, isNumber, type ArgumentCheck } from '../arguments';
+import { isBool, isInt, isNumber, type ArgumentCheck } from '../arguments';
 import type { TypedArray } from '../dtype';
 import { tensor } from '../ops/creation';
 import { torchSize } from '../shape';
@@ -179,4 +179,15 @@ export const isProbability: ArgumentCheck<number> = (value, call, argument, posi
   const p = isNumber(value, call, argument, position);
   if (!(p >= 0 && p <= 1)) throw new Error(`${call}: dropout probability has to be between 0 and 1, but got ${p}`);
   return p;
+};
+
+/**
+ * PyTorch's `inplace` flag: false is accepted; true is an error, since tensors here are never
+ * modified in place and code that ignores the returned tensor would silently skip the op.
+ */
+export const isNotInplace: ArgumentCheck<false> = (value, call, argument, position) => {
+  if (isBool(value, call, argument, position)) {
+    throw new Error(`${call}: inplace=True is not supported (tensors are not modified in place); use the result`);
+  }
+  return false;
 };
