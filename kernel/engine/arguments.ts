@@ -152,14 +152,21 @@ export function bindArguments<S extends OptionsSpec>(
   spec: S,
   firstPosition?: number,
 ): CheckedOptions<S> {
-  const last = args.length - 1;
-  const options = last >= 0 && isOptionsObject(args[last]) ? args[last] : undefined;
-  const values = options === undefined ? args : args.slice(0, last);
+  let given = args.length;
+  while (given > 0 && args[given - 1] === undefined) given--;
+  const options = given > 0 && isOptionsObject(args[given - 1]) ? args[given - 1] : undefined;
+  const values = args.slice(0, options === undefined ? given : given - 1);
   if (values.length > positional.length) {
-    const names = positional.join(', ');
-    throw new TypeError(
-      `${call}: takes at most ${positional.length} positional arguments (${names}), ${values.length} given`,
-    );
+    if (firstPosition === undefined) {
+      const names = positional.join(', ');
+      throw new TypeError(
+        `${call}: takes at most ${positional.length} positional arguments (${names}), ${values.length} given`,
+      );
+    }
+    // Python's words, counting the required parameters before the first optional one.
+    const [least, most] = [firstPosition - 1, firstPosition - 1 + positional.length];
+    const range = least === most ? `${most}` : `from ${least} to ${most}`;
+    throw new TypeError(`${call}: takes ${range} positional arguments but ${least + values.length} were given`);
   }
   const bound: Record<string, unknown> = checkOptions(call, options, spec);
   values.forEach((value, i) => {
@@ -230,3 +237,33 @@ export function asMethod<T>(run: () => T): T {
     throw error;
   }
 }
+
+/** Python's list of names in its argument errors: `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`. */
+function pythonNameList(names: readonly string[]): string {
+  const quoted = names.map((name) => `'${name}'`);
+  if (quoted.length < 3) return quoted.join(' and ');
+  return `${quoted.slice(0, -1).join(', ')}, and ${quoted[quoted.length - 1]}`;
+}
+
+/**
+ * Throws Python's "f() missing 2 required positional arguments: 'key' and 'value'" when any of the
+ * `required` arguments (name -> value) is undefined. `call` is the function's name as Python prints it
+ * ('MultiheadAttention.forward'); `kind` is 'keyword-only' for arguments passed in an options object.
+ */
+export function checkRequired(
+  call: string,
+  required: Record<string, unknown>,
+  kind: 'positional' | 'keyword-only' = 'positional',
+): void {
+  const missing = Object.keys(required).filter((name) => required[name] === undefined);
+  if (missing.length === 0) return;
+  const plural = missing.length === 1 ? '' : 's';
+  throw new TypeError(
+    `${call}() missing ${missing.length} required ${kind} argument${plural}: ${pythonNameList(missing)}`,
+  );
+}
+
+/** The argument lists `optionalArguments` accepts: values for a prefix of P, then optionally the options O. */
+export type PositionalOrOptions<P extends unknown[], O> = P extends [...infer Leading, unknown]
+  ? [...P, O?] | PositionalOrOptions<Leading, O>
+  : [O?];

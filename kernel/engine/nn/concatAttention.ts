@@ -3,14 +3,16 @@
  * gives one score per value, softmax, bmm with V, then concat(q, applied) through a second Linear.
  * Shapes: Q (1, 1, querySize), K (1, 1, keySize), V (1, valueSize1, valueSize2).
  */
+import { checkRequired, isTensor } from '../arguments';
 import { cat } from '../ops/movement';
 import type { Tensor } from '../tensor';
 import { Linear } from './layers';
 import { tagAttentionWeights } from './attentionWeights';
-import { Module } from './module';
+import { isSize, Module } from './module';
 import { stageRecorder, type AxisName } from './trace';
 
-const recordStage = stageRecorder('ConcatAttention');
+const concatAttention = 'ConcatAttention';
+const recordStage = stageRecorder(concatAttention);
 /** A row of concatenated features, and a row of one score per value. */
 const row: AxisName[] = ['batch', 'model_dim'];
 const keys: AxisName[] = ['batch', 'key'];
@@ -28,12 +30,18 @@ export class ConcatAttention extends Module {
     readonly outputSize: number,
   ) {
     super();
+    const sizes = { querySize, keySize, valueSize1, valueSize2, outputSize };
+    checkRequired(concatAttention, sizes);
+    Object.entries(sizes).forEach(([name, size], i) => isSize(size, concatAttention, name, i + 1));
     this.attn = this.registerModule('attn', new Linear(querySize + keySize, valueSize1));
     this.attnCombine = this.registerModule('attn_combine', new Linear(querySize + valueSize2, outputSize));
   }
 
   /** Returns [output (1, 1, outputSize), attnWeights (1, valueSize1)]. */
   forward(Q: Tensor, K: Tensor, V: Tensor): [Tensor, Tensor] {
+    const call = `${concatAttention}.forward`;
+    checkRequired(call, { Q, K, V });
+    [Q, K, V].forEach((t, i) => isTensor(t, call, ['Q', 'K', 'V'][i], i + 1));
     const joined = cat([Q.select(0, 0), K.select(0, 0)], 1); // (1, querySize + keySize)
     const scores = this.attn.forward(joined); // (1, valueSize1)
     recordStage('scores Linear(concat(q, k))', scores, {
@@ -59,6 +67,6 @@ export class ConcatAttention extends Module {
       inputAxes: [row],
       axes: ['batch', 'query', 'model_dim'],
     });
-    return [output, tagAttentionWeights(attnWeights, { axes: ['query', 'key'], module: 'ConcatAttention' })];
+    return [output, tagAttentionWeights(attnWeights, { axes: ['query', 'key'], module: concatAttention })];
   }
 }

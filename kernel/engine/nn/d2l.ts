@@ -3,6 +3,16 @@
  * lengths and a -1e6 fill (so rows are never NaN), DotProductAttention (scaled after QKᵀ),
  * AdditiveAttention and MultiHeadAttention in the (B·h, T, d) layout. Modules keep attentionWeights.
  */
+import {
+  checkRequired,
+  isBool,
+  isInt,
+  isNumber,
+  isTensor,
+  optionalArguments,
+  type ArgumentCheck,
+  type PositionalOrOptions,
+} from '../arguments';
 import { arange, tensor } from '../ops/creation';
 import { where } from '../ops/elementwise';
 import { repeatInterleave } from '../ops/movement';
@@ -10,7 +20,7 @@ import { formatShape } from '../shape';
 import { Tensor } from '../tensor';
 import { Dropout, LazyLinear } from './layers';
 import { tagAttentionWeights } from './attentionWeights';
-import { Module } from './module';
+import { isProbability, isSize, Module } from './module';
 import { stageRecorder, type AxisName } from './trace';
 
 /** Valid lengths: one per batch entry (B), one per query (B, Q), or null for no masking. */
@@ -21,6 +31,29 @@ const dotProductAttention = 'd2l.DotProductAttention';
 const additiveAttention = 'd2l.AdditiveAttention';
 const multiHeadAttention = 'd2l.MultiHeadAttention';
 
+/** Valid lengths (d2l: valid_lens): a tensor, a list of numbers, or null. */
+const isValidLens: ArgumentCheck<ValidLens> = (value, call, argument, position) => {
+  if (value === null || value instanceof Tensor || Array.isArray(value)) return value as ValidLens;
+  return isTensor(value, call, argument, position);
+};
+
+/** The valid lengths after queries, keys and values; `required` as in d2l's forward (else null by default). */
+function forwardArguments(
+  call: string,
+  tensors: unknown[],
+  validLens: ValidLensArgument | undefined,
+  required: boolean,
+) {
+  const [queries, keys, values] = tensors;
+  const lens = optionalArguments(call, [validLens], { validLens: isValidLens }, 4).validLens;
+  checkRequired(call, required ? { queries, keys, values, validLens: lens } : { queries, keys, values });
+  tensors.forEach((t, i) => isTensor(t, call, ['queries', 'keys', 'values'][i], i + 1));
+  return lens ?? null;
+}
+
+/** d2l's valid_lens by position, or as `{ validLens }`. */
+export type ValidLensArgument = ValidLens | { validLens?: ValidLens };
+
 function lensTensor(validLens: Tensor | number[], like: Tensor): Tensor {
   return (validLens instanceof Tensor ? validLens : tensor(validLens)).to(like.backend.name);
 }
@@ -29,7 +62,15 @@ function lensTensor(validLens: Tensor | number[], like: Tensor): Tensor {
  * Sets X[b, t, ...] to `value` where t ≥ validLen[b] (masks along axis 1, whole trailing rows).
  * d2l mutates X in place; tensors here are immutable, so the masked copy is returned.
  */
-export function sequenceMask(X: Tensor, validLen: Tensor | number[], value = 0): Tensor {
+export function sequenceMask(
+  X: Tensor,
+  validLen: Tensor | number[],
+  ...args: PositionalOrOptions<[value: number], { value?: number }>
+): Tensor {
+  checkRequired('sequenceMask', { X, validLen });
+  isTensor(X, 'sequenceMask', 'X', 1);
+  isValidLens(validLen, 'sequenceMask', 'validLen', 2);
+  const { value = 0 } = optionalArguments('sequenceMask', args, { value: isNumber }, 3);
   const lens = lensTensor(validLen, X).float(); // (B)
   const maxlen = X.shape[1];
   if (lens.ndim !== 1 || lens.shape[0] !== X.shape[0]) {
@@ -59,6 +100,9 @@ function maskScores(X: Tensor, validLens: Tensor | number[]): Tensor {
 
 /** Softmax over the last axis of X (B, Q, K) with keys beyond each valid length filled with -1e6. */
 export function maskedSoftmax(X: Tensor, validLens: ValidLens): Tensor {
+  checkRequired('maskedSoftmax', { X, validLens });
+  isTensor(X, 'maskedSoftmax', 'X', 1);
+  isValidLens(validLens, 'maskedSoftmax', 'validLens', 2);
   return (validLens === null ? X : maskScores(X, validLens)).softmax(-1);
 }
 
@@ -69,6 +113,9 @@ export function transposeQkv(
   module = 'd2l.transposeQkv',
   seq: AxisName = 'query',
 ): Tensor {
+  checkRequired('transposeQkv', { X, numHeads });
+  isTensor(X, 'transposeQkv', 'X', 1);
+  isInt(numHeads, 'transposeQkv', 'numHeads', 2);
   const recordStage = stageRecorder(module);
   const [B, T] = X.shape;
   const inputAxes: AxisName[] = ['batch', seq, 'model_dim'];
@@ -94,6 +141,9 @@ export function transposeQkv(
 
 /** (B·H, Q, d) → (B, Q, H·d): d2l's transpose_output, the inverse of transposeQkv. */
 export function transposeOutput(X: Tensor, numHeads: number, module = 'd2l.transposeOutput'): Tensor {
+  checkRequired('transposeOutput', { X, numHeads });
+  isTensor(X, 'transposeOutput', 'X', 1);
+  isInt(numHeads, 'transposeOutput', 'numHeads', 2);
   const recordStage = stageRecorder(module);
   const [, Q, d] = X.shape;
   const splitAxes: AxisName[] = ['batch', 'head', 'query', 'head_dim'];
@@ -130,15 +180,20 @@ export class DotProductAttention extends Module {
   /** Heads per batch entry when the leading axis is 'batch·head'. */
   heads = 1;
 
-  constructor(dropout: number) {
+  /** `new d2l.DotProductAttention(0.5)` or `({ dropout: 0.5 })`. */
+  constructor(...args: PositionalOrOptions<[dropout: number], { dropout?: number }>) {
     super();
-    this.dropout = this.registerModule('dropout', new Dropout(dropout));
+    const { dropout } = optionalArguments(dotProductAttention, args, { dropout: isProbability }, 1);
+    checkRequired(dotProductAttention, { dropout });
+    this.dropout = this.registerModule('dropout', new Dropout(dropout!));
   }
   override get moduleName(): string {
     return 'DotProductAttention';
   }
 
-  forward(queries: Tensor, keys: Tensor, values: Tensor, validLens: ValidLens = null): Tensor {
+  forward(queries: Tensor, keys: Tensor, values: Tensor, validLensArgument: ValidLensArgument = null): Tensor {
+    const call = `${dotProductAttention}.forward`;
+    const validLens = forwardArguments(call, [queries, keys, values], validLensArgument, false);
     const recordStage = stageRecorder(dotProductAttention);
     const d = queries.shape[queries.ndim - 1];
     const bq: AxisName[] = [this.leadAxis, 'query', 'head_dim'];
@@ -185,18 +240,28 @@ export class AdditiveAttention extends Module {
   readonly w_v: LazyLinear;
   readonly dropout: Dropout;
 
-  constructor(numHiddens: number, dropout: number) {
+  /** `new d2l.AdditiveAttention(numHiddens, 0.1)` or `(numHiddens, { dropout: 0.1 })`. */
+  constructor(numHiddens: number, ...args: PositionalOrOptions<[dropout: number], { dropout?: number }>) {
     super();
+    const { dropout } = optionalArguments(additiveAttention, args, { dropout: isProbability }, 2);
+    checkRequired(additiveAttention, { numHiddens, dropout });
+    isSize(numHiddens, additiveAttention, 'numHiddens', 1);
     this.W_k = this.registerModule('W_k', new LazyLinear(numHiddens, false));
     this.W_q = this.registerModule('W_q', new LazyLinear(numHiddens, false));
     this.w_v = this.registerModule('w_v', new LazyLinear(1, false));
-    this.dropout = this.registerModule('dropout', new Dropout(dropout));
+    this.dropout = this.registerModule('dropout', new Dropout(dropout!));
   }
   override get moduleName(): string {
     return 'AdditiveAttention';
   }
 
-  forward(queries: Tensor, keys: Tensor, values: Tensor, validLens: ValidLens): Tensor {
+  forward(queries: Tensor, keys: Tensor, values: Tensor, validLensArgument: ValidLensArgument): Tensor {
+    const validLens = forwardArguments(
+      `${additiveAttention}.forward`,
+      [queries, keys, values],
+      validLensArgument,
+      true,
+    );
     const recordStage = stageRecorder(additiveAttention);
     const bqh: AxisName[] = ['batch', 'query', 'hidden'];
     const bkh: AxisName[] = ['batch', 'key', 'hidden'];
@@ -258,14 +323,19 @@ export class MultiHeadAttention extends Module {
   readonly W_v: LazyLinear;
   readonly W_o: LazyLinear;
 
+  /** `new d2l.MultiHeadAttention(numHiddens, numHeads, 0.5, false)` or `(numHiddens, numHeads, { dropout, bias })`. */
   constructor(
     readonly numHiddens: number,
     readonly numHeads: number,
-    dropout: number,
-    bias = false,
+    ...args: PositionalOrOptions<[dropout: number, bias: boolean], { dropout?: number; bias?: boolean }>
   ) {
     super();
-    this.attention = this.registerModule('attention', new DotProductAttention(dropout));
+    const options = optionalArguments(multiHeadAttention, args, { dropout: isProbability, bias: isBool }, 3);
+    const { dropout, bias = false } = options;
+    checkRequired(multiHeadAttention, { numHiddens, numHeads, dropout });
+    isSize(numHiddens, multiHeadAttention, 'numHiddens', 1);
+    isSize(numHeads, multiHeadAttention, 'numHeads', 2);
+    this.attention = this.registerModule('attention', new DotProductAttention(dropout!));
     this.attention.leadAxis = 'batch·head';
     this.attention.heads = numHeads;
     this.W_q = this.registerModule('W_q', new LazyLinear(numHiddens, bias));
@@ -277,7 +347,13 @@ export class MultiHeadAttention extends Module {
     return 'MultiHeadAttention';
   }
 
-  forward(queries: Tensor, keys: Tensor, values: Tensor, validLens: ValidLens): Tensor {
+  forward(queries: Tensor, keys: Tensor, values: Tensor, validLensArgument: ValidLensArgument): Tensor {
+    const validLens = forwardArguments(
+      `${multiHeadAttention}.forward`,
+      [queries, keys, values],
+      validLensArgument,
+      true,
+    );
     const recordStage = stageRecorder(multiHeadAttention);
     const project = (x: Tensor, layer: LazyLinear, label: string, seq: AxisName) => {
       const axes: AxisName[] = ['batch', seq, 'model_dim'];

@@ -1,17 +1,44 @@
-/** torch.nn.functional: linear, softmax, dropout, layerNorm, gelu/relu, and 2.x's scaled_dot_product_attention. */
+/**
+ * torch.nn.functional: linear, softmax, logSoftmax, dropout, layerNorm, gelu/relu, and 2.x's
+ * scaled_dot_product_attention. Parameters PyTorch takes by position or keyword are accepted both ways:
+ * `softmax(x, -1)` and `softmax(x, { dim: -1 })`; every options object is checked.
+ */
+import {
+  checkOptions,
+  checkRequired,
+  isBool,
+  isInt,
+  isIntOrInts,
+  isNumber,
+  isOneOf,
+  isOptional,
+  isTensor,
+  optionalArguments,
+  type PositionalOrOptions,
+} from '../arguments';
 import { rand, tensor } from '../ops/creation';
-import { where } from '../ops/elementwise';
+import { gelu as geluOp, relu as reluOp, where } from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
-import { mean, softmax as softmaxOp, variance } from '../ops/reduction';
-import type { SoftmaxArgs } from '../ops/reduction';
+import { logSoftmax as logSoftmaxOp, mean, softmax as softmaxOp, variance } from '../ops/reduction';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
+import { isNotInplace, isProbability } from './module';
 
-export { gelu, relu } from '../ops/elementwise';
-export { logSoftmax } from '../ops/reduction';
+/** F.linear's keyword arguments. */
+export interface LinearOptions {
+  /** (out_features) or null (PyTorch: bias). */
+  bias?: Tensor | null;
+}
 
-/** y = x Wᵀ + b, with torch's message when the features do not fit. */
-export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+/** y = x Wᵀ + b: linear(x, w, b) or linear(x, w, { bias }), with torch's message when the features do not fit. */
+export function linear(
+  input: Tensor,
+  weight: Tensor,
+  ...args: PositionalOrOptions<[bias: Tensor | null], LinearOptions>
+): Tensor {
+  isTensor(input, 'linear', 'input', 1);
+  isTensor(weight, 'linear', 'weight', 2);
+  const { bias } = optionalArguments('linear', args, { bias: isOptional(isTensor) }, 3);
   const inFeatures = weight.shape[1];
   const features = input.shape[input.ndim - 1];
   if (features !== inFeatures) {
@@ -24,34 +51,117 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   return bias ? out.add(bias) : out;
 }
 
-/** F.softmax over `dim`: `softmax(x, dim)` or `softmax(x, { dim })`. */
-export function softmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
-  return softmaxOp(input, ...args);
+/** The options of F.softmax and F.logSoftmax. */
+export interface SoftmaxOptions {
+  /** The dim the probabilities sum over (PyTorch: dim); required, as PyTorch's implicit choice is deprecated. */
+  dim?: number;
 }
 
-/** Zeroes each element with probability p and scales the rest by 1/(1-p); identity when not training. */
-export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
-  if (p < 0 || p > 1) throw new Error(`dropout: dropout probability has to be between 0 and 1, but got ${p}`);
+/** The input and dim of softmax-like calls, checked: `(x, dim)` or `(x, { dim })`. */
+function inputAndDim(call: string, input: Tensor, args: readonly unknown[]): [Tensor, number] {
+  isTensor(input, call, 'input', 1);
+  const { dim } = optionalArguments(call, args, { dim: isInt }, 2);
+  checkRequired(call, { dim });
+  return [input, dim!];
+}
+
+/** F.softmax over `dim`: softmax(x, -1) or softmax(x, { dim: -1 }). */
+export function softmax(input: Tensor, ...args: PositionalOrOptions<[dim: number], SoftmaxOptions>): Tensor {
+  return softmaxOp(...inputAndDim('softmax', input, args));
+}
+
+/** F.log_softmax over `dim`: logSoftmax(x, -1) or logSoftmax(x, { dim: -1 }). */
+export function logSoftmax(input: Tensor, ...args: PositionalOrOptions<[dim: number], SoftmaxOptions>): Tensor {
+  return logSoftmaxOp(...inputAndDim('logSoftmax', input, args));
+}
+
+/** F.gelu's keyword arguments. */
+export interface GeluOptions {
+  /** 'none' (exact, with erf) or 'tanh' (PyTorch: approximate). */
+  approximate?: 'none' | 'tanh';
+}
+
+/** F.gelu: x·Φ(x), or with `{ approximate: 'tanh' }` 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export function gelu(input: Tensor, options?: GeluOptions): Tensor {
+  isTensor(input, 'gelu', 'input', 1);
+  const { approximate = 'none' } = checkOptions('gelu', options, { approximate: isOneOf(['none', 'tanh']) });
+  if (approximate === 'none') return geluOp(input);
+  const inner = input.add(input.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+  return input.mul(0.5).mul(inner.tanh().add(1));
+}
+
+/** F.relu's keyword arguments. */
+export interface ReluOptions {
+  /** Only false: tensors are not modified in place (PyTorch: inplace). */
+  inplace?: boolean;
+}
+
+/** F.relu: max(x, 0). */
+export function relu(input: Tensor, ...args: PositionalOrOptions<[inplace: boolean], ReluOptions>): Tensor {
+  isTensor(input, 'relu', 'input', 1);
+  optionalArguments('relu', args, { inplace: isNotInplace }, 2);
+  return reluOp(input);
+}
+
+/** F.dropout's keyword arguments. */
+export interface DropoutOptions {
+  /** The probability of zeroing an element (PyTorch: p). */
+  p?: number;
+  /** Identity when false (PyTorch: training). */
+  training?: boolean;
+  /** Only false: tensors are not modified in place (PyTorch: inplace). */
+  inplace?: boolean;
+}
+
+const dropoutSpec = { p: isProbability, training: isBool, inplace: isNotInplace };
+
+/**
+ * F.dropout: zeroes each element with probability p and scales the rest by 1/(1-p); the identity when not
+ * training. dropout(x, 0.1, true) or dropout(x, { p: 0.1, training: true }).
+ */
+export function dropout(
+  input: Tensor,
+  ...args: PositionalOrOptions<[p: number, training: boolean, inplace: boolean], DropoutOptions>
+): Tensor {
+  isTensor(input, 'dropout', 'input', 1);
+  const { p = 0.5, training = true } = optionalArguments('dropout', args, dropoutSpec, 2);
   if (!training || p === 0) return input;
   if (p === 1) return input.mul(0);
   const keep = rand(input.shape).to(input.backend.name).ge(p);
   return where(keep, input.div(1 - p), 0);
 }
 
-/** F.layer_norm over the trailing `normalizedShape` dims (biased variance), then weight and bias. */
+/** F.layer_norm's keyword arguments. */
+export interface LayerNormOptions {
+  /** Multiplies the normalised values (PyTorch: weight). */
+  weight?: Tensor | null;
+  /** Added after the weight (PyTorch: bias). */
+  bias?: Tensor | null;
+  /** Added to the variance (PyTorch: eps). */
+  eps?: number;
+}
+
+const layerNormSpec = { weight: isOptional(isTensor), bias: isOptional(isTensor), eps: isNumber };
+
+/**
+ * F.layer_norm over the trailing `normalizedShape` dims (biased variance), then weight and bias:
+ * layerNorm(x, [4], w, b, 1e-5) or layerNorm(x, [4], { weight, bias, eps }).
+ */
 export function layerNorm(
   input: Tensor,
-  normalizedShape: number[],
-  weight: Tensor | null = null,
-  bias: Tensor | null = null,
-  eps = 1e-5,
+  normalizedShape: number | number[],
+  ...args: PositionalOrOptions<[weight: Tensor | null, bias: Tensor | null, eps: number], LayerNormOptions>
 ): Tensor {
-  const dims = normalizedShape.map((_, i) => i - normalizedShape.length);
-  const trailing = input.shape.slice(-normalizedShape.length);
-  if (trailing.join() !== normalizedShape.join()) {
+  isTensor(input, 'layerNorm', 'input', 1);
+  const shape = isIntOrInts(normalizedShape, 'layerNorm', 'normalizedShape', 2);
+  const { weight, bias, eps = 1e-5 } = optionalArguments('layerNorm', args, layerNormSpec, 3);
+  const trailingShape = typeof shape === 'number' ? [shape] : shape;
+  const dims = trailingShape.map((_, i) => i - trailingShape.length);
+  const trailing = input.shape.slice(-trailingShape.length);
+  if (trailing.join() !== trailingShape.join()) {
     throw new Error(
-      `layerNorm: Given normalized_shape=${formatShape(normalizedShape)}, ` +
-        `expected input with shape [*, ${normalizedShape.join(', ')}], ` +
+      `layerNorm: Given normalized_shape=${formatShape(trailingShape)}, ` +
+        `expected input with shape [*, ${trailingShape.join(', ')}], ` +
         `but got input of size${formatShape(input.shape)}`,
     );
   }
@@ -64,26 +174,41 @@ export function layerNorm(
 
 /** Options of scaledDotProductAttention, as F.scaled_dot_product_attention's keyword arguments. */
 export interface ScaledDotProductAttentionOptions {
-  /** bool: True = take part (2.x SDPA convention); float: added to the scores. */
+  /** bool: True = take part (2.x SDPA convention); float: added to the scores (PyTorch: attn_mask). */
   attnMask?: Tensor | null;
+  /** Dropout probability of the weights (PyTorch: dropout_p). */
   dropoutP?: number;
-  /** Top-left causal mask: query i sees keys 0..i. */
+  /** Top-left causal mask: query i sees keys 0..i (PyTorch: is_causal). */
   isCausal?: boolean;
-  /** Defaults to 1/√E. */
+  /** Multiplies the scores; defaults to 1/√E (PyTorch: scale). */
   scale?: number | null;
 }
+
+const scaledDotProductAttentionSpec = {
+  attnMask: isOptional(isTensor),
+  dropoutP: isProbability,
+  isCausal: isBool,
+  scale: isOptional(isNumber),
+};
 
 /**
  * PyTorch 2.x's scaled_dot_product_attention reference math: softmax(q kᵀ · scale + bias) v over
  * (..., L, E) × (..., S, E) × (..., S, Ev) → (..., L, Ev). Fully masked rows are NaN (the 2.0–2.4
  * semantics, which nn.MultiheadAttention shares). Dropout applies whenever dropoutP > 0, as in torch.
+ * attnMask, dropoutP and isCausal may also be given by position, as in torch.
  */
 export function scaledDotProductAttention(
   query: Tensor,
   key: Tensor,
   value: Tensor,
-  options: ScaledDotProductAttentionOptions = {},
+  ...args: PositionalOrOptions<
+    [attnMask: Tensor | null, dropoutP: number, isCausal: boolean],
+    ScaledDotProductAttentionOptions
+  >
 ): Tensor {
+  const call = 'scaledDotProductAttention';
+  [query, key, value].forEach((t, i) => isTensor(t, call, ['query', 'key', 'value'][i], i + 1));
+  const options = optionalArguments(call, args, scaledDotProductAttentionSpec, 4);
   const { attnMask = null, dropoutP = 0, isCausal = false } = options;
   if (query.ndim < 2 || key.ndim < 2 || value.ndim < 2) {
     throw new Error(

@@ -3,15 +3,25 @@
  * [seq, batch, d_model], the einsum formulation, softmax over keys (dim 1), mask [seq_q, seq_k,
  * batch] with nonzero/True = may attend, and `attn` kept after forward (post-dropout).
  */
+import {
+  checkOptions,
+  checkRequired,
+  isBool,
+  isOptional,
+  isTensor,
+  optionalArguments,
+  type PositionalOrOptions,
+} from '../arguments';
 import { einsum } from '../ops/linalg';
 import { formatShape } from '../shape';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { Dropout, Linear } from './layers';
 import { tagAttentionWeights } from './attentionWeights';
-import { Module } from './module';
+import { isProbability, isSize, Module } from './module';
 import { stageRecorder, type AxisName } from './trace';
 
-const recordStage = stageRecorder('labml.MultiHeadAttention');
+const multiHeadAttention = 'labml.MultiHeadAttention';
+const recordStage = stageRecorder(multiHeadAttention);
 /** Axis names of the traced layouts, after the einsum subscripts (L = seq_q, S = seq_k). */
 const lbh: AxisName[] = ['query', 'batch', 'head', 'head_dim']; // (L, B, H, d)
 const sbh: AxisName[] = ['key', 'batch', 'head', 'head_dim']; // (S, B, H, d)
@@ -29,9 +39,16 @@ export class PrepareForMultiHeadAttention extends Module {
     bias: boolean,
   ) {
     super();
+    const call = 'labml.PrepareForMultiHeadAttention';
+    checkRequired(call, { dModel, heads, dK, bias });
+    isSize(dModel, call, 'dModel', 1);
+    isSize(heads, call, 'heads', 2);
+    isSize(dK, call, 'dK', 3);
+    isBool(bias, call, 'bias', 4);
     this.linear = this.registerModule('linear', new Linear(dModel, heads * dK, bias));
   }
   forward(x: Tensor): Tensor {
+    checkRequired('labml.PrepareForMultiHeadAttention.forward', { x });
     const headShape = x.shape.slice(0, -1);
     return this.linear.forward(x).view(...headShape, this.heads, this.dK); // (seq, batch, heads, d_k)
   }
@@ -46,6 +63,14 @@ export interface LabmlForwardArgs {
   mask?: Tensor | null;
 }
 
+/** forward's keyword-only arguments, each with its check (presence is checked apart, as Python words it). */
+const forwardSpec = {
+  query: isOptional(isTensor),
+  key: isOptional(isTensor),
+  value: isOptional(isTensor),
+  mask: isOptional(isTensor),
+};
+
 /** labml's MultiHeadAttention: projections that split heads, einsum scores, softmax over keys, output Linear. */
 export class MultiHeadAttention extends Module {
   readonly dK: number;
@@ -58,13 +83,18 @@ export class MultiHeadAttention extends Module {
   /** Attention after softmax and dropout, [seq_q, seq_k, batch, heads]. */
   attn: Tensor | null = null;
 
+  /** `new labml.MultiHeadAttention(heads, dModel, 0.1, true)` or `(heads, dModel, { dropoutProb, bias })`. */
   constructor(
     readonly heads: number,
     dModel: number,
-    dropoutProb = 0.1,
-    bias = true,
+    ...args: PositionalOrOptions<[dropoutProb: number, bias: boolean], { dropoutProb?: number; bias?: boolean }>
   ) {
     super();
+    checkRequired(multiHeadAttention, { heads, dModel });
+    isSize(heads, multiHeadAttention, 'heads', 1);
+    isSize(dModel, multiHeadAttention, 'dModel', 2);
+    const options = optionalArguments(multiHeadAttention, args, { dropoutProb: isProbability, bias: isBool }, 3);
+    const { dropoutProb = 0.1, bias = true } = options;
     this.dK = Math.floor(dModel / heads);
     this.query = this.registerModule('query', new PrepareForMultiHeadAttention(dModel, heads, this.dK, bias));
     this.key = this.registerModule('key', new PrepareForMultiHeadAttention(dModel, heads, this.dK, bias));
@@ -84,14 +114,21 @@ export class MultiHeadAttention extends Module {
     if (mask.ndim !== 3 || !fitsQueries || mask.shape[1] !== keyShape[0] || !fitsBatch) {
       const expected = `[${queryShape[0]} or 1, ${keyShape[0]}, ${queryShape[1]} or 1]`;
       throw new Error(
-        `labml.MultiHeadAttention: mask of shape ${formatShape(mask.shape)} must be ${expected} ` +
+        `${multiHeadAttention}: mask of shape ${formatShape(mask.shape)} must be ${expected} ` +
           `for query ${formatShape(queryShape)} and key ${formatShape(keyShape)}`,
       );
     }
     return mask.unsqueeze(-1); // (seq_q | 1, seq_k, batch | 1, 1)
   }
 
-  forward({ query, key, value, mask = null }: LabmlForwardArgs): Tensor {
+  forward(args: LabmlForwardArgs): Tensor {
+    const call = `${multiHeadAttention}.forward`;
+    if (args instanceof Tensor) {
+      throw new TypeError(`${call}: query, key, value and mask are keyword-only: forward({ query, key, value, mask })`);
+    }
+    const checked = checkOptions(call, args, forwardSpec);
+    checkRequired(call, { query: checked.query, key: checked.key, value: checked.value }, 'keyword-only');
+    const [query, key, value, mask] = [checked.query!, checked.key!, checked.value!, checked.mask ?? null];
     const [seqLen, batchSize] = query.shape;
     const prepared = mask ? this.prepareMask(mask, query.shape, key.shape) : null;
     const q = this.query.forward(query); // (L, B, H, d)
@@ -139,7 +176,7 @@ export class MultiHeadAttention extends Module {
     });
     this.attn = tagAttentionWeights(attn, {
       axes: ['query', 'key', 'batch', 'head'],
-      module: 'labml.MultiHeadAttention',
+      module: multiHeadAttention,
     });
     const concatenated = x.reshape(seqLen, batchSize, -1); // (L, B, H·d)
     recordStage('concat heads (reshape)', concatenated, {

@@ -1,21 +1,49 @@
-/** nn.Linear (and the lazy variant d2l builds on), nn.Dropout and nn.LayerNorm, initialised as PyTorch does. */
+/**
+ * nn.Linear (and the lazy variant d2l builds on), nn.Dropout and nn.LayerNorm, initialised as PyTorch does.
+ * Their keyword parameters are accepted by position or in an options object, as in PyTorch:
+ * `new nn.Linear(4, 2, false)` and `new nn.Linear(4, 2, { bias: false })`.
+ */
+import {
+  checkRequired,
+  isBool,
+  isIntOrInts,
+  isNumber,
+  optionalArguments,
+  type PositionalOrOptions,
+} from '../arguments';
 import { full } from '../ops/creation';
 import { formatTuple } from '../shape';
 import type { Tensor } from '../tensor';
 import { dropout, layerNorm, linear } from './functional';
 import { kaimingUniformLinear, uniform } from './init';
-import { Module, pyBool } from './module';
+import { isNotInplace, isProbability, isSize, Module, pyBool } from './module';
+
+/** nn.Linear's and nn.LazyLinear's keyword arguments. */
+export interface LinearOptions {
+  /** Learn an additive bias (PyTorch: bias); default true. */
+  bias?: boolean;
+}
+
+/** The bias init of nn.Linear: U(±1/√in_features), or zeros when there are no input features. */
+function linearBias(outFeatures: number, inFeatures: number): Tensor {
+  return uniform([outFeatures], inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0);
+}
 
 /** nn.Linear: y = x Wᵀ + b, with PyTorch's Kaiming-uniform initialisation. */
 export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    bias = true,
+    ...args: PositionalOrOptions<[bias: boolean], LinearOptions>
   ) {
     super();
+    const call = this.moduleName;
+    checkRequired(call, { inFeatures, outFeatures });
+    isSize(inFeatures, call, 'inFeatures', 1);
+    isSize(outFeatures, call, 'outFeatures', 2);
+    const { bias = true } = optionalArguments(call, args, { bias: isBool }, 3);
     this.registerParameter('weight', kaimingUniformLinear([outFeatures, inFeatures]));
-    this.registerParameter('bias', bias ? uniform([outFeatures], 1 / Math.sqrt(inFeatures)) : null);
+    this.registerParameter('bias', bias ? linearBias(outFeatures, inFeatures) : null);
   }
   get weight(): Tensor {
     return this.requiredParameter('weight');
@@ -24,6 +52,7 @@ export class Linear extends Module {
     return this.parameter('bias');
   }
   forward(input: Tensor): Tensor {
+    checkRequired(`${this.moduleName}.forward`, { input });
     return linear(input, this.weight, this.bias);
   }
   protected override extraRepr(): string {
@@ -36,14 +65,18 @@ export class NonDynamicallyQuantizableLinear extends Linear {}
 
 /**
  * nn.LazyLinear: in_features is taken from the first input (or from loadStateDict), as d2l's
- * attention modules expect.
+ * attention modules expect. `new nn.LazyLinear(3, false)` or `new nn.LazyLinear(3, { bias: false })`.
  */
 export class LazyLinear extends Module {
+  private readonly hasBias: boolean;
   constructor(
     readonly outFeatures: number,
-    private readonly hasBias = true,
+    ...args: PositionalOrOptions<[bias: boolean], LinearOptions>
   ) {
     super();
+    checkRequired('LazyLinear', { outFeatures });
+    isSize(outFeatures, 'LazyLinear', 'outFeatures', 1);
+    this.hasBias = optionalArguments('LazyLinear', args, { bias: isBool }, 2).bias ?? true;
     this.registerParameter('weight', null);
     this.registerParameter('bias', null);
   }
@@ -58,10 +91,11 @@ export class LazyLinear extends Module {
     return this.parameter('bias');
   }
   forward(input: Tensor): Tensor {
+    checkRequired(`${this.moduleName}.forward`, { input });
     if (!this.weight) {
       const inFeatures = input.shape[input.ndim - 1];
       this.assignParameter('weight', kaimingUniformLinear([this.outFeatures, inFeatures]));
-      if (this.hasBias) this.assignParameter('bias', uniform([this.outFeatures], 1 / Math.sqrt(inFeatures)));
+      if (this.hasBias) this.assignParameter('bias', linearBias(this.outFeatures, inFeatures));
     }
     return linear(input, this.weight!, this.bias);
   }
@@ -74,13 +108,23 @@ export class LazyLinear extends Module {
   }
 }
 
-/** nn.Dropout: F.dropout while training, the identity in eval mode. */
+/** nn.Dropout's keyword arguments. */
+export interface DropoutOptions {
+  /** The probability of zeroing an element (PyTorch: p); default 0.5. */
+  p?: number;
+  /** Only false: tensors are not modified in place (PyTorch: inplace). */
+  inplace?: boolean;
+}
+
+/** nn.Dropout: F.dropout while training, the identity in eval mode. `new nn.Dropout(0.1)` or `({ p: 0.1 })`. */
 export class Dropout extends Module {
-  constructor(readonly p = 0.5) {
+  readonly p: number;
+  constructor(...args: PositionalOrOptions<[p: number, inplace: boolean], DropoutOptions>) {
     super();
-    if (p < 0 || p > 1) throw new Error(`Dropout: dropout probability has to be between 0 and 1, but got ${p}`);
+    this.p = optionalArguments('Dropout', args, { p: isProbability, inplace: isNotInplace }, 1).p ?? 0.5;
   }
   forward(input: Tensor): Tensor {
+    checkRequired('Dropout.forward', { input });
     return dropout(input, this.p, this.training);
   }
   protected override extraRepr(): string {
@@ -88,20 +132,37 @@ export class Dropout extends Module {
   }
 }
 
-/** nn.LayerNorm over the trailing `normalizedShape` dims, weight 1 and bias 0 at first. */
+/** nn.LayerNorm's keyword arguments. */
+export interface LayerNormOptions {
+  /** Added to the variance (PyTorch: eps); default 1e-5. */
+  eps?: number;
+  /** Learn a weight and a bias (PyTorch: elementwise_affine); default true. */
+  elementwiseAffine?: boolean;
+}
+
+/**
+ * nn.LayerNorm over the trailing `normalizedShape` dims, weight 1 and bias 0 at first:
+ * `new nn.LayerNorm(8, 1e-6, false)` or `new nn.LayerNorm(8, { eps: 1e-6, elementwiseAffine: false })`.
+ */
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
+  readonly eps: number;
   constructor(
     normalizedShape: number | number[],
-    readonly eps = 1e-5,
-    elementwiseAffine = true,
+    ...args: PositionalOrOptions<[eps: number, elementwiseAffine: boolean], LayerNormOptions>
   ) {
     super();
-    this.normalizedShape = Array.isArray(normalizedShape) ? normalizedShape : [normalizedShape];
+    checkRequired('LayerNorm', { normalizedShape });
+    const shape = isIntOrInts(normalizedShape, 'LayerNorm', 'normalizedShape', 1);
+    const options = optionalArguments('LayerNorm', args, { eps: isNumber, elementwiseAffine: isBool }, 2);
+    const elementwiseAffine = options.elementwiseAffine ?? true;
+    this.eps = options.eps ?? 1e-5;
+    this.normalizedShape = typeof shape === 'number' ? [shape] : shape;
     this.registerParameter('weight', elementwiseAffine ? full(this.normalizedShape, 1, { dtype: 'float32' }) : null);
     this.registerParameter('bias', elementwiseAffine ? full(this.normalizedShape, 0, { dtype: 'float32' }) : null);
   }
   forward(input: Tensor): Tensor {
+    checkRequired('LayerNorm.forward', { input });
     return layerNorm(input, this.normalizedShape, this.parameter('weight'), this.parameter('bias'), this.eps);
   }
   protected override extraRepr(): string {

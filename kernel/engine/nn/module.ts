@@ -2,6 +2,7 @@
  * nn.Module: named parameters and child modules in registration order, PyTorch's state_dict keys,
  * loadStateDict with PyTorch's error messages, train/eval, and the module repr.
  */
+import { isBool, isInt, isNumber, type ArgumentCheck } from '../arguments';
 import type { TypedArray } from '../dtype';
 import { tensor } from '../ops/creation';
 import { torchSize } from '../shape';
@@ -165,3 +166,28 @@ function toTensor(value: StateValue, target: Tensor | null): Tensor {
 export function pyBool(value: boolean): string {
   return value ? 'True' : 'False';
 }
+
+/** A layer size (PyTorch: int): a whole number, not negative. */
+export const isSize: ArgumentCheck<number> = (value, call, argument, position) => {
+  const size = isInt(value, call, argument, position);
+  if (size < 0) throw new Error(`${call}: argument '${argument}' must not be negative, got ${size}`);
+  return size;
+};
+
+/** A dropout probability (PyTorch: float), with torch's error outside [0, 1]. */
+export const isProbability: ArgumentCheck<number> = (value, call, argument, position) => {
+  const p = isNumber(value, call, argument, position);
+  if (!(p >= 0 && p <= 1)) throw new Error(`${call}: dropout probability has to be between 0 and 1, but got ${p}`);
+  return p;
+};
+
+/**
+ * PyTorch's `inplace` flag: false is accepted; true is an error, since tensors here are never
+ * modified in place and code that ignores the returned tensor would silently skip the op.
+ */
+export const isNotInplace: ArgumentCheck<false> = (value, call, argument, position) => {
+  if (isBool(value, call, argument, position)) {
+    throw new Error(`${call}: inplace=True is not supported (tensors are not modified in place); use the result`);
+  }
+  return false;
+};

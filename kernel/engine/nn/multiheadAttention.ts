@@ -4,6 +4,15 @@
  * 1.13 merges them, q scaled before QKᵀ, post-dropout weights averaged as sum/H. Every stage is traced.
  * Shapes: L queries, S keys, N batch entries, E = H heads · hd features.
  */
+import {
+  checkRequired,
+  isBool,
+  isInt,
+  isOptional,
+  isTensor,
+  optionalArguments,
+  type PositionalOrOptions,
+} from '../arguments';
 import { full, zeros } from '../ops/creation';
 import { cat } from '../ops/movement';
 import { formatTuple, torchSize } from '../shape';
@@ -12,31 +21,60 @@ import { dropout, linear } from './functional';
 import { xavierNormal, xavierUniform } from './init';
 import { NonDynamicallyQuantizableLinear } from './layers';
 import { tagAttentionWeights } from './attentionWeights';
-import { Module } from './module';
+import { isProbability, isSize, Module } from './module';
 import { stageRecorder, type AxisName } from './trace';
 
 /** nn.MultiheadAttention's constructor keyword arguments (dropout, bias, add_bias_kv, ...). */
 export interface MultiheadAttentionOptions {
+  /** Dropout probability of the attention weights while training (PyTorch: dropout); default 0. */
   dropout?: number;
+  /** Biases in the in- and out-projections (PyTorch: bias); default true. */
   bias?: boolean;
+  /** A learned key and value appended to the sequence (PyTorch: add_bias_kv); default false. */
   addBiasKv?: boolean;
+  /** A key and a value of zeros appended after the head split (PyTorch: add_zero_attn); default false. */
   addZeroAttn?: boolean;
-  kdim?: number;
-  vdim?: number;
+  /** Features of the key, default embedDim (PyTorch: kdim). */
+  kdim?: number | null;
+  /** Features of the value, default embedDim (PyTorch: vdim). */
+  vdim?: number | null;
+  /** Inputs and output are (N, L, E) instead of (L, N, E) (PyTorch: batch_first); default false. */
   batchFirst?: boolean;
 }
 
+/** The constructor's keyword parameters in PyTorch's order, each with its check. */
+const constructorSpec = {
+  dropout: isProbability,
+  bias: isBool,
+  addBiasKv: isBool,
+  addZeroAttn: isBool,
+  kdim: isOptional(isSize),
+  vdim: isOptional(isSize),
+  batchFirst: isBool,
+};
+
 /** nn.MultiheadAttention.forward's keyword arguments. */
 export interface MultiheadAttentionForwardOptions {
-  /** (N, S) or (S): bool True = ignore that key; float = added to the scores. */
+  /** (N, S) or (S): bool True = ignore that key; float = added to the scores (PyTorch: key_padding_mask). */
   keyPaddingMask?: Tensor | null;
+  /** Return the attention weights (PyTorch: need_weights); default true. */
   needWeights?: boolean;
-  /** (L, S) or (N·H, L, S) indexed b·H + h: bool True = not allowed; float = added to the scores. */
+  /** (L, S) or (N·H, L, S) indexed b·H + h: bool True = not allowed; float = added (PyTorch: attn_mask). */
   attnMask?: Tensor | null;
+  /** Average the returned weights over the heads (PyTorch: average_attn_weights); default true. */
   averageAttnWeights?: boolean;
-  /** PyTorch 2.x's hint that attnMask is causal; like 2.x it needs the mask itself. */
+  /** PyTorch 2.x's hint that attnMask is causal; like 2.x it needs the mask itself (PyTorch: is_causal). */
   isCausal?: boolean;
 }
+
+/** forward's keyword parameters in PyTorch's order, each with its check. */
+const forwardSpec = {
+  keyPaddingMask: isOptional(isTensor),
+  needWeights: isBool,
+  attnMask: isOptional(isTensor),
+  averageAttnWeights: isBool,
+  isCausal: isBool,
+};
 
 /** The module name in error messages and trace stages. */
 const mha = 'MultiheadAttention';
@@ -135,12 +173,37 @@ export class MultiheadAttention extends Module {
    */
   maxScoreElements = 2 ** 24;
 
+  /**
+   * `new nn.MultiheadAttention(embedDim, numHeads, { batchFirst: true, ... })`, or the keyword parameters by
+   * position in PyTorch's order (dropout, bias, addBiasKv, addZeroAttn, kdim, vdim, batchFirst).
+   */
   constructor(
     readonly embedDim: number,
     readonly numHeads: number,
-    options: MultiheadAttentionOptions = {},
+    ...args: PositionalOrOptions<
+      [
+        dropout: number,
+        bias: boolean,
+        addBiasKv: boolean,
+        addZeroAttn: boolean,
+        kdim: number | null,
+        vdim: number | null,
+        batchFirst: boolean,
+      ],
+      MultiheadAttentionOptions
+    >
   ) {
     super();
+    checkRequired(mha, { embedDim, numHeads });
+    isInt(embedDim, mha, 'embedDim', 1);
+    isInt(numHeads, mha, 'numHeads', 2);
+    if (embedDim <= 0 || numHeads <= 0) {
+      fail(
+        'embed_dim and num_heads must be greater than 0, ' +
+          `got embed_dim=${embedDim} and num_heads=${numHeads} instead`,
+      );
+    }
+    const options = optionalArguments(mha, args, constructorSpec, 3);
     const { bias = true, addBiasKv = false } = options;
     this.headDim = Math.floor(embedDim / numHeads);
     if (this.headDim * numHeads !== embedDim) fail('embed_dim must be divisible by num_heads');
@@ -186,8 +249,15 @@ export class MultiheadAttention extends Module {
     query: Tensor,
     key: Tensor,
     value: Tensor,
-    options: MultiheadAttentionForwardOptions = {},
+    ...args: PositionalOrOptions<
+      [keyPaddingMask: Tensor | null, needWeights: boolean, attnMask: Tensor | null, averageAttnWeights: boolean],
+      MultiheadAttentionForwardOptions
+    >
   ): [Tensor, Tensor | null] {
+    const call = `${mha}.forward`;
+    checkRequired(call, { query, key, value });
+    [query, key, value].forEach((t, i) => isTensor(t, call, ['query', 'key', 'value'][i], i + 1));
+    const options = optionalArguments(call, args, forwardSpec, 4);
     const { needWeights = true, averageAttnWeights = true } = options;
     const isBatched = this.checkArguments(query, key, value, options);
     const inputs = this.toSequenceFirst(query, key, value, options.keyPaddingMask ?? null, isBatched);

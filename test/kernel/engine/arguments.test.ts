@@ -5,8 +5,10 @@ import {
   bindArguments,
   camelCase,
   checkOptions,
+  checkRequired,
   isBool,
   isInt,
+  isNumber,
   isIntOrInts,
   isOneOf,
   isOperand,
@@ -148,7 +150,7 @@ test('optionalArguments reads trailing parameters positionally or from a last op
     message: "flatten: unknown option 'start_dim'; did you mean 'startDim'? accepted options: startDim, endDim",
   });
   assert.throws(() => optionalArguments('flatten', [0, 1, 2], spec, 2), {
-    message: 'flatten: takes at most 2 positional arguments (startDim, endDim), 3 given',
+    message: 'flatten: takes from 1 to 3 positional arguments but 4 were given',
   });
 });
 
@@ -165,4 +167,50 @@ test('asMethod counts positions from after self, as PyTorch’s method errors do
       }),
     { message: 'kept (position 2)' },
   );
+});
+
+test('checkRequired words a missing argument as Python does', () => {
+  assert.throws(() => checkRequired('MultiheadAttention.forward', { query: 1, key: undefined, value: undefined }), {
+    name: 'TypeError',
+    message: "MultiheadAttention.forward() missing 2 required positional arguments: 'key' and 'value'",
+  });
+  assert.throws(() => checkRequired('f', { a: undefined, b: undefined, c: undefined }, 'keyword-only'), {
+    message: "f() missing 3 required keyword-only arguments: 'a', 'b', and 'c'",
+  });
+  assert.throws(() => checkRequired('f', { a: undefined }), {
+    message: "f() missing 1 required positional argument: 'a'",
+  });
+  checkRequired('f', { a: null, b: 0 });
+});
+
+test('arguments_.optionalArguments: keyword parameters by position or in a trailing options object', () => {
+  const spec = { eps: isNumber, elementwiseAffine: isBool };
+  assert.deepEqual(arguments_.optionalArguments('LayerNorm', [], spec, 2), {});
+  assert.deepEqual(arguments_.optionalArguments('LayerNorm', [1e-6, false], spec, 2), {
+    eps: 1e-6,
+    elementwiseAffine: false,
+  });
+  assert.deepEqual(arguments_.optionalArguments('LayerNorm', [{ elementwiseAffine: false }], spec, 2), {
+    elementwiseAffine: false,
+  });
+  assert.deepEqual(
+    arguments_.optionalArguments('LayerNorm', [1e-6, { elementwiseAffine: false }, undefined], spec, 2),
+    {
+      eps: 1e-6,
+      elementwiseAffine: false,
+    },
+  );
+  assert.throws(() => arguments_.optionalArguments('LayerNorm', [true], spec, 2), {
+    message: "LayerNorm: argument 'eps' (position 2) must be float, not bool",
+  });
+  assert.throws(() => arguments_.optionalArguments('LayerNorm', [1e-6, { eps: 1e-5 }], spec, 2), {
+    message: "LayerNorm: got multiple values for argument 'eps'",
+  });
+  assert.throws(() => arguments_.optionalArguments('LayerNorm', [1e-6, true, 3], spec, 2), {
+    message: 'LayerNorm: takes from 1 to 3 positional arguments but 4 were given',
+  });
+  assert.throws(() => arguments_.optionalArguments('LayerNorm', [{ elementwise_affine: true }], spec, 2), {
+    message:
+      "LayerNorm: unknown option 'elementwise_affine'; did you mean 'elementwiseAffine'? accepted options: eps, elementwiseAffine",
+  });
 });
