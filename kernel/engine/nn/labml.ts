@@ -4,7 +4,7 @@
  * batch] with nonzero/True = may attend, and `attn` kept after forward (post-dropout).
  */
 import { einsum } from '../ops/linalg';
-import { formatShape } from '../shape';
+import { formatShape, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Dropout, Linear } from './layers';
 import { tagAttentionWeights } from './attentionWeights';
@@ -78,7 +78,7 @@ export class MultiHeadAttention extends Module {
   }
 
   /** [seq_q | 1, seq_k, batch | 1] → the same with a trailing heads axis of 1. */
-  prepareMask(mask: Tensor, queryShape: number[], keyShape: number[]): Tensor {
+  prepareMask(mask: Tensor, queryShape: Shape, keyShape: Shape): Tensor {
     const fitsQueries = mask.shape[0] === 1 || mask.shape[0] === queryShape[0];
     const fitsBatch = mask.shape[2] === 1 || mask.shape[2] === queryShape[1];
     if (mask.ndim !== 3 || !fitsQueries || mask.shape[1] !== keyShape[0] || !fitsBatch) {
