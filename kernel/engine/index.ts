@@ -9,6 +9,7 @@ export type { BackendName } from './backend';
 export type { BackendCandidate, BackendReport } from './backends/registry';
 export type { PrintOptions } from './format';
 export type { IndexSpec } from './ops/movement';
+export type { Shape, Size } from './shape';
 export type { TensorOptions } from './ops/creation';
 
 export { getBackend, setBackend } from './backends/registry';
