@@ -11,6 +11,7 @@ import type { ModuleLoader } from './moduleLoader';
 import { installNotebookGlobals } from './notebookGlobals';
 import { OrderedOutbox } from './orderedOutbox';
 import { outputsForResult } from './outputBundle';
+import { withPytorchNameHint } from './pytorchNameHints';
 import { ReplEvaluator, type EvaluationEnd } from './replEvaluator';
 import { compileCellError, StackMapping } from './stackMapping';
 
@@ -22,12 +23,13 @@ interface RunningCell {
 export class CellExecutor {
   private readonly evaluator = new ReplEvaluator();
   private readonly attribution = new CellAttribution();
-  private readonly stackMapping = new StackMapping();
+  private readonly stackMapping: StackMapping;
   private readonly outbox: OrderedOutbox;
   private running: RunningCell | null = null;
   private terminatedLast = false;
 
   constructor(send: (message: KernelNotification) => void, loader: ModuleLoader, engine: Record<string, unknown>) {
+    this.stackMapping = new StackMapping((error) => withPytorchNameHint(error, engine));
     this.outbox = new OrderedOutbox(send);
     const displays = new CellDisplays(this.outbox, () => this.attribution.cellId);
     installNotebookGlobals(engine, loader, (value, options) => displays.display(value, options));

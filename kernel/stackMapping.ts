@@ -27,6 +27,9 @@ export class StackMapping {
   private readonly sourceMaps = new Map<string, { map: SourceMap; label: string }>();
   private evaluationCount = 0;
 
+  /** `explain` gives the message to show for an error (the kernel adds hints to some). */
+  constructor(private readonly explain: (error: Error) => string = (error) => error.message) {}
+
   /** The script to evaluate for `compiled`: its code under a fresh sourceURL that maps to the cell. */
   script(compiled: CompiledCell, cellLabel: string): string {
     const url = `${cellUrlPrefix}${++this.evaluationCount}.js`;
@@ -46,7 +49,8 @@ export class StackMapping {
       .filter((line) => !/node:(inspector|internal|async_hooks)|\(<anonymous>\)$/.test(line))
       .filter((line) => !line.includes(__filename))
       .map((line) => this.mapFrame(line));
-    return { name: thrown.name, message: thrown.message, traceback: [`${thrown.name}: ${thrown.message}`, ...frames] };
+    const message = this.explain(thrown);
+    return { name: thrown.name, message, traceback: [`${thrown.name}: ${message}`, ...frames] };
   }
 
   private mapFrame(line: string): string {

@@ -11,6 +11,7 @@ export type { BackendCandidate, BackendReport } from './backends/registry';
 export type { PrintOptions } from './format';
 export type { IndexSpec } from './ops/movement';
 export type { DiagonalOptions, DimOptions, FlattenOptions } from './ops/movement';
+export type { Shape, Size } from './shape';
 export type { TensorOptions } from './ops/creation';
 export type { AlphaOptions } from './ops/elementwise';
 export type { DimKeepdimOptions, ReduceOptions, VarianceOptions } from './ops/reduction';

@@ -5,8 +5,8 @@
  */
 import type { Backend, Storage, View } from './backend';
 import { defaultTorchDtype, type DType, type DTypeName, type TorchDType, type TypedArray } from './dtype';
-import { contiguousStrides, normalizeDim, sizeOf, type Shape } from './shape';
-import { asMethod, isOperand, isTensor, isTensorOrScalar } from './arguments';
+import { contiguousStrides, normalizeDim, sizeOf, toSize, type Shape, type Size } from './shape';
+import { asMethod, isInt, isOperand, isTensor, isTensorOrScalar } from './arguments';
 import { formatTensor } from './format';
 import * as creation from './ops/creation';
 import * as elementwise from './ops/elementwise';
@@ -21,7 +21,8 @@ export type NestedArray = Scalar | NestedArray[];
 type ShapeArgs = (number | readonly number[])[];
 
 export class Tensor {
-  readonly shape: number[];
+  /** The sizes of the dims, as a torch.Size: `shape[-1]` is the last one, and it prints as `torch.Size([2, 3])`. */
+  readonly shape: Size;
   readonly strides: number[];
 
   constructor(
@@ -34,7 +35,7 @@ export class Tensor {
     /** The PyTorch dtype the tensor stands for: int64 or int32 for int32 storage (see dtype.ts). */
     readonly torchDtype: TorchDType = defaultTorchDtype(dtype),
   ) {
-    this.shape = shape.slice();
+    this.shape = toSize(shape);
     this.strides = strides ? strides.slice() : contiguousStrides(shape);
   }
 
@@ -46,8 +47,14 @@ export class Tensor {
     return sizeOf(this.shape);
   }
 
-  size(dim?: number): number | number[] {
-    return dim === undefined ? [...this.shape] : this.shape[normalizeDim('size', dim, this.ndim)];
+  /** The shape as a torch.Size, or the size of one dim (negative dims count from the end). */
+  size(): Size;
+  size(dim: number): number;
+  size(dim?: number): Size | number {
+    if (dim === undefined) return this.shape;
+    isInt(dim, 'size', 'dim', 1);
+    if (this.ndim === 0) throw new Error(`size: Dimension specified as ${dim} but tensor has no dimensions`);
+    return this.shape[normalizeDim('size', dim, this.ndim)];
   }
 
   dim(): number {

@@ -13,7 +13,7 @@ import {
   type PositionalOrOptions,
 } from '../arguments';
 import { einsum } from '../ops/linalg';
-import { formatShape } from '../shape';
+import { formatShape, type Shape } from '../shape';
 import { Tensor } from '../tensor';
 import { Dropout, Linear } from './layers';
 import { tagAttentionWeights } from './attentionWeights';
@@ -108,7 +108,7 @@ export class MultiHeadAttention extends Module {
   }
 
   /** [seq_q | 1, seq_k, batch | 1] → the same with a trailing heads axis of 1. */
-  prepareMask(mask: Tensor, queryShape: number[], keyShape: number[]): Tensor {
+  prepareMask(mask: Tensor, queryShape: Shape, keyShape: Shape): Tensor {
     const fitsQueries = mask.shape[0] === 1 || mask.shape[0] === queryShape[0];
     const fitsBatch = mask.shape[2] === 1 || mask.shape[2] === queryShape[1];
     if (mask.ndim !== 3 || !fitsQueries || mask.shape[1] !== keyShape[0] || !fitsBatch) {
