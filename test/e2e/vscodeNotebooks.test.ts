@@ -2,13 +2,13 @@
 // End to end in a real VS Code (code-server 4.100.3): the packaged .vsix is installed into a fresh
 // profile, every example notebook is opened, the Attention Lab kernel selected and Run All executed;
 // the saved .ipynb and the renderer's frame are checked (no errors, views present, canvases drawn,
-// shapes shown), the stage view is stepped with the keyboard, a busy cell is interrupted and the
-// kernel restarted. Screenshots go to test-artifacts/e2e/.
+// shapes shown, the backend the status bar names), the stage view is stepped with the keyboard, a busy cell is
+// interrupted and the kernel restarted. Screenshots go to test-artifacts/e2e/.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Frame, Locator } from 'playwright-core';
+import type { Frame, FrameLocator, Locator } from 'playwright-core';
 import { codeServerEntry, VsCodeSession, type NotebookCellJson } from '../helpers/codeServer';
 import { repoRoot } from '../helpers/repoRoot';
 
@@ -26,6 +26,8 @@ interface Expected {
   shapes: string[];
   /** Text that must appear in the cells' saved stdout. */
   stdout: RegExp[];
+  /** Whether a cell prints `engine backend: NAME`, which must be the backend the status bar names. */
+  printsBackend?: boolean;
 }
 
 const examples: Record<string, Expected> = {
@@ -34,7 +36,8 @@ const examples: Record<string, Expected> = {
     attentionViews: 2,
     stagesViews: 0,
     shapes: ['(4, 2, 6)', '(2, 4, 4)', '(2, 3, 4, 5)'],
-    stdout: [/engine backend: native/, /output \[ 4, 2, 6 \] weights \[ 2, 4, 4 \]/],
+    stdout: [/output \[ 4, 2, 6 \] weights \[ 2, 4, 4 \]/],
+    printsBackend: true,
   },
   'd2l-multihead-attention.ipynb': {
     tensorViews: 0,
@@ -79,6 +82,22 @@ interface FrameReport {
   canvases: { width: number; height: number; drawnPixels: number; colours: number }[];
   /** The theme's dropdown background and the one the toolkit's dropdowns use (null without dropdowns). */
   dropdownBackground: { theme: string; toolkit: string } | null;
+}
+
+/** A view of its own: a stage view also holds a tensor view for the selected stage, which does not count. */
+const ownView = (role: string) => `[data-attention-lab="${role}"]:not([data-attention-lab="stages-view"] *)`;
+
+/** Waits until the output frame holds at least the views an example shows (each is drawn when it appears). */
+async function viewsRendered(frame: FrameLocator, expected: Expected): Promise<void> {
+  const { tensorViews, attentionViews, stagesViews } = expected;
+  const views = { 'tensor-view': tensorViews, 'attention-view': attentionViews, 'stages-view': stagesViews };
+  for (const [role, count] of Object.entries(views)) {
+    if (count > 0)
+      await frame
+        .locator(ownView(role))
+        .nth(count - 1)
+        .waitFor({ timeout: 30_000 });
+  }
 }
 
 /** Counts views and reads every heatmap canvas's pixels inside one renderer frame. */
@@ -138,14 +157,14 @@ function errorsOf(cells: NotebookCellJson[]): string[] {
 
 /** Waits until a locator's text matches: key presses reach the output frame (another process) asynchronously. */
 async function textMatches(locator: Locator, pattern: RegExp): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = (await locator.textContent()) ?? '';
-    if (pattern.test(text)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.match(text, pattern);
+  const matched = await locator
+    .filter({ hasText: pattern })
+    .waitFor({ timeout: 5_000 })
+    .then(
+      () => true,
+      () => false,
+    );
+  if (!matched) assert.match((await locator.textContent()) ?? '', pattern);
 }
 
 /** Runs a step of the test; when it fails, the page is kept as failed-<label>.png next to the other screenshots. */
@@ -201,8 +220,16 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
         );
         const stdout = streamText(cells);
         for (const pattern of expected.stdout) assert.match(stdout, pattern);
+        if (expected.printsBackend) {
+          const backend = await vscode.statusBarBackend();
+          assert.ok(
+            stdout.includes(`engine backend: ${backend}\n`),
+            `the cell prints the status bar's backend, ${backend}`,
+          );
+        }
 
         await vscode.revealAllCells(source.cells.length);
+        await viewsRendered(vscode.outputFrame(), expected);
         const frames = await vscode.rendererFrames();
         assert.equal(frames.length, 1, 'one output frame holds the renderer');
         const report = await inspectFrame(frames[0]);
@@ -246,9 +273,9 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
       await vscode.command('Notebook: Run All');
       await vscode.savedCodeCells(name, (saved) => saved.every((c) => c.execution_count));
       await vscode.revealAllCells(2);
-      const [frame] = await vscode.rendererFrames();
       // The first cell's trace: nn.MultiheadAttention without a mask, which ends by averaging the heads.
-      const view = frame.locator('[data-attention-lab="stages-view"]').filter({ hasText: 'average heads' });
+      const stageViews = vscode.outputFrame().locator('[data-attention-lab="stages-view"]');
+      const view = stageViews.filter({ hasText: 'average heads' });
       const position = view.locator('[data-attention-lab="position"]');
       const selectedChip = view.locator('.al-chip-selected');
       await view.locator('[data-attention-lab="stage"]').first().click();
@@ -273,8 +300,7 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
       await vscode.openFile(name);
       await vscode.selectKernel(kernelLabel);
       await vscode.command('Notebook: Run All');
-      await vscode.waitUntilRunning();
-      await vscode.page.waitForTimeout(1500); // cell 2 is spinning in while (true)
+      await vscode.waitUntilCellRuns(2, 2); // cell 2 spins in while (true)
       await vscode.notebookToolbar().locator('a.action-label[aria-label^="Interrupt"]').first().click();
       let cells = await vscode.savedCodeCells(name, (saved) => errorsOf([saved[1]]).length > 0, 20_000);
       assert.equal(cells[0].execution_count, 1);
@@ -293,8 +319,9 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
       );
       await vscode.page.screenshot({ path: join(artifacts, 'interrupted.png') });
 
+      // The controller drops its kernel as the restart command begins, so a cell executed after it (commands
+      // reach the extension host in order) runs on the new kernel, once that has started.
       await vscode.command('Attention Lab: Restart Kernel');
-      await vscode.page.waitForTimeout(1500);
       await vscode.command('Notebook: Execute Cell');
       cells = await vscode.savedCodeCells(name, (saved) => errorsOf([saved[2]]).length > 0, 20_000);
       assert.deepEqual(

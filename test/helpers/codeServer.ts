@@ -5,11 +5,11 @@
  * scratch workspace, driven through Debian's Chromium with playwright-core the way a person drives it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, FrameLocator, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
 import { repoRoot } from './repoRoot';
 
@@ -24,6 +24,52 @@ function freePort(): Promise<number> {
     });
     server.on('error', reject);
   });
+}
+
+/** Counts one file's change events in a folder, so that a wait begun after a read misses none since. */
+class FileChanges {
+  private count = 0;
+  /** Each pending wait, called on every change and on close. */
+  private readonly waits = new Set<() => void>();
+  private readonly watcher: FSWatcher;
+  private closed = false;
+
+  constructor(folder: string, name: string) {
+    this.watcher = watch(folder, (_event, file) => {
+      if (file !== name) return;
+      this.count++;
+      for (const wait of this.waits) wait();
+    });
+  }
+
+  /** How many changes have been seen so far. */
+  get seen(): number {
+    return this.count;
+  }
+
+  /** Resolves true once there have been more than `seen` changes, false when `timeoutMs` passes or on close. */
+  after(seen: number, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const wait = () => {
+        if (this.count <= seen && !this.closed) return;
+        clearTimeout(timer);
+        this.waits.delete(wait);
+        resolve(this.count > seen);
+      };
+      const timer = setTimeout(() => {
+        this.waits.delete(wait);
+        resolve(false);
+      }, timeoutMs);
+      this.waits.add(wait);
+      wait();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.watcher.close();
+    for (const wait of this.waits) wait();
+  }
 }
 
 export interface NotebookCellJson {
@@ -58,11 +104,14 @@ export class VsCodeSession {
     mkdirSync(join(userData, 'User'), { recursive: true });
     mkdirSync(workspace);
     for (const [name, source] of Object.entries(files)) writeFileSync(join(workspace, name), readFileSync(source));
+    // Web VS Code saves after a 1 s delay by default, and then hides the dirty indicator: off, so that the
+    // notebook file changes only when a test saves it, and the tab shows when there is something to save.
     const settings = {
       'workbench.startupEditor': 'none',
       'telemetry.telemetryLevel': 'off',
       'workbench.tips.enabled': false,
       'notebook.confirmDeleteRunningCell': false,
+      'files.autoSave': 'off',
     };
     writeFileSync(join(userData, 'User/settings.json'), JSON.stringify(settings));
     const install = spawnSync(
@@ -141,7 +190,8 @@ export class VsCodeSession {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(name);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+    // The first search of a workspace starts the file search service: seconds on a busy machine.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
     await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
     await this.notebookToolbar().waitFor({ timeout: 30_000 });
@@ -153,7 +203,8 @@ export class VsCodeSession {
 
   /**
    * Picks a kernel with "Notebook: Select Notebook Kernel" and waits for the toolbar to name it. The
-   * command appears once the workbench has restored the notebook editor's focus.
+   * command appears once the workbench has restored the notebook editor's focus: each try waits for its
+   * row (see command()), and the palette is closed and opened again for the next.
    */
   async selectKernel(label: string): Promise<void> {
     const { page } = this;
@@ -164,7 +215,6 @@ export class VsCodeSession {
       } catch (error) {
         if (attempt === 10) throw error;
         await page.keyboard.press('Escape');
-        await page.waitForTimeout(1000);
       }
     }
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
@@ -177,16 +227,28 @@ export class VsCodeSession {
     return this.notebookToolbar().locator('a.action-label[aria-label^="Run All"]').first().isVisible();
   }
 
-  async waitUntilRunning(timeoutMs = 30_000): Promise<void> {
-    await this.notebookToolbar()
-      .locator('a.action-label[aria-label^="Interrupt"]')
-      .first()
-      .waitFor({ timeout: timeoutMs });
+  /**
+   * Waits until the kernel runs the cell at `position` (1-based): the controller gives a cell its
+   * execution order just before it sends the cell to the kernel, so "[n]" in its label means it is there.
+   */
+  async waitUntilCellRuns(position: number, executionOrder: number, timeoutMs = 30_000): Promise<void> {
+    const row = this.page.locator(`.notebook-editor:visible .monaco-list-row[aria-posinset="${position}"]`);
+    await row.locator('.codicon-notebook-state-executing').waitFor({ timeout: timeoutMs });
+    await row.locator('.execution-count-label', { hasText: `[${executionOrder}]` }).waitFor({ timeout: timeoutMs });
+  }
+
+  /** The engine backend the extension's status bar names for the active notebook's kernel. */
+  async statusBarBackend(): Promise<string> {
+    const item = this.page.locator('.statusbar-item[id$="attentionLab.backend"]');
+    await item.waitFor({ timeout: 30_000 });
+    const text = (await item.textContent())?.trim() ?? '';
+    return /^Attention Lab: (\S+)$/.exec(text)?.[1] ?? `(status bar says "${text}")`;
   }
 
   /**
-   * Saves the active notebook with VS Code's own ipynb serializer and reads its code cells back,
-   * again and again until no cell runs and `done` holds for what was saved (or the time is up).
+   * Saves the active notebook (Ctrl+S: VS Code's own ipynb serializer) and reads its code cells back,
+   * again each time the notebook changes, until no cell runs and `done` holds for what was saved (or the
+   * time is up).
    */
   async savedCodeCells(
     name: string,
@@ -194,27 +256,69 @@ export class VsCodeSession {
     timeoutMs = 180_000,
   ): Promise<NotebookCellJson[]> {
     const deadline = Date.now() + timeoutMs;
+    const unsaved = this.page.locator('.tab.active.dirty');
+    const runAll = this.notebookToolbar().locator('a.action-label[aria-label^="Run All"]');
     for (;;) {
-      await this.page.keyboard.press('Escape');
-      await this.page.keyboard.press('Control+S');
-      await this.page.waitForTimeout(500);
-      const cells = (
-        JSON.parse(readFileSync(join(this.workspace, name), 'utf8')) as { cells: NotebookCellJson[] }
-      ).cells.filter((c) => c.cell_type === 'code');
-      if ((done(cells) && (await this.isIdle())) || Date.now() > deadline) return cells;
+      const cells = (await this.save(name)).cells.filter((c) => c.cell_type === 'code');
+      const idle = await this.isIdle();
+      if ((done(cells) && idle) || Date.now() > deadline) return cells;
+      // Something to look at again: the notebook changed since the save, or its cells stopped running.
+      const changed = idle ? unsaved : unsaved.or(runAll);
+      await changed
+        .first()
+        .waitFor({ timeout: Math.max(1, deadline - Date.now()) })
+        .catch(() => undefined);
     }
   }
 
-  /** Steps through every cell with the keyboard so that each cell's outputs are rendered once. */
+  /**
+   * Presses Ctrl+S and reads the notebook file once VS Code has written it: the tab shows nothing unsaved,
+   * or the file changed; then the file is read again on each change until it parses (it is written in
+   * pieces, so a read during the write sees part of it). A key press the editor missed leaves the tab
+   * unsaved and the file as it was: after `savedMs` it is read as it stands, and the caller saves again.
+   */
+  private async save(name: string, savedMs = 5_000, writtenMs = 30_000): Promise<{ cells: NotebookCellJson[] }> {
+    const path = join(this.workspace, name);
+    const changes = new FileChanges(this.workspace, name);
+    try {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('Control+S');
+      const saved = this.page.locator('.tab.active:not(.dirty)').waitFor({ timeout: savedMs });
+      await Promise.race([saved.catch(() => undefined), changes.after(0, savedMs)]);
+      const deadline = Date.now() + writtenMs;
+      for (;;) {
+        const seen = changes.seen;
+        try {
+          return JSON.parse(readFileSync(path, 'utf8')) as { cells: NotebookCellJson[] };
+        } catch (error) {
+          const incomplete = error instanceof SyntaxError || (error as NodeJS.ErrnoException).code === 'ENOENT';
+          if (!incomplete || !(await changes.after(seen, Math.max(1, deadline - Date.now())))) throw error;
+        }
+      }
+    } finally {
+      changes.close();
+    }
+  }
+
+  /** Steps through every cell with the keyboard, each step once the last reached its cell, so every output is rendered. */
   async revealAllCells(cellCount: number): Promise<void> {
     const { page } = this;
+    const focusedCell = (position: number) =>
+      page
+        .locator(`.notebook-editor:visible .monaco-list-row.focused[aria-posinset="${position}"]`)
+        .waitFor({ state: 'attached', timeout: 10_000 });
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+Home');
-    for (let i = 0; i < cellCount; i++) {
+    await focusedCell(1);
+    for (let position = 2; position <= cellCount; position++) {
       await page.keyboard.press('ArrowDown');
-      await page.waitForTimeout(120);
+      await focusedCell(position);
     }
-    await page.waitForTimeout(1000);
+  }
+
+  /** The notebook's output frame (VS Code's webview in the visible notebook editor), where the renderer draws. */
+  outputFrame(): FrameLocator {
+    return this.page.frameLocator('.notebook-editor:visible iframe.webview.ready').frameLocator('#active-frame');
   }
 
   /** The frames that hold notebook outputs rendered by Attention Lab's renderer. */
@@ -230,26 +334,27 @@ export class VsCodeSession {
     return found;
   }
 
+  /** Closes every editor, answering "Don't Save" where VS Code asks about unsaved changes. */
   async closeAllEditors(): Promise<void> {
-    if ((await this.page.locator('.tab').count()) === 0) return;
+    const { page } = this;
+    if ((await page.locator('.tab').count()) === 0) return;
     await this.command('View: Close All Editors');
-    const dontSave = this.page.getByRole('button', { name: /Don't Save/ });
-    await Promise.race([
-      dontSave.click({ timeout: 3_000 }).catch(() => undefined),
-      this.page
-        .locator('.tab')
-        .first()
-        .waitFor({ state: 'detached', timeout: 3_000 })
-        .catch(() => undefined),
-    ]);
-    await this.page.locator('.tab').first().waitFor({ state: 'detached', timeout: 15_000 });
+    const dontSave = page.getByRole('button', { name: /Don't Save/ });
+    await dontSave.or(page.locator('.editor-group-container.empty')).first().waitFor({ timeout: 15_000 });
+    if (await dontSave.isVisible()) await dontSave.click();
+    await page.locator('.tab').first().waitFor({ state: 'detached', timeout: 15_000 });
   }
 
+  /** Closes the browser and stops code-server (killed if it has not exited 10 s after SIGTERM). */
   async dispose(): Promise<void> {
     await this.browser.close().catch(() => undefined);
-    this.server.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    if (this.server.exitCode === null) this.server.kill('SIGKILL');
+    if (this.server.exitCode === null && this.server.signalCode === null) {
+      const exited = new Promise((resolve) => this.server.once('exit', resolve));
+      this.server.kill('SIGTERM');
+      const timer = setTimeout(() => this.server.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     rmSync(this.home, { recursive: true, force: true });
   }
 }

@@ -10,8 +10,6 @@ import { decodeValues, type FixtureValue } from './fixtureValues.mjs';
 import { repoRoot } from './repoRoot';
 
 export { decodeValues };
-/** Still imported from here by backendRegistry.test.ts and nativeBackend.test.ts; new code imports ./repoRoot. */
-export { repoRoot };
 
 export interface FixtureTensor {
   shape: number[];

@@ -18,21 +18,38 @@ interface Kernel {
   client: KernelClient;
   notes: KernelNotification[];
   run(code: string, language?: 'typescript' | 'javascript'): Promise<ExecuteResult>;
+  /** Resolves when a cell has printed `line` (output streams out even while a cell is busy). */
+  printed(line: string): Promise<void>;
 }
 
 let cellCount = 0;
 
 async function startKernel(nodeOptions: string[] = []): Promise<Kernel> {
   const notes: KernelNotification[] = [];
+  const waits = new Set<() => void>();
   const { client } = await startBuiltKernel({
     cwd: notebookFolder,
     backend: 'reference',
     nodeOptions,
-    onNotification: (n) => notes.push(n),
+    onNotification: (n) => {
+      notes.push(n);
+      waits.forEach((check) => check());
+    },
   });
+  const hasPrinted = (line: string) => notes.some((n) => n.type === 'stream' && n.text.includes(`${line}\n`));
   return {
     client,
     notes,
+    printed: (line) =>
+      new Promise((resolve) => {
+        const check = () => {
+          if (!hasPrinted(line)) return;
+          waits.delete(check);
+          resolve();
+        };
+        waits.add(check);
+        check();
+      }),
     run: (code, language = 'typescript') => {
       cellCount++;
       return client.execute(`cell-${cellCount}`, `cell ${cellCount}`, code, language);
@@ -57,8 +74,6 @@ function streamText(notes: KernelNotification[], cellId: string): string {
     .map((n) => (n.type === 'stream' ? n.text : ''))
     .join('');
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('kernel process', () => {
   let kernel: Kernel;
@@ -239,16 +254,18 @@ describe('kernel process', () => {
 
   it('interrupts a synchronous busy loop and a pending await, keeping every variable', async () => {
     ok(await kernel.run('let survivor = 41;'));
-    const busy = kernel.run('survivor += 1;\nwhile (true) {}');
-    await sleep(300);
+    const busy = kernel.run("survivor += 1;\nconsole.log('spinning');\nwhile (true) {}");
+    await kernel.printed('spinning');
     assert.equal(await kernel.client.interrupt(), true);
     assert.deepEqual(await busy, { status: 'interrupted' });
-    const pending = kernel.run('await new Promise(() => {});');
-    await sleep(100);
+    const pending = kernel.run("console.log('waiting');\nawait new Promise(() => {});");
+    await kernel.printed('waiting');
     assert.equal(await kernel.client.interrupt(), true);
     assert.deepEqual(await pending, { status: 'interrupted' });
-    const resumed = kernel.run('await new Promise((r) => setTimeout(r, 20));\nsurvivor += 1;\nfor (;;) {}');
-    await sleep(300);
+    const resumed = kernel.run(
+      "await new Promise((r) => setTimeout(r, 20));\nsurvivor += 1;\nconsole.log('spinning again');\nfor (;;) {}",
+    );
+    await kernel.printed('spinning again');
     await kernel.client.interrupt();
     assert.deepEqual(await resumed, { status: 'interrupted' });
     assert.equal(text(await kernel.run('survivor')), '43');

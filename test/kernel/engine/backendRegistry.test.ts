@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import * as engine from '../../../kernel/engine';
 import { backendTable } from '../../../kernel/engine/backends/backendTable';
-import { repoRoot } from '../../helpers/torchFixtures';
+import { repoRoot } from '../../helpers/repoRoot';
 
 afterEach(() => engine.setBackend('auto'));
 

@@ -18,7 +18,7 @@ import {
   type NativeKernels,
 } from '../../../kernel/engine/backends/native';
 import { engineBackends } from '../../helpers/backends';
-import { repoRoot } from '../../helpers/torchFixtures';
+import { repoRoot } from '../../helpers/repoRoot';
 
 const native = engineBackends().find((b) => b.name === 'native')!;
 const skip = native.available ? false : `native unavailable: ${native.reason}`;
