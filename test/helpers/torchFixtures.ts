@@ -108,3 +108,20 @@ export function testCasesOnEveryBackend(
     }
   });
 }
+
+/**
+ * Asserts that `fn` throws a message that contains PyTorch's `message` and begins with the op's name
+ * (`op: ...`); `label` (a case's name) prefixes the failure texts.
+ */
+export function assertThrowsTorchMessage(fn: () => unknown, message: string, label?: string): void {
+  const prefix = label === undefined ? '' : `${label}: `;
+  assert.throws(
+    fn,
+    (error: Error) => {
+      assert.ok(error.message.includes(message), `${prefix}"${error.message}" should contain "${message}"`);
+      assert.match(error.message, /^[a-zA-Z]+: /, `${prefix}names the op`);
+      return true;
+    },
+    label,
+  );
+}
