@@ -189,26 +189,27 @@ function summarizedValues(block: Block, summarize: boolean, edgeitems: number, o
     summarizedValues(child(block, i), summarize, edgeitems, out);
 }
 
-function vectorString(
-  block: Block,
-  indent: number,
+/** Dim 0's entries rendered: all, or the first and last `edgeitems` around `ellipsis` when summarising. */
+function shownEntries(
+  size: number,
   summarize: boolean,
-  formatter: ElementFormatter,
-  options: PrintOptions,
-): string {
-  const elementsPerLine = Math.max(1, Math.floor((options.linewidth - indent) / (formatter.width + 2)));
-  const size = block.shape[0];
-  const format = (i: number) => formatter.format(block.values[block.offset + i]);
-  const data =
-    summarize && size > 2 * options.edgeitems
-      ? [
-          ...shownIndices(size, true, options.edgeitems).slice(0, options.edgeitems).map(format),
-          ' ...',
-          ...shownIndices(size, true, options.edgeitems).slice(options.edgeitems).map(format),
-        ]
-      : [...Array(size).keys()].map(format);
+  edgeitems: number,
+  ellipsis: string,
+  render: (i: number) => string,
+): string[] {
+  const shown = shownIndices(size, summarize, edgeitems);
+  return summarize && size > 2 * edgeitems
+    ? [...shown.slice(0, edgeitems).map(render), ellipsis, ...shown.slice(edgeitems).map(render)]
+    : shown.map(render);
+}
+
+/** A vector's elements, as many a line as fit in `linewidth` (torch's _vector_str). */
+function vectorString(elements: string[], indent: number, width: number, linewidth: number): string {
+  const elementsPerLine = Math.max(1, Math.floor((linewidth - indent) / (width + 2)));
   const lines: string[] = [];
-  for (let i = 0; i < data.length; i += elementsPerLine) lines.push(data.slice(i, i + elementsPerLine).join(', '));
+  for (let i = 0; i < elements.length; i += elementsPerLine) {
+    lines.push(elements.slice(i, i + elementsPerLine).join(', '));
+  }
   return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
 }
 
@@ -221,14 +222,14 @@ function blockString(
 ): string {
   const dim = block.shape.length;
   if (dim === 0) return formatter.format(block.values[block.offset]);
-  if (dim === 1) return vectorString(block, indent, summarize, formatter, options);
   const size = block.shape[0];
+  if (dim === 1) {
+    const format = (i: number) => formatter.format(block.values[block.offset + i]);
+    const elements = shownEntries(size, summarize, options.edgeitems, ' ...', format);
+    return vectorString(elements, indent, formatter.width, options.linewidth);
+  }
   const render = (i: number) => blockString(child(block, i), indent + 1, summarize, formatter, options);
-  const shown = shownIndices(size, summarize, options.edgeitems);
-  const slices =
-    summarize && size > 2 * options.edgeitems
-      ? [...shown.slice(0, options.edgeitems).map(render), '...', ...shown.slice(options.edgeitems).map(render)]
-      : shown.map(render);
+  const slices = shownEntries(size, summarize, options.edgeitems, '...', render);
   return `[${slices.join(`,${'\n'.repeat(dim - 1)}${' '.repeat(indent + 1)}`)}]`;
 }
 

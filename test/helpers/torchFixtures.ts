@@ -2,10 +2,14 @@
  * Reads the PyTorch golden fixtures (test/fixtures/engine.json, made by generateFixtures.py) and
  * evaluates their expressions against the engine: `torch.` is the engine, snake_case is camelCase.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import * as engine from '../../kernel/engine';
 import type { DType, Tensor } from '../../kernel/engine';
+import { forEachBackend } from './backends';
+import { assertClose, type Tolerance } from './closeTo';
 import { decodeValues, type FixtureValue } from './fixtureValues.mjs';
 import { repoRoot } from './repoRoot';
 
@@ -65,4 +69,59 @@ export function enginePrintOptions(
 ): Parameters<typeof engine.setPrintOptions>[0] {
   const { sci_mode: sciMode, ...rest } = options;
   return { ...rest, sciMode };
+}
+
+/**
+ * One test per fixture case on every backend (`forEachBackend`): the case's expression evaluated there
+ * gives PyTorch's number of results, each on that backend with PyTorch's shape, dtype and values.
+ * `around` wraps each case's run (e.g. to set print options); `alsoAssert` adds checks per result.
+ */
+export function testCasesOnEveryBackend(
+  title: string,
+  cases: FixtureCase[],
+  tolerance: Tolerance,
+  {
+    around = (_fixture, run) => run(),
+    alsoAssert,
+  }: {
+    around?: (fixture: FixtureCase, run: () => void) => void;
+    alsoAssert?: (actual: Tensor, expected: FixtureTensor, label: string, fixture: FixtureCase) => void;
+  } = {},
+): void {
+  forEachBackend(title, (backend) => {
+    for (const fixture of cases) {
+      test(fixture.name, () =>
+        around(fixture, () => {
+          const results = evaluate(fixture.expr, fixture.inputs);
+          assert.equal(results.length, fixture.results.length, 'number of results');
+          results.forEach((actual, i) => {
+            const expected = fixture.results[i];
+            const label = `${fixture.name}[${i}] = ${fixture.expr}`;
+            assert.equal(actual.backend.name, backend, `${label}: ran on ${backend}`);
+            assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
+            assert.equal(actual.dtype, expected.dtype, `${label}: dtype`);
+            assertClose(actual.dataSync(), decodeValues(expected), tolerance, label);
+            alsoAssert?.(actual, expected, label, fixture);
+          });
+        }),
+      );
+    }
+  });
+}
+
+/**
+ * Asserts that `fn` throws a message that contains PyTorch's `message` and begins with the op's name
+ * (`op: ...`); `label` (a case's name) prefixes the failure texts.
+ */
+export function assertThrowsTorchMessage(fn: () => unknown, message: string, label?: string): void {
+  const prefix = label === undefined ? '' : `${label}: `;
+  assert.throws(
+    fn,
+    (error: Error) => {
+      assert.ok(error.message.includes(message), `${prefix}"${error.message}" should contain "${message}"`);
+      assert.match(error.message, /^[a-zA-Z]+: /, `${prefix}names the op`);
+      return true;
+    },
+    label,
+  );
 }

@@ -21,7 +21,7 @@ import { Tensor } from '../tensor';
 import { Dropout, LazyLinear } from './layers';
 import { tagAttentionWeights } from './attentionWeights';
 import { isProbability, isSize, Module } from './module';
-import { stageRecorder, type AxisName } from './trace';
+import { stageRecorder, type AxisName, type RecordStage } from './trace';
 
 /** Valid lengths: one per batch entry (B), one per query (B, Q), or null for no masking. */
 export type ValidLens = Tensor | number[] | null;
@@ -104,6 +104,27 @@ export function maskedSoftmax(X: Tensor, validLens: ValidLens): Tensor {
   isTensor(X, 'maskedSoftmax', 'X', 1);
   isValidLens(validLens, 'maskedSoftmax', 'validLens', 2);
   return (validLens === null ? X : maskScores(X, validLens)).softmax(-1);
+}
+
+/** maskedSoftmax inside a module's forward: records the mask (when there are valid lengths) and the softmax. */
+function traceMaskedSoftmax(
+  scores: Tensor,
+  validLens: Tensor | number[] | null,
+  axes: AxisName[],
+  recordStage: RecordStage,
+): Tensor {
+  let masked = scores;
+  if (validLens !== null) {
+    masked = maskScores(scores, validLens); // (B, Q, K)
+    recordStage('mask (valid lengths, fill -1e6)', masked, {
+      op: 'sequenceMask',
+      inputs: [scores],
+      inputAxes: [axes],
+      axes,
+    });
+  }
+  const weights = masked.softmax(-1); // (B, Q, K)
+  return recordStage('softmax', weights, { op: 'softmax', inputs: [masked], inputAxes: [axes], axes });
 }
 
 /** (B, T, h) → (B·H, T, h/H): d2l's transpose_qkv (head h of batch b is row b·H + h). */
@@ -203,18 +224,7 @@ export class DotProductAttention extends Module {
     recordStage('scores QKᵀ', product, { op: 'bmm', inputs: [queries, keys], inputAxes: [bq, bk], axes: bs });
     const scores = product.div(Math.sqrt(d)); // (B, Q, K)
     recordStage('scale 1/√d', scores, { op: 'div', inputs: [product], inputAxes: [bs], axes: bs });
-    let masked = scores;
-    if (validLens !== null) {
-      masked = maskScores(scores, validLens); // (B, Q, K)
-      recordStage('mask (valid lengths, fill -1e6)', masked, {
-        op: 'sequenceMask',
-        inputs: [scores],
-        inputAxes: [bs],
-        axes: bs,
-      });
-    }
-    const weights = masked.softmax(-1); // (B, Q, K)
-    recordStage('softmax', weights, { op: 'softmax', inputs: [masked], inputAxes: [bs], axes: bs });
+    const weights = traceMaskedSoftmax(scores, validLens, bs, recordStage); // (B, Q, K)
     const weightsModule = this.leadAxis === 'batch' ? dotProductAttention : multiHeadAttention;
     this.attentionWeights = tagAttentionWeights(weights, { axes: bs, heads: this.heads, module: weightsModule });
     let dropped = this.attentionWeights;
@@ -291,18 +301,7 @@ export class AdditiveAttention extends Module {
     });
     const scores = this.w_v.forward(features).squeeze(-1); // (B, Q, K)
     recordStage('scores w_vᵀ features', scores, { op: 'linear', inputs: [features], inputAxes: [bqkh], axes: bqk });
-    let masked = scores;
-    if (validLens !== null) {
-      masked = maskScores(scores, validLens); // (B, Q, K)
-      recordStage('mask (valid lengths, fill -1e6)', masked, {
-        op: 'sequenceMask',
-        inputs: [scores],
-        inputAxes: [bqk],
-        axes: bqk,
-      });
-    }
-    const weights = masked.softmax(-1); // (B, Q, K)
-    recordStage('softmax', weights, { op: 'softmax', inputs: [masked], inputAxes: [bqk], axes: bqk });
+    const weights = traceMaskedSoftmax(scores, validLens, bqk, recordStage); // (B, Q, K)
     this.attentionWeights = tagAttentionWeights(weights, { axes: bqk, module: additiveAttention });
     const dropped = this.dropout.forward(this.attentionWeights); // (B, Q, K)
     const output = dropped.bmm(values); // (B, Q, v)

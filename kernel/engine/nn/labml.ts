@@ -71,6 +71,23 @@ const forwardSpec = {
   mask: isOptional(isTensor),
 };
 
+/** einsum of two operands, recorded as the stage `label (einsum 'equation')`; each operand comes with its axes. */
+function tracedEinsum(
+  label: string,
+  equation: string,
+  [a, aAxes]: [Tensor, AxisName[]],
+  [b, bAxes]: [Tensor, AxisName[]],
+  axes: AxisName[],
+): Tensor {
+  const result = einsum(equation, a, b);
+  return recordStage(`${label} (einsum '${equation}')`, result, {
+    op: 'einsum',
+    inputs: [a, b],
+    inputAxes: [aAxes, bAxes],
+    axes,
+  });
+}
+
 /** labml's MultiHeadAttention: projections that split heads, einsum scores, softmax over keys, output Linear. */
 export class MultiHeadAttention extends Module {
   readonly dK: number;
@@ -147,13 +164,7 @@ export class MultiHeadAttention extends Module {
       inputAxes: [keyRows],
       axes: sbh,
     });
-    const product = einsum('ibhd,jbhd->ijbh', q, k); // (L, S, B, H)
-    recordStage("scores QKᵀ (einsum 'ibhd,jbhd->ijbh')", product, {
-      op: 'einsum',
-      inputs: [q, k],
-      inputAxes: [lbh, sbh],
-      axes: ijbh,
-    });
+    const product = tracedEinsum('scores QKᵀ', 'ibhd,jbhd->ijbh', [q, lbh], [k, sbh], ijbh); // (L, S, B, H)
     let scores = product.mul(this.scale); // (L, S, B, H)
     recordStage('scale 1/√d', scores, { op: 'mul', inputs: [product], inputAxes: [ijbh], axes: ijbh });
     if (prepared) {
@@ -167,13 +178,7 @@ export class MultiHeadAttention extends Module {
       const dropped = this.dropout.forward(attn); // (L, S, B, H)
       attn = recordStage('dropout', dropped, { op: 'dropout', inputs: [attn], inputAxes: [ijbh], axes: ijbh });
     }
-    const x = einsum('ijbh,jbhd->ibhd', attn, v); // (L, B, H, d)
-    recordStage("weighted sum with V (einsum 'ijbh,jbhd->ibhd')", x, {
-      op: 'einsum',
-      inputs: [attn, v],
-      inputAxes: [ijbh, sbh],
-      axes: lbh,
-    });
+    const x = tracedEinsum('weighted sum with V', 'ijbh,jbhd->ibhd', [attn, ijbh], [v, sbh], lbh); // (L, B, H, d)
     this.attn = tagAttentionWeights(attn, {
       axes: ['query', 'key', 'batch', 'head'],
       module: multiHeadAttention,

@@ -4,46 +4,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as engine from '../../../kernel/engine';
-import { forEachBackend } from '../../helpers/backends';
-import { assertClose } from '../../helpers/closeTo';
-import { decodeValues, evaluate, loadFixtures } from '../../helpers/torchFixtures';
+import { assertThrowsTorchMessage, evaluate, loadFixtures, testCasesOnEveryBackend } from '../../helpers/torchFixtures';
 
 const fixtures = loadFixtures('movement.json');
 
 /** A function as plain JavaScript calls it, without its TypeScript signature: to pass what the types forbid. */
 const untyped = (f: (...args: never[]) => unknown) => f as (...args: unknown[]) => unknown;
 
-forEachBackend(`movement keyword forms and negative dims match PyTorch ${fixtures.torch}`, (backend) => {
-  for (const fixture of fixtures.cases) {
-    test(fixture.name, () => {
-      const results = evaluate(fixture.expr, fixture.inputs);
-      assert.equal(results.length, fixture.results.length, 'number of results');
-      results.forEach((actual, i) => {
-        const expected = fixture.results[i];
-        const label = `${fixture.name}[${i}] = ${fixture.expr}`;
-        assert.equal(actual.backend.name, backend, `${label}: ran on ${backend}`);
-        assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
-        assert.equal(actual.dtype, expected.dtype, `${label}: dtype`);
-        assertClose(actual.dataSync(), decodeValues(expected), { atol: 1e-5, rtol: 1e-5 }, label);
-      });
-    });
-  }
+testCasesOnEveryBackend(`movement keyword forms and negative dims match PyTorch ${fixtures.torch}`, fixtures.cases, {
+  atol: 1e-5,
+  rtol: 1e-5,
 });
 
 test('bad arguments give PyTorch’s text, prefixed by the op (argument checks run before any backend work)', () => {
   for (const fixture of fixtures.errors) {
-    assert.throws(
-      () => evaluate(fixture.expr, fixture.inputs),
-      (error: Error) => {
-        assert.ok(
-          error.message.includes(fixture.message),
-          `${fixture.name}: "${error.message}" should contain "${fixture.message}"`,
-        );
-        assert.match(error.message, /^[a-zA-Z]+: /, `${fixture.name}: names the op`);
-        return true;
-      },
-      fixture.name,
-    );
+    assertThrowsTorchMessage(() => evaluate(fixture.expr, fixture.inputs), fixture.message, fixture.name);
   }
 });
 
