@@ -196,6 +196,15 @@ export function optionalArguments<S extends OptionsSpec>(
   return bindArguments(call, args, Object.keys(spec), spec, position);
 }
 
+/** The index of the first value that is not a whole number, or -1 (a loop: view and expand call this on every use). */
+function firstNonInt(values: readonly unknown[]): number {
+  for (let i = 0; i < values.length; i++) {
+    const d = values[i];
+    if (typeof d !== 'number' || !Number.isInteger(d)) return i;
+  }
+  return -1;
+}
+
 /**
  * A list of ints given as separate arguments or as one array, the two ways PyTorch takes sizes and dims
  * (`x.view(2, 3)`, `x.view([2, 3])`), checked with PyTorch's texts; `expected` is PyTorch's name for the
@@ -211,7 +220,7 @@ export function intsFromArgs(
   if (args.length === 0) throw new TypeError(`${call}: missing 1 required positional arguments: "${argument}"`);
   if (args.length === 1 && Array.isArray(args[0])) {
     const list: readonly unknown[] = args[0];
-    const bad = list.findIndex((d) => typeof d !== 'number' || !Number.isInteger(d));
+    const bad = firstNonInt(list);
     if (bad >= 0) {
       throw new TypeError(
         `${call}: argument '${argument}' must be ${expected}, but found element of type ${typeName(list[bad])} at pos ${bad + 1}`,
@@ -219,7 +228,7 @@ export function intsFromArgs(
     }
     return [...(list as number[])];
   }
-  const bad = args.findIndex((d) => typeof d !== 'number' || !Number.isInteger(d));
+  const bad = firstNonInt(args);
   if (bad >= 0) throw argumentError(call, argument, position, expected, args[bad]);
   return [...(args as number[])];
 }
