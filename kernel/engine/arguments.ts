@@ -154,27 +154,31 @@ export function bindArguments<S extends OptionsSpec>(
 ): CheckedOptions<S> {
   let given = args.length;
   while (given > 0 && args[given - 1] === undefined) given--;
-  const options = given > 0 && isOptionsObject(args[given - 1]) ? args[given - 1] : undefined;
-  const values = args.slice(0, options === undefined ? given : given - 1);
-  if (values.length > positional.length) {
+  // The common call passes nothing optional: no options object, no positional values to check.
+  if (given === 0) return {};
+  const options = isOptionsObject(args[given - 1]) ? args[given - 1] : undefined;
+  const count = options === undefined ? given : given - 1;
+  if (count > positional.length) {
     if (firstPosition === undefined) {
       const names = positional.join(', ');
       throw new TypeError(
-        `${call}: takes at most ${positional.length} positional arguments (${names}), ${values.length} given`,
+        `${call}: takes at most ${positional.length} positional arguments (${names}), ${count} given`,
       );
     }
     // Python's words, counting the required parameters before the first optional one.
     const [least, most] = [firstPosition - 1, firstPosition - 1 + positional.length];
     const range = least === most ? `${most}` : `from ${least} to ${most}`;
-    throw new TypeError(`${call}: takes ${range} positional arguments but ${least + values.length} were given`);
+    throw new TypeError(`${call}: takes ${range} positional arguments but ${least + count} were given`);
   }
-  const bound: Record<string, unknown> = checkOptions(call, options, spec);
-  values.forEach((value, i) => {
+  const bound: Record<string, unknown> = options === undefined ? {} : checkOptions(call, options, spec);
+  // A plain loop, not forEach with a closure: this runs on every op call that passes an optional value.
+  for (let i = 0; i < count; i++) {
+    const value = args[i];
+    if (value === undefined) continue;
     const name = positional[i];
-    if (value === undefined) return;
     if (Object.hasOwn(bound, name)) throw new TypeError(`${call}: got multiple values for argument '${name}'`);
     bound[name] = spec[name](value, call, name, firstPosition === undefined ? undefined : firstPosition + i);
-  });
+  }
   return bound as CheckedOptions<S>;
 }
 
@@ -188,7 +192,17 @@ export function optionalArguments<S extends OptionsSpec>(
   spec: S,
   position: number,
 ): CheckedOptions<S> {
+  if (args.length === 0) return {};
   return bindArguments(call, args, Object.keys(spec), spec, position);
+}
+
+/** The index of the first value that is not a whole number, or -1 (a loop: view and expand call this on every use). */
+function firstNonInt(values: readonly unknown[]): number {
+  for (let i = 0; i < values.length; i++) {
+    const d = values[i];
+    if (typeof d !== 'number' || !Number.isInteger(d)) return i;
+  }
+  return -1;
 }
 
 /**
@@ -206,7 +220,7 @@ export function intsFromArgs(
   if (args.length === 0) throw new TypeError(`${call}: missing 1 required positional arguments: "${argument}"`);
   if (args.length === 1 && Array.isArray(args[0])) {
     const list: readonly unknown[] = args[0];
-    const bad = list.findIndex((d) => typeof d !== 'number' || !Number.isInteger(d));
+    const bad = firstNonInt(list);
     if (bad >= 0) {
       throw new TypeError(
         `${call}: argument '${argument}' must be ${expected}, but found element of type ${typeName(list[bad])} at pos ${bad + 1}`,
@@ -214,7 +228,7 @@ export function intsFromArgs(
     }
     return [...(list as number[])];
   }
-  const bad = args.findIndex((d) => typeof d !== 'number' || !Number.isInteger(d));
+  const bad = firstNonInt(args);
   if (bad >= 0) throw argumentError(call, argument, position, expected, args[bad]);
   return [...(args as number[])];
 }
@@ -228,14 +242,21 @@ export function asMethod<T>(run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof TypeError) {
-      const shift = (text: string) =>
-        text.replace(/\(position (\d+)\)/, (_, n: string) => `(position ${Number(n) - 1})`);
-      error.message = shift(error.message);
-      if (error.stack) error.stack = shift(error.stack);
-    }
-    throw error;
+    throw methodError(error);
   }
+}
+
+/**
+ * The error a Tensor method rethrows from its op's function form: a TypeError's argument positions one
+ * lower, as {@link asMethod} does. The hot methods catch and call this directly, without a closure per call.
+ */
+export function methodError(error: unknown): unknown {
+  if (error instanceof TypeError) {
+    const shift = (text: string) => text.replace(/\(position (\d+)\)/, (_, n: string) => `(position ${Number(n) - 1})`);
+    error.message = shift(error.message);
+    if (error.stack) error.stack = shift(error.stack);
+  }
+  return error;
 }
 
 /** Python's list of names in its argument errors: `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`. */
@@ -255,8 +276,15 @@ export function checkRequired(
   required: Record<string, unknown>,
   kind: 'positional' | 'keyword-only' = 'positional',
 ): void {
+  let complete = true;
+  for (const name in required) {
+    if (required[name] === undefined) {
+      complete = false;
+      break;
+    }
+  }
+  if (complete) return;
   const missing = Object.keys(required).filter((name) => required[name] === undefined);
-  if (missing.length === 0) return;
   const plural = missing.length === 1 ? '' : 's';
   throw new TypeError(
     `${call}() missing ${missing.length} required ${kind} argument${plural}: ${pythonNameList(missing)}`,

@@ -5,7 +5,8 @@ export type Shape = readonly number[];
 /** The number of elements of a tensor of this shape. */
 export function sizeOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  // An indexed loop: for-of over a Size (an array with extra keys) took the slow iterator path.
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
 }
 
@@ -188,11 +189,33 @@ function isSize(shape: Shape): boolean {
  */
 interface SizeNode {
   size?: Size;
+  /** Children by dim for dims below `smallDim` (an array read is several times cheaper than a Map's get). */
+  small?: (SizeNode | undefined)[];
   next?: Map<number, SizeNode>;
 }
+const smallDim = 64;
 const maxSharedSizes = 10_000;
 let sharedSizes: SizeNode = {};
 let sharedSizeCount = 0;
+
+function childNode(node: SizeNode, dim: number): SizeNode {
+  if (dim >= 0 && dim < smallDim && Number.isInteger(dim)) {
+    const small = (node.small ??= []);
+    let child = small[dim];
+    if (child === undefined) {
+      child = {};
+      small[dim] = child;
+    }
+    return child;
+  }
+  node.next ??= new Map();
+  let child = node.next.get(dim);
+  if (!child) {
+    child = {};
+    node.next.set(dim, child);
+  }
+  return child;
+}
 
 /** The Size for a shape (shared between equal shapes; the shape itself when it is one). */
 export function toSize(shape: Shape): Size {
@@ -202,15 +225,7 @@ export function toSize(shape: Shape): Size {
     sharedSizeCount = 0;
   }
   let node = sharedSizes;
-  for (const dim of shape) {
-    node.next ??= new Map();
-    let child = node.next.get(dim);
-    if (!child) {
-      child = {};
-      node.next.set(dim, child);
-    }
-    node = child;
-  }
+  for (let i = 0; i < shape.length; i++) node = childNode(node, shape[i]);
   if (!node.size) {
     node.size = newSize(shape);
     sharedSizeCount++;

@@ -6,7 +6,7 @@
 import type { Backend, Storage, View } from './backend';
 import { defaultTorchDtype, type DType, type DTypeName, type TorchDType, type TypedArray } from './dtype';
 import { contiguousStrides, normalizeDim, sizeOf, toSize, type Shape, type Size } from './shape';
-import { asMethod, isInt, isOperand, isTensor, isTensorOrScalar } from './arguments';
+import { isInt, methodError, isOperand, isTensor, isTensorOrScalar } from './arguments';
 import { formatTensor } from './format';
 import * as creation from './ops/creation';
 import * as elementwise from './ops/elementwise';
@@ -136,15 +136,27 @@ export class Tensor {
 
   /** The same values in another shape, one size may be -1: `x.reshape(2, -1)` (a view when strides allow). */
   reshape(...shape: ShapeArgs): Tensor {
-    return asMethod(() => movement.reshape(this, ...shape));
+    try {
+      return movement.reshape(this, ...shape);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** The same storage in another shape, one size may be -1: `x.view(b, -1, h, d)`; fails where strides forbid. */
   view(...shape: ShapeArgs): Tensor {
-    return asMethod(() => movement.view(this, ...shape));
+    try {
+      return movement.view(this, ...shape);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Swaps two dims, negative dims allowed: `x.transpose(-2, -1)` (a view). */
   transpose(dim0: number, dim1: number): Tensor {
-    return asMethod(() => movement.transpose(this, dim0, dim1));
+    try {
+      return movement.transpose(this, dim0, dim1);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** The matrix transpose of a 2-D tensor (torch's `.T` / `.t()`). */
   t(): Tensor {
@@ -155,27 +167,51 @@ export class Tensor {
   }
   /** Reorders the dims: `x.permute(0, 2, 1, 3)` or `x.permute([0, 2, 1, 3])` (a view). */
   permute(...dims: ShapeArgs): Tensor {
-    return asMethod(() => movement.permute(this, ...dims));
+    try {
+      return movement.permute(this, ...dims);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Inserts a size-1 dim at `dim`: `x.unsqueeze(1)`, `x.unsqueeze(-1)`. */
   unsqueeze(dim: number): Tensor {
-    return asMethod(() => movement.unsqueeze(this, dim));
+    try {
+      return movement.unsqueeze(this, dim);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Removes size-1 dims, or only `dim`: `x.squeeze()`, `x.squeeze(1)`, `x.squeeze({ dim: 1 })`. */
   squeeze(...args: [dim?: number | movement.DimOptions]): Tensor {
-    return asMethod(() => movement.squeeze(this, ...args));
+    try {
+      return movement.squeeze(this, ...args);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Broadcasts size-1 dims to `shape`, -1 keeps a size: `x.expand(2, -1, 4)` (a view). */
   expand(...shape: ShapeArgs): Tensor {
-    return asMethod(() => movement.expand(this, ...shape));
+    try {
+      return movement.expand(this, ...shape);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** `x.expand(other.shape)`. */
   expandAs(other: Tensor): Tensor {
-    return asMethod(() => movement.expand(this, isTensor(other, 'expandAs', 'other', 2).shape));
+    try {
+      return movement.expand(this, isTensor(other, 'expandAs', 'other', 2).shape);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Merges dims startDim..endDim: `x.flatten()`, `x.flatten(1)`, `x.flatten({ startDim: 1, endDim: 2 })`. */
   flatten(...args: [startDim?: number | movement.FlattenOptions, endDim?: number | movement.FlattenOptions]): Tensor {
-    return asMethod(() => movement.flatten(this, ...args));
+    try {
+      return movement.flatten(this, ...args);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   contiguous(): Tensor {
     return movement.contiguous(this);
@@ -185,43 +221,83 @@ export class Tensor {
   }
   /** `length` elements of `dim` from `start`: `x.narrow(1, 0, 2)` (a view). */
   narrow(dim: number, start: number, length: number): Tensor {
-    return asMethod(() => movement.narrow(this, dim, start, length));
+    try {
+      return movement.narrow(this, dim, start, length);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Python's `x[:, start:end:step]` along one dim, as a view: `x.slice(1, 0, 4, 2)`. */
   slice(dim: number, start?: number, end?: number, step = 1): Tensor {
-    return asMethod(() => movement.slice(this, dim, start, end, step));
+    try {
+      return movement.slice(this, dim, start, end, step);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Picks index `index` of `dim` and drops the dim: `x.select(0, -1)` is `x[-1]`. */
   select(dim: number, index: number): Tensor {
-    return asMethod(() => movement.select(this, dim, index));
+    try {
+      return movement.select(this, dim, index);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Python-style indexing: `x.index(0, ':', '1:3')`, `x.index('0, :, 1:3')`, `x.index('...', null)`. */
   index(...specs: IndexSpec[]): Tensor {
-    return asMethod(() => movement.index(this, ...specs));
+    try {
+      return movement.index(this, ...specs);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** `chunks` equal pieces along `dim`: `x.chunk(3, -1)`, `x.chunk(3, { dim: -1 })`. */
   chunk(chunks: number, ...args: [dim?: number | movement.DimOptions]): Tensor[] {
-    return asMethod(() => movement.chunk(this, chunks, ...args));
+    try {
+      return movement.chunk(this, chunks, ...args);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Pieces of `splitSize` along `dim`, or of each listed size: `x.split(2, 1)`, `x.split([1, 3], { dim: 1 })`. */
   split(splitSize: number | readonly number[], ...args: [dim?: number | movement.DimOptions]): Tensor[] {
-    return asMethod(() => movement.split(this, splitSize, ...args));
+    try {
+      return movement.split(this, splitSize, ...args);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Tiles the tensor: `x.repeat(2, 1)` doubles the rows. */
   repeat(...sizes: ShapeArgs): Tensor {
-    return asMethod(() => movement.repeat(this, ...sizes));
+    try {
+      return movement.repeat(this, ...sizes);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Repeats each element along `dim` (flattened when omitted): `x.repeatInterleave(2, 0)`, `(2, { dim: 0 })`. */
   repeatInterleave(repeats: number, ...args: [dim?: number | movement.DimOptions]): Tensor {
-    return asMethod(() => movement.repeatInterleave(this, repeats, ...args));
+    try {
+      return movement.repeatInterleave(this, repeats, ...args);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** The lower triangle on and below `diagonal`: `x.tril()`, `x.tril(-1)`, `x.tril({ diagonal: -1 })`. */
   tril(...args: [diagonal?: number | movement.DiagonalOptions]): Tensor {
-    return asMethod(() => movement.tril(this, ...args));
+    try {
+      return movement.tril(this, ...args);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** The upper triangle on and above `diagonal`: `x.triu(1)`, `x.triu({ diagonal: 1 })` (a causal mask). */
   triu(...args: [diagonal?: number | movement.DiagonalOptions]): Tensor {
-    return asMethod(() => movement.triu(this, ...args));
+    try {
+      return movement.triu(this, ...args);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
 
   // Elementwise ----------------------------------------------------------------------------
@@ -416,14 +492,26 @@ export class Tensor {
 
   /** torch.matmul: dot, matrix-vector, matrix and batched products with broadcast batch dims. */
   matmul(other: Tensor): Tensor {
-    return asMethod(() => linalg.matmul(this, other));
+    try {
+      return linalg.matmul(this, other);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Batched matrix product of two 3-D tensors. */
   bmm(other: Tensor): Tensor {
-    return asMethod(() => linalg.bmm(this, other));
+    try {
+      return linalg.bmm(this, other);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
   /** Matrix product of two 2-D tensors. */
   mm(other: Tensor): Tensor {
-    return asMethod(() => linalg.mm(this, other));
+    try {
+      return linalg.mm(this, other);
+    } catch (error) {
+      throw methodError(error);
+    }
   }
 }

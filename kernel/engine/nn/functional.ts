@@ -30,6 +30,10 @@ export interface LinearOptions {
   bias?: Tensor | null;
 }
 
+/** linear's optional bias and the softmax-like calls' dim, checks built once (these run in every forward). */
+const linearSpec = { bias: isOptional(isTensor) };
+const dimSpec = { dim: isInt };
+
 /** y = x Wᵀ + b: linear(x, w, b) or linear(x, w, { bias }), with torch's message when the features do not fit. */
 export function linear(
   input: Tensor,
@@ -38,7 +42,7 @@ export function linear(
 ): Tensor {
   isTensor(input, 'linear', 'input', 1);
   isTensor(weight, 'linear', 'weight', 2);
-  const { bias } = optionalArguments('linear', args, { bias: isOptional(isTensor) }, 3);
+  const { bias } = optionalArguments('linear', args, linearSpec, 3);
   const inFeatures = weight.shape[1];
   const features = input.shape[input.ndim - 1];
   if (features !== inFeatures) {
@@ -60,7 +64,7 @@ export interface SoftmaxOptions {
 /** The input and dim of softmax-like calls, checked: `(x, dim)` or `(x, { dim })`. */
 function inputAndDim(call: string, input: Tensor, args: readonly unknown[]): [Tensor, number] {
   isTensor(input, call, 'input', 1);
-  const { dim } = optionalArguments(call, args, { dim: isInt }, 2);
+  const { dim } = optionalArguments(call, args, dimSpec, 2);
   checkRequired(call, { dim });
   return [input, dim!];
 }

@@ -79,6 +79,8 @@ const forwardSpec = {
 /** The module name in error messages and trace stages. */
 const mha = 'MultiheadAttention';
 const recordStage = stageRecorder(mha);
+/** forward's name in its argument errors. */
+const forwardCall = `${mha}.forward`;
 
 /** Axis names of the traced layouts, named after their shapes' letters (b = N·H, d = hd). */
 const lne: AxisName[] = ['query', 'batch', 'model_dim']; // (L, N, E)
@@ -254,9 +256,11 @@ export class MultiheadAttention extends Module {
       MultiheadAttentionForwardOptions
     >
   ): [Tensor, Tensor | null] {
-    const call = `${mha}.forward`;
+    const call = forwardCall;
     checkRequired(call, { query, key, value });
-    [query, key, value].forEach((t, i) => isTensor(t, call, ['query', 'key', 'value'][i], i + 1));
+    isTensor(query, call, 'query', 1);
+    isTensor(key, call, 'key', 2);
+    isTensor(value, call, 'value', 3);
     const options = optionalArguments(call, args, forwardSpec, 4);
     const { needWeights = true, averageAttnWeights = true } = options;
     const isBatched = this.checkArguments(query, key, value, options);

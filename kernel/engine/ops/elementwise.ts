@@ -60,10 +60,14 @@ export interface AlphaOptions {
   alpha?: number;
 }
 
+/** The alpha parameter's name and check, built once (the ops run often). */
+const alphaNames = ['alpha'] as const;
+const alphaSpec = { alpha: isScalarNumber };
+
 /** `other` scaled by alpha, given as `{ alpha }` or (an engine shorthand) a third positional number. */
 function scaled(call: string, a: TensorLike, b: TensorLike, alphaOrOptions: unknown): TensorLike {
   checkBinaryOperands(call, a, b);
-  const { alpha } = bindArguments(call, [alphaOrOptions], ['alpha'], { alpha: isScalarNumber });
+  const { alpha } = bindArguments(call, [alphaOrOptions], alphaNames, alphaSpec);
   if (alpha === undefined) return b;
   if (!Number.isInteger(alpha) && !isFloating(promoteTypes(dtypeOf(a), dtypeOf(b)))) {
     throw new TypeError(`${call}: For integral input tensors, argument alpha must not be a floating point number.`);

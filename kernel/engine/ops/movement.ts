@@ -9,6 +9,12 @@ import { Tensor } from '../tensor';
 import { fromValues } from './creation';
 import { where } from './elementwise';
 
+/** The optional parameters' checks, built once rather than on every call. */
+const optionalDimSpec = { dim: isOptional(isInt) };
+const flattenSpec = { startDim: isInt, endDim: isInt };
+const dimSpec = { dim: isInt };
+const diagonalSpec = { diagonal: isInt };
+
 /** A size or dims list, as separate ints or as one array: `x.view(2, 3)` or `x.view([2, 3])`. */
 export type ShapeArgs = (number | readonly number[])[];
 
@@ -139,7 +145,7 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
 /** Removes every size-1 dim, or only `dim` when it has size 1 (torch.squeeze). */
 export function squeeze(t: Tensor, ...args: [dim?: number | DimOptions]): Tensor {
   isTensor(t, 'squeeze', 'input', 1);
-  const { dim } = optionalArguments('squeeze', args, { dim: isOptional(isInt) }, 2);
+  const { dim } = optionalArguments('squeeze', args, optionalDimSpec, 2);
   const drop =
     dim === undefined
       ? t.shape.map((size) => size === 1)
@@ -192,7 +198,7 @@ export function flatten(
   ...args: [startDim?: number | FlattenOptions, endDim?: number | FlattenOptions]
 ): Tensor {
   isTensor(t, 'flatten', 'input', 1);
-  const { startDim = 0, endDim = -1 } = optionalArguments('flatten', args, { startDim: isInt, endDim: isInt }, 2);
+  const { startDim = 0, endDim = -1 } = optionalArguments('flatten', args, flattenSpec, 2);
   const start = normalizeDim('flatten', startDim, t.ndim);
   const end = normalizeDim('flatten', endDim, t.ndim);
   if (t.ndim === 0) return reshape(t, [1]);
@@ -327,7 +333,7 @@ export function chunk(t: Tensor, chunks: number, ...args: [dim?: number | DimOpt
   isTensor(t, 'chunk', 'input', 1);
   if (isInt(chunks, 'chunk', 'chunks', 2) <= 0)
     throw new Error(`chunk: chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
-  const { dim = 0 } = optionalArguments('chunk', args, { dim: isInt }, 3);
+  const { dim = 0 } = optionalArguments('chunk', args, dimSpec, 3);
   const d = normalizeDim('chunk', dim, t.ndim);
   const step = Math.ceil(t.shape[d] / chunks);
   return split(t, Math.max(step, 1), d);
@@ -346,7 +352,7 @@ export function split(
   const sizeOrSizes = Array.isArray(splitSize)
     ? intsFromArgs('split', 'splitSize', [splitSize], 2)
     : isIntOrInts(splitSize, 'split', 'splitSize', 2);
-  const { dim = 0 } = optionalArguments('split', args, { dim: isInt }, 3);
+  const { dim = 0 } = optionalArguments('split', args, dimSpec, 3);
   const d = normalizeDim('split', dim, t.ndim);
   const size = t.shape[d];
   let lengths: number[];
@@ -384,7 +390,7 @@ export function split(
 /** Joins tensors along an existing dim: `cat([a, b], 1)` or `cat([a, b], { dim: 1 })`, promoting dtypes. */
 export function cat(list: readonly Tensor[], ...args: [dim?: number | DimOptions]): Tensor {
   const tensors = tensorList('cat', list);
-  const { dim = 0 } = optionalArguments('cat', args, { dim: isInt }, 2);
+  const { dim = 0 } = optionalArguments('cat', args, dimSpec, 2);
   if (tensors.length === 0) throw new Error('cat: torch.cat(): expected a non-empty list of Tensors');
   const parts = tensors.filter((x) => !(x.ndim === 1 && x.numel() === 0)); // torch skips legacy empty (0,) tensors
   const first = parts[0] ?? tensors[0];
@@ -416,7 +422,7 @@ export function cat(list: readonly Tensor[], ...args: [dim?: number | DimOptions
 /** Joins equal-shaped tensors along a new dim: `stack([a, b], 1)` or `stack([a, b], { dim: 1 })`. */
 export function stack(list: readonly Tensor[], ...args: [dim?: number | DimOptions]): Tensor {
   const tensors = tensorList('stack', list);
-  const { dim = 0 } = optionalArguments('stack', args, { dim: isInt }, 2);
+  const { dim = 0 } = optionalArguments('stack', args, dimSpec, 2);
   if (tensors.length === 0) throw new Error('stack: stack expects a non-empty TensorList');
   tensors.forEach((x, i) => {
     if (x.shape.length !== tensors[0].shape.length || x.shape.some((s, k) => s !== tensors[0].shape[k])) {
@@ -463,7 +469,7 @@ export function repeatInterleave(t: Tensor, repeats: number, ...args: [dim?: num
   isTensor(t, 'repeatInterleave', 'input', 1);
   if (isInt(repeats, 'repeatInterleave', 'repeats', 2) < 0)
     throw new Error('repeatInterleave: repeats can not be negative');
-  const { dim } = optionalArguments('repeatInterleave', args, { dim: isOptional(isInt) }, 3);
+  const { dim } = optionalArguments('repeatInterleave', args, optionalDimSpec, 3);
   const source = dim === undefined ? flatten(t) : t;
   const d = normalizeDim('repeatInterleave', dim ?? 0, source.ndim);
   const spread = unsqueeze(source, d + 1); // (.., n, 1, ..)
@@ -476,7 +482,7 @@ export function repeatInterleave(t: Tensor, repeats: number, ...args: [dim?: num
 
 function triangle(op: 'tril' | 'triu', t: Tensor, args: [diagonal?: number | DiagonalOptions]): Tensor {
   isTensor(t, op, 'input', 1);
-  const { diagonal = 0 } = optionalArguments(op, args, { diagonal: isInt }, 2);
+  const { diagonal = 0 } = optionalArguments(op, args, diagonalSpec, 2);
   if (t.ndim < 2) throw new Error(`${op}: input tensor must have at least 2 dimensions`);
   const [rows, cols] = t.shape.slice(-2);
   const keep = new Uint8Array(rows * cols);

@@ -276,9 +276,13 @@ function floatInput(t: Tensor): Tensor {
 /** `softmax(x, dim)` or `softmax(x, { dim })` (PyTorch: dim); the dim is required. */
 export type SoftmaxArgs = [dim: number] | [options: { dim: number }];
 
+/** softmax's dim parameter, built once (softmax runs often). */
+const dimNames = ['dim'] as const;
+const softmaxDimSpec = { dim: isInt };
+
 function softmaxDim(call: string, input: unknown, args: readonly unknown[]): number {
   isTensor(input, call, 'input', 1);
-  const { dim } = bindArguments(call, args, ['dim'], { dim: isInt });
+  const { dim } = bindArguments(call, args, dimNames, softmaxDimSpec);
   return isInt(dim, call, 'dim');
 }
 
