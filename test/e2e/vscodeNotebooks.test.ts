@@ -36,7 +36,7 @@ const examples: Record<string, Expected> = {
     attentionViews: 2,
     stagesViews: 0,
     shapes: ['(4, 2, 6)', '(2, 4, 4)', '(2, 3, 4, 5)'],
-    stdout: [/output \[ 4, 2, 6 \] weights \[ 2, 4, 4 \]/],
+    stdout: [/output torch\.Size\(\[4, 2, 6\]\) weights torch\.Size\(\[2, 4, 4\]\)/],
     printsBackend: true,
   },
   'd2l-multihead-attention.ipynb': {
@@ -44,14 +44,14 @@ const examples: Record<string, Expected> = {
     attentionViews: 2,
     stagesViews: 0,
     shapes: ['(10, 4, 6)', '(2, 5, 4, 6)'],
-    stdout: [/output \[ 2, 4, 100 \]/, /max \|output difference\| \d/],
+    stdout: [/output torch\.Size\(\[2, 4, 100\]\)/, /max \|output difference\| \d/],
   },
   'labml-multihead-attention.ipynb': {
     tensorViews: 0,
     attentionViews: 2,
     stagesViews: 1,
     shapes: ['(6, 6, 2, 4)'],
-    stdout: [/max \|by hand - module\| = 0/, /mask \[ 6, 6, 1 \]/],
+    stdout: [/max \|by hand - module\| = 0/, /mask torch\.Size\(\[6, 6, 1\]\)/],
   },
   'splitting-heads.ipynb': {
     tensorViews: 2,
@@ -65,7 +65,7 @@ const examples: Record<string, Expected> = {
     attentionViews: 1,
     stagesViews: 1,
     shapes: ['(5, 6)'],
-    stdout: [/weights \[ 1, 6 \] sum 1\.000000/],
+    stdout: [/weights torch\.Size\(\[1, 6\]\) sum 1\.000000/],
   },
   'step-through-a-forward-pass.ipynb': {
     tensorViews: 1,
