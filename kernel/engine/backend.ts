@@ -22,7 +22,32 @@ export interface View {
   readonly offset: number;
 }
 
-export const unaryOps = ['neg', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'relu', 'gelu', 'abs', 'logicalNot'] as const;
+export const unaryOps = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'gelu',
+  'abs',
+  'logicalNot',
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'sinh',
+  'cosh',
+  'expm1',
+  'log1p',
+  'floor',
+  'ceil',
+  'round',
+  'trunc',
+] as const;
 export type UnaryOp = (typeof unaryOps)[number];
 
 export const binaryOps = [

@@ -377,6 +377,111 @@ export class Tensor {
   abs(): Tensor {
     return elementwise.abs(this);
   }
+  sin(): Tensor {
+    return elementwise.sin(this);
+  }
+  cos(): Tensor {
+    return elementwise.cos(this);
+  }
+  tan(): Tensor {
+    return elementwise.tan(this);
+  }
+  asin(): Tensor {
+    return elementwise.asin(this);
+  }
+  acos(): Tensor {
+    return elementwise.acos(this);
+  }
+  atan(): Tensor {
+    return elementwise.atan(this);
+  }
+  sinh(): Tensor {
+    return elementwise.sinh(this);
+  }
+  cosh(): Tensor {
+    return elementwise.cosh(this);
+  }
+  expm1(): Tensor {
+    return elementwise.expm1(this);
+  }
+  log1p(): Tensor {
+    return elementwise.log1p(this);
+  }
+  floor(): Tensor {
+    return elementwise.floor(this);
+  }
+  ceil(): Tensor {
+    return elementwise.ceil(this);
+  }
+  round(): Tensor {
+    return elementwise.round(this);
+  }
+  trunc(): Tensor {
+    return elementwise.trunc(this);
+  }
+  frac(): Tensor {
+    return elementwise.frac(this);
+  }
+  exp2(): Tensor {
+    return elementwise.exp2(this);
+  }
+  log2(): Tensor {
+    return elementwise.log2(this);
+  }
+  log10(): Tensor {
+    return elementwise.log10(this);
+  }
+  reciprocal(): Tensor {
+    return elementwise.reciprocal(this);
+  }
+  rsqrt(): Tensor {
+    return elementwise.rsqrt(this);
+  }
+  square(): Tensor {
+    return elementwise.square(this);
+  }
+  sign(): Tensor {
+    return elementwise.sign(this);
+  }
+  isnan(): Tensor {
+    return elementwise.isnan(this);
+  }
+  isinf(): Tensor {
+    return elementwise.isinf(this);
+  }
+  isfinite(): Tensor {
+    return elementwise.isfinite(this);
+  }
+  /** Clamps to [min, max]: numbers or tensors, positional or `{ min, max }` (torch's clamp). */
+  clamp(min?: TensorLike | elementwise.ClampOptions | null, max?: TensorLike | elementwise.ClampOptions): Tensor {
+    return elementwise.clamp(this, min, max);
+  }
+  /** An alias of clamp. */
+  clip(min?: TensorLike | elementwise.ClampOptions | null, max?: TensorLike | elementwise.ClampOptions): Tensor {
+    return elementwise.clip(this, min, max);
+  }
+  atan2(other: TensorLike): Tensor {
+    return elementwise.atan2(this, isOperand(other, 'atan2', 'other', 1));
+  }
+  /** NaN and ±∞ replaced: positional (nan, posinf, neginf) or `{ nan, posinf, neginf }`. */
+  nanToNum(...args: (number | elementwise.NanToNumOptions | undefined)[]): Tensor {
+    return elementwise.nanToNum(this, ...args);
+  }
+  logicalXor(other: TensorLike): Tensor {
+    return elementwise.logicalXor(this, isOperand(other, 'logicalXor', 'other', 1));
+  }
+  /** |this - other| <= atol + rtol·|other| elementwise: positional (rtol, atol, equalNan) or options. */
+  isclose(other: Tensor, ...args: (number | boolean | elementwise.IsCloseOptions | undefined)[]): Tensor {
+    return elementwise.isclose(this, other, ...args);
+  }
+  /** isclose everywhere, as a boolean. */
+  allclose(other: Tensor, ...args: (number | boolean | elementwise.IsCloseOptions | undefined)[]): boolean {
+    return elementwise.allclose(this, other, ...args);
+  }
+  /** The same shape and values, as a boolean. */
+  equal(other: Tensor): boolean {
+    return elementwise.equal(this, other);
+  }
   /** `value` (a number or a 0-dim tensor) where the bool mask is true (torch's masked_fill, out of place). */
   maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor {
     isTensor(mask, 'maskedFill', 'mask', 1);

@@ -62,6 +62,22 @@ const unaryFormulas: Record<UnaryOp, string[]> = {
   ],
   abs: ['let y = Math.abs(x);'],
   logicalNot: ['let y = x == 0.0 ? 1.0 : 0.0;'],
+  sin: ['let y = Math.sin(x);'],
+  cos: ['let y = Math.cos(x);'],
+  tan: ['let y = Math.tan(x);'],
+  asin: ['let y = Math.asin(x);'],
+  acos: ['let y = Math.acos(x);'],
+  atan: ['let y = Math.atan(x);'],
+  sinh: ['let e = Math.exp(x);', 'let y = 0.5 * (e - 1.0 / e);'],
+  cosh: ['let e = Math.exp(x);', 'let y = 0.5 * (e + 1.0 / e);'],
+  // Near 0, exp(x) - 1 and log(1 + x) cancel; the Taylor terms keep float32's precision there.
+  expm1: ['let y = Math.abs(x) < 1e-3 ? x + 0.5 * x * x + x * x * x / 6.0 : Math.exp(x) - 1.0;'],
+  log1p: ['let y = Math.abs(x) < 1e-3 ? x - 0.5 * x * x + x * x * x / 3.0 : Math.log(1.0 + x);'],
+  floor: ['let y = Math.floor(x);'],
+  ceil: ['let y = Math.ceil(x);'],
+  // torch.round: halves go to the even neighbour, as in the reference backend.
+  round: ['let r = Math.floor(x + 0.5);', 'let y = r - x == 0.5 && Math.floor(r / 2.0) * 2.0 != r ? r - 1.0 : r;'],
+  trunc: ['let y = x < 0.0 ? Math.ceil(x) : Math.floor(x);'],
 };
 
 const binaryFormulas: Record<BinaryOp, string> = {

@@ -60,7 +60,23 @@ type OpKind = keyof typeof engineOps;
 
 /** Engine ops the C kernels leave to the reference loops: their results are bool or int32. */
 export const referenceOnlyOps: { [K in OpKind]: readonly (typeof engineOps)[K][number][] } = {
-  unary: ['logicalNot'],
+  unary: [
+    'logicalNot',
+    'sin',
+    'cos',
+    'tan',
+    'asin',
+    'acos',
+    'atan',
+    'sinh',
+    'cosh',
+    'expm1',
+    'log1p',
+    'floor',
+    'ceil',
+    'round',
+    'trunc',
+  ],
   binary: ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'],
   reduce: ['argmax', 'argmin'],
 };

@@ -53,6 +53,12 @@ export function erf(x: number): number {
   return sign * (1 - poly * Math.exp(-ax * ax));
 }
 
+/** torch.round: halves go to the even neighbour (0.5 -> 0, 1.5 -> 2, -2.5 -> -2). */
+function roundHalfToEven(x: number): number {
+  const nearest = Math.round(x);
+  return nearest - x === 0.5 && nearest % 2 !== 0 ? nearest - 1 : nearest;
+}
+
 const unaryFunctions: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   exp: Math.exp,
@@ -64,6 +70,20 @@ const unaryFunctions: Record<UnaryOp, (x: number) => number> = {
   gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
   abs: Math.abs,
   logicalNot: (x) => (x === 0 ? 1 : 0),
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+  asin: Math.asin,
+  acos: Math.acos,
+  atan: Math.atan,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  expm1: Math.expm1,
+  log1p: Math.log1p,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: roundHalfToEven,
+  trunc: Math.trunc,
 };
 
 const binaryFunctions: Record<BinaryOp, (a: number, b: number) => number> = {

@@ -17,7 +17,20 @@ import {
   type PositionalOrOptions,
 } from '../arguments';
 import { rand, tensor } from '../ops/creation';
-import { gelu as geluOp, relu as reluOp, where } from '../ops/elementwise';
+import {
+  clamp,
+  exp,
+  expm1,
+  gelu as geluOp,
+  gt,
+  log1p,
+  mul,
+  neg,
+  relu as reluOp,
+  sigmoid,
+  tanh,
+  where,
+} from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
 import { logSoftmax as logSoftmaxOp, mean, softmax as softmaxOp, variance } from '../ops/reduction';
 import { formatShape } from '../shape';
@@ -251,4 +264,92 @@ export function scaledDotProductAttention(
   }
   const weights = dropout(softmaxOp(scores, -1), dropoutP, dropoutP > 0); // (..., L, S)
   return matmul(weights, value); // (..., L, Ev)
+}
+
+// Activations (issue 14) ---------------------------------------------------------------------
+
+/** F.softplus's keyword arguments. */
+export interface SoftplusOptions {
+  /** The slope factor, 1 by default (PyTorch: beta). */
+  beta?: number;
+  /** Above beta·x > threshold the result is x itself, 20 by default (PyTorch: threshold). */
+  threshold?: number;
+}
+/** F.softplus: log(1 + exp(beta·x)) / beta, x itself where beta·x > threshold. */
+export function softplus(
+  input: Tensor,
+  ...args: PositionalOrOptions<[beta: number, threshold: number], SoftplusOptions>
+): Tensor {
+  isTensor(input, 'softplus', 'input', 1);
+  const { beta = 1, threshold = 20 } = optionalArguments('softplus', args, { beta: isNumber, threshold: isNumber }, 2);
+  const scaled = mul(input, beta);
+  return where(gt(scaled, threshold), input, mul(log1p(exp(scaled)), 1 / beta));
+}
+
+/** F.silu (swish): x·sigmoid(x). */
+export function silu(input: Tensor, ...args: PositionalOrOptions<[inplace: boolean], ReluOptions>): Tensor {
+  isTensor(input, 'silu', 'input', 1);
+  optionalArguments('silu', args, { inplace: isNotInplace }, 2);
+  return mul(input, sigmoid(input));
+}
+
+/** F.mish: x·tanh(softplus(x)). */
+export function mish(input: Tensor, ...args: PositionalOrOptions<[inplace: boolean], ReluOptions>): Tensor {
+  isTensor(input, 'mish', 'input', 1);
+  optionalArguments('mish', args, { inplace: isNotInplace }, 2);
+  return mul(input, tanh(softplus(input)));
+}
+
+/** F.elu's keyword arguments. */
+export interface EluOptions extends ReluOptions {
+  /** The scale of the negative side, 1 by default (PyTorch: alpha). */
+  alpha?: number;
+}
+/** F.elu: x where x > 0, alpha·(exp(x) - 1) elsewhere. */
+export function elu(
+  input: Tensor,
+  ...args: PositionalOrOptions<[alpha: number, inplace: boolean], EluOptions>
+): Tensor {
+  isTensor(input, 'elu', 'input', 1);
+  const { alpha = 1 } = optionalArguments('elu', args, { alpha: isNumber, inplace: isNotInplace }, 2);
+  return where(gt(input, 0), input, mul(expm1(input), alpha));
+}
+
+/** F.leaky_relu's keyword arguments. */
+export interface LeakyReluOptions extends ReluOptions {
+  /** The slope where x < 0, 0.01 by default (PyTorch: negative_slope). */
+  negativeSlope?: number;
+}
+/** F.leaky_relu: x where x > 0, negativeSlope·x elsewhere. */
+export function leakyRelu(
+  input: Tensor,
+  ...args: PositionalOrOptions<[negativeSlope: number, inplace: boolean], LeakyReluOptions>
+): Tensor {
+  isTensor(input, 'leakyRelu', 'input', 1);
+  const spec = { negativeSlope: isNumber, inplace: isNotInplace };
+  const { negativeSlope = 0.01 } = optionalArguments('leakyRelu', args, spec, 2);
+  return where(gt(input, 0), input, mul(input, negativeSlope));
+}
+
+/** F.hardtanh's keyword arguments. */
+export interface HardtanhOptions extends ReluOptions {
+  /** The lower bound, -1 by default (PyTorch: min_val). */
+  minVal?: number;
+  /** The upper bound, 1 by default (PyTorch: max_val). */
+  maxVal?: number;
+}
+/** F.hardtanh: x clamped to [minVal, maxVal]. */
+export function hardtanh(
+  input: Tensor,
+  ...args: PositionalOrOptions<[minVal: number, maxVal: number, inplace: boolean], HardtanhOptions>
+): Tensor {
+  isTensor(input, 'hardtanh', 'input', 1);
+  const spec = { minVal: isNumber, maxVal: isNumber, inplace: isNotInplace };
+  const { minVal = -1, maxVal = 1 } = optionalArguments('hardtanh', args, spec, 2);
+  return clamp(input, minVal, maxVal);
+}
+
+/** F.logsigmoid: log(sigmoid(x)) = -softplus(-x), stable for large |x|. */
+export function logsigmoid(input: Tensor): Tensor {
+  return neg(softplus(neg(isTensor(input, 'logsigmoid', 'input', 1))));
 }

@@ -1,11 +1,22 @@
 /** Elementwise ops with NumPy/PyTorch broadcasting and torch's dtype rules. */
 import type { BinaryOp, UnaryOp } from '../backend';
-import { bindArguments, isOperand, isScalarNumber, isTensor, isTensorOrScalar } from '../arguments';
-import { dtypeOfScalar, isFloating, promoteTypes, torchDtypeName, type DType } from '../dtype';
+import {
+  bindArguments,
+  isBool,
+  isNumber,
+  isOperand,
+  isOptional,
+  isScalarNumber,
+  isTensor,
+  isTensorOrScalar,
+  optionalArguments,
+} from '../arguments';
+import { dtypeOfScalar, isFloating, promoteTypes, scalarTypeName, torchDtypeName, type DType } from '../dtype';
 import { broadcastShapes } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
 import { scalarLike } from './creation';
 import { checkSameBackend, expand } from './movement';
+import { all } from './reduction';
 
 function dtypeOf(x: TensorLike): DType {
   return x instanceof Tensor ? x.dtype : dtypeOfScalar(x);
@@ -151,4 +162,172 @@ export function maskedFill(t: Tensor, mask: Tensor, value: number | boolean | Te
   }
   const filler = value instanceof Tensor ? value : scalarLike(value, t, t.dtype);
   return cast(where(mask, filler, t), t.dtype);
+}
+
+// Trigonometric, hyperbolic and rounding ops (issue 14) --------------------------------------
+
+/** torch.sin: integers give float32, as for every transcendental op. */
+export const sin = (a: Tensor): Tensor => unary('sin', 'float', a);
+/** torch.cos. */
+export const cos = (a: Tensor): Tensor => unary('cos', 'float', a);
+/** torch.tan. */
+export const tan = (a: Tensor): Tensor => unary('tan', 'float', a);
+/** torch.asin: NaN outside [-1, 1]. */
+export const asin = (a: Tensor): Tensor => unary('asin', 'float', a);
+/** torch.acos: NaN outside [-1, 1]. */
+export const acos = (a: Tensor): Tensor => unary('acos', 'float', a);
+/** torch.atan. */
+export const atan = (a: Tensor): Tensor => unary('atan', 'float', a);
+/** torch.sinh. */
+export const sinh = (a: Tensor): Tensor => unary('sinh', 'float', a);
+/** torch.cosh. */
+export const cosh = (a: Tensor): Tensor => unary('cosh', 'float', a);
+/** torch.expm1: exp(x) - 1, precise near 0. */
+export const expm1 = (a: Tensor): Tensor => unary('expm1', 'float', a);
+/** torch.log1p: log(1 + x), precise near 0. */
+export const log1p = (a: Tensor): Tensor => unary('log1p', 'float', a);
+/** torch.floor: integers stay integers. */
+export const floor = (a: Tensor): Tensor => unary('floor', 'same', a);
+/** torch.ceil: integers stay integers. */
+export const ceil = (a: Tensor): Tensor => unary('ceil', 'same', a);
+/** torch.round: halves go to the even neighbour (0.5 -> 0, 1.5 -> 2), as in torch. */
+export const round = (a: Tensor): Tensor => unary('round', 'same', a);
+/** torch.trunc: rounds toward zero. */
+export const trunc = (a: Tensor): Tensor => unary('trunc', 'same', a);
+
+/** The tensor as float32 (integers and bools converted), for ops whose result is always floating. */
+function floating(a: Tensor): Tensor {
+  return isFloating(a.dtype) ? a : cast(a, 'float32');
+}
+
+/** torch.frac: x - trunc(x), floating inputs only, as in torch. */
+export function frac(a: Tensor): Tensor {
+  isTensor(a, 'frac', 'input', 1);
+  if (!isFloating(a.dtype))
+    throw new TypeError(`frac: "frac_cpu" not implemented for '${scalarTypeName(a.torchDtype)}'`);
+  return sub(a, trunc(a));
+}
+/** torch.exp2: 2^x. */
+export const exp2 = (a: Tensor): Tensor => pow(2, floating(isTensor(a, 'exp2', 'input', 1)));
+/** torch.log2. */
+export const log2 = (a: Tensor): Tensor => mul(log(a), Math.LOG2E);
+/** torch.log10. */
+export const log10 = (a: Tensor): Tensor => mul(log(a), Math.LOG10E);
+/** torch.reciprocal: 1/x, float32 for integers. */
+export const reciprocal = (a: Tensor): Tensor => div(1, isTensor(a, 'reciprocal', 'input', 1));
+/** torch.rsqrt: 1/√x. */
+export const rsqrt = (a: Tensor): Tensor => div(1, sqrt(a));
+/** torch.square: x·x, integers stay integers. */
+export const square = (a: Tensor): Tensor => mul(isTensor(a, 'square', 'input', 1), a);
+/** torch.sign: -1, 0 or 1 in the input's dtype (0 for NaN, as torch). */
+export function sign(a: Tensor): Tensor {
+  isTensor(a, 'sign', 'input', 1);
+  return cast(sub(cast(gt(a, 0), a.dtype), cast(lt(a, 0), a.dtype)), a.dtype);
+}
+
+/** Keyword arguments of clamp/clip (PyTorch: min, max): numbers or tensors that broadcast. */
+export interface ClampOptions {
+  /** The lower bound (PyTorch: min). */
+  min?: TensorLike;
+  /** The upper bound (PyTorch: max). */
+  max?: TensorLike;
+}
+const clampNames = ['min', 'max'] as const;
+const clampSpec = { min: isOptional(isOperand), max: isOptional(isOperand) };
+
+function clampTo(call: string, a: Tensor, args: unknown[]): Tensor {
+  isTensor(a, call, 'input', 1);
+  const { min, max } = bindArguments(call, args, clampNames, clampSpec, 2);
+  if (min === undefined && max === undefined) {
+    throw new TypeError(`${call}: At least one of 'min' or 'max' must not be None`);
+  }
+  const above = min === undefined ? a : maximum(a, min);
+  return max === undefined ? above : minimum(above, max);
+}
+/** torch.clamp(x, min, max) or clamp(x, { min, max }): each bound a number or a tensor; min > max gives max. */
+export function clamp(a: Tensor, min?: TensorLike | ClampOptions | null, max?: TensorLike | ClampOptions): Tensor {
+  return clampTo('clamp', a, [min ?? undefined, max]);
+}
+/** torch.clip: an alias of clamp. */
+export function clip(a: Tensor, min?: TensorLike | ClampOptions | null, max?: TensorLike | ClampOptions): Tensor {
+  return clampTo('clip', a, [min ?? undefined, max]);
+}
+
+/** torch.atan2(input, other): the angle of the point (other, input), in (-π, π]; float32 for integers. */
+export function atan2(y: TensorLike, x: TensorLike): Tensor {
+  checkBinaryOperands('atan2', y, x);
+  const angle = atan(div(y, x));
+  const turned = where(lt(x, 0), add(angle, where(ge(y, 0), Math.PI, -Math.PI)), angle);
+  return where(logicalAnd(eq(x, 0), eq(y, 0)), 0, turned);
+}
+
+/** torch.isnan. */
+export const isnan = (a: Tensor): Tensor => ne(isTensor(a, 'isnan', 'input', 1), a);
+/** torch.isinf: ±∞. */
+export const isinf = (a: Tensor): Tensor => eq(abs(a), Infinity);
+/** torch.isfinite: neither NaN nor ±∞. */
+export const isfinite = (a: Tensor): Tensor => eq(sub(isTensor(a, 'isfinite', 'input', 1), a), 0);
+
+/** Keyword arguments of nanToNum (PyTorch: nan, posinf, neginf). */
+export interface NanToNumOptions {
+  /** The value for NaN, 0 by default (PyTorch: nan). */
+  nan?: number;
+  /** The value for +∞, float32's largest by default (PyTorch: posinf). */
+  posinf?: number;
+  /** The value for -∞, float32's lowest by default (PyTorch: neginf). */
+  neginf?: number;
+}
+const float32Max = 3.4028234663852886e38;
+const nanToNumSpec = { nan: isOptional(isNumber), posinf: isOptional(isNumber), neginf: isOptional(isNumber) };
+
+/** torch.nan_to_num(x, nan, posinf, neginf): replaces NaN and infinities; integers are returned unchanged. */
+export function nanToNum(a: Tensor, ...args: (number | NanToNumOptions | undefined)[]): Tensor {
+  isTensor(a, 'nanToNum', 'input', 1);
+  const { nan = 0, posinf = float32Max, neginf = -float32Max } = optionalArguments('nanToNum', args, nanToNumSpec, 2);
+  if (!isFloating(a.dtype)) return a;
+  const numbers = where(isnan(a), nan, a);
+  return where(eq(numbers, Infinity), posinf, where(eq(numbers, -Infinity), neginf, numbers));
+}
+
+/** torch.logical_xor: true where exactly one operand is nonzero. */
+export function logicalXor(a: TensorLike, b: TensorLike): Tensor {
+  checkBinaryOperands('logicalXor', a, b);
+  const truth = (x: TensorLike): TensorLike => (x instanceof Tensor ? ne(x, 0) : Boolean(x));
+  return ne(truth(a), truth(b));
+}
+
+/** Keyword arguments of isclose and allclose (PyTorch: rtol, atol, equal_nan). */
+export interface IsCloseOptions {
+  /** Relative tolerance, 1e-5 by default (PyTorch: rtol). */
+  rtol?: number;
+  /** Absolute tolerance, 1e-8 by default (PyTorch: atol). */
+  atol?: number;
+  /** NaNs compare equal (PyTorch: equal_nan). */
+  equalNan?: boolean;
+}
+const isCloseSpec = { rtol: isOptional(isNumber), atol: isOptional(isNumber), equalNan: isOptional(isBool) };
+type IsCloseArgs = (number | boolean | IsCloseOptions | undefined)[];
+
+function closeness(call: string, a: Tensor, b: Tensor, args: IsCloseArgs): Tensor {
+  isTensor(a, call, 'input', 1);
+  isTensor(b, call, 'other', 2);
+  if (a.dtype !== b.dtype) {
+    throw new TypeError(`${call}: ${scalarTypeName(a.torchDtype)} did not match ${scalarTypeName(b.torchDtype)}`);
+  }
+  const { rtol = 1e-5, atol = 1e-8, equalNan = false } = optionalArguments(call, args, isCloseSpec, 3);
+  const within = le(abs(sub(floating(a), floating(b))), add(mul(abs(floating(b)), rtol), atol));
+  const close = logicalOr(eq(a, b), logicalAnd(within, isfinite(floating(b))));
+  return equalNan ? logicalOr(close, logicalAnd(isnan(a), isnan(b))) : close;
+}
+/** torch.isclose(a, b, rtol, atol, equal_nan): |a - b| <= atol + rtol·|b| elementwise. */
+export const isclose = (a: Tensor, b: Tensor, ...args: IsCloseArgs): Tensor => closeness('isclose', a, b, args);
+/** torch.allclose: isclose everywhere (a boolean). */
+export const allclose = (a: Tensor, b: Tensor, ...args: IsCloseArgs): boolean =>
+  all(closeness('allclose', a, b, args)).item() === true;
+
+/** torch.equal: the same shape and the same values (a boolean). */
+export function equal(a: Tensor, b: Tensor): boolean {
+  isTensor(a, 'equal', 'input', 1);
+  isTensor(b, 'equal', 'other', 2);
+  return sameShape(a.shape, b.shape) && all(eq(a, b)).item() === true;
 }
