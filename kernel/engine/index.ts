@@ -144,6 +144,27 @@ export {
   ValuesIndices,
   variance as var,
 } from './ops/reduction';
+export {
+  aminmax,
+  argsort,
+  countNonzero,
+  cummax,
+  cummin,
+  cumprod,
+  cumsum,
+  kthvalue,
+  median,
+  MinMax,
+  mode,
+  nanmean,
+  nansum,
+  norm,
+  prod,
+  sort,
+  topk,
+  unique,
+} from './ops/scan';
+export type { NormOptions, SortOptions, TopkOptions, UniqueOptions } from './ops/scan';
 export { bmm, einsum, matmul, mm } from './ops/linalg';
 
 export * as nn from './nn/index';

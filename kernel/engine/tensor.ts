@@ -6,13 +6,14 @@
 import type { Backend, Storage, View } from './backend';
 import { defaultTorchDtype, type DType, type DTypeName, type TorchDType, type TypedArray } from './dtype';
 import { contiguousStrides, normalizeDim, sizeOf, toSize, type Shape, type Size } from './shape';
-import { isInt, methodError, isOperand, isTensor, isTensorOrScalar } from './arguments';
+import { asMethod, isInt, methodError, isOperand, isTensor, isTensorOrScalar } from './arguments';
 import { formatTensor } from './format';
 import * as creation from './ops/creation';
 import * as elementwise from './ops/elementwise';
 import * as linalg from './ops/linalg';
 import * as movement from './ops/movement';
 import * as reduction from './ops/reduction';
+import * as scan from './ops/scan';
 import type { IndexSpec } from './ops/movement';
 
 export type Scalar = number | boolean;
@@ -591,6 +592,82 @@ export class Tensor {
   /** log Σ exp over the dims: x.logsumexp(dim, keepdim) or x.logsumexp(dim, { keepdim }). */
   logsumexp(...args: reduction.LogsumexpArgs): Tensor {
     return reduction.logsumexp(this, ...args);
+  }
+
+  // Scans, order statistics and other reductions (ops/scan.ts) ----------------------------
+
+  /** The product over one dim or of all elements: x.prod(), x.prod(dim, keepdim) or x.prod(dim, { keepdim }). */
+  prod(...args: Parameters<typeof scan.prod> extends [Tensor, ...infer Rest] ? Rest : never): Tensor {
+    return scan.prod(this, ...args);
+  }
+  /** The running sum along dim: x.cumsum(dim) or x.cumsum({ dim }). */
+  cumsum(...args: [dim: number] | [options: { dim: number }]): Tensor {
+    return scan.cumsum(this, ...args);
+  }
+  /** The running product along dim: x.cumprod(dim) or x.cumprod({ dim }). */
+  cumprod(...args: [dim: number] | [options: { dim: number }]): Tensor {
+    return scan.cumprod(this, ...args);
+  }
+  /** `{ values, indices }` of the running maximum along dim. */
+  cummax(...args: [dim: number] | [options: { dim: number }]): reduction.ValuesIndices {
+    return scan.cummax(this, ...args);
+  }
+  /** `{ values, indices }` of the running minimum along dim. */
+  cummin(...args: [dim: number] | [options: { dim: number }]): reduction.ValuesIndices {
+    return scan.cummin(this, ...args);
+  }
+  /** The p-norm (Frobenius by default): x.norm(p, dim, keepdim) or x.norm({ p, dim, keepdim }). */
+  norm(...args: scan.NormArgs): Tensor {
+    return asMethod(() => scan.norm(this, ...args));
+  }
+  /** The sum with NaN counted as zero, with sum's arguments. */
+  nansum(...args: reduction.ReduceArgs): Tensor {
+    return scan.nansum(this, ...args);
+  }
+  /** The mean of the values that are not NaN, with mean's arguments. */
+  nanmean(...args: reduction.ReduceArgs): Tensor {
+    return scan.nanmean(this, ...args);
+  }
+  /** How many elements are non-zero over dims (all by default). */
+  countNonzero(...args: [dim?: reduction.Dims] | [options: { dim?: reduction.Dims }]): Tensor {
+    return scan.countNonzero(this, ...args);
+  }
+  /** `{ min, max }` over all elements, or over one dim: x.aminmax({ dim, keepdim }). */
+  aminmax(options?: { dim?: number; keepdim?: boolean }): scan.MinMax {
+    return scan.aminmax(this, options);
+  }
+  /** The lower median of all elements, or `{ values, indices }` along a dim: x.median(dim, keepdim). */
+  median(): Tensor;
+  median(dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): reduction.ValuesIndices;
+  median(options: { dim: number; keepdim?: boolean }): reduction.ValuesIndices;
+  median(...args: unknown[]): Tensor | reduction.ValuesIndices {
+    return asMethod(() =>
+      (scan.median as (input: Tensor, ...rest: unknown[]) => Tensor | reduction.ValuesIndices)(this, ...args),
+    );
+  }
+  /** `{ values, indices }` of the k-th smallest element along dim (default -1). */
+  kthvalue(k: number, ...args: Parameters<typeof scan.mode> extends [Tensor, ...infer Rest] ? Rest : never) {
+    return asMethod(() => scan.kthvalue(this, k, ...args));
+  }
+  /** `{ values, indices }` of the most frequent value along dim (default -1). */
+  mode(...args: Parameters<typeof scan.mode> extends [Tensor, ...infer Rest] ? Rest : never): reduction.ValuesIndices {
+    return asMethod(() => scan.mode(this, ...args));
+  }
+  /** `{ values, indices }` of the k largest (or smallest) elements: x.topk(k, dim, largest) or x.topk(k, { dim }). */
+  topk(k: number, ...args: scan.TopkArgs): reduction.ValuesIndices {
+    return asMethod(() => scan.topk(this, k, ...args));
+  }
+  /** `{ values, indices }` sorted along dim: x.sort(dim, descending) or x.sort({ dim, descending, stable }). */
+  sort(...args: scan.SortArgs): reduction.ValuesIndices {
+    return asMethod(() => scan.sort(this, ...args));
+  }
+  /** The indices that sort along dim, with sort's arguments. */
+  argsort(...args: scan.SortArgs): Tensor {
+    return asMethod(() => scan.argsort(this, ...args));
+  }
+  /** The distinct values in ascending order; with returnInverse / returnCounts, `[output, inverse?, counts?]`. */
+  unique(...args: Parameters<typeof scan.unique> extends [Tensor, ...infer Rest] ? Rest : never): Tensor | Tensor[] {
+    return asMethod(() => scan.unique(this, ...args));
   }
 
   // Linear algebra -------------------------------------------------------------------------

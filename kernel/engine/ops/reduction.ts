@@ -47,13 +47,18 @@ export type ReduceArgs =
 const reduceSpec = { dim: isOptional(isIntOrInts), keepdim: isBool };
 
 /** Checks the input tensor and binds `(dim, keepdim)` from the positional or options form. */
-function reduceArguments(call: string, input: unknown, args: readonly unknown[]): { dims: Dims; keepdim: boolean } {
+export function reduceArguments(
+  call: string,
+  input: unknown,
+  args: readonly unknown[],
+): { dims: Dims; keepdim: boolean } {
   isTensor(input, call, 'input', 1);
   const { dim, keepdim = false } = bindArguments(call, args, ['dim', 'keepdim'], reduceSpec);
   return { dims: dim, keepdim };
 }
 
-function reducedDims(op: string, t: Tensor, dim: Dims): number[] {
+/** The dims `dim` names for `t`, normalized and checked (none given: all of them). */
+export function reducedDims(op: string, t: Tensor, dim: Dims): number[] {
   const list = dim === undefined || dim === null ? [] : Array.isArray(dim) ? dim : [dim];
   if (list.length === 0) return [...t.shape.keys()];
   const dims = list.map((d) => normalizeDim(op, d, t.ndim));
@@ -280,7 +285,8 @@ export type SoftmaxArgs = [dim: number] | [options: { dim: number }];
 const dimNames = ['dim'] as const;
 const softmaxDimSpec = { dim: isInt };
 
-function softmaxDim(call: string, input: unknown, args: readonly unknown[]): number {
+/** A required int dim, positionally or as `{ dim }`, after checking the input tensor. */
+export function requiredDim(call: string, input: unknown, args: readonly unknown[]): number {
   isTensor(input, call, 'input', 1);
   const { dim } = bindArguments(call, args, dimNames, softmaxDimSpec);
   return isInt(dim, call, 'dim');
@@ -288,7 +294,7 @@ function softmaxDim(call: string, input: unknown, args: readonly unknown[]): num
 
 /** exp(x - max) / Σ exp(x - max) along `dim`. */
 export function softmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
-  const dim = softmaxDim('softmax', input, args);
+  const dim = requiredDim('softmax', input, args);
   const x = floatInput(input);
   const d = normalizeDim('softmax', dim, Math.max(x.ndim, 1));
   if (x.backend.softmax && x.ndim > 0 && x.numel() > 0) {
@@ -307,7 +313,7 @@ export function softmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
 
 /** log(softmax(x)) along `dim`, computed as x - max - log Σ exp(x - max). */
 export function logSoftmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
-  const dim = softmaxDim('logSoftmax', input, args);
+  const dim = requiredDim('logSoftmax', input, args);
   const x = floatInput(input);
   const d = normalizeDim('logSoftmax', dim, Math.max(x.ndim, 1));
   const shifted = sub(x, amax(x, x.ndim === 0 ? undefined : d, true));
