@@ -10,6 +10,16 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
+/**
+ * The shape without its last `drop` dims, as a plain array: `shape.slice(0, -drop)` with a loop
+ * (slice with a negative end on a Size, an array with extra keys, took V8's slow path at twice the cost).
+ */
+export function leadingDims(shape: Shape, drop: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length - drop; i++) out.push(shape[i]);
+  return out;
+}
+
 /** Row-major strides of a shape, in elements. */
 export function contiguousStrides(shape: Shape): number[] {
   const strides = new Array<number>(shape.length);
@@ -96,12 +106,25 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 
 /** Resolves one `-1` in a requested shape against a number of elements. */
 export function inferShape(op: string, requested: Shape, numel: number): number[] {
-  const shape = [...requested];
-  const unknown = shape.indexOf(-1);
-  if (shape.filter((d) => d === -1).length > 1) throw new Error(`${op}: only one dimension can be inferred`);
-  const known = shape.reduce((n, d) => (d === -1 ? n : n * d), 1);
-  if (shape.some((d) => d < -1 || !Number.isInteger(d)))
-    throw new Error(`${op}: invalid shape dimension in ${formatShape(shape)}`);
+  // One indexed loop (it runs on every view and reshape): the -1s, the product of the others, and
+  // any invalid dim, then the errors in the order the checks were written.
+  const shape: number[] = [];
+  let unknown = -1;
+  let unknowns = 0;
+  let known = 1;
+  let invalid = false;
+  for (let i = 0; i < requested.length; i++) {
+    const d = requested[i];
+    shape.push(d);
+    if (d === -1) {
+      if (unknowns++ === 0) unknown = i;
+    } else {
+      known *= d;
+      if (d < -1 || !Number.isInteger(d)) invalid = true;
+    }
+  }
+  if (unknowns > 1) throw new Error(`${op}: only one dimension can be inferred`);
+  if (invalid) throw new Error(`${op}: invalid shape dimension in ${formatShape(shape)}`);
   if (unknown >= 0) {
     if (known === 0 || numel % known !== 0) {
       throw new Error(`${op}: shape '${formatShape(requested)}' is invalid for input of size ${numel}`);

@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { binaryOps, reduceOps, unaryOps } from '../backend';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend';
 import type { DType } from '../dtype';
-import { sizeOf } from '../shape';
+import { leadingDims, sizeOf } from '../shape';
 import { createReferenceBackend, ReferenceStorage, valuesOf } from './reference';
 
 /** The module's op codes by the engine's op names (nativeKernels/ops.h); ops absent run the reference loops. */
@@ -247,7 +247,7 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
       const code = ops.reduce[op];
       if (code === undefined || dtype !== 'float32' || !isFloat(a) || !nativeable(a))
         return reference.reduce(op, a, dtype);
-      return written(sizeOf(a.shape.slice(0, -1)), (out) => kernels.reduce(code, floats(a), describe([a]), out));
+      return written(sizeOf(leadingDims(a.shape, 1)), (out) => kernels.reduce(code, floats(a), describe([a]), out));
     },
     softmax(a) {
       const n = a.shape[a.shape.length - 1];

@@ -1,7 +1,7 @@
 /** matmul with torch.matmul's rules, bmm, mm, and a general einsum lowered to batched matmuls. */
 import { isString, isTensor, typeName } from '../arguments';
 import { promoteTypes } from '../dtype';
-import { broadcastShapes, formatShape, sizeOf, viewStrides, type Shape } from '../shape';
+import { broadcastShapes, formatShape, leadingDims, sizeOf, viewStrides, type Shape } from '../shape';
 import { Tensor } from '../tensor';
 import { cast } from './elementwise';
 import { checkSameBackend, contiguous, expand, permute, reshape, squeeze, unsqueeze } from './movement';
@@ -11,7 +11,7 @@ import { sum } from './reduction';
 function asBatch(t: Tensor, batch: Shape): Tensor {
   if (batch.length === 0 && t.ndim === 2)
     return t.withLayout([1, t.shape[0], t.shape[1]], [0, t.strides[0], t.strides[1]]); // (1, rows, cols)
-  const [rows, cols] = t.shape.slice(-2);
+  const [rows, cols] = [t.shape[t.ndim - 2], t.shape[t.ndim - 1]];
   const expanded = expand(t, [...batch, rows, cols]); // (batch..., rows, cols)
   const shape = [sizeOf(batch), rows, cols]; // (B, rows, cols)
   const strides = viewStrides(expanded.shape, expanded.strides, shape);
@@ -117,9 +117,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     // As torch does: a matrix on the right folds the left's batch dims into its rows, one (batch·M, K)
     // product instead of a batch of thin ones that would each re-read the whole right matrix.
     const rows = reshape(left, [-1, k]); // (batch·M, K)
-    out = reshape(batchedMatmul(rows, right, []), [...left.shape.slice(0, -1), right.shape[1]]); // (batch..., M, N)
+    out = reshape(batchedMatmul(rows, right, []), [...leadingDims(left.shape, 1), right.shape[1]]); // (batch..., M, N)
   } else {
-    const batch = broadcastShapes('matmul', left.shape.slice(0, -2), right.shape.slice(0, -2));
+    const batch = broadcastShapes('matmul', leadingDims(left.shape, 2), leadingDims(right.shape, 2));
     out = batchedMatmul(left, right, batch); // (batch..., M, N)
   }
   if (a.ndim === 1) out = squeeze(out, -2);

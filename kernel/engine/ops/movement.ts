@@ -168,7 +168,9 @@ export function expand(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
   const lead = target.length - t.ndim;
   const shape: number[] = [];
   const strides: number[] = [];
-  target.forEach((size, i) => {
+  // An indexed loop, not forEach with a closure: expand runs in every broadcast.
+  for (let i = 0; i < target.length; i++) {
+    const size = target[i];
     const own = i - lead;
     if (own < 0) {
       if (size < 0)
@@ -177,7 +179,7 @@ export function expand(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
         );
       shape.push(size);
       strides.push(0);
-      return;
+      continue;
     }
     const existing = t.shape[own];
     const wanted = size === -1 ? existing : size;
@@ -188,7 +190,7 @@ export function expand(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
     }
     shape.push(wanted);
     strides.push(existing === wanted ? t.strides[own] : 0);
-  });
+  }
   return t.withLayout(shape, strides);
 }
 
