@@ -58,7 +58,7 @@ const moduleFile = 'attentionLabNative.node';
 const engineOps = { unary: unaryOps, binary: binaryOps, reduce: reduceOps };
 type OpKind = keyof typeof engineOps;
 
-/** Engine ops the C kernels leave to the reference loops: their results are bool or int32. */
+/** Engine ops the C kernels leave to the reference loops: bool or int32 results, and the less used functions. */
 export const referenceOnlyOps: { [K in OpKind]: readonly (typeof engineOps)[K][number][] } = {
   unary: [
     'logicalNot',
