@@ -65,8 +65,24 @@ const unaryFormulas: Record<UnaryOp, string[]> = {
   sin: ['let y = Math.sin(x);'],
   cos: ['let y = Math.cos(x);'],
   tan: ['let y = Math.tan(x);'],
-  asin: ['let y = Math.asin(x);'],
-  acos: ['let y = Math.acos(x);'],
+  // GLSL's asin is coarse on some drivers (Mesa: 3e-5): one Newton step on sin refines it, on an argument
+  // kept in [-0.5, 0.5] by asin(x) = π/2 - 2·asin(√((1 - x)/2)), where cos stays away from 0.
+  asin: [
+    'let ax = Math.abs(x);',
+    'let t = ax > 0.5 ? Math.sqrt((1.0 - ax) * 0.5) : ax;',
+    'let s = Math.asin(t);',
+    's = s - (Math.sin(s) - t) / Math.cos(s);',
+    'let angle = ax > 0.5 ? 1.5707963267948966 - 2.0 * s : s;',
+    'let y = x < 0.0 ? -angle : angle;',
+  ],
+  // acos by the same refined asin: π/2 - asin(x) in the middle, 2·asin(√((1 ∓ x)/2)) near ±1 (no cancellation).
+  acos: [
+    'let ax = Math.abs(x);',
+    'let t = ax > 0.5 ? Math.sqrt((1.0 - ax) * 0.5) : x;',
+    'let s = Math.asin(t);',
+    's = s - (Math.sin(s) - t) / Math.cos(s);',
+    'let y = ax <= 0.5 ? 1.5707963267948966 - s : x > 0.0 ? 2.0 * s : 3.141592653589793 - 2.0 * s;',
+  ],
   atan: ['let y = Math.atan(x);'],
   sinh: ['let e = Math.exp(x);', 'let y = 0.5 * (e - 1.0 / e);'],
   cosh: ['let e = Math.exp(x);', 'let y = 0.5 * (e + 1.0 / e);'],
