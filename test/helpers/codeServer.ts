@@ -340,9 +340,15 @@ export class VsCodeSession {
     if ((await page.locator('.tab').count()) === 0) return;
     await this.command('View: Close All Editors');
     const dontSave = page.getByRole('button', { name: /Don't Save/ });
-    await dontSave.or(page.locator('.editor-group-container.empty')).first().waitFor({ timeout: 15_000 });
-    if (await dontSave.isVisible()) await dontSave.click();
-    await page.locator('.tab').first().waitFor({ state: 'detached', timeout: 15_000 });
+    const tabsGone = page.locator('.tab').first().waitFor({ state: 'detached', timeout: 20_000 });
+    // VS Code asks about unsaved changes in a dialog that can come a moment after the command: answer it if it
+    // shows before the tabs are gone (waiting for "the dialog or an empty group" missed a late dialog).
+    const dialogShown = dontSave.waitFor({ state: 'visible', timeout: 20_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (await Promise.race([tabsGone.then(() => false), dialogShown])) await dontSave.click();
+    await tabsGone;
   }
 
   /** Closes the browser and stops code-server (killed if it has not exited 10 s after SIGTERM). */
