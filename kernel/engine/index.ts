@@ -166,6 +166,35 @@ export {
 } from './ops/scan';
 export type { NormOptions, SortOptions, TopkOptions, UniqueOptions } from './ops/scan';
 export { bmm, einsum, matmul, mm } from './ops/linalg';
+export {
+  broadcastShapes,
+  broadcastTensors,
+  broadcastTo,
+  diag,
+  diagonal,
+  flip,
+  meshgrid,
+  moveaxis,
+  movedim,
+  roll,
+  swapaxes,
+  swapdims,
+  trilIndices,
+  triuIndices,
+  unbind,
+} from './ops/arrange';
+export type {
+  DiagOptions,
+  DiagonalViewOptions,
+  EmbeddingOptions,
+  MeshgridOptions,
+  OneHotOptions,
+  PadMode,
+  PadOptions,
+  RollOptions,
+  TriangleIndicesOptions,
+  UnbindOptions,
+} from './ops/arrange';
 
 export * as nn from './nn/index';
 export * as F from './nn/functional';

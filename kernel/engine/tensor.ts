@@ -8,6 +8,7 @@ import { defaultTorchDtype, type DType, type DTypeName, type TorchDType, type Ty
 import { contiguousStrides, normalizeDim, sizeOf, toSize, type Shape, type Size } from './shape';
 import { asMethod, isInt, methodError, isOperand, isTensor, isTensorOrScalar } from './arguments';
 import { formatTensor } from './format';
+import * as arrange from './ops/arrange';
 import * as creation from './ops/creation';
 import * as elementwise from './ops/elementwise';
 import * as linalg from './ops/linalg';
@@ -299,6 +300,50 @@ export class Tensor {
     } catch (error) {
       throw methodError(error);
     }
+  }
+
+  /** The elements of the listed dims in reverse order, as a copy: `x.flip(0)`, `x.flip([0, 1])`. */
+  flip(...dims: ShapeArgs): Tensor {
+    return asMethod(() => arrange.flip(this, ...dims));
+  }
+  /** Shifts elements along dims, wrapping around (a copy): `x.roll(1)`, `x.roll(1, 0)`, `x.roll([1, 2], [0, 1])`. */
+  roll(
+    shifts: number | readonly number[],
+    ...args: Parameters<typeof arrange.roll> extends [Tensor, unknown, ...infer Rest] ? Rest : never
+  ): Tensor {
+    return asMethod(() => arrange.roll(this, shifts, ...args));
+  }
+  /** A vector's diagonal matrix, or a matrix's diagonal as a vector (copies): `v.diag()`, `m.diag(1)`. */
+  diag(...args: Parameters<typeof arrange.diag> extends [Tensor, ...infer Rest] ? Rest : never): Tensor {
+    return asMethod(() => arrange.diag(this, ...args));
+  }
+  /** A diagonal of dims dim1, dim2 as a view: `x.diagonal()`, `x.diagonal(0, -2, -1)`, `x.diagonal({ offset: 1 })`. */
+  diagonal(...args: Parameters<typeof arrange.diagonal> extends [Tensor, ...infer Rest] ? Rest : never): Tensor {
+    return asMethod(() => arrange.diagonal(this, ...args));
+  }
+  /** The slices along `dim` (0 by default) as views: `x.unbind()`, `x.unbind(1)`. */
+  unbind(...args: Parameters<typeof arrange.unbind> extends [Tensor, ...infer Rest] ? Rest : never): Tensor[] {
+    return asMethod(() => arrange.unbind(this, ...args));
+  }
+  /** Moves dims to new places, the others keep their order (a view): `x.movedim(0, -1)`. */
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return asMethod(() => arrange.movedim(this, source, destination));
+  }
+  /** NumPy's name for movedim. */
+  moveaxis(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return asMethod(() => arrange.moveaxis(this, source, destination));
+  }
+  /** NumPy's name for transpose (a view). */
+  swapaxes(axis0: number, axis1: number): Tensor {
+    return asMethod(() => arrange.swapaxes(this, axis0, axis1));
+  }
+  /** An alias of transpose (a view). */
+  swapdims(dim0: number, dim1: number): Tensor {
+    return asMethod(() => arrange.swapdims(this, dim0, dim1));
+  }
+  /** Expanded to `size` as a view, -1 keeping a size: `x.broadcastTo([4, 2, 3])`. */
+  broadcastTo(size: readonly number[]): Tensor {
+    return asMethod(() => arrange.broadcastTo(this, size));
   }
 
   // Elementwise ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
  * torch.nn.functional: linear, softmax, logSoftmax, dropout, layerNorm, gelu/relu, and 2.x's
- * scaled_dot_product_attention. Parameters PyTorch takes by position or keyword are accepted both ways:
+ * scaled_dot_product_attention, pad, embedding, oneHot and normalize. Parameters PyTorch takes by position or keyword are accepted both ways:
  * `softmax(x, -1)` and `softmax(x, { dim: -1 })`; every options object is checked.
  */
 import {
@@ -32,6 +32,7 @@ import {
   where,
 } from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
+import { norm } from '../ops/scan';
 import { logSoftmax as logSoftmaxOp, mean, softmax as softmaxOp, variance } from '../ops/reduction';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
@@ -147,6 +148,33 @@ export function dropout(
   const keep = rand(input.shape).to(input.backend.name).ge(p);
   return where(keep, input.div(1 - p), 0);
 }
+
+/** F.normalize's keyword arguments. */
+export interface NormalizeOptions {
+  /** The order of the norm, 2 by default (PyTorch: p). */
+  p?: number;
+  /** The dim whose vectors are normalised, 1 by default (PyTorch: dim). */
+  dim?: number;
+  /** The smallest divisor, 1e-12 by default, so zero vectors stay zero (PyTorch: eps). */
+  eps?: number;
+}
+
+const normalizeSpec = { p: isNumber, dim: isInt, eps: isNumber };
+
+/**
+ * F.normalize: x / max(‖x‖_p, eps) over `dim`: normalize(x), normalize(x, 2, -1) or
+ * normalize(x, { p: 1, dim: -1, eps: 1e-6 }).
+ */
+export function normalize(
+  input: Tensor,
+  ...args: PositionalOrOptions<[p: number, dim: number, eps: number], NormalizeOptions>
+): Tensor {
+  isTensor(input, 'normalize', 'input', 1);
+  const { p = 2, dim = 1, eps = 1e-12 } = optionalArguments('normalize', args, normalizeSpec, 2);
+  return input.div(clamp(norm(input, p, dim, true), eps)); // the norms (..., 1, ...) broadcast over dim
+}
+
+export { embedding, oneHot, pad } from '../ops/arrange';
 
 /** F.layer_norm's keyword arguments. */
 export interface LayerNormOptions {
