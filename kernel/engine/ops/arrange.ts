@@ -448,7 +448,8 @@ function checkPadShape(mode: PadMode, input: Tensor, pad: readonly number[], val
         `pad: Padding size should be less than the corresponding input dimension, but got: padding (${before}, ${after}) at dimension ${d} of input ${formatShape(input.shape)}`,
       );
     }
-    if (mode === 'circular' && (before > size || after > size)) {
+    const cropped = size + Math.min(0, before) + Math.min(0, after);
+    if (mode === 'circular' && (before > cropped || after > cropped)) {
       throw new Error('pad: Padding value causes wrapping around more than once.');
     }
   }
@@ -481,15 +482,18 @@ export function pad(
         `pad: the padded size of dim ${d} would be negative: size ${size}, padding (${before}, ${after})`,
       );
     }
-    // Positive amounts pad from the input's own edges, then negative ones crop.
+    // 'circular' wraps the cropped dim around; the other modes pad from the input's own edges, then crop.
+    const crop = (t: Tensor) =>
+      narrow(t, d, Math.max(0, -before), t.shape[d] + Math.min(0, before) + Math.min(0, after));
+    if (mode === 'circular') result = crop(result);
     const parts = [result];
     if (before > 0) parts.unshift(padPart(mode, result, d, before, true, value ?? 0));
     if (after > 0) parts.push(padPart(mode, result, d, after, false, value ?? 0));
     if (parts.length > 1) result = cat(parts, d);
-    const start = Math.max(0, -before);
-    result = narrow(result, d, start, result.shape[d] - start - Math.max(0, -after));
+    if (mode !== 'circular') result = crop(result);
   }
-  return result === input ? copied(input) : copied(withTorchDtypeOf(result, input));
+  const fresh = result.storage !== input.storage && result.isContiguous();
+  return fresh ? withTorchDtypeOf(result, input) : copied(withTorchDtypeOf(result, input));
 }
 
 /** F.one_hot's keyword argument. */
