@@ -21,7 +21,16 @@ import {
 } from '../arguments';
 import type { Backend } from '../backend';
 import { activeBackend } from '../backends/registry';
-import { allocate, castArray, isDType, scalarTypeName, storageDtype, type TorchDType, type TypedArray } from '../dtype';
+import {
+  allocate,
+  castArray,
+  checkRange,
+  isDType,
+  scalarTypeName,
+  storageDtype,
+  type TorchDType,
+  type TypedArray,
+} from '../dtype';
 import { broadcastShapes as broadcastTwo, formatShape, normalizeDim, toSize, type Shape, type Size } from '../shape';
 import { Tensor } from '../tensor';
 import { cat, expand, narrow, permute, reshape, select, transpose, type ShapeArgs } from './movement';
@@ -472,6 +481,7 @@ export function pad(
   if (amounts.length % 2 !== 0) throw new Error('pad: Padding length must be divisible by 2');
   if (amounts.length / 2 > input.ndim) throw new Error('pad: Padding length too large');
   if (mode !== 'constant') checkPadShape(mode, input, amounts, value);
+  else if (value !== undefined) checkRange('pad', [value], input.torchDtype); // a fill that does not fit int32 storage
   let result = input;
   for (let k = 0; k < amounts.length / 2; k++) {
     const d = input.ndim - 1 - k;

@@ -69,6 +69,14 @@ test('int32 stays int32 (not int64) through flip, roll, diag and pad; embedding 
   ]);
 });
 
+test('a constant pad value that int32 storage cannot hold is an error, not a wrapped number', () => {
+  assert.throws(
+    () => F.pad(engine.tensor([1, 2]), [1, 1], { value: 1e10 }),
+    /^RangeError: pad: value cannot be converted/,
+  );
+  assert.deepEqual(F.pad(engine.tensor([1, 2]), [1, 0], { value: -7.9 }).toArray(), [-7, 1, 2]);
+});
+
 test('embedding reads no row outside the weight, whatever the index', () => {
   const weight = engine.ones(3, 2);
   for (const index of [3, -1, 1000, -4]) {
