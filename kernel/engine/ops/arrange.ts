@@ -113,6 +113,7 @@ export function roll(
   if (shiftList.length !== dimList.length) {
     throw new Error(`roll: shifts and dimensions must align. shifts: ${shiftList.length}, dims:${dimList.length}`);
   }
+  if (input.ndim === 0) throw new Error('roll: Dimension specified as 0 but tensor has no dimensions');
   let result = input;
   dimList.forEach((dim, i) => {
     const d = normalizeDim('roll', dim, input.ndim);
@@ -281,6 +282,7 @@ export function movedim(
   const repeated = (name: string, dims: number[]) => () => `repeated dim in \`${name}\` (${formatShape(dims)})`;
   const sources = distinctDims('movedim', from, input.ndim, repeated('source', from));
   const destinations = distinctDims('movedim', to, input.ndim, repeated('destination', to));
+  if (input.ndim === 0) return permute(input, []); // dims 0 and -1 of a scalar are the scalar itself
   const order = new Array<number>(input.ndim).fill(-1);
   sources.forEach((s, i) => (order[destinations[i]] = s));
   const rest = [...input.shape.keys()].filter((d) => !sources.includes(d));
@@ -602,7 +604,8 @@ export function embedding(
   indices.forEach((index, k) => {
     const row = table.subarray(index * width, (index + 1) * width);
     const norm = maxNorm === undefined ? 0 : rowNorm(row, normType);
-    const scale = maxNorm !== undefined && norm > maxNorm ? maxNorm / (norm + 1e-7) : 1;
+    if (maxNorm === undefined || norm <= maxNorm) return out.set(row, k * width);
+    const scale = maxNorm / (norm + 1e-7);
     for (let j = 0; j < width; j++) out[k * width + j] = row[j] * scale;
   });
   return uploaded(out, [...input.shape, width], weight.torchDtype, weight.backend);
