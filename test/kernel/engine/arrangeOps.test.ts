@@ -104,3 +104,10 @@ test('circular padding wider than the cropped dim is an error (PyTorch 1.13 read
   }
   assert.deepEqual(F.pad(b, [-1, 3], { mode: 'circular' }).toArray(), [[[1, 2, 3, 1, 2, 3]], [[5, 6, 7, 5, 6, 7]]]);
 });
+
+test('F.softmax and F.logSoftmax need a dim, by position or option; F.dropout refuses inplace', () => {
+  assert.throws(() => (F.softmax as (input: engine.Tensor) => engine.Tensor)(x), /softmax\(\) missing 1 required/);
+  assert.throws(() => F.logSoftmax(x, { dim: '1' as never }), /logSoftmax: argument 'dim' must be int, not str/);
+  assert.deepEqual(F.softmax(x, -1).toArray(), F.softmax(x, { dim: -1 }).toArray());
+  assert.throws(() => F.dropout(x, { p: 0.5, inplace: true }), /dropout: inplace=True is not supported/);
+});
