@@ -10,6 +10,7 @@ import { asMethod, isInt, methodError, isOperand, isTensor, isTensorOrScalar } f
 import { formatTensor } from './format';
 import * as creation from './ops/creation';
 import * as elementwise from './ops/elementwise';
+import * as indexing from './ops/indexing';
 import * as linalg from './ops/linalg';
 import * as movement from './ops/movement';
 import * as reduction from './ops/reduction';
@@ -244,13 +245,51 @@ export class Tensor {
       throw methodError(error);
     }
   }
-  /** Python-style indexing: `x.index(0, ':', '1:3')`, `x.index('0, :, 1:3')`, `x.index('...', null)`. */
+  /**
+   * Python-style indexing, `x[...]`: `x.index(0, ':', '1:3')`, `x.index('0, :, ::2')`, `x.index('...', null)`,
+   * a long tensor `x.index(idx)` (`x[idx]`) or a bool mask `x.index(mask)` (`x[mask]`).
+   */
   index(...specs: IndexSpec[]): Tensor {
     try {
       return movement.index(this, ...specs);
     } catch (error) {
       throw methodError(error);
     }
+  }
+  /** Values picked along `dim` at the long `index` (same number of dims): `x.gather(1, idx)` (torch.gather). */
+  gather(dim: number, index: Tensor, options?: indexing.GatherOptions): Tensor {
+    return asMethod(() => indexing.gather(this, dim, index, options));
+  }
+  /** A copy with `src` (tensor or number) written where `index` points along `dim`: `x.scatter(1, idx, src)`. */
+  scatter(dim: number, index: Tensor, src: TensorLike, options?: indexing.ScatterOptions): Tensor {
+    return asMethod(() => indexing.scatter(this, dim, index, src, options));
+  }
+  /** A copy with `src` added where `index` points along `dim`; repeated indices accumulate (torch.scatter_add). */
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return asMethod(() => indexing.scatterAdd(this, dim, index, src));
+  }
+  /** The entries a 1-D int `index` names along `dim`: `x.indexSelect(0, idx)` (torch.index_select). */
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return asMethod(() => indexing.indexSelect(this, dim, index));
+  }
+  /** A copy with alpha·source added at the entries `index` names along `dim` (torch.index_add). */
+  indexAdd(dim: number, index: Tensor, source: Tensor, options?: indexing.IndexAddOptions): Tensor {
+    return asMethod(() => indexing.indexAdd(this, dim, index, source, options));
+  }
+  /** The elements where the bool mask (broadcast) is true, as a 1-D tensor (torch.masked_select). */
+  maskedSelect(mask: Tensor): Tensor {
+    return asMethod(() => indexing.maskedSelect(this, mask));
+  }
+  /** The tensor read as 1-D at the long `index`, in the index's shape (torch.take). */
+  take(index: Tensor): Tensor {
+    return asMethod(() => indexing.take(this, index));
+  }
+  /** The indices of the non-zero elements: a (count, ndim) tensor, or one per dim with `{ asTuple: true }`. */
+  nonzero(): Tensor;
+  nonzero(options: indexing.NonzeroOptions & { asTuple: true }): Tensor[];
+  nonzero(options?: indexing.NonzeroOptions): Tensor | Tensor[];
+  nonzero(options?: indexing.NonzeroOptions): Tensor | Tensor[] {
+    return asMethod(() => indexing.nonzero(this, options));
   }
   /** `chunks` equal pieces along `dim`: `x.chunk(3, -1)`, `x.chunk(3, { dim: -1 })`. */
   chunk(chunks: number, ...args: [dim?: number | movement.DimOptions]): Tensor[] {
