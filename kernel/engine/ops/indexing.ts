@@ -355,7 +355,7 @@ export function maskedSelect(input: Tensor, mask: Tensor): Tensor {
   isTensor(input, 'maskedSelect', 'input', 1);
   isTensor(mask, 'maskedSelect', 'mask', 2);
   if (mask.dtype !== 'bool') throw new Error('maskedSelect: masked_select: expected BoolTensor or ByteTensor for mask');
-  const shape = broadcastShapes('maskedSelect', input.shape, mask.shape);
+  const shape = broadcastShapes('maskedSelect', mask.shape, input.shape);
   const values = expand(input, shape).dataSync();
   const keep = expand(mask, shape).dataSync();
   const out = allocate(input.dtype, values.length);
