@@ -14,6 +14,7 @@ export type { DiagonalOptions, DimOptions, FlattenOptions } from './ops/movement
 export type { Shape, Size } from './shape';
 export type { TensorOptions } from './ops/creation';
 export type { AlphaOptions } from './ops/elementwise';
+export type { NormalOptions, UniformOptions } from './ops/inplace';
 export type { DimKeepdimOptions, ReduceOptions, VarianceOptions } from './ops/reduction';
 export type { DTypeOptions, NumericArray, ToOptions } from './ops/creation';
 
