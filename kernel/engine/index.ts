@@ -15,6 +15,7 @@ export type { GatherOptions, IndexAddOptions, NonzeroOptions, ScatterOptions } f
 export type { Shape, Size } from './shape';
 export type { TensorOptions } from './ops/creation';
 export type { AlphaOptions } from './ops/elementwise';
+export type { NormalOptions, UniformOptions } from './ops/inplace';
 export type { DimKeepdimOptions, ReduceOptions, VarianceOptions } from './ops/reduction';
 export type { DTypeOptions, NumericArray, ToOptions } from './ops/creation';
 

@@ -11,6 +11,7 @@ import { formatTensor } from './format';
 import * as creation from './ops/creation';
 import * as elementwise from './ops/elementwise';
 import * as indexing from './ops/indexing';
+import * as inplace from './ops/inplace';
 import * as linalg from './ops/linalg';
 import * as movement from './ops/movement';
 import * as reduction from './ops/reduction';
@@ -75,6 +76,14 @@ export class Tensor {
 
   isContiguous(): boolean {
     return movement.isContiguousTensor(this);
+  }
+
+  /**
+   * torch's `t._version` (read-only): how many in-place writes (`fill_`, `add_`, ...) the tensor's
+   * storage has had, shared by every view of it. Autograd compares it to refuse a stale saved tensor.
+   */
+  get version(): number {
+    return inplace.versionOf(this);
   }
 
   // Reading values -------------------------------------------------------------------------
@@ -560,6 +569,66 @@ export class Tensor {
   /** torch's `.bool()`: nonzero is true. */
   bool(): Tensor {
     return creation.castTo(this, 'bool', 'bool');
+  }
+
+  // In-place ops (ops/inplace.ts): each writes into this tensor's storage, which every view of it
+  // shares (`x.index(0).fill_(1)` changes x), bumps `version`, and returns this tensor.
+
+  /** Sets every element to `value` (a number, a bool or a 0-dim tensor), cast to this tensor's dtype. */
+  fill_(value: TensorLike): this {
+    return inplace.fill_(this, value) as this;
+  }
+  /** Sets every element to 0. */
+  zero_(): this {
+    return inplace.zero_(this) as this;
+  }
+  /** Sets `value` where the bool mask (broadcast to this tensor's shape) is true: `scores.maskedFill_(mask, -Infinity)`. */
+  maskedFill_(mask: Tensor, value: TensorLike): this {
+    return inplace.maskedFill_(this, mask, value) as this;
+  }
+  /** Copies `src` (broadcast to this tensor's shape, cast to its dtype) into this tensor: `pe.index(':, 0::2').copy_(sin)`. */
+  copy_(src: TensorLike): this {
+    return inplace.copy_(this, src) as this;
+  }
+  /** this += alpha·other: `x.add_(y)`, `x.add_(y, { alpha: 2 })`; other broadcasts to this tensor's shape. */
+  add_(other: TensorLike, alpha?: number | elementwise.AlphaOptions): this {
+    return inplace.add_(this, other, alpha) as this;
+  }
+  /** this -= alpha·other: `x.sub_(y)`, `x.sub_(y, { alpha: 2 })`. */
+  sub_(other: TensorLike, alpha?: number | elementwise.AlphaOptions): this {
+    return inplace.sub_(this, other, alpha) as this;
+  }
+  /** this *= other. */
+  mul_(other: TensorLike): this {
+    return inplace.mul_(this, other) as this;
+  }
+  /** this /= other (true division: an integer tensor is an error, as in torch). */
+  div_(other: TensorLike): this {
+    return inplace.div_(this, other) as this;
+  }
+  /** this **= exponent. */
+  pow_(exponent: TensorLike): this {
+    return inplace.pow_(this, exponent) as this;
+  }
+  /** this = exp(this), for a float tensor. */
+  exp_(): this {
+    return inplace.exp_(this) as this;
+  }
+  /** Clamps in place to [min, max]: numbers or tensors, positional or `{ min, max }`. */
+  clamp_(min?: TensorLike | elementwise.ClampOptions | null, max?: TensorLike | elementwise.ClampOptions): this {
+    return inplace.clamp_('clamp_', this, [min ?? undefined, max]) as this;
+  }
+  /** An alias of clamp_. */
+  clip_(min?: TensorLike | elementwise.ClampOptions | null, max?: TensorLike | elementwise.ClampOptions): this {
+    return inplace.clamp_('clip_', this, [min ?? undefined, max]) as this;
+  }
+  /** Fills a float tensor with values uniform on [from, to) (default [0, 1)): `w.uniform_(-0.1, 0.1)`, `w.uniform_({ from, to })`. */
+  uniform_(...args: Parameters<typeof inplace.uniform_> extends [Tensor, ...infer Rest] ? Rest : never): this {
+    return inplace.uniform_(this, ...args) as this;
+  }
+  /** Fills a float tensor with values from N(mean, std²) (default N(0, 1)): `w.normal_(0, 0.02)`, `w.normal_({ std: 0.02 })`. */
+  normal_(...args: Parameters<typeof inplace.normal_> extends [Tensor, ...infer Rest] ? Rest : never): this {
+    return inplace.normal_(this, ...args) as this;
   }
 
   // Reductions -----------------------------------------------------------------------------
