@@ -265,6 +265,17 @@ export class Tensor {
       throw methodError(error);
     }
   }
+  /**
+   * Slice and index assignment in place, torch's `x[spec] = value` / index_put_: `pe.indexPut_(':, 0::2', v)`,
+   * `x.indexPut_(mask, 0)`, `x.indexPut_([rows, cols], v, { accumulate: true })`; an array is several indices.
+   */
+  indexPut_(
+    spec: IndexSpec | readonly IndexSpec[],
+    value: TensorLike,
+    accumulate?: boolean | indexing.IndexPutOptions,
+  ): Tensor {
+    return asMethod(() => indexing.indexPut_(this, spec, value, accumulate));
+  }
   /** Values picked along `dim` at the long `index` (same number of dims): `x.gather(1, idx)` (torch.gather). */
   gather(dim: number, index: Tensor, options?: indexing.GatherOptions): Tensor {
     return asMethod(() => indexing.gather(this, dim, index, options));

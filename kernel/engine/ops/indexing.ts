@@ -5,11 +5,22 @@
  * backend runs them unchanged. Every index is range-checked before any value is read: an index out of
  * range is PyTorch's error, never a read past the data.
  */
-import { checkOptions, isBool, isInt, isNumber, isString, isTensor, isTensorOrScalar } from '../arguments';
-import { allocate, castArray, scalarTypeName, type TypedArray } from '../dtype';
+import {
+  bindArguments,
+  checkOptions,
+  isBool,
+  isInt,
+  isNumber,
+  isString,
+  isTensor,
+  isTensorOrScalar,
+} from '../arguments';
+import { allocate, castArray, checkRange, scalarTypeName, type TypedArray } from '../dtype';
 import { broadcastShapes, contiguousStrides, formatShape, normalizeDim, sizeOf, type Shape } from '../shape';
 import { Tensor } from '../tensor';
-import { expand, permute } from './movement';
+import { add } from './elementwise';
+import { assignInto, checkNoInternalOverlap } from './inplace';
+import { expand, indexedView, permute, type IndexSpec } from './movement';
 
 /** The keyword options of gather (PyTorch: sparse_grad, accepted and without effect: there are no sparse tensors). */
 export interface GatherOptions {
@@ -409,45 +420,133 @@ export function nonzero(input: Tensor, options?: NonzeroOptions): Tensor | Tenso
 }
 
 /** Broadcasts the index tensors together, with PyTorch's text listing every shape when they don't. */
-function broadcastIndexShapes(indices: readonly TensorIndex[]): number[] {
+function broadcastIndexShapes(call: string, indices: readonly TensorIndex[]): number[] {
   try {
-    return indices.reduce<number[]>((shape, { index }) => broadcastShapes('index', shape, index.shape), []);
+    return indices.reduce<number[]>((shape, { index }) => broadcastShapes(call, shape, index.shape), []);
   } catch {
     const shapes = indices.map(({ index }) => formatShape(index.shape)).join(', ');
-    throw new Error(`index: shape mismatch: indexing tensors could not be broadcast together with shapes ${shapes}`);
+    throw new Error(`${call}: shape mismatch: indexing tensors could not be broadcast together with shapes ${shapes}`);
   }
 }
 
 /**
- * Advanced indexing (`x[t]`, `x[:, t1, t2]`) of a view whose other indices are already applied: the
- * long tensors broadcast to one shape B; where they index adjacent dims B takes their place, otherwise
- * B comes first (PyTorch's and NumPy's rule). Each index is range-checked against its dim.
+ * Where advanced indexing (`x[t]`, `x[:, t1, t2]`) reads in a view whose other indices are already applied:
+ * the long tensors broadcast to one shape B; where they index adjacent dims B takes their place, otherwise
+ * B comes first (PyTorch's and NumPy's rule). `arranged` is the view with the indexed dims next to each
+ * other, read as (outer, size, inner) blocks; `positions` are B's entries in the middle one, range-checked.
  */
-export function advancedIndex(view: Tensor, indices: readonly TensorIndex[]): Tensor {
-  const broadcast = broadcastIndexShapes(indices);
+interface AdvancedPlan {
+  arranged: Tensor;
+  outer: number;
+  size: number;
+  inner: number;
+  positions: Int32Array;
+  /** The result's shape: (before..., B..., after...). */
+  shape: number[];
+}
+
+function planAdvancedIndex(call: string, view: Tensor, indices: readonly TensorIndex[]): AdvancedPlan {
+  const broadcast = broadcastIndexShapes(call, indices);
   const dims = indices.map(({ dim }) => dim);
   const adjacent = dims.every((dim, k) => k === 0 || dim === dims[k - 1] + 1);
-  const order = adjacent
-    ? [...view.shape.keys()]
-    : [...dims, ...[...view.shape.keys()].filter((d) => !dims.includes(d))];
-  const arranged = adjacent ? view : permute(view, order); // the indexed dims next to each other
+  const rest = [...view.shape.keys()].filter((d) => !dims.includes(d));
+  const arranged = adjacent ? view : permute(view, [...dims, ...rest]); // the indexed dims next to each other
   const first = adjacent ? dims[0] : 0;
-  const groupSizes = dims.map((dim) => view.shape[dim]);
   const positions = new Int32Array(sizeOf(broadcast));
-  let stride = 1;
+  let size = 1;
   for (let k = indices.length - 1; k >= 0; k--) {
     const { dim, index } = indices[k];
-    const size = groupSizes[k];
-    const within = checkedIndices('index', expand(index, broadcast), size, true, (value) =>
-      size === 0
+    const length = view.shape[dim];
+    const within = checkedIndices(call, expand(index, broadcast), length, true, (value) =>
+      length === 0
         ? 'index is out of bounds for dimension with size 0'
-        : `index ${value} is out of bounds for dimension ${dim} with size ${size}`,
+        : `index ${value} is out of bounds for dimension ${dim} with size ${length}`,
     );
-    for (let m = 0; m < positions.length; m++) positions[m] += within[m] * stride;
-    stride *= size;
+    for (let m = 0; m < positions.length; m++) positions[m] += within[m] * size;
+    size *= length;
   }
   const before = arranged.shape.slice(0, first);
   const after = arranged.shape.slice(first + indices.length);
-  const out = takeBlocks(arranged.dataSync(), sizeOf(before), stride, sizeOf(after), positions);
-  return resultLike(out, [...before, ...broadcast, ...after], view); // (before..., B..., after...)
+  const shape = [...before, ...broadcast, ...after];
+  return { arranged, outer: sizeOf(before), size, inner: sizeOf(after), positions, shape };
+}
+
+/** Advanced indexing of a view by its tensor indices (see planAdvancedIndex): a new tensor. */
+export function advancedIndex(call: string, view: Tensor, indices: readonly TensorIndex[]): Tensor {
+  const { arranged, outer, size, inner, positions, shape } = planAdvancedIndex(call, view, indices);
+  return resultLike(takeBlocks(arranged.dataSync(), outer, size, inner, positions), shape, view);
+}
+
+/** True when a tensor of shape `from` broadcasts to `to` without changing it (leading size-1 dims may drop). */
+function broadcastsTo(from: Shape, to: Shape): boolean {
+  const lead = from.length - to.length;
+  return from.every((size, d) => (d < lead ? size === 1 : size === 1 || size === to[d - lead]));
+}
+
+/** The keyword form of indexPut_'s accumulate. */
+export interface IndexPutOptions {
+  /** Add the values to the indexed elements instead of overwriting them; repeated indices add up (PyTorch: accumulate). */
+  accumulate?: boolean;
+}
+
+const indexPutSpec = { accumulate: isBool };
+
+/**
+ * Slice and index assignment, torch's `x[spec] = value` and Tensor.index_put_: writes `value` (a number or a
+ * tensor broadcast to the indexed shape) into `target`'s own storage where `spec` points, and returns
+ * `target`. `spec` is one index of `index()` or an array of them (Python's `x[a, b]`; a [start, end, step]
+ * slice goes inside that array): `pe.indexPut_(':, 0::2', v)`, `x.indexPut_(mask, 0)`,
+ * `x.indexPut_([rows, cols], v, { accumulate: true })` (also `accumulate` positionally).
+ */
+export function indexPut_(
+  target: Tensor,
+  spec: IndexSpec | readonly IndexSpec[],
+  value: Tensor | number | boolean,
+  accumulate?: boolean | IndexPutOptions,
+): Tensor {
+  const call = 'indexPut_';
+  isTensor(target, call, 'input', 1);
+  isTensorOrScalar(value, call, 'values', 3);
+  const { accumulate: adding = false } = bindArguments(call, [accumulate], ['accumulate'], indexPutSpec, 4);
+  const specs: readonly IndexSpec[] = Array.isArray(spec) ? spec : [spec as IndexSpec];
+  const { view, tensorIndices } = indexedView(call, target, specs);
+  checkNoInternalOverlap(call, view);
+  if (tensorIndices.length === 0) {
+    assignInto(call, view, adding ? add(view, value) : value);
+    return target;
+  }
+  if (value instanceof Tensor && value.torchDtype !== target.torchDtype) {
+    throw new Error(
+      `${call}: Index put requires the source and destination dtypes match, got ${scalarTypeName(target.torchDtype)} for the destination and ${scalarTypeName(value.torchDtype)} for the source.`,
+    );
+  }
+  const { arranged, outer, size, inner, positions, shape } = planAdvancedIndex(call, view, tensorIndices);
+  let source: TypedArray;
+  if (value instanceof Tensor) {
+    if (!broadcastsTo(value.shape, shape)) {
+      throw new Error(
+        `${call}: shape mismatch: value tensor of shape ${formatShape(value.shape)} cannot be broadcast to indexing result of shape ${formatShape(shape)}`,
+      );
+    }
+    source = expand(value, shape).dataSync();
+  } else {
+    if (typeof value === 'number') checkRange(call, [value], target.torchDtype);
+    source = castArray([Number(value)], target.dtype);
+  }
+  const single = source.length === 1; // a number, or a tensor of one element
+  const written = arranged.dataSync().slice();
+  const count = positions.length;
+  for (let o = 0; o < outer; o++) {
+    for (let m = 0; m < count; m++) {
+      const to = (o * size + positions[m]) * inner;
+      const from = (o * count + m) * inner;
+      for (let i = 0; i < inner; i++) {
+        const v = source[single ? 0 : from + i];
+        written[to + i] = adding ? written[to + i] + v : v;
+      }
+    }
+  }
+  saturateBool(written);
+  assignInto(call, arranged, resultLike(written, arranged.shape, target));
+  return target;
 }

@@ -284,22 +284,22 @@ function parseIndexString(text: string): IndexSpec[] {
 }
 
 /** Throws PyTorch's IndexError text unless `spec` is an int, a string, null, a slice of ints or a long/bool tensor. */
-function checkIndexSpec(spec: unknown): void {
+function checkIndexSpec(call: string, spec: unknown): void {
   if (Array.isArray(spec)) {
     if (
       spec.length === 0 ||
       spec.length > 3 ||
       spec.some((b) => b !== null && b !== undefined && !Number.isInteger(b))
     ) {
-      throw new TypeError('index: slice indices must be integers or None or have an __index__ method');
+      throw new TypeError(`${call}: slice indices must be integers or None or have an __index__ method`);
     }
   } else if (spec instanceof Tensor) {
     if (spec.dtype !== 'bool' && spec.torchDtype !== 'int64') {
-      throw new Error('index: tensors used as indices must be long, byte or bool tensors');
+      throw new Error(`${call}: tensors used as indices must be long, byte or bool tensors`);
     }
   } else if (!(spec === null || typeof spec === 'string' || Number.isInteger(spec))) {
     throw new TypeError(
-      `index: only integers, slices (\`:\`), ellipsis (\`...\`), None and long or byte Variables are valid indices (got ${typeName(spec)})`,
+      `${call}: only integers, slices (\`:\`), ellipsis (\`...\`), None and long or byte Variables are valid indices (got ${typeName(spec)})`,
     );
   }
 }
@@ -318,17 +318,30 @@ function dimsConsumed(spec: IndexSpec): number {
  */
 export function index(t: Tensor, ...specs: IndexSpec[]): Tensor {
   isTensor(t, 'index', 'input', 1);
-  specs.forEach(checkIndexSpec);
+  const { view, tensorIndices } = indexedView('index', t, specs);
+  return tensorIndices.length === 0 ? view : advancedIndex('index', view, tensorIndices);
+}
+
+/**
+ * What `specs` index in `t`: the view the numbers, slices, null and '...' select, and the tensor indices
+ * (masks as their nonzero columns) still to apply to that view's dims. index() and indexPut_ share it.
+ */
+export function indexedView(
+  call: string,
+  t: Tensor,
+  specs: readonly IndexSpec[],
+): { view: Tensor; tensorIndices: TensorIndex[] } {
+  specs.forEach((spec) => checkIndexSpec(call, spec));
   const expanded = specs.flatMap((s) =>
     typeof s === 'string' && (s.includes(',') || s.includes(':') || s.trim() !== s || s === 'None')
       ? parseIndexString(s)
       : [s],
   );
   if (expanded.filter((s) => s === '...').length > 1) {
-    throw new Error("index: an index can only have a single ellipsis ('...')");
+    throw new Error(`${call}: an index can only have a single ellipsis ('...')`);
   }
   const consumed = expanded.reduce<number>((n, s) => n + dimsConsumed(s), 0);
-  if (consumed > t.ndim) throw new Error(`index: too many indices for tensor of dimension ${t.ndim}`);
+  if (consumed > t.ndim) throw new Error(`${call}: too many indices for tensor of dimension ${t.ndim}`);
   let result = t;
   let dim = 0;
   const tensorIndices: TensorIndex[] = [];
@@ -343,7 +356,7 @@ export function index(t: Tensor, ...specs: IndexSpec[]): Tensor {
       dim++;
     } else if (typeof spec === 'string') {
       const n = Number(spec);
-      if (!Number.isInteger(n)) throw new Error(`index: cannot parse index '${spec}'`);
+      if (!Number.isInteger(n)) throw new Error(`${call}: cannot parse index '${spec}'`);
       result = select(result, dim, n);
     } else if (spec instanceof Tensor) {
       if (spec.dtype !== 'bool') {
@@ -354,25 +367,25 @@ export function index(t: Tensor, ...specs: IndexSpec[]): Tensor {
         const kept = spec.item() ? [0] : [];
         tensorIndices.push({ dim: dim++, index: longTensor(kept, [kept.length], t.backend) });
       } else {
-        checkMaskShape(spec, result, dim);
+        checkMaskShape(call, spec, result, dim);
         for (const column of nonzero(spec, { asTuple: true })) tensorIndices.push({ dim: dim++, index: column });
       }
     } else {
       const [start, end, step = 1] = spec;
-      if (step === 0) throw new Error('index: slice step cannot be zero');
-      if (step !== null && step < 0) throw new Error('index: step must be greater than zero');
+      if (step === 0) throw new Error(`${call}: slice step cannot be zero`);
+      if (step !== null && step < 0) throw new Error(`${call}: step must be greater than zero`);
       result = slice(result, dim++, start ?? undefined, end ?? undefined, step ?? 1);
     }
   }
-  return tensorIndices.length === 0 ? result : advancedIndex(result, tensorIndices);
+  return { view: result, tensorIndices };
 }
 
 /** A bool mask must have the sizes of the dims it covers, from `dim` on. */
-function checkMaskShape(mask: Tensor, indexed: Tensor, dim: number): void {
+function checkMaskShape(call: string, mask: Tensor, indexed: Tensor, dim: number): void {
   mask.shape.forEach((size, k) => {
     if (size !== indexed.shape[dim + k]) {
       throw new Error(
-        `index: The shape of the mask ${formatShape(mask.shape)} at index ${k} does not match the shape of the indexed tensor ${formatShape(indexed.shape)} at index ${dim + k}`,
+        `${call}: The shape of the mask ${formatShape(mask.shape)} at index ${k} does not match the shape of the indexed tensor ${formatShape(indexed.shape)} at index ${dim + k}`,
       );
     }
   });
