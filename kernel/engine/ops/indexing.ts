@@ -48,7 +48,9 @@ export interface NonzeroOptions {
 
 /** One tensor index of `index()`: the dim of the (basic-indexed) view it indexes, and the long index tensor. */
 export interface TensorIndex {
+  /** The dim of the view that the index picks along. */
   dim: number;
+  /** A long tensor of positions along `dim` (negative ones count from the end). */
   index: Tensor;
 }
 
@@ -130,7 +132,7 @@ function stridedOffsets(shape: Shape, strides: readonly number[]): Int32Array {
 /** Blocks of a row-major (outer, size, inner) array picked along its middle dim: (outer, indices.length, inner). */
 function takeBlocks(values: TypedArray, outer: number, size: number, inner: number, indices: Int32Array): TypedArray {
   const count = indices.length;
-  const out = allocate(dtypeOfArray(values), outer * count * inner);
+  const out = allocate(storedDtype(values), outer * count * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < count; j++) {
       const from = (o * size + indices[j]) * inner;
@@ -141,8 +143,8 @@ function takeBlocks(values: TypedArray, outer: number, size: number, inner: numb
   return out;
 }
 
-/** The engine dtype of a typed array that holds a tensor's values. */
-function dtypeOfArray(values: TypedArray): Tensor['dtype'] {
+/** The dtype whose storage `values` is (a tensor's values as dataSync gives them: Uint8Array is bool). */
+function storedDtype(values: TypedArray): Tensor['dtype'] {
   return values instanceof Float32Array ? 'float32' : values instanceof Int32Array ? 'int32' : 'bool';
 }
 
