@@ -82,6 +82,12 @@ export interface Backend {
 
   /** Gathers a strided view into new contiguous storage, casting to `dtype` on the way. */
   copy(a: View, dtype: DType): Storage;
+  /**
+   * Writes `values` (of the target's dtype, already broadcast to target's shape) into target.storage at
+   * target's strided positions, in place: every view of that storage sees the write. `values` may share
+   * the target's storage; it is read whole before anything is written.
+   */
+  assign(target: View, values: View): void;
   unary(op: UnaryOp, a: View, dtype: DType): Storage;
   /** `a` and `b` are already broadcast to one shape (stride 0 on broadcast dims). */
   binary(op: BinaryOp, a: View, b: View, dtype: DType): Storage;

@@ -11,9 +11,11 @@ export type { BackendCandidate, BackendReport } from './backends/registry';
 export type { PrintOptions } from './format';
 export type { IndexSpec } from './ops/movement';
 export type { DiagonalOptions, DimOptions, FlattenOptions } from './ops/movement';
+export type { GatherOptions, IndexAddOptions, IndexPutOptions, NonzeroOptions, ScatterOptions } from './ops/indexing';
 export type { Shape, Size } from './shape';
 export type { TensorOptions } from './ops/creation';
 export type { AlphaOptions } from './ops/elementwise';
+export type { NormalOptions, UniformOptions } from './ops/inplace';
 export type { DimKeepdimOptions, ReduceOptions, VarianceOptions } from './ops/reduction';
 export type { DTypeOptions, NumericArray, ToOptions } from './ops/creation';
 
@@ -58,6 +60,17 @@ export {
   unsqueeze,
   view,
 } from './ops/movement';
+export {
+  gather,
+  indexAdd,
+  indexPut_,
+  indexSelect,
+  maskedSelect,
+  nonzero,
+  scatter,
+  scatterAdd,
+  take,
+} from './ops/indexing';
 export {
   abs,
   add,

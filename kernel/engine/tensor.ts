@@ -11,6 +11,8 @@ import { formatTensor } from './format';
 import * as arrange from './ops/arrange';
 import * as creation from './ops/creation';
 import * as elementwise from './ops/elementwise';
+import * as indexing from './ops/indexing';
+import * as inplace from './ops/inplace';
 import * as linalg from './ops/linalg';
 import * as movement from './ops/movement';
 import * as reduction from './ops/reduction';
@@ -75,6 +77,14 @@ export class Tensor {
 
   isContiguous(): boolean {
     return movement.isContiguousTensor(this);
+  }
+
+  /**
+   * torch's `t._version` (read-only): how many in-place writes (`fill_`, `add_`, ...) the tensor's
+   * storage has had, shared by every view of it. Autograd compares it to refuse a stale saved tensor.
+   */
+  get version(): number {
+    return inplace.versionOf(this);
   }
 
   // Reading values -------------------------------------------------------------------------
@@ -245,13 +255,62 @@ export class Tensor {
       throw methodError(error);
     }
   }
-  /** Python-style indexing: `x.index(0, ':', '1:3')`, `x.index('0, :, 1:3')`, `x.index('...', null)`. */
+  /**
+   * Python-style indexing, `x[...]`: `x.index(0, ':', '1:3')`, `x.index('0, :, ::2')`, `x.index('...', null)`,
+   * a long tensor `x.index(idx)` (`x[idx]`) or a bool mask `x.index(mask)` (`x[mask]`).
+   */
   index(...specs: IndexSpec[]): Tensor {
     try {
       return movement.index(this, ...specs);
     } catch (error) {
       throw methodError(error);
     }
+  }
+  /**
+   * Slice and index assignment in place, torch's `x[spec] = value` / index_put_: `pe.indexPut_(':, 0::2', v)`,
+   * `x.indexPut_(mask, 0)`, `x.indexPut_([rows, cols], v, { accumulate: true })`; an array is several indices.
+   */
+  indexPut_(
+    spec: IndexSpec | readonly IndexSpec[],
+    value: TensorLike,
+    accumulate?: boolean | indexing.IndexPutOptions,
+  ): Tensor {
+    return asMethod(() => indexing.indexPut_(this, spec, value, accumulate));
+  }
+  /** Values picked along `dim` at the long `index` (same number of dims): `x.gather(1, idx)` (torch.gather). */
+  gather(dim: number, index: Tensor, options?: indexing.GatherOptions): Tensor {
+    return asMethod(() => indexing.gather(this, dim, index, options));
+  }
+  /** A copy with `src` (tensor or number) written where `index` points along `dim`: `x.scatter(1, idx, src)`. */
+  scatter(dim: number, index: Tensor, src: TensorLike, options?: indexing.ScatterOptions): Tensor {
+    return asMethod(() => indexing.scatter(this, dim, index, src, options));
+  }
+  /** A copy with `src` added where `index` points along `dim`; repeated indices accumulate (torch.scatter_add). */
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return asMethod(() => indexing.scatterAdd(this, dim, index, src));
+  }
+  /** The entries a 1-D int `index` names along `dim`: `x.indexSelect(0, idx)` (torch.index_select). */
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return asMethod(() => indexing.indexSelect(this, dim, index));
+  }
+  /** A copy with alpha·source added at the entries `index` names along `dim` (torch.index_add). */
+  indexAdd(dim: number, index: Tensor, source: Tensor, options?: indexing.IndexAddOptions): Tensor {
+    return asMethod(() => indexing.indexAdd(this, dim, index, source, options));
+  }
+  /** The elements where the bool mask (broadcast) is true, as a 1-D tensor (torch.masked_select). */
+  maskedSelect(mask: Tensor): Tensor {
+    return asMethod(() => indexing.maskedSelect(this, mask));
+  }
+  /** The tensor read as 1-D at the long `index`, in the index's shape (torch.take). */
+  take(index: Tensor): Tensor {
+    return asMethod(() => indexing.take(this, index));
+  }
+  /** The indices of the non-zero elements: a (count, ndim) tensor, or one per dim with `{ asTuple: true }`. */
+  nonzero(): Tensor;
+  nonzero(options: indexing.NonzeroOptions & { asTuple: true }): Tensor[];
+  nonzero(options?: indexing.NonzeroOptions): Tensor | Tensor[];
+  nonzero(options?: indexing.NonzeroOptions): Tensor | Tensor[] {
+    return asMethod(() => indexing.nonzero(this, options));
   }
   /** `chunks` equal pieces along `dim`: `x.chunk(3, -1)`, `x.chunk(3, { dim: -1 })`. */
   chunk(chunks: number, ...args: [dim?: number | movement.DimOptions]): Tensor[] {
@@ -566,6 +625,66 @@ export class Tensor {
   /** torch's `.bool()`: nonzero is true. */
   bool(): Tensor {
     return creation.castTo(this, 'bool', 'bool');
+  }
+
+  // In-place ops (ops/inplace.ts): each writes into this tensor's storage, which every view of it
+  // shares (`x.index(0).fill_(1)` changes x), bumps `version`, and returns this tensor.
+
+  /** Sets every element to `value` (a number, a bool or a 0-dim tensor), cast to this tensor's dtype. */
+  fill_(value: TensorLike): this {
+    return inplace.fill_(this, value) as this;
+  }
+  /** Sets every element to 0. */
+  zero_(): this {
+    return inplace.zero_(this) as this;
+  }
+  /** Sets `value` where the bool mask (broadcast to this tensor's shape) is true: `scores.maskedFill_(mask, -Infinity)`. */
+  maskedFill_(mask: Tensor, value: TensorLike): this {
+    return inplace.maskedFill_(this, mask, value) as this;
+  }
+  /** Copies `src` (broadcast to this tensor's shape, cast to its dtype) into this tensor: `pe.index(':, 0::2').copy_(sin)`. */
+  copy_(src: TensorLike): this {
+    return inplace.copy_(this, src) as this;
+  }
+  /** this += alpha·other: `x.add_(y)`, `x.add_(y, { alpha: 2 })`; other broadcasts to this tensor's shape. */
+  add_(other: TensorLike, alpha?: number | elementwise.AlphaOptions): this {
+    return inplace.add_(this, other, alpha) as this;
+  }
+  /** this -= alpha·other: `x.sub_(y)`, `x.sub_(y, { alpha: 2 })`. */
+  sub_(other: TensorLike, alpha?: number | elementwise.AlphaOptions): this {
+    return inplace.sub_(this, other, alpha) as this;
+  }
+  /** this *= other. */
+  mul_(other: TensorLike): this {
+    return inplace.mul_(this, other) as this;
+  }
+  /** this /= other (true division: an integer tensor is an error, as in torch). */
+  div_(other: TensorLike): this {
+    return inplace.div_(this, other) as this;
+  }
+  /** this **= exponent. */
+  pow_(exponent: TensorLike): this {
+    return inplace.pow_(this, exponent) as this;
+  }
+  /** this = exp(this), for a float tensor. */
+  exp_(): this {
+    return inplace.exp_(this) as this;
+  }
+  /** Clamps in place to [min, max]: numbers or tensors, positional or `{ min, max }`. */
+  clamp_(min?: TensorLike | elementwise.ClampOptions | null, max?: TensorLike | elementwise.ClampOptions): this {
+    return inplace.clamp_('clamp_', this, [min ?? undefined, max]) as this;
+  }
+  /** An alias of clamp_. */
+  clip_(min?: TensorLike | elementwise.ClampOptions | null, max?: TensorLike | elementwise.ClampOptions): this {
+    return inplace.clamp_('clip_', this, [min ?? undefined, max]) as this;
+  }
+  /** Fills a float tensor with values uniform on [from, to) (default [0, 1)): `w.uniform_(-0.1, 0.1)`, `w.uniform_({ from, to })`. */
+  uniform_(...args: Parameters<typeof inplace.uniform_> extends [Tensor, ...infer Rest] ? Rest : never): this {
+    return inplace.uniform_(this, ...args) as this;
+  }
+  /** Fills a float tensor with values from N(mean, std²) (default N(0, 1)): `w.normal_(0, 0.02)`, `w.normal_({ std: 0.02 })`. */
+  normal_(...args: Parameters<typeof inplace.normal_> extends [Tensor, ...infer Rest] ? Rest : never): this {
+    return inplace.normal_(this, ...args) as this;
   }
 
   // Reductions -----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
 import type { Backend, Storage, View } from '../backend';
 import { castArray, type TypedArray } from '../dtype';
 import { sizeOf } from '../shape';
+import { forEachElement } from './reference';
 import {
   binarySource,
   concatSource,
@@ -20,10 +21,13 @@ import {
 /** The gpu.js modes the engine runs in Node, each with a synchronous read-back (WebGPU's is asynchronous). */
 export type GpuJsMode = 'headlessgl' | 'webasm' | 'cpu';
 
-/** Values on the host (cpu, webasm) or a texture on the device (headlessgl). */
+/**
+ * Values on the host (cpu, webasm) or a texture on the device (headlessgl). An in-place write (assign)
+ * replaces a texture by the written host values, so every view of the storage sees the write.
+ */
 class GpuJsStorage implements Storage {
   constructor(
-    readonly values: Float32Array | Texture,
+    public values: Float32Array | Texture,
     readonly length: number,
   ) {}
 }
@@ -64,7 +68,7 @@ export function createGpuJsBackend(mode: GpuJsMode): GpuJsBackend {
     const values = args.map((a) => (a.length === 0 ? emptyPlaceholder : (a.values as KernelArg)));
     const result = compiled(...values) as Float32Array | Texture;
     const storage = new GpuJsStorage(result, length);
-    if (!(result instanceof Float32Array)) textureReaper.register(storage, result);
+    if (!(result instanceof Float32Array)) textureReaper.register(storage, result, storage);
     return storage;
   }
 
@@ -90,6 +94,21 @@ export function createGpuJsBackend(mode: GpuJsMode): GpuJsBackend {
       );
     },
     read: (storage, dtype) => castArray(readValues(storage), dtype),
+    assign(target, values) {
+      const source = readValues(values.storage);
+      const written = new Float32Array(sizeOf(values.shape));
+      forEachElement(values, (i, at) => (written[i] = source[at]));
+      const storage = storageOf(target.storage);
+      const onHost = readValues(storage);
+      const destination = onHost === storage.values ? onHost : onHost.slice();
+      forEachElement(target, (i, at) => (destination[at] = written[i]));
+      if (storage.values !== destination) {
+        // The texture's values now live on the host; the next kernel that reads them uploads them.
+        textureReaper.unregister(storage);
+        (storage.values as Texture).delete();
+        storage.values = destination;
+      }
+    },
     copy: (a, dtype) => run(copySource(a, dtype), sizeOf(a.shape), [viewArg(a)]),
     unary: (op, a, dtype) => run(unarySource(op, a, dtype), sizeOf(a.shape), [viewArg(a)]),
     binary: (op, a, b, dtype) => run(binarySource(op, a, b, dtype), sizeOf(a.shape), [viewArg(a), viewArg(b)]),

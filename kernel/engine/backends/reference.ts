@@ -19,7 +19,7 @@ export function valuesOf(storage: Storage): TypedArray {
 }
 
 /** Calls `visit(i, at)` for every element of the view in row-major order: i counts, `at` is its storage index. */
-function forEachElement(view: View, visit: (i: number, at: number) => void): void {
+export function forEachElement(view: View, visit: (i: number, at: number) => void): void {
   const { shape, strides } = view;
   const ndim = shape.length;
   const total = sizeOf(shape);
@@ -131,6 +131,11 @@ export function createReferenceBackend(): Backend {
     upload: (values, dtype) => store(values, dtype),
     read: (storage, dtype) => castArray(valuesOf(storage), dtype),
     copy: (a, dtype) => store(gather(a), dtype),
+    assign(target, values) {
+      const source = gather(values);
+      const destination = valuesOf(target.storage);
+      forEachElement(target, (i, at) => (destination[at] = source[i]));
+    },
     unary(op, a, dtype) {
       const f = unaryFunctions[op];
       return store(gather(a).map(f), dtype);

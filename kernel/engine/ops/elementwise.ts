@@ -15,6 +15,7 @@ import { dtypeOfScalar, isFloating, promoteTypes, scalarTypeName, torchDtypeName
 import { broadcastShapes } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
 import { scalarLike } from './creation';
+import { nonzero } from './indexing';
 import { checkSameBackend, expand } from './movement';
 import { all } from './reduction';
 
@@ -126,18 +127,24 @@ export function cast(a: Tensor, dtype: DType): Tensor {
   return new Tensor(a.backend, a.backend.copy(a.toView(), dtype), a.shape, dtype);
 }
 
-/** torch.where(condition, a, b): `a` where the bool condition holds, else `b`. */
-export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+/**
+ * torch.where(condition, a, b): `a` where the bool condition holds, else `b`. With the condition alone,
+ * the indices of its non-zero elements, one 1-D tensor per dim (nonzero(condition, { asTuple: true })).
+ */
+export function where(condition: Tensor): Tensor[];
+export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor;
+export function where(condition: Tensor, a?: TensorLike, b?: TensorLike): Tensor | Tensor[] {
   isTensor(condition, 'where', 'condition', 1);
-  isOperand(a, 'where', 'input', 2);
-  isOperand(b, 'where', 'other', 3);
+  if (a === undefined && b === undefined) return nonzero(condition, { asTuple: true });
+  const input = isOperand(a, 'where', 'input', 2);
+  const other = isOperand(b, 'where', 'other', 3);
   if (condition.dtype !== 'bool') {
     throw new Error(
       `where: where expected condition to be a boolean tensor, but got a tensor with dtype ${torchDtypeName(condition.dtype)}`,
     );
   }
-  const [c, x, y] = broadcastOperands('where', [condition, a, b]);
-  const dtype = promoteTypes(dtypeOf(a), dtypeOf(b));
+  const [c, x, y] = broadcastOperands('where', [condition, input, other]);
+  const dtype = promoteTypes(dtypeOf(input), dtypeOf(other));
   return new Tensor(c.backend, c.backend.where(c.toView(), x.toView(), y.toView(), dtype), c.shape, dtype);
 }
 

@@ -8,6 +8,7 @@ import { contiguousStrides, formatShape, inferShape, isContiguous, normalizeDim,
 import { Tensor } from '../tensor';
 import { fromValues } from './creation';
 import { where } from './elementwise';
+import { advancedIndex, longTensor, nonzero, type TensorIndex } from './indexing';
 
 /** The optional parameters' checks, built once rather than on every call. */
 const optionalDimSpec = { dim: isOptional(isInt) };
@@ -18,8 +19,11 @@ const diagonalSpec = { diagonal: isInt };
 /** A size or dims list, as separate ints or as one array: `x.view(2, 3)` or `x.view([2, 3])`. */
 export type ShapeArgs = (number | readonly number[])[];
 
-/** One index of `index()`: a number selects, ':'/'a:b:c'/[a, b, c] slice, '...' fills, null adds an axis. */
-export type IndexSpec = number | string | null | readonly [number | null, (number | null)?, (number | null)?];
+/**
+ * One index of `index()`, as in `x[...]`: a number selects, ':' / 'a:b:c' / [a, b, c] slice, '...' fills,
+ * null adds an axis, a long tensor picks entries (advanced indexing), a bool tensor is a mask.
+ */
+export type IndexSpec = number | string | null | Tensor | readonly [number | null, (number | null)?, (number | null)?];
 
 /** The keyword form of an op's optional dim: `cat([a, b], { dim: 1 })` (PyTorch: dim). */
 export interface DimOptions {
@@ -279,36 +283,68 @@ function parseIndexString(text: string): IndexSpec[] {
   });
 }
 
-/** Throws PyTorch's IndexError text unless `spec` is an int, a string, null or a [start, end, step] slice of ints. */
-function checkIndexSpec(spec: unknown): void {
+/** Throws PyTorch's IndexError text unless `spec` is an int, a string, null, a slice of ints or a long/bool tensor. */
+function checkIndexSpec(call: string, spec: unknown): void {
   if (Array.isArray(spec)) {
     if (
       spec.length === 0 ||
       spec.length > 3 ||
       spec.some((b) => b !== null && b !== undefined && !Number.isInteger(b))
     ) {
-      throw new TypeError('index: slice indices must be integers or None or have an __index__ method');
+      throw new TypeError(`${call}: slice indices must be integers or None or have an __index__ method`);
+    }
+  } else if (spec instanceof Tensor) {
+    if (spec.dtype !== 'bool' && spec.torchDtype !== 'int64') {
+      throw new Error(`${call}: tensors used as indices must be long, byte or bool tensors`);
     }
   } else if (!(spec === null || typeof spec === 'string' || Number.isInteger(spec))) {
     throw new TypeError(
-      `index: only integers, slices (\`:\`), ellipsis (\`...\`), None and long or byte Variables are valid indices (got ${typeName(spec)})`,
+      `${call}: only integers, slices (\`:\`), ellipsis (\`...\`), None and long or byte Variables are valid indices (got ${typeName(spec)})`,
     );
   }
 }
 
-/** Python-style indexing, `x[0, :, 1:3]` written `x.index(0, ':', '1:3')` or `x.index('0, :, 1:3')`. */
+/** How many of the indexed tensor's dims a (parsed) index uses up: a mask its own dims, null and '...' none. */
+function dimsConsumed(spec: IndexSpec): number {
+  if (spec === null || spec === '...') return 0;
+  return spec instanceof Tensor && spec.dtype === 'bool' ? spec.ndim : 1;
+}
+
+/**
+ * Python-style indexing, `x[0, :, 1:3]` written `x.index(0, ':', '1:3')` or `x.index('0, :, 1:3')`; slices
+ * with steps ('::2'), null (None) and '...' as in Python. Indices without tensors give a view. A long
+ * tensor picks entries along its dim (`x.index(t)` is `x[t]`; several broadcast together as in PyTorch),
+ * a bool tensor is a mask over as many dims as it has (`x.index(mask)` is `x[mask]`): those give a copy.
+ */
 export function index(t: Tensor, ...specs: IndexSpec[]): Tensor {
   isTensor(t, 'index', 'input', 1);
-  specs.forEach(checkIndexSpec);
+  const { view, tensorIndices } = indexedView('index', t, specs);
+  return tensorIndices.length === 0 ? view : advancedIndex('index', view, tensorIndices);
+}
+
+/**
+ * What `specs` index in `t`: the view the numbers, slices, null and '...' select, and the tensor indices
+ * (masks as their nonzero columns) still to apply to that view's dims. index() and indexPut_ share it.
+ */
+export function indexedView(
+  call: string,
+  t: Tensor,
+  specs: readonly IndexSpec[],
+): { view: Tensor; tensorIndices: TensorIndex[] } {
+  specs.forEach((spec) => checkIndexSpec(call, spec));
   const expanded = specs.flatMap((s) =>
     typeof s === 'string' && (s.includes(',') || s.includes(':') || s.trim() !== s || s === 'None')
       ? parseIndexString(s)
       : [s],
   );
-  const consumed = expanded.filter((s) => s !== null && s !== '...').length;
-  if (consumed > t.ndim) throw new Error(`index: too many indices for tensor of dimension ${t.ndim}`);
+  if (expanded.filter((s) => s === '...').length > 1) {
+    throw new Error(`${call}: an index can only have a single ellipsis ('...')`);
+  }
+  const consumed = expanded.reduce<number>((n, s) => n + dimsConsumed(s), 0);
+  if (consumed > t.ndim) throw new Error(`${call}: too many indices for tensor of dimension ${t.ndim}`);
   let result = t;
   let dim = 0;
+  const tensorIndices: TensorIndex[] = [];
   for (const spec of expanded) {
     if (spec === '...') {
       dim += t.ndim - consumed;
@@ -320,14 +356,39 @@ export function index(t: Tensor, ...specs: IndexSpec[]): Tensor {
       dim++;
     } else if (typeof spec === 'string') {
       const n = Number(spec);
-      if (!Number.isInteger(n)) throw new Error(`index: cannot parse index '${spec}'`);
+      if (!Number.isInteger(n)) throw new Error(`${call}: cannot parse index '${spec}'`);
       result = select(result, dim, n);
+    } else if (spec instanceof Tensor) {
+      if (spec.dtype !== 'bool') {
+        tensorIndices.push({ dim: dim++, index: spec });
+      } else if (spec.ndim === 0) {
+        // x[True] adds a dim of size 1 and keeps it (x[False]: of size 0)
+        result = unsqueeze(result, dim);
+        const kept = spec.item() ? [0] : [];
+        tensorIndices.push({ dim: dim++, index: longTensor(kept, [kept.length], t.backend) });
+      } else {
+        checkMaskShape(call, spec, result, dim);
+        for (const column of nonzero(spec, { asTuple: true })) tensorIndices.push({ dim: dim++, index: column });
+      }
     } else {
-      const [start, end, step] = spec;
+      const [start, end, step = 1] = spec;
+      if (step === 0) throw new Error(`${call}: slice step cannot be zero`);
+      if (step !== null && step < 0) throw new Error(`${call}: step must be greater than zero`);
       result = slice(result, dim++, start ?? undefined, end ?? undefined, step ?? 1);
     }
   }
-  return result;
+  return { view: result, tensorIndices };
+}
+
+/** A bool mask must have the sizes of the dims it covers, from `dim` on. */
+function checkMaskShape(call: string, mask: Tensor, indexed: Tensor, dim: number): void {
+  mask.shape.forEach((size, k) => {
+    if (size !== indexed.shape[dim + k]) {
+      throw new Error(
+        `${call}: The shape of the mask ${formatShape(mask.shape)} at index ${k} does not match the shape of the indexed tensor ${formatShape(indexed.shape)} at index ${dim + k}`,
+      );
+    }
+  });
 }
 
 /** `chunks` pieces of equal size along `dim` (the last may be smaller): `chunk(x, 3, 1)`, `chunk(x, 3, { dim: 1 })`. */

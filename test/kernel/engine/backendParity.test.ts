@@ -138,6 +138,21 @@ const programs: Record<string, (x: Inputs) => Tensor | Tensor[]> = {
     x.specials.view(3, 9).softmax(1),
   ],
   empty: (x) => [x.empty.add(1), x.empty.sum(0), engine.cat([x.empty, x.empty]), x.empty.matmul(x.emptyRight)],
+  // The assign primitive (in-place writes) into strided views of computed storage (a device texture on
+  // headless-gl), from broadcast, transposed and same-storage sources; later kernels read the write.
+  assignIntoViews: (x) => {
+    const base = x.odd.exp(); // (3, 5, 7), computed storage
+    const view = base.transpose(0, 2).index('1:6:2', ':', 1); // (3, 5) at an offset, strides (2, 7)
+    view.copy_(x.row.narrow(0, 0, 5)); // broadcast along the rows
+    base.index(2).add_(x.column); // (5, 7) += (5, 1)
+    base.select(1, 0).copy_(base.select(1, 4).mul(2)); // a source on the same storage
+    const ints = x.ints.clone();
+    ints.T.index('::2').fill_(-7); // every other column of (4, 6)
+    const mask = x.mask.clone();
+    mask.index(':, 0').copy_(x.mask.index(':, 6').logicalNot());
+    x.empty.clone().fill_(3);
+    return [base, base.sum(-1), ints, ints.mul(2), mask, base.softmax(-1)];
+  },
 };
 
 const referenceResults = (() => {

@@ -1,0 +1,327 @@
+/**
+ * In-place writes (torch's trailing-underscore methods): values go into the tensor's own storage through
+ * the backend's `assign` primitive, so every view of that storage sees them, and each write bumps the
+ * storage's version counter (torch's `t._version`), which autograd checks before it reuses a saved tensor.
+ */
+import type { Storage } from '../backend';
+import {
+  bindArguments,
+  isNumber,
+  isOperand,
+  isOptional,
+  isTensor,
+  isTensorOrScalar,
+  optionalArguments,
+  type PositionalOrOptions,
+} from '../arguments';
+import {
+  checkRange,
+  dtypeOfScalar,
+  isFloating,
+  promoteTypes,
+  pythonNumber,
+  scalarTypeName,
+  torchDtypeName,
+  type DType,
+} from '../dtype';
+import { nextNormal, nextUniform } from '../random';
+import { broadcastShapes, formatShape, sizeOf, type Shape } from '../shape';
+import { Tensor, type TensorLike } from '../tensor';
+import { scalarLike } from './creation';
+import { add, cast, clamp, div, exp, mul, pow, sub, where, type AlphaOptions } from './elementwise';
+import { checkSameBackend, expand } from './movement';
+
+const versions = new WeakMap<Storage, number>();
+
+/** How many in-place writes the tensor's storage has had: torch's `t._version`, shared by every view of it. */
+export function versionOf(t: Tensor): number {
+  return versions.get(t.storage) ?? 0;
+}
+
+function bumpVersion(t: Tensor): void {
+  versions.set(t.storage, versionOf(t) + 1);
+}
+
+/** torch's canCast: floating never goes to an integer or bool, and a number never to bool. */
+function canCast(from: DType, to: DType): boolean {
+  if (isFloating(from) && !isFloating(to)) return false;
+  return !(from !== 'bool' && to === 'bool');
+}
+
+/** Throws torch's error when an op's result dtype cannot be written into `target`'s dtype. */
+export function checkCastable(call: string, from: DType, target: Tensor): void {
+  if (!canCast(from, target.dtype)) {
+    const source = scalarTypeName(from === 'int32' ? 'int64' : from);
+    throw new Error(
+      `${call}: result type ${source} can't be cast to the desired output type ${scalarTypeName(target.torchDtype)}`,
+    );
+  }
+}
+
+/** Throws torch's error when two elements of `target` share one memory location (an expanded view). */
+export function checkNoInternalOverlap(call: string, target: Tensor): void {
+  for (let d = 0; d < target.ndim; d++) {
+    if (target.strides[d] === 0 && target.shape[d] > 1) {
+      throw new Error(
+        `${call}: unsupported operation: more than one element of the written-to tensor refers to a single memory ` +
+          'location. Please clone() the tensor before performing the operation.',
+      );
+    }
+  }
+}
+
+/** True when the view covers one block of memory without gaps or repeats (in some order of its dims). */
+function isNonOverlappingAndDense(t: Tensor): boolean {
+  const dims = [...t.shape.keys()].filter((d) => t.shape[d] !== 1).sort((a, b) => t.strides[a] - t.strides[b]);
+  let expected = 1;
+  for (const d of dims) {
+    if (t.strides[d] !== expected) return false;
+    expected *= t.shape[d];
+  }
+  return true;
+}
+
+/**
+ * Throws torch's error when `input` and `target` share part of their memory (a shifted or transposed view
+ * of the same storage). As in torch, only dense views are compared; the same view (x.add_(x)) is fine.
+ */
+export function checkNoPartialOverlap(call: string, target: Tensor, input: TensorLike): void {
+  if (!(input instanceof Tensor) || input.storage !== target.storage) return;
+  if (input.numel() === 0 || target.numel() === 0) return;
+  if (!isNonOverlappingAndDense(input) || !isNonOverlappingAndDense(target)) return;
+  const [targetEnd, inputEnd] = [target.offset + target.numel(), input.offset + input.numel()];
+  const sameRange = target.offset === input.offset && targetEnd === inputEnd;
+  const sameView = sameRange && target.strides.every((stride, d) => stride === input.strides[d]);
+  if (sameView || (!sameRange && (target.offset >= inputEnd || input.offset >= targetEnd))) return;
+  throw new Error(
+    `${call}: unsupported operation: some elements of the input tensor and the written-to tensor refer to a single ` +
+      'memory location. Please clone() the tensor before performing the operation.',
+  );
+}
+
+/** Throws torch's errors unless `shape` broadcasts to the target's shape without changing it. */
+export function checkBroadcastsTo(call: string, target: Tensor, shape: Shape): void {
+  const broadcast = broadcastShapes(call, target.shape, shape);
+  if (broadcast.length !== target.ndim || broadcast.some((size, d) => size !== target.shape[d])) {
+    throw new Error(
+      `${call}: output with shape ${formatShape(target.shape)} doesn't match the broadcast shape ${formatShape(broadcast)}`,
+    );
+  }
+}
+
+/** `value` as a tensor of the target's dtype; a float out of an integer dtype's range is an error, never a wrap. */
+function asDtypeOf(call: string, target: Tensor, value: TensorLike): Tensor {
+  if (!(value instanceof Tensor)) {
+    if (typeof value === 'number') checkRange(call, [value], target.torchDtype);
+    return scalarLike(value, target, target.dtype);
+  }
+  checkSameBackend(call, target, value);
+  if (value.dtype === 'float32' && target.dtype === 'int32') checkRange(call, value.dataSync(), target.torchDtype);
+  return cast(value, target.dtype);
+}
+
+/**
+ * Writes `values` into `target` in place, as torch's copy_ does: any dtype is cast to the target's (a
+ * float out of an integer dtype's range is an error, never a wrap), and `values` broadcasts to the
+ * target's shape but never the target to the values'. The target may be any view (a slice, a transposed
+ * or selected view): the write reaches the tensor it views. Every in-place op writes through this; it
+ * leaves the checks on the target (an expanded view, an op's result dtype) to its callers.
+ */
+export function assignInto(call: string, target: Tensor, values: TensorLike): Tensor {
+  isTensorOrScalar(values, call, 'value');
+  if (values instanceof Tensor) {
+    checkBroadcastsTo(call, target, values.shape);
+    checkNoPartialOverlap(call, target, values);
+  }
+  const source = asDtypeOf(call, target, values);
+  if (target.numel() > 0) {
+    // Broadcastable with as many elements and dims means the same shape.
+    const sameShape = sizeOf(source.shape) === target.numel() && source.ndim === target.ndim;
+    const aligned = sameShape ? source : expand(source, target.shape);
+    target.backend.assign(target.toView(), aligned.toView());
+  }
+  bumpVersion(target);
+  return target;
+}
+
+/**
+ * An in-place op written as its out-of-place form (`x.add_(y)` writes `x.add(y)`), after torch's checks:
+ * every tensor input broadcasts to the target's shape (torch: "output with shape [3] doesn't match the
+ * broadcast shape [2, 3]"), the result dtype casts to the target's (torch: "result type Float can't be
+ * cast to the desired output type Long"), the target is no expanded view and no input partly overlaps it.
+ */
+export function updateInPlace(
+  call: string,
+  target: Tensor,
+  inputs: readonly (TensorLike | undefined)[],
+  resultDtype: DType,
+  compute: () => Tensor,
+): Tensor {
+  for (const input of inputs) {
+    if (!(input instanceof Tensor)) continue;
+    checkSameBackend(call, target, input);
+    checkBroadcastsTo(call, target, input.shape);
+  }
+  checkCastable(call, resultDtype, target);
+  checkNoInternalOverlap(call, target);
+  for (const input of inputs) if (input !== undefined) checkNoPartialOverlap(call, target, input);
+  return assignInto(call, target, compute());
+}
+
+/** The dtype torch's type promotion gives `target` and the other operands. */
+function promoted(target: Tensor, ...others: (TensorLike | undefined)[]): DType {
+  let dtype = target.dtype;
+  for (const other of others) {
+    if (other !== undefined) dtype = promoteTypes(dtype, other instanceof Tensor ? other.dtype : dtypeOfScalar(other));
+  }
+  return dtype;
+}
+
+// The in-place ops -------------------------------------------------------------------------
+
+/** torch's fill_: every element `value` (a number, a bool or a 0-dim tensor), cast to the tensor's dtype. */
+export function fill_(t: Tensor, value: TensorLike): Tensor {
+  isTensorOrScalar(value, 'fill_', 'value', 1);
+  if (value instanceof Tensor && value.ndim !== 0) {
+    throw new Error(
+      `fill_: fill_ only supports 0-dimension value tensor but got tensor with ${value.ndim} dimensions.`,
+    );
+  }
+  return assignInto('fill_', t, value);
+}
+
+/** torch's zero_: every element 0. */
+export function zero_(t: Tensor): Tensor {
+  return assignInto('zero_', t, 0);
+}
+
+/**
+ * torch's masked_fill_: `value` (a number, a bool or a 0-dim tensor, cast to the tensor's dtype) where
+ * the bool mask is true; the mask broadcasts to the tensor's shape, never the tensor to the mask's.
+ */
+export function maskedFill_(t: Tensor, mask: Tensor, value: TensorLike): Tensor {
+  const call = 'maskedFill_';
+  isTensor(mask, call, 'mask', 1);
+  isTensorOrScalar(value, call, 'value', 2);
+  if (mask.dtype !== 'bool') {
+    throw new Error(
+      `${call}: masked_fill_ only supports boolean masks, but got mask with dtype ${torchDtypeName(mask.dtype)}`,
+    );
+  }
+  if (value instanceof Tensor && value.ndim !== 0) {
+    throw new Error(
+      `${call}: masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`,
+    );
+  }
+  const filler = asDtypeOf(call, t, value);
+  return updateInPlace(call, t, [mask], t.dtype, () => where(mask, filler, t));
+}
+
+/** torch's copy_: `src` (a tensor broadcasting to this one's shape, or a number) cast to this tensor's dtype. */
+export function copy_(t: Tensor, src: TensorLike): Tensor {
+  isTensorOrScalar(src, 'copy_', 'src', 1);
+  checkNoInternalOverlap('copy_', t);
+  return assignInto('copy_', t, src);
+}
+
+/** The in-place form of a binary op; its result dtype is the operands' promoted one unless given. */
+function binaryInPlace(
+  call: string,
+  t: Tensor,
+  other: unknown,
+  op: (operand: TensorLike) => Tensor,
+  { name = 'other', resultDtype }: { name?: string; resultDtype?: DType } = {},
+): Tensor {
+  const operand = isOperand(other, call, name, 1);
+  return updateInPlace(call, t, [operand], resultDtype ?? promoted(t, operand), () => op(operand));
+}
+
+/** torch's add_: this + alpha·other, in place. */
+export function add_(t: Tensor, other: TensorLike, alpha?: number | AlphaOptions): Tensor {
+  return binaryInPlace('add_', t, other, (operand) => add(t, operand, alpha));
+}
+/** torch's sub_: this - alpha·other, in place. */
+export function sub_(t: Tensor, other: TensorLike, alpha?: number | AlphaOptions): Tensor {
+  return binaryInPlace('sub_', t, other, (operand) => sub(t, operand, alpha));
+}
+/** torch's mul_. */
+export function mul_(t: Tensor, other: TensorLike): Tensor {
+  return binaryInPlace('mul_', t, other, (operand) => mul(t, operand));
+}
+/** torch's div_: true division, so an integer tensor is an error (its quotient is float). */
+export function div_(t: Tensor, other: TensorLike): Tensor {
+  return binaryInPlace('div_', t, other, (operand) => div(t, operand), { resultDtype: 'float32' });
+}
+/** torch's pow_. */
+export function pow_(t: Tensor, exponent: TensorLike): Tensor {
+  return binaryInPlace('pow_', t, exponent, (operand) => pow(t, operand), { name: 'exponent' });
+}
+/** torch's exp_: a float tensor only (the exponential of an integer is float). */
+export function exp_(t: Tensor): Tensor {
+  return updateInPlace('exp_', t, [], 'float32', () => exp(t));
+}
+
+const clampNames = ['min', 'max'] as const;
+const clampSpec = { min: isOptional(isOperand), max: isOptional(isOperand) };
+
+/** torch's clamp_ (and clip_): bounds as numbers or tensors, positional or `{ min, max }`. */
+export function clamp_(call: 'clamp_' | 'clip_', t: Tensor, args: readonly unknown[]): Tensor {
+  const { min, max } = bindArguments(call, args, clampNames, clampSpec, 1);
+  if (min === undefined && max === undefined) {
+    throw new TypeError(`${call}: At least one of 'min' or 'max' must not be None`);
+  }
+  return updateInPlace(call, t, [min, max], promoted(t, min, max), () => clamp(t, { min, max }));
+}
+
+/** Random values for a float tensor, drawn from the engine's seeded stream and written in place. */
+function fillRandom(call: string, kernel: string, t: Tensor, draw: () => number): Tensor {
+  if (!isFloating(t.dtype)) {
+    throw new Error(`${call}: "${kernel}" not implemented for '${scalarTypeName(t.torchDtype)}'`);
+  }
+  checkNoInternalOverlap(call, t);
+  const values = new Float32Array(t.numel());
+  for (let i = 0; i < values.length; i++) values[i] = draw();
+  return assignInto(call, t, new Tensor(t.backend, t.backend.upload(values, 'float32'), t.shape, 'float32'));
+}
+
+/** Options of uniform_ (PyTorch: from, to). */
+export interface UniformOptions {
+  /** The lower bound, 0 by default (PyTorch: from). */
+  from?: number;
+  /** The upper bound (excluded), 1 by default (PyTorch: to). */
+  to?: number;
+}
+const uniformSpec = { from: isNumber, to: isNumber };
+
+/** torch's uniform_: values drawn uniformly from [from, to): `x.uniform_(-1, 1)` or `x.uniform_({ from: -1, to: 1 })`. */
+export function uniform_(t: Tensor, ...args: PositionalOrOptions<[from: number, to: number], UniformOptions>): Tensor {
+  const { from = 0, to = 1 } = optionalArguments('uniform_', args, uniformSpec, 1);
+  if (from > to) {
+    throw new Error(
+      `uniform_: uniform_ expects to return a [from, to) range, but found from=${pythonNumber(from)} > to=${pythonNumber(to)}`,
+    );
+  }
+  for (const [name, bound] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (!Number.isFinite(bound)) throw new Error(`uniform_: ${name} is out of bounds for float`);
+  }
+  return fillRandom('uniform_', 'check_uniform_bounds', t, () => from + (to - from) * nextUniform());
+}
+
+/** Options of normal_ (PyTorch: mean, std). */
+export interface NormalOptions {
+  /** The mean, 0 by default (PyTorch: mean). */
+  mean?: number;
+  /** The standard deviation, 1 by default (PyTorch: std). */
+  std?: number;
+}
+const normalSpec = { mean: isNumber, std: isNumber };
+
+/** torch's normal_: values drawn from N(mean, std²): `x.normal_(0, 0.02)` or `x.normal_({ std: 0.02 })`. */
+export function normal_(t: Tensor, ...args: PositionalOrOptions<[mean: number, std: number], NormalOptions>): Tensor {
+  const { mean = 0, std = 1 } = optionalArguments('normal_', args, normalSpec, 1);
+  if (!(std >= 0)) throw new Error(`normal_: normal expects std >= 0.0, but found std ${pythonNumber(std)}`);
+  return fillRandom('normal_', 'normal_kernel_cpu', t, () => mean + std * nextNormal());
+}
