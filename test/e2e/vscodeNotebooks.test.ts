@@ -67,6 +67,17 @@ const examples: Record<string, Expected> = {
     shapes: ['(5, 6)'],
     stdout: [/weights torch\.Size\(\[1, 6\]\) sum 1\.000000/],
   },
+  'attention-from-scratch.ipynb': {
+    tensorViews: 1,
+    attentionViews: 1,
+    stagesViews: 0,
+    shapes: ['(50, 16)', '(2, 4, 10, 10)'],
+    // the hand-written attention equals nn.MultiheadAttention's within float32 rounding (< 1e-6)
+    stdout: [
+      /pe\[1, :4\] = tensor\(\[0\.8415, 0\.5403, 0\.3110, 0\.9504\]\)/,
+      /max \|output difference\| = \d\.\de-([7-9]|\d\d)\n/,
+    ],
+  },
   'step-through-a-forward-pass.ipynb': {
     tensorViews: 1,
     attentionViews: 1,
