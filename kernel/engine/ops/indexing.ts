@@ -496,8 +496,8 @@ const indexPutSpec = { accumulate: isBool };
 /**
  * Slice and index assignment, torch's `x[spec] = value` and Tensor.index_put_: writes `value` (a number or a
  * tensor broadcast to the indexed shape) into `target`'s own storage where `spec` points, and returns
- * `target`. `spec` is one index of `index()` or an array of them (Python's `x[a, b]`; a [start, end, step]
- * slice goes inside that array): `pe.indexPut_(':, 0::2', v)`, `x.indexPut_(mask, 0)`,
+ * `target`. `spec` is one index of `index()` or, as torch's index_put_ takes, an array of them (Python's
+ * `x[a, b]`; so `x[[0, 2]] = v` is `x.indexPut_([[0, 2]], v)`): `pe.indexPut_(':, 0::2', v)`, `x.indexPut_(mask, 0)`,
  * `x.indexPut_([rows, cols], v, { accumulate: true })` (also `accumulate` positionally).
  */
 export function indexPut_(

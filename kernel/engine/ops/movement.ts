@@ -5,8 +5,8 @@
 import { intsFromArgs, isInt, isIntOrInts, isOptional, isTensor, optionalArguments, typeName } from '../arguments';
 import { promoteTypes } from '../dtype';
 import { contiguousStrides, formatShape, inferShape, isContiguous, normalizeDim, sizeOf, viewStrides } from '../shape';
-import { Tensor } from '../tensor';
-import { fromValues } from './creation';
+import { Tensor, type NestedArray } from '../tensor';
+import { fromValues, tensor } from './creation';
 import { where } from './elementwise';
 import { advancedIndex, longTensor, nonzero, type TensorIndex } from './indexing';
 
@@ -20,10 +20,15 @@ const diagonalSpec = { diagonal: isInt };
 export type ShapeArgs = (number | readonly number[])[];
 
 /**
- * One index of `index()`, as in `x[...]`: a number selects, ':' / 'a:b:c' / [a, b, c] slice, '...' fills,
- * null adds an axis, a long tensor picks entries (advanced indexing), a bool tensor is a mask.
+ * One index of `index()`, as in `x[...]`: a number selects, ':' / 'a:b:c' slice, '...' fills, null adds an
+ * axis, a long tensor or a list of integers picks entries (advanced indexing: `[0, 2]` is torch's `x[[0, 2]]`),
+ * a bool tensor or a list of booleans is a mask.
  */
-export type IndexSpec = number | string | null | Tensor | readonly [number | null, (number | null)?, (number | null)?];
+export type IndexSpec = number | string | null | Tensor | NestedArray;
+
+/** A slice parsed from the string form 'a:b:c' (null: the default bound or step). */
+type ParsedSlice = readonly [number | null, number | null, number | null];
+type ParsedIndex = number | string | null | Tensor | ParsedSlice;
 
 /** The keyword form of an op's optional dim: `cat([a, b], { dim: 1 })` (PyTorch: dim). */
 export interface DimOptions {
@@ -265,7 +270,7 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   );
 }
 
-function parseIndexString(text: string): IndexSpec[] {
+function parseIndexString(text: string): ParsedIndex[] {
   return text.split(',').map((part) => {
     const token = part.trim();
     if (token === '...' || token === ':') return token;
@@ -283,29 +288,39 @@ function parseIndexString(text: string): IndexSpec[] {
   });
 }
 
-/** Throws PyTorch's IndexError text unless `spec` is an int, a string, null, a slice of ints or a long/bool tensor. */
+/** Throws PyTorch's IndexError text unless `spec` is an int, a string, null, a list or a long/bool tensor. */
 function checkIndexSpec(call: string, spec: unknown): void {
-  if (Array.isArray(spec)) {
-    if (
-      spec.length === 0 ||
-      spec.length > 3 ||
-      spec.some((b) => b !== null && b !== undefined && !Number.isInteger(b))
-    ) {
-      throw new TypeError(`${call}: slice indices must be integers or None or have an __index__ method`);
-    }
-  } else if (spec instanceof Tensor) {
+  if (spec instanceof Tensor) {
     if (spec.dtype !== 'bool' && spec.torchDtype !== 'int64') {
       throw new Error(`${call}: tensors used as indices must be long, byte or bool tensors`);
     }
-  } else if (!(spec === null || typeof spec === 'string' || Number.isInteger(spec))) {
+  } else if (!(spec === null || typeof spec === 'string' || Number.isInteger(spec) || Array.isArray(spec))) {
     throw new TypeError(
       `${call}: only integers, slices (\`:\`), ellipsis (\`...\`), None and long or byte Variables are valid indices (got ${typeName(spec)})`,
     );
   }
 }
 
+/**
+ * A list index, torch's `x[[0, 2]]` written `x.index([0, 2])`: nested integers become a long tensor index,
+ * booleans a mask. Anything else is an error: a slice is written as a string ('0:2', '::2').
+ */
+function listIndex(call: string, list: readonly NestedArray[], backend: Tensor['backend']): Tensor {
+  const values = (list as unknown[]).flat(Infinity);
+  if (values.length === 0) return longTensor([], [0], backend);
+  const integers = values.every((v) => Number.isInteger(v));
+  if (!integers && !values.every((v) => typeof v === 'boolean')) {
+    const bad = values.find((v) => !Number.isInteger(v) && typeof v !== 'boolean');
+    throw new TypeError(
+      `${call}: a list index picks entries and holds integers or booleans (x[[0, 2]] is x.index([0, 2])), got ${typeName(bad)}; write a slice as a string: '0:2', '::2'`,
+    );
+  }
+  const index = tensor(list, { dtype: integers ? 'int64' : 'bool' });
+  return index.backend === backend ? index : index.to(backend.name);
+}
+
 /** How many of the indexed tensor's dims a (parsed) index uses up: a mask its own dims, null and '...' none. */
-function dimsConsumed(spec: IndexSpec): number {
+function dimsConsumed(spec: ParsedIndex): number {
   if (spec === null || spec === '...') return 0;
   return spec instanceof Tensor && spec.dtype === 'bool' ? spec.ndim : 1;
 }
@@ -332,10 +347,10 @@ export function indexedView(
   specs: readonly IndexSpec[],
 ): { view: Tensor; tensorIndices: TensorIndex[] } {
   specs.forEach((spec) => checkIndexSpec(call, spec));
-  const expanded = specs.flatMap((s) =>
+  const expanded = specs.flatMap((s): ParsedIndex[] =>
     typeof s === 'string' && (s.includes(',') || s.includes(':') || s.trim() !== s || s === 'None')
       ? parseIndexString(s)
-      : [s],
+      : [Array.isArray(s) ? listIndex(call, s, t.backend) : (s as ParsedIndex)],
   );
   if (expanded.filter((s) => s === '...').length > 1) {
     throw new Error(`${call}: an index can only have a single ellipsis ('...')`);

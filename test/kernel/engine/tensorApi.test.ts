@@ -114,7 +114,7 @@ describe('reading values', () => {
       [5, 6],
       [9, 10],
     ]);
-    assert.deepEqual(x.index(1, ':', [null, null, 2]).toArray(), [
+    assert.deepEqual(x.index(1, ':', '::2').toArray(), [
       [12, 14],
       [16, 18],
       [20, 22],
@@ -122,6 +122,8 @@ describe('reading values', () => {
     assert.deepEqual(x.index('...', -1).shape, [2, 3]);
     assert.deepEqual(x.index(null, 0).shape, [1, 3, 4]);
     assert.throws(() => x.index(0, 0, 0, 0), /index: too many indices for tensor of dimension 3/);
+    // torch's x[[0, 1.5]] silently reads rows 0 and 1; a list index holds integers or booleans
+    assert.throws(() => x.index([0, 1.5]), /index: a list index picks entries .* got float; write a slice as a string/);
   });
 
   test('max with a dim returns values and indices, as a namedtuple', () => {
