@@ -27,7 +27,7 @@ import {
 import { nextNormal, nextUniform } from '../random';
 import { broadcastShapes, formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
-import { scalarLike } from './creation';
+import { scalarLike, toBackend } from './creation';
 import { add, cast, clamp, div, exp, mul, pow, sub, where, type AlphaOptions } from './elementwise';
 import { checkSameBackend, expand } from './movement';
 
@@ -103,9 +103,8 @@ export function checkNoPartialOverlap(call: string, target: Tensor, input: Tenso
 export function checkBroadcastsTo(call: string, target: Tensor, shape: Shape): void {
   const broadcast = broadcastShapes(call, target.shape, shape);
   if (broadcast.length !== target.ndim || broadcast.some((size, d) => size !== target.shape[d])) {
-    throw new Error(
-      `${call}: output with shape ${formatShape(target.shape)} doesn't match the broadcast shape ${formatShape(broadcast)}`,
-    );
+    const [output, expected] = [formatShape(target.shape), formatShape(broadcast)];
+    throw new Error(`${call}: output with shape ${output} doesn't match the broadcast shape ${expected}`);
   }
 }
 
@@ -209,19 +208,22 @@ export function maskedFill_(t: Tensor, mask: Tensor, value: TensorLike): Tensor 
     );
   }
   if (value instanceof Tensor && value.ndim !== 0) {
-    throw new Error(
-      `${call}: masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`,
-    );
+    const got = `got tensor with ${value.ndim} dimension(s).`;
+    throw new Error(`${call}: masked_fill_ only supports a 0-dimensional value tensor, but ${got}`);
   }
   const filler = asDtypeOf(call, t, value);
   return updateInPlace(call, t, [mask], t.dtype, () => where(mask, filler, t));
 }
 
-/** torch's copy_: `src` (a tensor broadcasting to this one's shape, or a number) cast to this tensor's dtype. */
+/**
+ * torch's copy_: `src` (a tensor broadcasting to this one's shape, or a number) cast to this tensor's
+ * dtype. A tensor on another backend is copied across first, as torch's copy_ between devices does.
+ */
 export function copy_(t: Tensor, src: TensorLike): Tensor {
   isTensorOrScalar(src, 'copy_', 'src', 1);
   checkNoInternalOverlap('copy_', t);
-  return assignInto('copy_', t, src);
+  const source = src instanceof Tensor && src.backend !== t.backend ? toBackend(src, t.backend.name) : src;
+  return assignInto('copy_', t, source);
 }
 
 /** The in-place form of a binary op; its result dtype is the operands' promoted one unless given. */
@@ -293,13 +295,12 @@ export interface UniformOptions {
 }
 const uniformSpec = { from: isNumber, to: isNumber };
 
-/** torch's uniform_: values drawn uniformly from [from, to): `x.uniform_(-1, 1)` or `x.uniform_({ from: -1, to: 1 })`. */
+/** torch's uniform_: values drawn uniformly from [from, to): `x.uniform_(-1, 1)`, `x.uniform_({ from: -1, to: 1 })`. */
 export function uniform_(t: Tensor, ...args: PositionalOrOptions<[from: number, to: number], UniformOptions>): Tensor {
   const { from = 0, to = 1 } = optionalArguments('uniform_', args, uniformSpec, 1);
   if (from > to) {
-    throw new Error(
-      `uniform_: uniform_ expects to return a [from, to) range, but found from=${pythonNumber(from)} > to=${pythonNumber(to)}`,
-    );
+    const found = `from=${pythonNumber(from)} > to=${pythonNumber(to)}`;
+    throw new Error(`uniform_: uniform_ expects to return a [from, to) range, but found ${found}`);
   }
   for (const [name, bound] of [
     ['from', from],
