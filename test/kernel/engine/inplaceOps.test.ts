@@ -176,6 +176,25 @@ test('uniform_ and normal_ draw the same values on every backend', () => {
   draws.forEach((d) => assertClose(d, draws[0], { atol: 1e-6, rtol: 1e-6 }, 'draws'));
 });
 
+test('copy_ takes a tensor from another backend, as torch copy_ between devices does', (t) => {
+  const names = engineBackends()
+    .filter((b) => b.available)
+    .map((b) => b.name);
+  const other = names.find((name) => name !== 'reference');
+  if (!other) return t.skip('only the reference backend runs here');
+  engine.setBackend('reference');
+  const source = engine.tensor([[1.5, -2.5, 3]]);
+  engine.setBackend(other);
+  const x = engine.zeros(2, 3, { dtype: 'int64' });
+  x.copy_(source);
+  assert.equal(x.backend.name, other);
+  assert.deepEqual(x.toArray(), [
+    [1, -2, 3],
+    [1, -2, 3],
+  ]);
+  assertThrowsMessage(() => x.add_(source), 'add_: Expected all tensors to be on the same backend');
+});
+
 forEachBackend('in-place writes reach every view and every later op', () => {
   test('a write through a view is seen by the base, other views and later kernels', () => {
     engine.manualSeed(5);
