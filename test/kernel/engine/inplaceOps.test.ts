@@ -256,3 +256,21 @@ test('nn.init fills in place with the spread PyTorch gives each initialiser', ()
   assertThrowsMessage(() => init.xavierUniform_(w, { gain: 1, mode: 'fan_in' } as never), "unknown option 'mode'");
   assertThrowsMessage(() => init.constant_(w, '1' as never), "argument 'val' (position 2) must be float, not str");
 });
+
+test('a module parameter initialised in place is what forward uses (nothing derived is cached)', () => {
+  const layer = new engine.nn.Linear(3, 2);
+  const x = engine.tensor([[1, 2, 3]]);
+  layer.forward(x); // a forward before the write, as a notebook cell may run one
+  engine.nn.init.zeros_(layer.weight);
+  engine.nn.init.constant_(layer.bias!, 0.5);
+  assert.deepEqual(layer.forward(x).toArray(), [[0.5, 0.5]]);
+  layer.weight.index(0).fill_(1);
+  assert.deepEqual(layer.forward(x).toArray(), [[6.5, 0.5]]);
+  const mha = new engine.nn.MultiheadAttention(4, 2);
+  const tokens = engine.randn(3, 1, 4); // (L, N, E)
+  mha.forward(tokens, tokens, tokens);
+  engine.nn.init.zeros_(mha.outProj.bias!);
+  engine.nn.init.zeros_(mha.outProj.weight);
+  const [out] = mha.forward(tokens, tokens, tokens) as [engine.Tensor, unknown];
+  assert.equal(out.abs().amax().item(), 0);
+});
