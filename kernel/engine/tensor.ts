@@ -575,6 +575,34 @@ export class Tensor {
   exp_(): this {
     return inplace.exp_(this) as this;
   }
+  /** this = log(this), for a float tensor. */
+  log_(): this {
+    return inplace.log_(this) as this;
+  }
+  /** this = sqrt(this), for a float tensor. */
+  sqrt_(): this {
+    return inplace.sqrt_(this) as this;
+  }
+  /** this = tanh(this), for a float tensor. */
+  tanh_(): this {
+    return inplace.tanh_(this) as this;
+  }
+  /** this = sigmoid(this), for a float tensor. */
+  sigmoid_(): this {
+    return inplace.sigmoid_(this) as this;
+  }
+  /** this = relu(this). */
+  relu_(): this {
+    return inplace.relu_(this) as this;
+  }
+  /** this = -this. */
+  neg_(): this {
+    return inplace.neg_(this) as this;
+  }
+  /** this = |this|. */
+  abs_(): this {
+    return inplace.abs_(this) as this;
+  }
   /** Clamps in place to [min, max]: numbers or tensors, positional or `{ min, max }`. */
   clamp_(min?: TensorLike | elementwise.ClampOptions | null, max?: TensorLike | elementwise.ClampOptions): this {
     return inplace.clamp_('clamp_', this, [min ?? undefined, max]) as this;

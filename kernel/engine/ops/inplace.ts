@@ -28,7 +28,25 @@ import { nextNormal, nextUniform } from '../random';
 import { broadcastShapes, formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
 import { scalarLike, toBackend } from './creation';
-import { add, cast, clamp, div, exp, mul, pow, sub, where, type AlphaOptions } from './elementwise';
+import {
+  abs,
+  add,
+  cast,
+  clamp,
+  div,
+  exp,
+  log,
+  mul,
+  neg,
+  pow,
+  relu,
+  sigmoid,
+  sqrt,
+  sub,
+  tanh,
+  where,
+  type AlphaOptions,
+} from './elementwise';
 import { checkSameBackend, expand } from './movement';
 
 const versions = new WeakMap<Storage, number>();
@@ -258,10 +276,27 @@ export function div_(t: Tensor, other: TensorLike): Tensor {
 export function pow_(t: Tensor, exponent: TensorLike): Tensor {
   return binaryInPlace('pow_', t, exponent, (operand) => pow(t, operand), { name: 'exponent' });
 }
-/** torch's exp_: a float tensor only (the exponential of an integer is float). */
-export function exp_(t: Tensor): Tensor {
-  return updateInPlace('exp_', t, [], 'float32', () => exp(t));
+/** The in-place form of a unary op; `floating` ones (exp, log, ...) take a float tensor only, as in torch. */
+function unaryInPlace(call: string, t: Tensor, floating: boolean, op: (t: Tensor) => Tensor): Tensor {
+  return updateInPlace(call, t, [], floating ? 'float32' : t.dtype, () => op(t));
 }
+
+/** torch's exp_: a float tensor only (the exponential of an integer is float). */
+export const exp_ = (t: Tensor): Tensor => unaryInPlace('exp_', t, true, exp);
+/** torch's log_: a float tensor only. */
+export const log_ = (t: Tensor): Tensor => unaryInPlace('log_', t, true, log);
+/** torch's sqrt_: a float tensor only. */
+export const sqrt_ = (t: Tensor): Tensor => unaryInPlace('sqrt_', t, true, sqrt);
+/** torch's tanh_: a float tensor only. */
+export const tanh_ = (t: Tensor): Tensor => unaryInPlace('tanh_', t, true, tanh);
+/** torch's sigmoid_: a float tensor only. */
+export const sigmoid_ = (t: Tensor): Tensor => unaryInPlace('sigmoid_', t, true, sigmoid);
+/** torch's relu_. */
+export const relu_ = (t: Tensor): Tensor => unaryInPlace('relu_', t, false, relu);
+/** torch's neg_. */
+export const neg_ = (t: Tensor): Tensor => unaryInPlace('neg_', t, false, neg);
+/** torch's abs_. */
+export const abs_ = (t: Tensor): Tensor => unaryInPlace('abs_', t, false, abs);
 
 const clampNames = ['min', 'max'] as const;
 const clampSpec = { min: isOptional(isOperand), max: isOptional(isOperand) };

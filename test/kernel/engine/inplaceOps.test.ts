@@ -1,5 +1,5 @@
-// In-place ops (fill_, zero_, maskedFill_, copy_, add_, sub_, mul_, div_, pow_, exp_, clamp_, clip_,
-// uniform_, normal_) and nn.init against PyTorch: golden values and errors from generateInplaceFixtures.py,
+// In-place ops (fill_, zero_, maskedFill_, copy_, add_, sub_, mul_, div_, pow_, clamp_, clip_, the unary
+// exp_ log_ sqrt_ tanh_ sigmoid_ relu_ neg_ abs_, uniform_, normal_) and nn.init against PyTorch: golden values and errors from generateInplaceFixtures.py,
 // then the engine's own rules (writes through views on every backend, the version counter, range checks).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
