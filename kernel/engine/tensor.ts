@@ -638,11 +638,11 @@ export class Tensor {
   zero_(): this {
     return inplace.zero_(this) as this;
   }
-  /** Sets `value` where the bool mask (broadcast to this tensor's shape) is true: `scores.maskedFill_(mask, -Infinity)`. */
+  /** Sets `value` where the bool mask (broadcast to this tensor's shape) is true: `s.maskedFill_(mask, -Infinity)`. */
   maskedFill_(mask: Tensor, value: TensorLike): this {
     return inplace.maskedFill_(this, mask, value) as this;
   }
-  /** Copies `src` (broadcast to this tensor's shape, cast to its dtype) into this tensor: `pe.index(':, 0::2').copy_(sin)`. */
+  /** Copies `src` (broadcast to this shape, cast to this dtype) into this tensor: `pe.index(':, 0::2').copy_(sin)`. */
   copy_(src: TensorLike): this {
     return inplace.copy_(this, src) as this;
   }
@@ -670,6 +670,34 @@ export class Tensor {
   exp_(): this {
     return inplace.exp_(this) as this;
   }
+  /** this = log(this), for a float tensor. */
+  log_(): this {
+    return inplace.log_(this) as this;
+  }
+  /** this = sqrt(this), for a float tensor. */
+  sqrt_(): this {
+    return inplace.sqrt_(this) as this;
+  }
+  /** this = tanh(this), for a float tensor. */
+  tanh_(): this {
+    return inplace.tanh_(this) as this;
+  }
+  /** this = sigmoid(this), for a float tensor. */
+  sigmoid_(): this {
+    return inplace.sigmoid_(this) as this;
+  }
+  /** this = relu(this). */
+  relu_(): this {
+    return inplace.relu_(this) as this;
+  }
+  /** this = -this. */
+  neg_(): this {
+    return inplace.neg_(this) as this;
+  }
+  /** this = |this|. */
+  abs_(): this {
+    return inplace.abs_(this) as this;
+  }
   /** Clamps in place to [min, max]: numbers or tensors, positional or `{ min, max }`. */
   clamp_(min?: TensorLike | elementwise.ClampOptions | null, max?: TensorLike | elementwise.ClampOptions): this {
     return inplace.clamp_('clamp_', this, [min ?? undefined, max]) as this;
@@ -678,11 +706,11 @@ export class Tensor {
   clip_(min?: TensorLike | elementwise.ClampOptions | null, max?: TensorLike | elementwise.ClampOptions): this {
     return inplace.clamp_('clip_', this, [min ?? undefined, max]) as this;
   }
-  /** Fills a float tensor with values uniform on [from, to) (default [0, 1)): `w.uniform_(-0.1, 0.1)`, `w.uniform_({ from, to })`. */
+  /** Fills a float tensor with values uniform on [from, to), [0, 1) by default: `w.uniform_(-0.1, 0.1)`. */
   uniform_(...args: Parameters<typeof inplace.uniform_> extends [Tensor, ...infer Rest] ? Rest : never): this {
     return inplace.uniform_(this, ...args) as this;
   }
-  /** Fills a float tensor with values from N(mean, std²) (default N(0, 1)): `w.normal_(0, 0.02)`, `w.normal_({ std: 0.02 })`. */
+  /** Fills a float tensor with values from N(mean, std²), N(0, 1) by default: `w.normal_({ std: 0.02 })`. */
   normal_(...args: Parameters<typeof inplace.normal_> extends [Tensor, ...infer Rest] ? Rest : never): this {
     return inplace.normal_(this, ...args) as this;
   }

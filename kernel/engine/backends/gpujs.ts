@@ -7,7 +7,7 @@ import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
 import type { Backend, Storage, View } from '../backend';
 import { castArray, type TypedArray } from '../dtype';
 import { sizeOf } from '../shape';
-import { forEachElement } from './reference';
+import { gather, ReferenceStorage, scatter } from './reference';
 import {
   binarySource,
   concatSource,
@@ -95,13 +95,12 @@ export function createGpuJsBackend(mode: GpuJsMode): GpuJsBackend {
     },
     read: (storage, dtype) => castArray(readValues(storage), dtype),
     assign(target, values) {
-      const source = readValues(values.storage);
-      const written = new Float32Array(sizeOf(values.shape));
-      forEachElement(values, (i, at) => (written[i] = source[at]));
+      // On the host: the source's values gathered whole first (they may live in the target's storage).
+      const written = gather({ ...values, storage: new ReferenceStorage(readValues(values.storage)) });
       const storage = storageOf(target.storage);
       const onHost = readValues(storage);
       const destination = onHost === storage.values ? onHost : onHost.slice();
-      forEachElement(target, (i, at) => (destination[at] = written[i]));
+      scatter(written, { ...target, storage: new ReferenceStorage(destination) });
       if (storage.values !== destination) {
         // The texture's values now live on the host; the next kernel that reads them uploads them.
         textureReaper.unregister(storage);

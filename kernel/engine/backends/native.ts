@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { binaryOps, reduceOps, unaryOps } from '../backend';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend';
 import type { DType } from '../dtype';
-import { leadingDims, sizeOf } from '../shape';
+import { isContiguous, leadingDims, sizeOf } from '../shape';
 import { createReferenceBackend, ReferenceStorage, valuesOf } from './reference';
 
 /** The module's op codes by the engine's op names (nativeKernels/ops.h); ops absent run the reference loops. */
@@ -222,6 +222,22 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
     copy(a, dtype) {
       if (dtype !== 'float32' || !isFloat(a) || !nativeable(a)) return reference.copy(a, dtype);
       return written(sizeOf(a.shape), (out) => kernels.copy(floats(a), describe([a]), out));
+    },
+    assign(target, values) {
+      // A contiguous float32 target is the C copy kernel's output, written in place; any other layout, and a
+      // source on the target's own storage (which must be read whole before the write), takes the reference loop.
+      const destination = valuesOf(target.storage);
+      const length = sizeOf(target.shape);
+      if (
+        !(destination instanceof Float32Array) ||
+        !isFloat(values) ||
+        values.storage === target.storage ||
+        !nativeable(values) ||
+        !isContiguous(target.shape, target.strides)
+      ) {
+        return reference.assign(target, values);
+      }
+      kernels.copy(floats(values), describe([values]), destination.subarray(target.offset, target.offset + length));
     },
     unary(op, a, dtype) {
       const code = ops.unary[op];

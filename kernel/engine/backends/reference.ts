@@ -19,7 +19,7 @@ export function valuesOf(storage: Storage): TypedArray {
 }
 
 /** Calls `visit(i, at)` for every element of the view in row-major order: i counts, `at` is its storage index. */
-export function forEachElement(view: View, visit: (i: number, at: number) => void): void {
+function forEachElement(view: View, visit: (i: number, at: number) => void): void {
   const { shape, strides } = view;
   const ndim = shape.length;
   const total = sizeOf(shape);
@@ -37,7 +37,29 @@ export function forEachElement(view: View, visit: (i: number, at: number) => voi
   }
 }
 
-function gather(view: View): Float64Array {
+/** Writes `values` (row-major) into the view's storage at its strided positions, a row at a time. */
+export function scatter(values: Float64Array, view: View): void {
+  const destination = valuesOf(view.storage);
+  const { shape, strides } = view;
+  const last = shape.length - 1;
+  const length = last < 0 ? 1 : shape[last];
+  const step = last < 0 ? 0 : strides[last];
+  const index = new Array<number>(Math.max(last, 0)).fill(0);
+  let at = view.offset;
+  for (let start = 0; start < values.length; start += length) {
+    for (let j = 0; j < length; j++) destination[at + j * step] = values[start + j];
+    for (let d = last - 1; d >= 0; d--) {
+      index[d]++;
+      at += strides[d];
+      if (index[d] < shape[d]) break;
+      at -= strides[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+/** The view's values in row-major order. */
+export function gather(view: View): Float64Array {
   const source = valuesOf(view.storage);
   const out = new Float64Array(sizeOf(view.shape));
   forEachElement(view, (i, at) => (out[i] = source[at]));
@@ -132,9 +154,7 @@ export function createReferenceBackend(): Backend {
     read: (storage, dtype) => castArray(valuesOf(storage), dtype),
     copy: (a, dtype) => store(gather(a), dtype),
     assign(target, values) {
-      const source = gather(values);
-      const destination = valuesOf(target.storage);
-      forEachElement(target, (i, at) => (destination[at] = source[i]));
+      scatter(gather(values), target);
     },
     unary(op, a, dtype) {
       const f = unaryFunctions[op];

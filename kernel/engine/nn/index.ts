@@ -17,3 +17,4 @@ export {
   type MultiheadAttentionOptions,
 } from './multiheadAttention';
 export { ConcatAttention } from './concatAttention';
+export * as init from './initInPlace';

@@ -10,7 +10,7 @@ export function uniform(shape: number[], bound: number): Tensor {
 }
 
 /** fan_in and fan_out of a weight, as torch's _calculate_fan_in_and_fan_out. */
-function fans(shape: number[]): [number, number] {
+export function fans(shape: readonly number[]): [number, number] {
   const receptive = shape.slice(2).reduce((n, d) => n * d, 1);
   return [shape.length > 1 ? shape[1] * receptive : shape[0], shape[0] * receptive];
 }

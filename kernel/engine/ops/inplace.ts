@@ -27,8 +27,26 @@ import {
 import { nextNormal, nextUniform } from '../random';
 import { broadcastShapes, formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
-import { scalarLike } from './creation';
-import { add, cast, clamp, div, exp, mul, pow, sub, where, type AlphaOptions } from './elementwise';
+import { scalarLike, toBackend } from './creation';
+import {
+  abs,
+  add,
+  cast,
+  clamp,
+  div,
+  exp,
+  log,
+  mul,
+  neg,
+  pow,
+  relu,
+  sigmoid,
+  sqrt,
+  sub,
+  tanh,
+  where,
+  type AlphaOptions,
+} from './elementwise';
 import { checkSameBackend, expand } from './movement';
 
 const versions = new WeakMap<Storage, number>();
@@ -103,9 +121,8 @@ export function checkNoPartialOverlap(call: string, target: Tensor, input: Tenso
 export function checkBroadcastsTo(call: string, target: Tensor, shape: Shape): void {
   const broadcast = broadcastShapes(call, target.shape, shape);
   if (broadcast.length !== target.ndim || broadcast.some((size, d) => size !== target.shape[d])) {
-    throw new Error(
-      `${call}: output with shape ${formatShape(target.shape)} doesn't match the broadcast shape ${formatShape(broadcast)}`,
-    );
+    const [output, expected] = [formatShape(target.shape), formatShape(broadcast)];
+    throw new Error(`${call}: output with shape ${output} doesn't match the broadcast shape ${expected}`);
   }
 }
 
@@ -209,19 +226,22 @@ export function maskedFill_(t: Tensor, mask: Tensor, value: TensorLike): Tensor 
     );
   }
   if (value instanceof Tensor && value.ndim !== 0) {
-    throw new Error(
-      `${call}: masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`,
-    );
+    const got = `got tensor with ${value.ndim} dimension(s).`;
+    throw new Error(`${call}: masked_fill_ only supports a 0-dimensional value tensor, but ${got}`);
   }
   const filler = asDtypeOf(call, t, value);
   return updateInPlace(call, t, [mask], t.dtype, () => where(mask, filler, t));
 }
 
-/** torch's copy_: `src` (a tensor broadcasting to this one's shape, or a number) cast to this tensor's dtype. */
+/**
+ * torch's copy_: `src` (a tensor broadcasting to this one's shape, or a number) cast to this tensor's
+ * dtype. A tensor on another backend is copied across first, as torch's copy_ between devices does.
+ */
 export function copy_(t: Tensor, src: TensorLike): Tensor {
   isTensorOrScalar(src, 'copy_', 'src', 1);
   checkNoInternalOverlap('copy_', t);
-  return assignInto('copy_', t, src);
+  const source = src instanceof Tensor && src.backend !== t.backend ? toBackend(src, t.backend.name) : src;
+  return assignInto('copy_', t, source);
 }
 
 /** The in-place form of a binary op; its result dtype is the operands' promoted one unless given. */
@@ -256,10 +276,27 @@ export function div_(t: Tensor, other: TensorLike): Tensor {
 export function pow_(t: Tensor, exponent: TensorLike): Tensor {
   return binaryInPlace('pow_', t, exponent, (operand) => pow(t, operand), { name: 'exponent' });
 }
-/** torch's exp_: a float tensor only (the exponential of an integer is float). */
-export function exp_(t: Tensor): Tensor {
-  return updateInPlace('exp_', t, [], 'float32', () => exp(t));
+/** The in-place form of a unary op; `floating` ones (exp, log, ...) take a float tensor only, as in torch. */
+function unaryInPlace(call: string, t: Tensor, floating: boolean, op: (t: Tensor) => Tensor): Tensor {
+  return updateInPlace(call, t, [], floating ? 'float32' : t.dtype, () => op(t));
 }
+
+/** torch's exp_: a float tensor only (the exponential of an integer is float). */
+export const exp_ = (t: Tensor): Tensor => unaryInPlace('exp_', t, true, exp);
+/** torch's log_: a float tensor only. */
+export const log_ = (t: Tensor): Tensor => unaryInPlace('log_', t, true, log);
+/** torch's sqrt_: a float tensor only. */
+export const sqrt_ = (t: Tensor): Tensor => unaryInPlace('sqrt_', t, true, sqrt);
+/** torch's tanh_: a float tensor only. */
+export const tanh_ = (t: Tensor): Tensor => unaryInPlace('tanh_', t, true, tanh);
+/** torch's sigmoid_: a float tensor only. */
+export const sigmoid_ = (t: Tensor): Tensor => unaryInPlace('sigmoid_', t, true, sigmoid);
+/** torch's relu_. */
+export const relu_ = (t: Tensor): Tensor => unaryInPlace('relu_', t, false, relu);
+/** torch's neg_. */
+export const neg_ = (t: Tensor): Tensor => unaryInPlace('neg_', t, false, neg);
+/** torch's abs_. */
+export const abs_ = (t: Tensor): Tensor => unaryInPlace('abs_', t, false, abs);
 
 const clampNames = ['min', 'max'] as const;
 const clampSpec = { min: isOptional(isOperand), max: isOptional(isOperand) };
@@ -293,13 +330,12 @@ export interface UniformOptions {
 }
 const uniformSpec = { from: isNumber, to: isNumber };
 
-/** torch's uniform_: values drawn uniformly from [from, to): `x.uniform_(-1, 1)` or `x.uniform_({ from: -1, to: 1 })`. */
+/** torch's uniform_: values drawn uniformly from [from, to): `x.uniform_(-1, 1)`, `x.uniform_({ from: -1, to: 1 })`. */
 export function uniform_(t: Tensor, ...args: PositionalOrOptions<[from: number, to: number], UniformOptions>): Tensor {
   const { from = 0, to = 1 } = optionalArguments('uniform_', args, uniformSpec, 1);
   if (from > to) {
-    throw new Error(
-      `uniform_: uniform_ expects to return a [from, to) range, but found from=${pythonNumber(from)} > to=${pythonNumber(to)}`,
-    );
+    const found = `from=${pythonNumber(from)} > to=${pythonNumber(to)}`;
+    throw new Error(`uniform_: uniform_ expects to return a [from, to) range, but found ${found}`);
   }
   for (const [name, bound] of [
     ['from', from],

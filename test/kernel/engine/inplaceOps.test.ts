@@ -1,16 +1,57 @@
-// In-place ops (fill_, zero_, maskedFill_, copy_, add_, sub_, mul_, div_, pow_, exp_, clamp_, clip_,
-// uniform_, normal_) against PyTorch: golden values and errors from generateInplaceFixtures.py, then
-// the engine's own rules (writes through views on every backend, the version counter, range checks).
+// In-place ops (fill_, zero_, maskedFill_, copy_, add_, sub_, mul_, div_, pow_, clamp_, clip_, the unary
+// exp_ log_ sqrt_ tanh_ sigmoid_ relu_ neg_ abs_, uniform_, normal_) and nn.init against PyTorch: golden values and errors from generateInplaceFixtures.py,
+// then the engine's own rules (writes through views on every backend, the version counter, range checks).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as engine from '../../../kernel/engine';
 import { engineBackends, forEachBackend } from '../../helpers/backends';
 import { assertClose } from '../../helpers/closeTo';
-import { evaluate, loadFixtures, testCasesOnEveryBackend } from '../../helpers/torchFixtures';
+import type { Tensor } from '../../../kernel/engine';
+import {
+  decodeValues,
+  evaluate,
+  fixtureTensor,
+  loadFixtures,
+  testCasesOnEveryBackend,
+  type FixtureTensor,
+} from '../../helpers/torchFixtures';
 
 const fixtures = loadFixtures('inplace.json');
+const tolerance = { atol: 1e-5, rtol: 1e-5 };
 
-testCasesOnEveryBackend(`in-place ops: PyTorch ${fixtures.torch} values`, fixtures.cases, { atol: 1e-5, rtol: 1e-5 });
+// The shared evaluate() stands `torch.nn` in by nn.functional only, so the nn.init cases run here on the engine.
+const isNnInit = (fixture: { name: string }) => fixture.name.startsWith('nn_init');
+
+/** A fixture's TypeScript expression with `torch` the whole engine (nn.init included) and its inputs in scope. */
+function evaluateWithNn(expr: string, inputs: Record<string, FixtureTensor>): Tensor[] {
+  const names = Object.keys(inputs);
+  const run = new Function('torch', ...names, `return (${expr});`);
+  const value = run(engine, ...names.map((name) => fixtureTensor(inputs[name])));
+  return value instanceof engine.Tensor ? [value] : [...(value as Iterable<Tensor>)];
+}
+
+testCasesOnEveryBackend(
+  `in-place ops: PyTorch ${fixtures.torch} values`,
+  fixtures.cases.filter((fixture) => !isNnInit(fixture)),
+  tolerance,
+);
+
+forEachBackend(`nn.init: PyTorch ${fixtures.torch} values`, (backend) => {
+  for (const fixture of fixtures.cases.filter(isNnInit)) {
+    test(fixture.name, () => {
+      const results = evaluateWithNn(fixture.expr, fixture.inputs);
+      assert.equal(results.length, fixture.results.length, 'number of results');
+      results.forEach((actual, i) => {
+        const expected = fixture.results[i];
+        const label = `${fixture.name}[${i}]`;
+        assert.equal(actual.backend.name, backend, `${label}: ran on ${backend}`);
+        assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
+        assert.equal(actual.dtype, expected.dtype, `${label}: dtype`);
+        assertClose(actual.dataSync(), decodeValues(expected), tolerance, label);
+      });
+    });
+  }
+});
 
 /** Throws a message containing `message`, prefixed by the op's name (in-place names end in `_`). */
 function assertThrowsMessage(fn: () => unknown, message: string | RegExp): void {
@@ -28,7 +69,8 @@ function assertThrowsMessage(fn: () => unknown, message: string | RegExp): void 
 // The checks run before anything is written, so one backend (the active one) covers them.
 for (const fixture of fixtures.errors) {
   test(`in-place errors: ${fixture.name}`, () => {
-    assertThrowsMessage(() => evaluate(fixture.expr, fixture.inputs), fixture.message);
+    const run = isNnInit(fixture) ? evaluateWithNn : evaluate;
+    assertThrowsMessage(() => run(fixture.expr, fixture.inputs), fixture.message);
   });
 }
 
@@ -134,6 +176,25 @@ test('uniform_ and normal_ draw the same values on every backend', () => {
   draws.forEach((d) => assertClose(d, draws[0], { atol: 1e-6, rtol: 1e-6 }, 'draws'));
 });
 
+test('copy_ takes a tensor from another backend, as torch copy_ between devices does', (t) => {
+  const names = engineBackends()
+    .filter((b) => b.available)
+    .map((b) => b.name);
+  const other = names.find((name) => name !== 'reference');
+  if (!other) return t.skip('only the reference backend runs here');
+  engine.setBackend('reference');
+  const source = engine.tensor([[1.5, -2.5, 3]]);
+  engine.setBackend(other);
+  const x = engine.zeros(2, 3, { dtype: 'int64' });
+  x.copy_(source);
+  assert.equal(x.backend.name, other);
+  assert.deepEqual(x.toArray(), [
+    [1, -2, 3],
+    [1, -2, 3],
+  ]);
+  assertThrowsMessage(() => x.add_(source), 'add_: Expected all tensors to be on the same backend');
+});
+
 forEachBackend('in-place writes reach every view and every later op', () => {
   test('a write through a view is seen by the base, other views and later kernels', () => {
     engine.manualSeed(5);
@@ -165,4 +226,51 @@ forEachBackend('in-place writes reach every view and every later op', () => {
     t.index(0).zero_();
     assertClose(a.matmul(w).index(':, 0').dataSync(), [0, 0, 0, 0, 0], { atol: 0, rtol: 0 }, 'zeroed column');
   });
+});
+
+test('nn.init fills in place with the spread PyTorch gives each initialiser', () => {
+  engine.manualSeed(12);
+  const { init } = engine.nn;
+  const w = engine.zeros(200, 300); // fan_in 300, fan_out 200
+  const spread = () => [Math.abs(w.amin().item() as number), w.amax().item() as number, w.std().item() as number];
+  assert.equal(init.xavierUniform_(w), w);
+  let [low, high] = spread();
+  const xavierBound = Math.sqrt(6 / 500);
+  assert.ok(low <= xavierBound && high <= xavierBound && high > 0.99 * xavierBound, 'xavier_uniform_ bound');
+  init.xavierUniform_(w, { gain: 2 });
+  assert.ok((w.amax().item() as number) > 1.9 * xavierBound, 'gain scales the bound');
+  init.xavierNormal_(w, 0.5);
+  assert.ok(Math.abs(spread()[2] - 0.5 * Math.sqrt(2 / 500)) < 2e-3, 'xavier_normal_ std');
+  init.kaimingUniform_(w, { mode: 'fan_out', nonlinearity: 'relu' });
+  [low, high] = spread();
+  const kaimingBound = Math.sqrt(3) * (Math.SQRT2 / Math.sqrt(200));
+  assert.ok(low <= kaimingBound && high <= kaimingBound && high > 0.99 * kaimingBound, 'kaiming_uniform_ bound');
+  init.kaimingNormal_(w);
+  assert.ok(Math.abs(spread()[2] - Math.SQRT2 / Math.sqrt(300)) < 2e-3, 'kaiming_normal_ std (fan_in, a = 0)');
+  init.normal_(w, { std: 0.02 });
+  assert.ok(Math.abs(spread()[2] - 0.02) < 1e-3, 'normal_ std');
+  init.uniform_(w, -0.1, { b: 0.1 });
+  assert.ok((w.abs().amax().item() as number) <= 0.1, 'uniform_ bound');
+  const empty = engine.zeros(0, 4);
+  assert.equal(init.kaimingUniform_(empty), empty, 'an empty tensor is left alone');
+  assertThrowsMessage(() => init.xavierUniform_(w, { gain: 1, mode: 'fan_in' } as never), "unknown option 'mode'");
+  assertThrowsMessage(() => init.constant_(w, '1' as never), "argument 'val' (position 2) must be float, not str");
+});
+
+test('a module parameter initialised in place is what forward uses (nothing derived is cached)', () => {
+  const layer = new engine.nn.Linear(3, 2);
+  const x = engine.tensor([[1, 2, 3]]);
+  layer.forward(x); // a forward before the write, as a notebook cell may run one
+  engine.nn.init.zeros_(layer.weight);
+  engine.nn.init.constant_(layer.bias!, 0.5);
+  assert.deepEqual(layer.forward(x).toArray(), [[0.5, 0.5]]);
+  layer.weight.index(0).fill_(1);
+  assert.deepEqual(layer.forward(x).toArray(), [[6.5, 0.5]]);
+  const mha = new engine.nn.MultiheadAttention(4, 2);
+  const tokens = engine.randn(3, 1, 4); // (L, N, E)
+  mha.forward(tokens, tokens, tokens);
+  engine.nn.init.zeros_(mha.outProj.bias!);
+  engine.nn.init.zeros_(mha.outProj.weight);
+  const [out] = mha.forward(tokens, tokens, tokens) as [engine.Tensor, unknown];
+  assert.equal(out.abs().amax().item(), 0);
 });
