@@ -315,7 +315,7 @@ function listIndex(call: string, list: readonly NestedArray[], backend: Tensor['
       `${call}: a list index picks entries and holds integers or booleans (x[[0, 2]] is x.index([0, 2])), got ${typeName(bad)}; write a slice as a string: '0:2', '::2'`,
     );
   }
-  const index = tensor(list, { dtype: integers ? 'int64' : 'bool' });
+  const index = tensor(list as NestedArray[], { dtype: integers ? 'int64' : 'bool' });
   return index.backend === backend ? index : index.to(backend.name);
 }
 
