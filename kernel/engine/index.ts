@@ -34,6 +34,9 @@ export {
   zeros,
   zerosLike,
 } from './ops/creation';
+export { asTensor, empty, emptyLike, fullLike, logspace, randLike, randnLike, randintLike } from './ops/creation';
+export { bernoulli, multinomial, normal, randperm } from './ops/creation';
+export type { BernoulliOptions, LogspaceOptions, MultinomialOptions, NormalOptions, ToArgs } from './ops/creation';
 export {
   cat,
   chunk,
