@@ -125,7 +125,7 @@ export class Tensor {
    * torch's `.to(...)`: `.to(dtype)` casts (see {@link Tensor.type}), `.to(device)` copies onto a
    * backend by name ('cpu' means the active backend, so PyTorch code runs unchanged), `.to(device,
    * dtype)` does both, `.to(other)` takes other's dtype and backend; trailing options `{ dtype, device,
-   * copy }`. The tensor itself comes back when nothing changes (unless `copy: true`), as in PyTorch.
+   * nonBlocking, copy }`. The tensor itself comes back when nothing changes (unless `copy: true`), as in PyTorch.
    */
   to(...args: creation.ToArgs): Tensor {
     return creation.to(this, ...args);

@@ -53,10 +53,12 @@ export interface TensorOptions extends DTypeOptions {
 
 /**
  * `.to(...)`'s options: dtype (PyTorch: dtype); device (PyTorch: device): 'cpu' (the active backend) or
- * a backend name; copy (PyTorch: copy): a new tensor even when neither dtype nor device changes.
+ * a backend name; nonBlocking (PyTorch: non_blocking): accepted and without effect, every backend copies
+ * synchronously; copy (PyTorch: copy): a new tensor even when neither dtype nor device changes.
  */
 export interface ToOptions extends DTypeOptions {
   device?: BackendName | 'cpu';
+  nonBlocking?: boolean;
   copy?: boolean;
 }
 
@@ -572,9 +574,11 @@ export function multinomial(
   const rows = input.ndim === 1 ? 1 : input.shape[0];
   const weights = input.dataSync();
   for (const w of weights) {
-    if (!(w >= 0 && w < Infinity)) {
-      throw new Error('multinomial: probability tensor contains either `inf`, `nan` or element < 0');
-    }
+    if (w >= 0 && w < Infinity) continue;
+    // PyTorch's two sampling kernels word this differently
+    if (!replacement) throw new Error('multinomial: probability tensor contains either `inf`, `nan` or element < 0');
+    const entry = w >= 0 ? '= infinity or NaN' : '< 0';
+    throw new Error(`multinomial: invalid multinomial distribution (encountering probability entry ${entry})`);
   }
   const samples = new Int32Array(rows * numSamples); // (rows, numSamples)
   for (let row = 0; row < rows; row++) {
@@ -731,11 +735,16 @@ function moveTo(t: Tensor, device: unknown): Tensor {
   }
 }
 
-const toOptions = { ...dtypeOptions, device: isOptional(isString), copy: isOptional(isBool) };
+const toOptions = {
+  ...dtypeOptions,
+  device: isOptional(isString),
+  nonBlocking: isOptional(isBool),
+  copy: isOptional(isBool),
+};
 
 /**
  * torch's `.to(...)`: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)` (other's dtype and
- * backend), each with trailing options `{ dtype, device, copy }`. A device is a backend name, or 'cpu'
+ * backend), each with trailing options `{ dtype, device, nonBlocking, copy }`. A device is a backend name, or 'cpu'
  * for the active backend. Returns the tensor itself when nothing changes (unless `copy`), as PyTorch does.
  */
 export function to(t: Tensor, ...args: ToArgs): Tensor {

@@ -139,7 +139,8 @@ describe('dtypes: where the engine differs from PyTorch, it says so rather than 
     }
     // .to takes PyTorch's device and copy keywords as well (issue 14)
     assert.throws(() => engine.zeros(1).to({ non_blocking: true } as never), {
-      message: /^to: unknown option 'non_blocking'; accepted options: dtype, device, copy$/,
+      message:
+        /^to: unknown option 'non_blocking'; did you mean 'nonBlocking'\? accepted options: dtype, device, nonBlocking, copy$/,
     });
   });
 
