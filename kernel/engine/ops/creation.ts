@@ -180,7 +180,7 @@ function generate(
 }
 
 /** Flattens nested arrays, checking that they are rectangular as torch.tensor does. */
-function flattenNested(data: NestedArray): { values: number[]; shape: number[]; dtype: DType } {
+function flattenNested(data: NestedArray): { values: number[]; shape: number[]; dtype: TorchDType } {
   const shape: number[] = [];
   for (let level: NestedArray = data; Array.isArray(level); level = level[0]) {
     shape.push(level.length);
@@ -207,20 +207,27 @@ function flattenNested(data: NestedArray): { values: number[]; shape: number[]; 
     for (const child of node) walk(child, dim + 1);
   };
   walk(data, 0);
-  return { values, shape, dtype: dtype ?? 'float32' };
+  return { values, shape, dtype: defaultTorchDtype(dtype ?? 'float32') };
 }
 
-/** A typed array's values as numbers (BigInt64Array's as well) with the dtype they give. */
-function flattenTyped(data: NumericArray): { values: ArrayLike<number>; shape: number[]; dtype: DType } {
+/**
+ * A typed array's values as numbers (BigInt64Array's as well) with the PyTorch dtype they give: int32
+ * for Int32Array as torch.from_numpy gives, int64 for the other integer widths (the engine has no
+ * int8, uint8 or int16), float32 for Float32Array and Float64Array (no float64 storage).
+ */
+function flattenTyped(data: NumericArray): { values: ArrayLike<number>; shape: number[]; dtype: TorchDType } {
   const values = data instanceof BigInt64Array || data instanceof BigUint64Array ? Array.from(data, Number) : data;
-  return { values, shape: [data.length], dtype: dtypeOfArray(data) };
+  const dtype = data instanceof Int32Array ? 'int32' : defaultTorchDtype(dtypeOfArray(data));
+  return { values, shape: [data.length], dtype };
 }
 
 /**
  * torch.tensor: nested arrays (numbers or booleans) or a typed array of any width with a shape.
  * Without a dtype: booleans give bool; whole numbers that all fit int32 give int32 (standing for
- * torch's int64); anything else float32, so that no value wraps. A value out of the dtype's range
- * is an error.
+ * torch's int64); anything else float32, so that no value wraps. A typed array gives the dtype
+ * PyTorch gives its NumPy twin where the engine has it (Int32Array: int32, BigInt64Array: int64),
+ * else int64 for integers and float32 for floats (a Float64Array value beyond float32's range becomes
+ * ±inf, as torch's cast does). A value out of the dtype's range is an error, never a wrap.
  */
 export function tensor(data: NestedArray | NumericArray, options?: TensorOptions): Tensor {
   const checked = checkOptions('tensor', options, { ...dtypeOptions, shape: isOptional(isIntOrInts) });
@@ -229,7 +236,7 @@ export function tensor(data: NestedArray | NumericArray, options?: TensorOptions
   if (sizeOf(shape) !== flat.values.length) {
     throw new Error(`tensor: shape '${formatShape(shape)}' is invalid for input of size ${flat.values.length}`);
   }
-  const dtype = checked.dtype ?? defaultTorchDtype(flat.dtype);
+  const dtype = checked.dtype ?? flat.dtype;
   checkRange('tensor', flat.values, dtype);
   return fromStorage(castArray(flat.values, storageDtype(dtype)), shape, dtype);
 }
