@@ -635,8 +635,12 @@ export function bernoulli(input: Tensor, ...rest: [p?: number | BernoulliOptions
   return generate('bernoulli', input.shape, dtype, (i) => Number(nextUniform() < probabilities[i]), input.backend);
 }
 
-/** normal's options in its size form: dtype (PyTorch: dtype). */
-export type NormalOptions = DTypeOptions;
+/** normal's options in its size form: size (PyTorch: size, also positional) and dtype (PyTorch: dtype). */
+export interface NormalOptions extends DTypeOptions {
+  size?: number | readonly number[];
+}
+
+const normalOptions = { ...dtypeOptions, size: isOptional(isIntOrInts) };
 
 /** A mean or std as a float32 tensor to broadcast, with PyTorch's errors for other dtypes. */
 function normalParameter(value: Tensor | number, argument: string, position: number): Tensor | number {
@@ -659,16 +663,19 @@ function checkStd(std: number | Float32Array): void {
  * other), or normal(mean, std, size, { dtype }) with two numbers. Draws mean + std * N(0, 1) from the
  * engine's seeded stream.
  */
-export function normal(mean: Tensor | number, std: Tensor | number, ...rest: unknown[]): Tensor {
+export function normal(
+  mean: Tensor | number,
+  std: Tensor | number,
+  ...rest: [size?: number | readonly number[] | NormalOptions, options?: NormalOptions]
+): Tensor {
   const meanValue = normalParameter(mean, 'mean', 1);
   const stdValue = normalParameter(std, 'std', 2);
   if (typeof meanValue === 'number' && typeof stdValue === 'number') {
-    const [size, options] = splitOptions(rest);
-    if (size.length !== 1) {
+    const { size, dtype = 'float32' } = bindArguments('normal', rest, ['size'], normalOptions, 3);
+    if (size === undefined) {
       throw new TypeError('normal: normal(mean, std, size) with numbers for mean and std needs a size');
     }
-    const { dtype = 'float32' } = checkOptions('normal', options, dtypeOptions);
-    const shape = sizeFrom('normal', size, 'ints');
+    const shape = sizeFrom('normal', [size], 'ints');
     checkStd(stdValue);
     if (dtype !== 'float32') throw notImplemented('normal', 'normal_kernel_cpu', dtype);
     return generate('normal', shape, dtype, () => meanValue + stdValue * nextNormal());

@@ -57,6 +57,7 @@ forEachBackend('random creation ops: shapes, dtypes, determinism', (backend) => 
     ['bernoulli p', () => engine.bernoulli(engine.zeros(8, { dtype: 'int32' }), 0.3), [8], 'int32'],
     ['normal tensors', () => engine.normal(engine.zeros(2, 1), engine.ones(3)), [2, 3], 'float32'],
     ['normal size', () => engine.normal(2, 3, [4, 2]), [4, 2], 'float32'],
+    ['normal size option', () => engine.normal(0, 1, { size: [3] }), [3], 'float32'],
     ['normal empty', () => engine.normal(engine.zeros(0), 1), [0], 'float32'],
   ];
   for (const [name, draw, shape, torchDtype] of cases) {
@@ -199,6 +200,12 @@ describe('creation: empty, the options objects, range checks', () => {
         /^bernoulli: unknown option 'P'; did you mean 'p'\? accepted options: p$/,
       ],
       [() => engine.normal(0, 1, [2], { dtype: 'float64' } as never), /^normal: argument 'dtype' must be one of/],
+      [() => engine.normal(0, 1, [2], { size: [2] }), /^normal: got multiple values for argument 'size'$/],
+      [
+        () => engine.normal(0, 1, [2.5]),
+        /^normal: argument 'size' \(position 3\) must be int or tuple of ints, not list$/,
+      ],
+      [() => engine.normal(engine.zeros(2), 1, [2]), /^normal: takes a size only with numbers for mean and std/],
       [
         () => engine.randintLike(x, 5, { low: 1 } as never),
         /^randintLike: unknown option 'low'; accepted options: dtype$/,
