@@ -15,7 +15,7 @@ export type { GatherOptions, IndexAddOptions, IndexPutOptions, NonzeroOptions, S
 export type { Shape, Size } from './shape';
 export type { TensorOptions } from './ops/creation';
 export type { AlphaOptions } from './ops/elementwise';
-export type { NormalOptions, UniformOptions } from './ops/inplace';
+export type { NormalInPlaceOptions, UniformInPlaceOptions } from './ops/inplace';
 export type { DimKeepdimOptions, ReduceOptions, VarianceOptions } from './ops/reduction';
 export type { DTypeOptions, NumericArray, ToOptions } from './ops/creation';
 
@@ -36,6 +36,9 @@ export {
   zeros,
   zerosLike,
 } from './ops/creation';
+export { asTensor, empty, emptyLike, fullLike, logspace, randLike, randnLike, randintLike } from './ops/creation';
+export { bernoulli, multinomial, normal, randperm } from './ops/creation';
+export type { BernoulliOptions, LogspaceOptions, MultinomialOptions, NormalOptions, ToArgs } from './ops/creation';
 export {
   cat,
   chunk,

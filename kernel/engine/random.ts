@@ -22,6 +22,11 @@ function seedState(seed: number): void {
 }
 seedState(defaultSeed);
 
+/**
+ * torch.manual_seed: reseeds the engine's random stream, which rand, randn, randint, randperm, multinomial,
+ * bernoulli, normal and the *Like ops draw from. The same seed gives the same values on every backend, but
+ * not PyTorch's values: the generator is xoshiro128**, not PyTorch's Mersenne Twister and Philox.
+ */
 export function manualSeed(seed: number): void {
   if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);
   seedState(Math.trunc(seed));

@@ -135,13 +135,43 @@ export class Tensor {
   /**
    * torch's `.to(...)`: `.to(dtype)` casts (see {@link Tensor.type}), `.to(device)` copies onto a
    * backend by name ('cpu' means the active backend, so PyTorch code runs unchanged), `.to(device,
-   * dtype)` does both; `.to({ dtype })` takes the dtype as an option.
+   * dtype)` does both, `.to(other)` takes other's dtype and backend; trailing options `{ dtype, device,
+   * nonBlocking, copy }`. The tensor itself comes back when nothing changes (unless `copy: true`), as in PyTorch.
    */
-  to(
-    target: Backend['name'] | 'cpu' | DTypeName | creation.ToOptions,
-    dtypeOrOptions?: DTypeName | creation.ToOptions,
-  ): Tensor {
-    return creation.to(this, target, dtypeOrOptions);
+  to(...args: creation.ToArgs): Tensor {
+    return creation.to(this, ...args);
+  }
+  /** torch's `.cpu()`: the tensor on the active backend ('cpu' in `.to`), itself when already there. */
+  cpu(): Tensor {
+    return creation.to(this, 'cpu');
+  }
+  /**
+   * torch's `.numpy()`: a copy of the values in row-major order as a typed array (Float32Array,
+   * Int32Array for int64 and int32, Uint8Array of 0/1 for bool), not an ndarray: the shape is `x.shape`.
+   */
+  numpy(): TypedArray {
+    return this.dataSync().slice();
+  }
+  /**
+   * torch's `.element_size()`: the bytes of one element of the PyTorch dtype the tensor stands for
+   * (float32 4, int64 8, int32 4, bool 1), so that size arithmetic ported from PyTorch agrees; int64 is
+   * stored as int32 here, 4 bytes.
+   */
+  elementSize(): number {
+    return { float32: 4, int64: 8, int32: 4, bool: 1 }[this.torchDtype];
+  }
+  /** torch's `.stride()`: the step in elements of each dim, or of one dim (negative dims count from the end). */
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    if (dim === undefined) return this.strides.slice();
+    isInt(dim, 'stride', 'dim', 1);
+    if (this.ndim === 0) throw new Error(`stride: Dimension specified as ${dim} but tensor has no dimensions`);
+    return this.strides[normalizeDim('stride', dim, this.ndim)];
+  }
+  /** torch's `.storage_offset()`: where the tensor's first element sits in its storage, in elements. */
+  storageOffset(): number {
+    return this.offset;
   }
 
   // Movement -------------------------------------------------------------------------------
@@ -174,8 +204,29 @@ export class Tensor {
   t(): Tensor {
     return movement.t(this);
   }
+  /**
+   * torch's `.T`: the dims reversed (a view). PyTorch 1.13 only warns that this is deprecated for other
+   * than 2 dims (use `.mT` for batches of matrices); here it reverses them without a warning.
+   */
   get T(): Tensor {
     return movement.permute(this, [...this.shape.keys()].reverse());
+  }
+  /** torch's `.mT`: the last two dims swapped, a batch of matrices transposed (a view); not for 1-D tensors. */
+  get mT(): Tensor {
+    return matrixTranspose(this, 'mT');
+  }
+  /** torch's `.mH`: the conjugate transpose of matrices, which is `.mT` for the engine's real dtypes. */
+  get mH(): Tensor {
+    return matrixTranspose(this, 'mH');
+  }
+  /** torch's `.H`: the conjugate transpose of a matrix (`.T` of a real 2-D tensor); a 0-dim tensor itself. */
+  get H(): Tensor {
+    if (this.ndim === 0) return this;
+    if (this.ndim !== 2) {
+      const batches = this.ndim > 2 ? ' For batches of matrices, consider using tensor.mH' : '';
+      throw new Error(`H: tensor.H is only supported on matrices (2-D tensors). Got ${this.ndim}-D tensor.${batches}`);
+    }
+    return movement.transpose(this, 0, 1);
   }
   /** Reorders the dims: `x.permute(0, 2, 1, 3)` or `x.permute([0, 2, 1, 3])` (a view). */
   permute(...dims: ShapeArgs): Tensor {
@@ -888,4 +939,15 @@ export class Tensor {
       throw methodError(error);
     }
   }
+}
+
+/** `.mT` / `.mH`: the last two dims swapped, a 0-dim tensor itself, and PyTorch's error for 1 dim. */
+function matrixTranspose(t: Tensor, name: 'mT' | 'mH'): Tensor {
+  if (t.ndim === 0) return t;
+  if (t.ndim === 1) {
+    throw new Error(
+      `${name}: tensor.${name} is only supported on matrices or batches of matrices. Got ${t.ndim}-D tensor.`,
+    );
+  }
+  return movement.transpose(t, -2, -1);
 }

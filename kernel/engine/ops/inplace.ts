@@ -322,7 +322,7 @@ function fillRandom(call: string, kernel: string, t: Tensor, draw: () => number)
 }
 
 /** Options of uniform_ (PyTorch: from, to). */
-export interface UniformOptions {
+export interface UniformInPlaceOptions {
   /** The lower bound, 0 by default (PyTorch: from). */
   from?: number;
   /** The upper bound (excluded), 1 by default (PyTorch: to). */
@@ -331,7 +331,10 @@ export interface UniformOptions {
 const uniformSpec = { from: isNumber, to: isNumber };
 
 /** torch's uniform_: values drawn uniformly from [from, to): `x.uniform_(-1, 1)`, `x.uniform_({ from: -1, to: 1 })`. */
-export function uniform_(t: Tensor, ...args: PositionalOrOptions<[from: number, to: number], UniformOptions>): Tensor {
+export function uniform_(
+  t: Tensor,
+  ...args: PositionalOrOptions<[from: number, to: number], UniformInPlaceOptions>
+): Tensor {
   const { from = 0, to = 1 } = optionalArguments('uniform_', args, uniformSpec, 1);
   if (from > to) {
     const found = `from=${pythonNumber(from)} > to=${pythonNumber(to)}`;
@@ -347,7 +350,7 @@ export function uniform_(t: Tensor, ...args: PositionalOrOptions<[from: number, 
 }
 
 /** Options of normal_ (PyTorch: mean, std). */
-export interface NormalOptions {
+export interface NormalInPlaceOptions {
   /** The mean, 0 by default (PyTorch: mean). */
   mean?: number;
   /** The standard deviation, 1 by default (PyTorch: std). */
@@ -356,7 +359,10 @@ export interface NormalOptions {
 const normalSpec = { mean: isNumber, std: isNumber };
 
 /** torch's normal_: values drawn from N(mean, std²): `x.normal_(0, 0.02)` or `x.normal_({ std: 0.02 })`. */
-export function normal_(t: Tensor, ...args: PositionalOrOptions<[mean: number, std: number], NormalOptions>): Tensor {
+export function normal_(
+  t: Tensor,
+  ...args: PositionalOrOptions<[mean: number, std: number], NormalInPlaceOptions>
+): Tensor {
   const { mean = 0, std = 1 } = optionalArguments('normal_', args, normalSpec, 1);
   if (!(std >= 0)) throw new Error(`normal_: normal expects std >= 0.0, but found std ${pythonNumber(std)}`);
   return fillRandom('normal_', 'normal_kernel_cpu', t, () => mean + std * nextNormal());

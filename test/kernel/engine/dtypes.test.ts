@@ -134,10 +134,14 @@ describe('dtypes: where the engine differs from PyTorch, it says so rather than 
       () => engine.randint(3, [2], { low: 0 } as never),
       () => engine.zerosLike(engine.zeros(1), { shape: [2] } as never),
       () => engine.onesLike(engine.zeros(1), { shape: [2] } as never),
-      () => engine.zeros(1).to({ copy: true } as never),
     ]) {
       assert.throws(call, { message: /: unknown option '\w+'; accepted options: dtype$/ });
     }
+    // .to takes PyTorch's device and copy keywords as well (issue 14)
+    assert.throws(() => engine.zeros(1).to({ non_blocking: true } as never), {
+      message:
+        /^to: unknown option 'non_blocking'; did you mean 'nonBlocking'\? accepted options: dtype, device, nonBlocking, copy$/,
+    });
   });
 
   test('every creation op takes a dtype by engine or PyTorch name', () => {
