@@ -333,8 +333,19 @@ function dimsConsumed(spec: ParsedIndex): number {
  */
 export function index(t: Tensor, ...specs: IndexSpec[]): Tensor {
   isTensor(t, 'index', 'input', 1);
-  const { view, tensorIndices } = indexedView('index', t, specs);
+  const { view, tensorIndices } = indexedView('index', t, sequenceAsTuple(specs));
   return tensorIndices.length === 0 ? view : advancedIndex('index', view, tensorIndices);
+}
+
+/**
+ * torch (as numpy's legacy rule) reads one short list that holds lists or None as a tuple of indices:
+ * `x[[[0, 1], [1, 2]]]` is `x[[0, 1], [1, 2]]`.
+ */
+function sequenceAsTuple(specs: IndexSpec[]): IndexSpec[] {
+  const [only] = specs;
+  const isTuple =
+    specs.length === 1 && Array.isArray(only) && only.length < 32 && only.some((e) => Array.isArray(e) || e === null);
+  return isTuple ? (only as IndexSpec[]) : specs;
 }
 
 /**
