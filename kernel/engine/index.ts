@@ -15,6 +15,8 @@ export type { Shape, Size } from './shape';
 export type { TensorOptions } from './ops/creation';
 export type { AlphaOptions } from './ops/elementwise';
 export type { DimKeepdimOptions, ReduceOptions, VarianceOptions } from './ops/reduction';
+export type { SoftmaxOptions, SumOptions } from './ops/reduction';
+export type { CumulativeOptions, ProdOptions } from './ops/scan';
 export type { DTypeOptions, NumericArray, ToOptions } from './ops/creation';
 
 export { getBackend, setBackend } from './backends/registry';
@@ -125,6 +127,17 @@ export {
   type ClampOptions,
   type IsCloseOptions,
   type NanToNumOptions,
+} from './ops/elementwise';
+export {
+  bitwiseAnd,
+  bitwiseNot,
+  bitwiseOr,
+  bitwiseXor,
+  floorDivide,
+  fmod,
+  lerp,
+  remainder,
+  type DivOptions,
 } from './ops/elementwise';
 export {
   all,
