@@ -3,6 +3,7 @@
  * cells get from `import ... from 'attention-lab'`. PyTorch names in camelCase.
  */
 export { Tensor } from './tensor';
+import './methodArity'; // too many arguments to a Tensor method are a TypeError (installed once)
 export type { NestedArray, Scalar, TensorLike } from './tensor';
 export type { DType, TypedArray } from './dtype';
 export type { DTypeName, TorchDType } from './dtype';
