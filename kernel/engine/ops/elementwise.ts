@@ -22,6 +22,7 @@ import {
   torchDtypeName,
   withOpName,
   type DType,
+  type TorchDType,
 } from '../dtype';
 import { broadcastShapes } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
@@ -205,6 +206,12 @@ export const sigmoid = (a: Tensor): Tensor => unary('sigmoid', 'float', a);
 export const gelu = (a: Tensor): Tensor => unary('gelu', 'float', floatingOnly('gelu', 'GeluKernelImpl', a));
 export const logicalNot = (a: Tensor): Tensor => unary('logicalNot', 'bool', a);
 
+/** The tensor relabelled as `torchDtype` (int32 or int64 of int32 storage), or itself without one. */
+export function labelled(t: Tensor, torchDtype: TorchDType | undefined): Tensor {
+  if (torchDtype === undefined || torchDtype === t.torchDtype) return t;
+  return new Tensor(t.backend, t.storage, t.shape, t.dtype, t.strides, t.offset, torchDtype);
+}
+
 export function cast(a: Tensor, dtype: DType): Tensor {
   if (a.dtype === dtype) return a;
   return new Tensor(a.backend, a.backend.copy(a.toView(), dtype), a.shape, dtype);
@@ -308,7 +315,8 @@ export const square = (a: Tensor): Tensor => mul(isTensor(a, 'square', 'input', 
 /** torch.sign: -1, 0 or 1 in the input's dtype (0 for NaN, as torch). */
 export function sign(a: Tensor): Tensor {
   isTensor(a, 'sign', 'input', 1);
-  return cast(sub(cast(gt(a, 0), a.dtype), cast(lt(a, 0), a.dtype)), a.dtype);
+  if (a.dtype === 'bool') return ne(a, 0); // a copy: true stays true, as in torch
+  return labelled(cast(sub(cast(gt(a, 0), a.dtype), cast(lt(a, 0), a.dtype)), a.dtype), a.torchDtype);
 }
 
 /** Keyword arguments of clamp/clip (PyTorch: min, max): numbers or tensors that broadcast. */
@@ -348,9 +356,11 @@ export const atan2 = (y: TensorLike, x: TensorLike): Tensor => binary('atan2', '
 /** torch.isnan. */
 export const isnan = (a: Tensor): Tensor => ne(isTensor(a, 'isnan', 'input', 1), a);
 /** torch.isinf: ±∞. */
-export const isinf = (a: Tensor): Tensor => eq(abs(a), Infinity);
+export const isinf = (a: Tensor): Tensor =>
+  isFloating(isTensor(a, 'isinf', 'input', 1).dtype) ? eq(abs(a), Infinity) : ne(a, a);
 /** torch.isfinite: neither NaN nor ±∞. */
-export const isfinite = (a: Tensor): Tensor => eq(sub(isTensor(a, 'isfinite', 'input', 1), a), 0);
+export const isfinite = (a: Tensor): Tensor =>
+  isFloating(isTensor(a, 'isfinite', 'input', 1).dtype) ? eq(sub(a, a), 0) : eq(a, a);
 
 /** Keyword arguments of nanToNum (PyTorch: nan, posinf, neginf). */
 export interface NanToNumOptions {

@@ -31,7 +31,7 @@ import {
   type ArgumentCheck,
 } from '../arguments';
 import { castTo, fromValues } from './creation';
-import { abs, cast, div, logicalNot, mul, ne, pow, sqrt, where } from './elementwise';
+import { abs, cast, div, labelled, logicalNot, mul, ne, pow, sqrt, where } from './elementwise';
 import { permute, reshape, squeeze } from './movement';
 import {
   amax,
@@ -131,12 +131,6 @@ const dimKeepdimSpec = { dim: isOptional(isInt), keepdim: isBool };
 /** Reduces the flattened input over its one dim to a 0-dim tensor (the global forms of prod and median). */
 function overAll(input: Tensor, reduceDim0: (flat: Tensor) => Tensor): Tensor {
   return reshape(reduceDim0(reshape(input, [-1])), []); // () from (1,)
-}
-
-/** The tensor relabelled as `torchDtype` (int32 or int64 of int32 storage), or itself without one. */
-function labelled(t: Tensor, torchDtype: TorchDType | undefined): Tensor {
-  if (torchDtype === undefined || torchDtype === t.torchDtype) return t;
-  return new Tensor(t.backend, t.storage, t.shape, t.dtype, t.strides, t.offset, torchDtype);
 }
 
 /** Options of prod (PyTorch: dim, keepdim, dtype). */
