@@ -34,6 +34,8 @@ const int32Max = 2 ** 31 - 1;
 /**
  * A computed integer that int32 storage cannot hold. PyTorch's int64 would hold it, so the engine
  * refuses it instead of wrapping around; the op that computed it adds its name (see {@link withOpName}).
+ * The gpu.js backends keep integer tensors as float32 on the device, so there it is raised when the
+ * values are read (print, dataSync), without the op's name.
  */
 export class IntegerOverflowError extends RangeError {}
 
