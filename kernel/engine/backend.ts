@@ -66,6 +66,11 @@ export const binaryOps = [
   'ge',
   'logicalAnd',
   'logicalOr',
+  'fmod',
+  'atan2',
+  'bitwiseAnd',
+  'bitwiseOr',
+  'bitwiseXor',
 ] as const;
 export type BinaryOp = (typeof binaryOps)[number];
 

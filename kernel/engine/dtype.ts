@@ -28,8 +28,45 @@ export function allocate(dtype: DType, length: number): TypedArray {
   throw new TypeError(`unknown dtype '${String(dtype)}': the engine stores float32, int32 or bool`);
 }
 
-/** Copies numbers into a new array of `dtype`, converting as a cast does (bool: nonzero, int32: truncation). */
+const int32Min = -(2 ** 31);
+const int32Max = 2 ** 31 - 1;
+
+/**
+ * A computed integer that int32 storage cannot hold. PyTorch's int64 would hold it, so the engine
+ * refuses it instead of wrapping around; the op that computed it adds its name (see {@link withOpName}).
+ * The gpu.js backends keep integer tensors as float32 on the device, so there it is raised when the
+ * values are read (print, dataSync), without the op's name.
+ */
+export class IntegerOverflowError extends RangeError {}
+
+/** Throws an {@link IntegerOverflowError} for the first value int32 storage cannot hold (fractions truncate). */
+function checkInt32Storage(values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value > -2147483649 && value < 2147483648) continue;
+    throw new IntegerOverflowError(
+      `integer overflow: ${pythonNumber(value)} is outside the int32 storage of integer tensors ` +
+        `([${int32Min}, ${int32Max}]; torch.int64 is stored as int32 here)`,
+    );
+  }
+}
+
+/** Runs `compute`; an integer overflow inside it comes back as a RangeError that names `call`. */
+export function withOpName<T>(call: string, compute: () => T): T {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof IntegerOverflowError) throw new RangeError(`${call}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Copies numbers into a new array of `dtype`, converting as a cast does (bool: nonzero, int32: truncation
+ * toward zero); a value int32 cannot hold is an {@link IntegerOverflowError}, never a wrap-around.
+ */
 export function castArray(values: ArrayLike<number>, dtype: DType): TypedArray {
+  if (dtype === 'int32' && !(values instanceof Int32Array || values instanceof Uint8Array)) checkInt32Storage(values);
   const out = allocate(dtype, values.length);
   if (dtype !== 'bool' && ArrayBuffer.isView(values)) {
     out.set(values as TypedArray); // one native copy; converts as the loop below does (int32: ToInt32)
@@ -58,9 +95,6 @@ export function torchDtypeName(dtype: DType): string {
   return { float32: 'Float', int32: 'Long', bool: 'Bool' }[dtype];
 }
 
-const int32Min = -(2 ** 31);
-const int32Max = 2 ** 31 - 1;
-
 /** True for a whole number that int32 storage holds exactly. */
 export function isInt32(value: number): boolean {
   return Number.isInteger(value) && value >= int32Min && value <= int32Max;
@@ -81,6 +115,32 @@ export function dtypeOfScalar(value: number | boolean): DType {
  * is what the user asked for by name (`.int()`, `dtype: 'int32'`) and prints `dtype=torch.int32`.
  */
 export type TorchDType = 'float32' | 'int64' | 'int32' | 'bool';
+
+/** An operand as type promotion sees it: a tensor's PyTorch dtype and ndim, or a JS number or boolean. */
+export interface PromotionOperand {
+  readonly torchDtype: TorchDType;
+  readonly ndim: number;
+}
+
+/** int64 where any operand of the group is int64, else int32 where any is int32, else undefined (bool or none). */
+function integerLabel(labels: readonly (TorchDType | undefined)[]): 'int64' | 'int32' | undefined {
+  if (labels.includes('int64')) return 'int64';
+  return labels.includes('int32') ? 'int32' : undefined;
+}
+
+/**
+ * The PyTorch dtype of an op's result stored as int32, as torch.result_type picks it: tensors with dims
+ * first, then 0-dim tensors, then JS numbers (PyTorch's int64 scalars); the first group holding an integer
+ * decides (`int32 tensor + 5` is int32, `int32 + int64 tensors` int64, `bool tensor + 5` int64).
+ */
+export function integerResultDtype(operands: readonly (PromotionOperand | number | boolean)[]): 'int64' | 'int32' {
+  const dimensioned: TorchDType[] = [];
+  const zeroDim: TorchDType[] = [];
+  for (const operand of operands) {
+    if (typeof operand === 'object') (operand.ndim > 0 ? dimensioned : zeroDim).push(operand.torchDtype);
+  }
+  return integerLabel(dimensioned) ?? integerLabel(zeroDim) ?? 'int64';
+}
 
 /** Every name the `dtype` option accepts, with the PyTorch dtype it means. */
 const dtypeNames = {

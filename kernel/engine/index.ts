@@ -3,6 +3,7 @@
  * cells get from `import ... from 'attention-lab'`. PyTorch names in camelCase.
  */
 export { Tensor } from './tensor';
+import './methodArity'; // too many arguments to a Tensor method are a TypeError (installed once)
 export type { NestedArray, Scalar, TensorLike } from './tensor';
 export type { DType, TypedArray } from './dtype';
 export type { DTypeName, TorchDType } from './dtype';
@@ -17,6 +18,8 @@ export type { TensorOptions } from './ops/creation';
 export type { AlphaOptions } from './ops/elementwise';
 export type { NormalInPlaceOptions, UniformInPlaceOptions } from './ops/inplace';
 export type { DimKeepdimOptions, ReduceOptions, VarianceOptions } from './ops/reduction';
+export type { SoftmaxOptions, SumOptions } from './ops/reduction';
+export type { CumulativeOptions, ProdOptions } from './ops/scan';
 export type { DTypeOptions, NumericArray, ToOptions } from './ops/creation';
 
 export { getBackend, setBackend } from './backends/registry';
@@ -141,6 +144,17 @@ export {
   type ClampOptions,
   type IsCloseOptions,
   type NanToNumOptions,
+} from './ops/elementwise';
+export {
+  bitwiseAnd,
+  bitwiseNot,
+  bitwiseOr,
+  bitwiseXor,
+  floorDivide,
+  fmod,
+  lerp,
+  remainder,
+  type DivOptions,
 } from './ops/elementwise';
 export {
   all,

@@ -467,8 +467,41 @@ export class Tensor {
   mul(other: TensorLike): Tensor {
     return elementwise.mul(this, isOperand(other, 'mul', 'other', 1));
   }
-  div(other: TensorLike): Tensor {
-    return elementwise.div(this, isOperand(other, 'div', 'other', 1));
+  /** True division, or rounded with `{ roundingMode: 'trunc' | 'floor' }` (torch's div). */
+  div(other: TensorLike, options?: elementwise.DivOptions): Tensor {
+    return elementwise.div(this, isOperand(other, 'div', 'other', 1), options);
+  }
+  /** The remainder with this tensor's sign (C's fmod). */
+  fmod(other: TensorLike): Tensor {
+    return elementwise.fmod(this, isOperand(other, 'fmod', 'other', 1));
+  }
+  /** The remainder with the divisor's sign (Python's %). */
+  remainder(other: TensorLike): Tensor {
+    return elementwise.remainder(this, isOperand(other, 'remainder', 'other', 1));
+  }
+  /** The quotient rounded toward -∞ (Python's //). */
+  floorDivide(other: TensorLike): Tensor {
+    return elementwise.floorDivide(this, isOperand(other, 'floorDivide', 'other', 1));
+  }
+  /** this + weight·(end - this), weight a number or a tensor. */
+  lerp(end: Tensor, weight: TensorLike): Tensor {
+    return asMethod(() => elementwise.lerp(this, end, weight));
+  }
+  /** & of integer or bool tensors. */
+  bitwiseAnd(other: TensorLike): Tensor {
+    return elementwise.bitwiseAnd(this, isOperand(other, 'bitwiseAnd', 'other', 1));
+  }
+  /** | of integer or bool tensors. */
+  bitwiseOr(other: TensorLike): Tensor {
+    return elementwise.bitwiseOr(this, isOperand(other, 'bitwiseOr', 'other', 1));
+  }
+  /** ^ of integer or bool tensors. */
+  bitwiseXor(other: TensorLike): Tensor {
+    return elementwise.bitwiseXor(this, isOperand(other, 'bitwiseXor', 'other', 1));
+  }
+  /** ~x of an integer or bool tensor. */
+  bitwiseNot(): Tensor {
+    return elementwise.bitwiseNot(this);
   }
   pow(exponent: TensorLike): Tensor {
     return elementwise.pow(this, isOperand(exponent, 'pow', 'exponent', 1));
@@ -768,8 +801,8 @@ export class Tensor {
 
   // Reductions -----------------------------------------------------------------------------
 
-  /** torch's x.sum(dim, keepdim) or x.sum({ dim, keepdim }). */
-  sum(...args: reduction.ReduceArgs): Tensor {
+  /** torch's x.sum(dim, keepdim) or x.sum({ dim, keepdim, dtype }). */
+  sum(...args: reduction.SumArgs): Tensor {
     return reduction.sum(this, ...args);
   }
   /** True where every element over the dims is non-zero: x.all(dim, keepdim) or x.all({ dim, keepdim }). */
@@ -780,8 +813,8 @@ export class Tensor {
   any(...args: reduction.ReduceArgs): Tensor {
     return reduction.any(this, ...args);
   }
-  /** The mean over the dims (all by default): x.mean(dim, keepdim) or x.mean({ dim, keepdim }). */
-  mean(...args: reduction.ReduceArgs): Tensor {
+  /** The mean over the dims (all by default): x.mean(dim, keepdim) or x.mean({ dim, keepdim, dtype }). */
+  mean(...args: reduction.SumArgs): Tensor {
     return reduction.mean(this, ...args);
   }
   /** x.max() → the largest value; x.max(other) → the elementwise maximum; x.max(dim) → {values, indices}. */
@@ -843,12 +876,12 @@ export class Tensor {
   prod(...args: Parameters<typeof scan.prod> extends [Tensor, ...infer Rest] ? Rest : never): Tensor {
     return scan.prod(this, ...args);
   }
-  /** The running sum along dim: x.cumsum(dim) or x.cumsum({ dim }). */
-  cumsum(...args: [dim: number] | [options: { dim: number }]): Tensor {
+  /** The running sum along dim: x.cumsum(dim), x.cumsum(dim, { dtype }) or x.cumsum({ dim }). */
+  cumsum(...args: scan.CumulativeArgs): Tensor {
     return scan.cumsum(this, ...args);
   }
-  /** The running product along dim: x.cumprod(dim) or x.cumprod({ dim }). */
-  cumprod(...args: [dim: number] | [options: { dim: number }]): Tensor {
+  /** The running product along dim: x.cumprod(dim), x.cumprod(dim, { dtype }) or x.cumprod({ dim }). */
+  cumprod(...args: scan.CumulativeArgs): Tensor {
     return scan.cumprod(this, ...args);
   }
   /** `{ values, indices }` of the running maximum along dim. */

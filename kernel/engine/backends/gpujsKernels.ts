@@ -101,8 +101,9 @@ const binaryFormulas: Record<BinaryOp, string> = {
   sub: 'x - y',
   mul: 'x * y',
   div: 'x / y',
-  // pow of a negative base is defined for integral exponents (sign from parity), NaN otherwise.
-  pow: '(x < 0.0 ? (Math.floor(y) == y ? (Math.floor(y / 2.0) * 2.0 == y ? 1.0 : -1.0) * Math.pow(-x, y) : Math.sqrt(-1.0)) : Math.pow(x, y))',
+  // pow of a negative base is defined for integral exponents (sign from parity), NaN otherwise; a whole
+  // base to a whole power is a whole number (GLSL's exp2(log2) gives 5^2 = 24.99998).
+  pow: '(Math.floor(x) == x && Math.floor(y) == y && y >= 0.0 && Math.abs(p) < 16777216.0 ? Math.floor(p + 0.5) : p)',
   maximum: 'Math.max(x, y)',
   minimum: 'Math.min(x, y)',
   eq: '(x == y ? 1.0 : 0.0)',
@@ -113,7 +114,67 @@ const binaryFormulas: Record<BinaryOp, string> = {
   ge: '(x >= y ? 1.0 : 0.0)',
   logicalAnd: '(x != 0.0 && y != 0.0 ? 1.0 : 0.0)',
   logicalOr: '(x != 0.0 || y != 0.0 ? 1.0 : 0.0)',
+  // x - y·trunc(x/y) with y·trunc(x/y) exact (Dekker's product), then one correction where the float
+  // quotient rounded onto the next integer (the remainder then has the wrong sign); x itself for y = ±inf.
+  fmod: '(Math.abs(y) > 3.4028234663852886e38 && Math.abs(x) <= 3.4028234663852886e38 ? x : r != 0.0 && (r < 0.0) != (x < 0.0) ? r + (x < 0.0 ? -Math.abs(y) : Math.abs(y)) : r)',
+  // atan2 at two zeros by their signs (1/±0 = ±inf) and NaN for NaN, as C's atan2 (GLSL leaves both undefined).
+  atan2:
+    '(x != x || y != y ? x + y : x == 0.0 && y == 0.0 ? (1.0 / y < 0.0 ? (1.0 / x < 0.0 ? -3.141592653589793 : 3.141592653589793) : x) : Math.atan2(x, y))',
+  bitwiseAnd: 'z',
+  bitwiseOr: 'z',
+  bitwiseXor: 'z',
 };
+
+/** Statements before a binary formula: fmod's first remainder, the bitwise ops' bit loop that sets z. */
+const binaryPreludes: Partial<Record<BinaryOp, string[]>> = {
+  pow: [
+    'let p = x < 0.0 ? (Math.floor(y) == y ? (Math.floor(y / 2.0) * 2.0 == y ? 1.0 : -1.0) * Math.pow(-x, y) : Math.sqrt(-1.0)) : Math.pow(x, y);',
+  ],
+  fmod: [
+    'let q = x / y;',
+    'let t = q < 0.0 ? Math.ceil(q) : Math.floor(q);',
+    'let cy = 4097.0 * y;',
+    'let yh = cy - (cy - y);',
+    'let yl = y - yh;',
+    'let ct = 4097.0 * t;',
+    'let th = ct - (ct - t);',
+    'let tl = t - th;',
+    'let hi = y * t;',
+    'let lo = yh * th - hi + yh * tl + yl * th + yl * tl;',
+    'let r = x - hi - lo;',
+  ],
+  bitwiseAnd: bitwiseLoop('pa * pb'),
+  bitwiseOr: bitwiseLoop('pa + pb - pa * pb'),
+  bitwiseXor: bitwiseLoop('pa + pb - 2.0 * pa * pb'),
+};
+
+/**
+ * Sets z to a bitwise op of the int32 values x and y, by two's complement bit by bit in float arithmetic
+ * (gpu.js targets have no integer bit operators): a negative value's bits are those of -v - 1, inverted;
+ * `combine` maps two bits pa, pb (0.0 or 1.0) to the result's bit.
+ */
+function bitwiseLoop(combine: string): string[] {
+  const bit = (p: string, q: string) => `(${combine.replaceAll('pa', p).replaceAll('pb', q)})`;
+  return [
+    'let na = x < 0.0 ? 1.0 : 0.0;',
+    'let nb = y < 0.0 ? 1.0 : 0.0;',
+    'let ua = x < 0.0 ? -x - 1.0 : x;',
+    'let ub = y < 0.0 ? -y - 1.0 : y;',
+    `let sign = ${bit('na', 'nb')};`,
+    'let acc = 0.0;',
+    'let place = 1.0;',
+    'for (let k = 0; k < 31; k++) {',
+    'let ba = Math.floor(ua / place) - Math.floor(ua / (2.0 * place)) * 2.0;',
+    'let bb = Math.floor(ub / place) - Math.floor(ub / (2.0 * place)) * 2.0;',
+    'let ca = na > 0.0 ? 1.0 - ba : ba;',
+    'let cb = nb > 0.0 ? 1.0 - bb : bb;',
+    `let c = ${bit('ca', 'cb')};`,
+    'acc = acc + (sign > 0.0 ? 1.0 - c : c) * place;',
+    'place = place * 2.0;',
+    '}',
+    'let z = sign > 0.0 ? -acc - 1.0 : acc;',
+  ];
+}
 
 export function copySource(a: View, dtype: DType): string {
   return kernel(['a'], [stridedIndex(a, 'i', 'ia')], 'a[ia]', dtype);
@@ -125,6 +186,7 @@ export function unarySource(op: UnaryOp, a: View, dtype: DType): string {
 
 export function binarySource(op: BinaryOp, a: View, b: View, dtype: DType): string {
   const body = [stridedIndex(a, 'i', 'ia'), stridedIndex(b, 'i', 'ib'), 'let x = a[ia];', 'let y = b[ib];'];
+  body.push(...(binaryPreludes[op] ?? []));
   return kernel(['a', 'b'], body, binaryFormulas[op], dtype);
 }
 

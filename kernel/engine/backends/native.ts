@@ -77,7 +77,21 @@ export const referenceOnlyOps: { [K in OpKind]: readonly (typeof engineOps)[K][n
     'round',
     'trunc',
   ],
-  binary: ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'],
+  binary: [
+    'eq',
+    'ne',
+    'lt',
+    'le',
+    'gt',
+    'ge',
+    'logicalAnd',
+    'logicalOr',
+    'fmod',
+    'atan2',
+    'bitwiseAnd',
+    'bitwiseOr',
+    'bitwiseXor',
+  ],
   reduce: ['argmax', 'argmin'],
 };
 

@@ -124,6 +124,13 @@ const binaryFunctions: Record<BinaryOp, (a: number, b: number) => number> = {
   ge: (a, b) => (a >= b ? 1 : 0),
   logicalAnd: (a, b) => (a !== 0 && b !== 0 ? 1 : 0),
   logicalOr: (a, b) => (a !== 0 || b !== 0 ? 1 : 0),
+  // C's fmod: the remainder of truncated division, with the dividend's sign (JS's % is exactly that).
+  fmod: (a, b) => a % b,
+  atan2: Math.atan2,
+  // Integer and bool operands only (the op checks): JS's bitwise operators work on their int32 values.
+  bitwiseAnd: (a, b) => a & b,
+  bitwiseOr: (a, b) => a | b,
+  bitwiseXor: (a, b) => a ^ b,
 };
 
 /** Folds one row; max/min propagate NaN as torch does, argmax/argmin return the first extreme index. */

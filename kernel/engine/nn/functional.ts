@@ -30,6 +30,7 @@ import {
   sigmoid,
   tanh,
   where,
+  floatingOnly,
 } from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
 import { norm } from '../ops/scan';
@@ -308,7 +309,7 @@ export function softplus(
   input: Tensor,
   ...args: PositionalOrOptions<[beta: number, threshold: number], SoftplusOptions>
 ): Tensor {
-  isTensor(input, 'softplus', 'input', 1);
+  floatingOnly('softplus', 'softplus_cpu', input);
   const { beta = 1, threshold = 20 } = optionalArguments('softplus', args, { beta: isNumber, threshold: isNumber }, 2);
   const scaled = mul(input, beta);
   return where(gt(scaled, threshold), input, mul(log1p(exp(scaled)), 1 / beta));
@@ -316,14 +317,14 @@ export function softplus(
 
 /** F.silu (swish): x·sigmoid(x). */
 export function silu(input: Tensor, ...args: PositionalOrOptions<[inplace: boolean], ReluOptions>): Tensor {
-  isTensor(input, 'silu', 'input', 1);
+  floatingOnly('silu', 'silu_cpu', input);
   optionalArguments('silu', args, { inplace: isNotInplace }, 2);
   return mul(input, sigmoid(input));
 }
 
 /** F.mish: x·tanh(softplus(x)). */
 export function mish(input: Tensor, ...args: PositionalOrOptions<[inplace: boolean], ReluOptions>): Tensor {
-  isTensor(input, 'mish', 'input', 1);
+  floatingOnly('mish', 'mish_cpu', input);
   optionalArguments('mish', args, { inplace: isNotInplace }, 2);
   return mul(input, tanh(softplus(input)));
 }
@@ -338,7 +339,7 @@ export function elu(
   input: Tensor,
   ...args: PositionalOrOptions<[alpha: number, inplace: boolean], EluOptions>
 ): Tensor {
-  isTensor(input, 'elu', 'input', 1);
+  floatingOnly('elu', 'elu_cpu', input);
   const { alpha = 1 } = optionalArguments('elu', args, { alpha: isNumber, inplace: isNotInplace }, 2);
   return where(gt(input, 0), input, mul(expm1(input), alpha));
 }
@@ -353,7 +354,7 @@ export function leakyRelu(
   input: Tensor,
   ...args: PositionalOrOptions<[negativeSlope: number, inplace: boolean], LeakyReluOptions>
 ): Tensor {
-  isTensor(input, 'leakyRelu', 'input', 1);
+  floatingOnly('leakyRelu', 'leaky_relu_cpu', input);
   const spec = { negativeSlope: isNumber, inplace: isNotInplace };
   const { negativeSlope = 0.01 } = optionalArguments('leakyRelu', args, spec, 2);
   return where(gt(input, 0), input, mul(input, negativeSlope));
@@ -371,7 +372,9 @@ export function hardtanh(
   input: Tensor,
   ...args: PositionalOrOptions<[minVal: number, maxVal: number, inplace: boolean], HardtanhOptions>
 ): Tensor {
-  isTensor(input, 'hardtanh', 'input', 1);
+  if (isTensor(input, 'hardtanh', 'input', 1).dtype === 'bool') {
+    throw new TypeError('hardtanh: Bool inputs not supported for hardtanh');
+  }
   const spec = { minVal: isNumber, maxVal: isNumber, inplace: isNotInplace };
   const { minVal = -1, maxVal = 1 } = optionalArguments('hardtanh', args, spec, 2);
   return clamp(input, minVal, maxVal);
@@ -379,5 +382,5 @@ export function hardtanh(
 
 /** F.logsigmoid: log(sigmoid(x)) = -softplus(-x), stable for large |x|. */
 export function logsigmoid(input: Tensor): Tensor {
-  return neg(softplus(neg(isTensor(input, 'logsigmoid', 'input', 1))));
+  return neg(softplus(neg(floatingOnly('logsigmoid', 'log_sigmoid_cpu', input))));
 }

@@ -2,22 +2,34 @@
 import type { BinaryOp, UnaryOp } from '../backend';
 import {
   bindArguments,
+  checkOptions,
   isBool,
   isNumber,
   isOperand,
   isOptional,
   isScalarNumber,
+  isString,
   isTensor,
   isTensorOrScalar,
   optionalArguments,
 } from '../arguments';
-import { dtypeOfScalar, isFloating, promoteTypes, scalarTypeName, torchDtypeName, type DType } from '../dtype';
+import {
+  dtypeOfScalar,
+  integerResultDtype,
+  isFloating,
+  promoteTypes,
+  scalarTypeName,
+  torchDtypeName,
+  withOpName,
+  type DType,
+  type TorchDType,
+} from '../dtype';
 import { broadcastShapes } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
 import { scalarLike } from './creation';
 import { nonzero } from './indexing';
 import { checkSameBackend, expand } from './movement';
-import { all } from './reduction';
+import { all, any } from './reduction';
 
 function dtypeOf(x: TensorLike): DType {
   return x instanceof Tensor ? x.dtype : dtypeOfScalar(x);
@@ -57,13 +69,37 @@ function binary(op: BinaryOp, kind: ResultType, a: TensorLike, b: TensorLike, ot
   checkBinaryOperands(op, a, b, otherName);
   const [x, y] = broadcastOperands(op, [a, b]);
   const dtype = resultDtype(kind, dtypeOf(a), dtypeOf(b));
+  if (dtype === 'int32') return integerBinary(op, x, y, [a, b]);
   return new Tensor(x.backend, x.backend.binary(op, x.toView(), y.toView(), dtype), x.shape, dtype);
+}
+
+/** An integer result: int64 or int32 as torch promotes the operands, and an overflow is an error naming `op`. */
+function integerBinary(op: BinaryOp, x: Tensor, y: Tensor, operands: TensorLike[]): Tensor {
+  const storage = withOpName(op, () => x.backend.binary(op, x.toView(), y.toView(), 'int32'));
+  return new Tensor(x.backend, storage, x.shape, 'int32', undefined, 0, integerResultDtype(operands));
 }
 
 function unary(op: UnaryOp, kind: ResultType | 'same', a: Tensor): Tensor {
   isTensor(a, op, 'input', 1);
   const dtype = kind === 'same' ? a.dtype : resultDtype(kind, a.dtype, a.dtype);
-  return new Tensor(a.backend, a.backend.unary(op, a.toView(), dtype), a.shape, dtype);
+  if (dtype !== 'int32') return new Tensor(a.backend, a.backend.unary(op, a.toView(), dtype), a.shape, dtype);
+  const storage = withOpName(op, () => a.backend.unary(op, a.toView(), dtype));
+  return new Tensor(a.backend, storage, a.shape, dtype, undefined, 0, a.torchDtype);
+}
+
+/** PyTorch's error for a kernel without a `dtype` version: `"elu_cpu" not implemented for 'Long'`. */
+function notImplementedFor(call: string, kernel: string, a: Tensor): Error {
+  return new TypeError(`${call}: "${kernel}" not implemented for '${scalarTypeName(a.torchDtype)}'`);
+}
+
+/**
+ * Checks that an op whose PyTorch kernel exists for floating dtypes only (softplus, elu, gelu, softmax...)
+ * gets a floating tensor, else PyTorch's error naming that kernel; returns the tensor.
+ */
+export function floatingOnly(call: string, kernel: string, a: Tensor): Tensor {
+  isTensor(a, call, 'input', 1);
+  if (!isFloating(a.dtype)) throw notImplementedFor(call, kernel, a);
+  return a;
 }
 
 /** Options of add and sub (PyTorch: alpha). */
@@ -91,14 +127,47 @@ function scaled(call: string, a: TensorLike, b: TensorLike, alphaOrOptions: unkn
 export function add(a: TensorLike, b: TensorLike, alpha?: number | AlphaOptions): Tensor {
   return binary('add', 'promote', a, scaled('add', a, b, alpha));
 }
-/** torch.sub(a, b, { alpha }): a - alpha·b. */
+/** torch.sub(a, b, { alpha }): a - alpha·b; bool operands are an error, as in torch. */
 export function sub(a: TensorLike, b: TensorLike, alpha?: number | AlphaOptions): Tensor {
-  return binary('sub', 'promote', a, scaled('sub', a, b, alpha));
+  const other = scaled('sub', a, b, alpha);
+  if (dtypeOf(a) === 'bool' || dtypeOf(b) === 'bool') {
+    throw new TypeError(
+      dtypeOf(a) === 'bool' && dtypeOf(b) === 'bool'
+        ? 'sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.'
+        : 'sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
+    );
+  }
+  return binary('sub', 'promote', a, other);
 }
 export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', 'promote', a, b);
-/** True division: integers divide to float32, as in torch. */
-export const div = (a: TensorLike, b: TensorLike): Tensor => binary('div', 'float', a, b);
-export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', 'promote', a, b, 'exponent');
+
+/** Options of div (PyTorch: rounding_mode). */
+export interface DivOptions {
+  /** undefined/null: true division; 'trunc': toward zero; 'floor': toward -∞ (PyTorch: rounding_mode). */
+  roundingMode?: 'trunc' | 'floor' | null;
+}
+const divSpec = { roundingMode: isOptional(isString) };
+
+/**
+ * torch.div(a, b, { roundingMode }): true division (integers divide to float32), or rounded toward zero
+ * ('trunc') or toward -∞ ('floor'), which keep integer dtypes (an integer division by zero is an error).
+ */
+export function div(a: TensorLike, b: TensorLike, options?: DivOptions): Tensor {
+  if (options === undefined) return binary('div', 'float', a, b);
+  const { roundingMode } = checkOptions('div', options, divSpec);
+  if (roundingMode === undefined) return binary('div', 'float', a, b);
+  if (roundingMode === 'trunc') return truncDivide('div', a, b);
+  if (roundingMode === 'floor') return floorDivideAs('div', a, b);
+  throw new Error(`div: div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${roundingMode}'`);
+}
+
+/** torch.pow; an integer tensor to a negative integer power is an error, as in torch. */
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  if (typeof b === 'number' && b < 0 && Number.isInteger(b) && a instanceof Tensor && a.dtype === 'int32') {
+    throw new Error('pow: Integers to negative integer powers are not allowed.');
+  }
+  return binary('pow', 'promote', a, b, 'exponent');
+}
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', 'promote', a, b);
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('minimum', 'promote', a, b);
 export const eq = (a: TensorLike, b: TensorLike): Tensor => binary('eq', 'bool', a, b);
@@ -110,17 +179,39 @@ export const ge = (a: TensorLike, b: TensorLike): Tensor => binary('ge', 'bool',
 export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => binary('logicalAnd', 'bool', a, b);
 export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => binary('logicalOr', 'bool', a, b);
 
-export const neg = (a: Tensor): Tensor => unary('neg', 'same', a);
-export const abs = (a: Tensor): Tensor => unary('abs', 'same', a);
-export const relu = (a: Tensor): Tensor => unary('relu', 'same', a);
+/** torch.neg: -x; integers stay integers, a bool tensor is an error as in torch. */
+export function neg(a: Tensor): Tensor {
+  if (a?.dtype === 'bool') {
+    throw new TypeError(
+      'neg: Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
+    );
+  }
+  return unary('neg', 'same', a);
+}
+/** torch.abs: |x|; integers stay integers, bool is an error as in torch. */
+export function abs(a: Tensor): Tensor {
+  if (a?.dtype === 'bool') throw notImplementedFor('abs', 'abs_cpu', a);
+  return unary('abs', 'same', a);
+}
+/** torch.relu: max(x, 0); integers stay integers, bool is an error as in torch. */
+export function relu(a: Tensor): Tensor {
+  if (a?.dtype === 'bool') throw new TypeError('relu: Boolean inputs not supported for relu');
+  return unary('relu', 'same', a);
+}
 export const exp = (a: Tensor): Tensor => unary('exp', 'float', a);
 export const log = (a: Tensor): Tensor => unary('log', 'float', a);
 export const sqrt = (a: Tensor): Tensor => unary('sqrt', 'float', a);
 export const tanh = (a: Tensor): Tensor => unary('tanh', 'float', a);
 export const sigmoid = (a: Tensor): Tensor => unary('sigmoid', 'float', a);
-/** The exact (erf) GELU, torch's default `approximate='none'`. */
-export const gelu = (a: Tensor): Tensor => unary('gelu', 'float', a);
+/** The exact (erf) GELU, torch's default `approximate='none'`; floating inputs only, as in torch. */
+export const gelu = (a: Tensor): Tensor => unary('gelu', 'float', floatingOnly('gelu', 'GeluKernelImpl', a));
 export const logicalNot = (a: Tensor): Tensor => unary('logicalNot', 'bool', a);
+
+/** The tensor relabelled as `torchDtype` (int32 or int64 of int32 storage), or itself without one. */
+export function labelled(t: Tensor, torchDtype: TorchDType | undefined): Tensor {
+  if (torchDtype === undefined || torchDtype === t.torchDtype) return t;
+  return new Tensor(t.backend, t.storage, t.shape, t.dtype, t.strides, t.offset, torchDtype);
+}
 
 export function cast(a: Tensor, dtype: DType): Tensor {
   if (a.dtype === dtype) return a;
@@ -145,7 +236,9 @@ export function where(condition: Tensor, a?: TensorLike, b?: TensorLike): Tensor
   }
   const [c, x, y] = broadcastOperands('where', [condition, input, other]);
   const dtype = promoteTypes(dtypeOf(input), dtypeOf(other));
-  return new Tensor(c.backend, c.backend.where(c.toView(), x.toView(), y.toView(), dtype), c.shape, dtype);
+  const torchDtype = dtype === 'int32' ? integerResultDtype([input, other]) : dtype;
+  const storage = c.backend.where(c.toView(), x.toView(), y.toView(), dtype);
+  return new Tensor(c.backend, storage, c.shape, dtype, undefined, 0, torchDtype);
 }
 
 /**
@@ -229,7 +322,8 @@ export const square = (a: Tensor): Tensor => mul(isTensor(a, 'square', 'input', 
 /** torch.sign: -1, 0 or 1 in the input's dtype (0 for NaN, as torch). */
 export function sign(a: Tensor): Tensor {
   isTensor(a, 'sign', 'input', 1);
-  return cast(sub(cast(gt(a, 0), a.dtype), cast(lt(a, 0), a.dtype)), a.dtype);
+  if (a.dtype === 'bool') return ne(a, 0); // a copy: true stays true, as in torch
+  return labelled(cast(sub(cast(gt(a, 0), a.dtype), cast(lt(a, 0), a.dtype)), a.dtype), a.torchDtype);
 }
 
 /** Keyword arguments of clamp/clip (PyTorch: min, max): numbers or tensors that broadcast. */
@@ -260,20 +354,20 @@ export function clip(a: Tensor, min?: TensorLike | ClampOptions | null, max?: Te
   return clampTo('clip', a, [min ?? undefined, max]);
 }
 
-/** torch.atan2(input, other): the angle of the point (other, input), in (-π, π]; float32 for integers. */
-export function atan2(y: TensorLike, x: TensorLike): Tensor {
-  checkBinaryOperands('atan2', y, x);
-  const angle = atan(div(y, x));
-  const turned = where(lt(x, 0), add(angle, where(ge(y, 0), Math.PI, -Math.PI)), angle);
-  return where(logicalAnd(eq(x, 0), eq(y, 0)), 0, turned);
-}
+/**
+ * torch.atan2(input, other): the angle of the point (other, input), in [-π, π], with C's atan2 at signed
+ * zeros and infinities (atan2(-0, -1) = -π, atan2(inf, -inf) = 3π/4); float32 for integers.
+ */
+export const atan2 = (y: TensorLike, x: TensorLike): Tensor => binary('atan2', 'float', y, x);
 
 /** torch.isnan. */
 export const isnan = (a: Tensor): Tensor => ne(isTensor(a, 'isnan', 'input', 1), a);
 /** torch.isinf: ±∞. */
-export const isinf = (a: Tensor): Tensor => eq(abs(a), Infinity);
+export const isinf = (a: Tensor): Tensor =>
+  isFloating(isTensor(a, 'isinf', 'input', 1).dtype) ? eq(abs(a), Infinity) : ne(a, a);
 /** torch.isfinite: neither NaN nor ±∞. */
-export const isfinite = (a: Tensor): Tensor => eq(sub(isTensor(a, 'isfinite', 'input', 1), a), 0);
+export const isfinite = (a: Tensor): Tensor =>
+  isFloating(isTensor(a, 'isfinite', 'input', 1).dtype) ? eq(sub(a, a), 0) : eq(a, a);
 
 /** Keyword arguments of nanToNum (PyTorch: nan, posinf, neginf). */
 export interface NanToNumOptions {
@@ -337,4 +431,120 @@ export function equal(a: Tensor, b: Tensor): boolean {
   isTensor(a, 'equal', 'input', 1);
   isTensor(b, 'equal', 'other', 2);
   return sameShape(a.shape, b.shape) && all(eq(a, b)).item() === true;
+}
+
+// Integer division, remainders, interpolation and bitwise ops (issue 14) ---------------------
+
+/** The two operands checked and their result dtype, with PyTorch's error for bool results. */
+function roundingOperands(call: string, kernel: string, a: TensorLike, b: TensorLike): DType {
+  checkBinaryOperands(call, a, b);
+  const dtype = promoteTypes(dtypeOf(a), dtypeOf(b));
+  if (dtype === 'bool') throw new TypeError(`${call}: "${kernel}" not implemented for 'Bool'`);
+  if (dtype === 'int32' && (b instanceof Tensor ? any(eq(b, 0)).item() === true : b === 0)) {
+    throw new Error(`${call}: ZeroDivisionError`);
+  }
+  return dtype;
+}
+
+/** The integer quotient (a - fmod(a, b)) / b: exact, its remainder r = fmod(a, b) given. */
+function exactQuotient(a: TensorLike, b: TensorLike, r: Tensor): Tensor {
+  const [x, y] = broadcastOperands('div', [sub(a, r), b]);
+  return integerBinary('div', x, y, [a, b]);
+}
+
+/** True where a nonzero remainder r and the divisor b have opposite signs (floor rounding moves down one). */
+const signsDiffer = (r: Tensor, b: TensorLike): Tensor =>
+  logicalAnd(ne(r, 0), ne(lt(r, 0), b instanceof Tensor ? lt(b, 0) : Number(b) < 0));
+
+function truncDivide(call: string, a: TensorLike, b: TensorLike): Tensor {
+  if (roundingOperands(call, 'div_trunc_cpu', a, b) === 'int32')
+    return exactQuotient(a, b, binary('fmod', 'promote', a, b));
+  return trunc(div(a, b));
+}
+
+/** Floor division as torch computes it for floats: (a - fmod(a, b)) / b, moved down one when signs differ, rounded. */
+function floorDivideAs(call: string, a: TensorLike, b: TensorLike): Tensor {
+  const dtype = roundingOperands(call, 'div_floor_cpu', a, b);
+  const r = binary('fmod', 'promote', a, b);
+  if (dtype === 'int32') {
+    const quotient = exactQuotient(a, b, r);
+    return where(signsDiffer(r, b), sub(quotient, 1), quotient);
+  }
+  if (!(b instanceof Tensor) && Number(b) === 0) return div(a, b);
+  const quotient = div(sub(a, r), b);
+  const moved = where(signsDiffer(r, b), sub(quotient, 1), quotient);
+  const floored = floor(moved);
+  const rounded = where(gt(sub(moved, floored), 0.5), add(floored, 1), floored);
+  const signedZero = where(eq(moved, 0), mul(div(a, b), 0), rounded); // 0 with the sign of a / b
+  return b instanceof Tensor ? where(eq(b, 0), div(a, b), signedZero) : signedZero;
+}
+
+/** torch.floor_divide: the quotient rounded toward -∞; integers stay integers (division by zero is an error). */
+export const floorDivide = (a: TensorLike, b: TensorLike): Tensor => floorDivideAs('floorDivide', a, b);
+
+/** torch.fmod: the remainder with the dividend's sign (C's fmod); integers stay integers. */
+export function fmod(a: Tensor, b: TensorLike): Tensor {
+  isTensor(a, 'fmod', 'input', 1);
+  roundingOperands('fmod', 'fmod_cpu', a, b);
+  return binary('fmod', 'promote', a, b);
+}
+
+/** torch.remainder: the remainder with the divisor's sign (Python's %); integers stay integers. */
+export function remainder(a: TensorLike, b: TensorLike): Tensor {
+  roundingOperands('remainder', 'remainder_cpu', a, b);
+  const r = binary('fmod', 'promote', a, b);
+  return where(signsDiffer(r, b), add(r, b), r);
+}
+
+/**
+ * torch.lerp(input, end, weight): input + weight·(end - input), computed from the nearer end as torch
+ * does; input and end floating tensors of one dtype, weight a number or a tensor.
+ */
+export function lerp(input: Tensor, end: Tensor, weight: TensorLike): Tensor {
+  isTensor(input, 'lerp', 'input', 1);
+  isTensor(end, 'lerp', 'end', 2);
+  isOperand(weight, 'lerp', 'weight', 3);
+  const kernel = weight instanceof Tensor ? 'lerp_kernel_tensor' : 'lerp_kernel_scalar';
+  floatingOnly('lerp', kernel, input);
+  for (const [name, other] of [
+    ['end', end],
+    ['weight', weight],
+  ] as const) {
+    if (other instanceof Tensor && other.dtype !== input.dtype) {
+      throw new TypeError(`lerp: expected dtype float for \`${name}\` but got dtype ${longName(other)}`);
+    }
+  }
+  const difference = sub(end, input);
+  if (!(weight instanceof Tensor)) {
+    const w = Number(weight);
+    return Math.abs(w) < 0.5 ? add(input, mul(difference, w)) : sub(end, mul(difference, 1 - w));
+  }
+  const fromInput = add(input, mul(weight, difference));
+  return where(lt(abs(weight), 0.5), fromInput, sub(end, mul(difference, sub(1, weight))));
+}
+
+/** The C++ type name PyTorch's dtype-mismatch errors print ('long int', 'int', 'bool'). */
+function longName(t: Tensor): string {
+  return { float32: 'float', int64: 'long int', int32: 'int', bool: 'bool' }[t.torchDtype];
+}
+
+/** A bitwise op: integer or bool operands of one promoted dtype, floats an error as in torch. */
+function bitwise(op: 'bitwiseAnd' | 'bitwiseOr' | 'bitwiseXor', kernel: string, a: TensorLike, b: TensorLike): Tensor {
+  checkBinaryOperands(op, a, b);
+  const dtype = promoteTypes(dtypeOf(a), dtypeOf(b));
+  if (isFloating(dtype)) throw new TypeError(`${op}: "${kernel}" not implemented for 'Float'`);
+  return binary(op, 'promote', a, b);
+}
+/** torch.bitwise_and: & of integer or bool tensors (two's complement). */
+export const bitwiseAnd = (a: TensorLike, b: TensorLike): Tensor => bitwise('bitwiseAnd', 'bitwise_and_cpu', a, b);
+/** torch.bitwise_or: | of integer or bool tensors. */
+export const bitwiseOr = (a: TensorLike, b: TensorLike): Tensor => bitwise('bitwiseOr', 'bitwise_or_cpu', a, b);
+/** torch.bitwise_xor: ^ of integer or bool tensors. */
+export const bitwiseXor = (a: TensorLike, b: TensorLike): Tensor => bitwise('bitwiseXor', 'bitwise_xor_cpu', a, b);
+/** torch.bitwise_not: ~x, i.e. -1 - x for integers and logical not for bool. */
+export function bitwiseNot(a: Tensor): Tensor {
+  isTensor(a, 'bitwiseNot', 'input', 1);
+  if (a.dtype === 'bool') return logicalNot(a);
+  if (isFloating(a.dtype)) throw notImplementedFor('bitwiseNot', 'bitwise_not_cpu', a);
+  return sub(-1, a);
 }

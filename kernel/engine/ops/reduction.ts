@@ -3,11 +3,21 @@
  * them (max-shifted, so scores of 1e4 do not overflow and only all -inf rows give NaN, as in torch).
  */
 import type { ReduceOp } from '../backend';
-import { isFloating, torchDtypeName, type DType } from '../dtype';
+import {
+  isDType,
+  isFloating,
+  scalarTypeName,
+  torchDtypeName,
+  withOpName,
+  type DType,
+  type DTypeName,
+  type TorchDType,
+} from '../dtype';
 import { normalizeDim, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 import { bindArguments, isBool, isInt, isIntOrInts, isOptional, isTensor } from '../arguments';
 import { abs, cast, div, eq, exp, log, maximum, minimum, mul, ne, sqrt, sub, where } from './elementwise';
+import { castTo } from './creation';
 import { permute, reshape } from './movement';
 
 /** What torch.max(x, dim) returns: `.values` and `.indices`, also destructurable as `[values, indices]`. */
@@ -69,8 +79,19 @@ export function reducedDims(op: string, t: Tensor, dim: Dims): number[] {
   return t.ndim === 0 ? [] : dims;
 }
 
-/** Moves the reduced dims last, merges them, and lets the backend fold that one dim. */
-function reduce(op: ReduceOp, name: string, t: Tensor, dims: number[], keepdim: boolean, dtype: DType): Tensor {
+/**
+ * Moves the reduced dims last, merges them, and lets the backend fold that one dim; `torchDtype` labels
+ * an int32 result (int64 by default), whose overflow is an error naming the op.
+ */
+function reduce(
+  op: ReduceOp,
+  name: string,
+  t: Tensor,
+  dims: number[],
+  keepdim: boolean,
+  dtype: DType,
+  torchDtype?: TorchDType,
+): Tensor {
   const kept = [...t.shape.keys()].filter((d) => !dims.includes(d));
   const keptShape = kept.map((d) => t.shape[d]);
   const reducedSize = sizeOf(dims.map((d) => t.shape[d]));
@@ -78,8 +99,11 @@ function reduce(op: ReduceOp, name: string, t: Tensor, dims: number[], keepdim: 
     throw new Error(`${name}: Expected reduction dim ${dims[0]} to have non-zero size.`);
   }
   const rows = reshape(permute(t, [...kept, ...dims]), [...keptShape, reducedSize]); // (kept..., reduced)
-  const storage = t.backend.reduce(op, rows.toView(), dtype);
-  const out = new Tensor(t.backend, storage, keptShape, dtype);
+  const storage =
+    dtype === 'int32'
+      ? withOpName(name, () => t.backend.reduce(op, rows.toView(), dtype))
+      : t.backend.reduce(op, rows.toView(), dtype);
+  const out = new Tensor(t.backend, storage, keptShape, dtype, undefined, 0, torchDtype);
   if (!keepdim) return out;
   return reshape(
     out,
@@ -95,11 +119,33 @@ function requireFloat(name: string, t: Tensor): void {
   }
 }
 
-/** torch.sum: `sum(x)`, `sum(x, dim, keepdim)` or `sum(x, { dim, keepdim })`; integers sum to int32. */
-export function sum(input: Tensor, ...args: ReduceArgs): Tensor {
-  const { dims, keepdim } = reduceArguments('sum', input, args);
-  const dtype = isFloating(input.dtype) ? input.dtype : 'int32';
-  return reduce('sum', 'sum', input, reducedDims('sum', input, dims), keepdim, dtype);
+/** Options of sum and mean (PyTorch: dim, keepdim, dtype). */
+export interface SumOptions extends ReduceOptions {
+  /** Cast the input to this dtype first (PyTorch: dtype), e.g. `x.sum(-1, { dtype: 'float32' })`. */
+  dtype?: DTypeName;
+}
+
+/** sum's and mean's `(dim, keepdim)` positionally or in a trailing options object that may add `dtype`. */
+export type SumArgs = [options?: SumOptions] | [dim: Dims, keepdimOrOptions?: boolean | Omit<SumOptions, 'dim'>];
+
+const sumSpec = { ...reduceSpec, dtype: isDType };
+const reduceNames = ['dim', 'keepdim'] as const;
+
+/** Binds sum's and mean's arguments; with a `dtype`, the input comes back cast to it (range-checked). */
+function sumArguments(call: string, input: unknown, args: readonly unknown[]) {
+  const tensor = isTensor(input, call, 'input', 1);
+  const { dim, keepdim = false, dtype } = bindArguments(call, args, reduceNames, sumSpec);
+  return { dims: dim, keepdim, dtype, x: dtype === undefined ? tensor : castTo(tensor, dtype, call) };
+}
+
+/**
+ * torch.sum: `sum(x)`, `sum(x, dim, keepdim)` or `sum(x, { dim, keepdim, dtype })`; integers and bools
+ * sum to int64 (stored as int32: an overflow is an error), or to `dtype`.
+ */
+export function sum(input: Tensor, ...args: SumArgs): Tensor {
+  const { dims, keepdim, dtype, x } = sumArguments('sum', input, args);
+  const storage = isFloating(x.dtype) || dtype === 'bool' ? x.dtype : 'int32';
+  return reduce('sum', 'sum', x, reducedDims('sum', x, dims), keepdim, storage, dtype);
 }
 
 /** torch.all: a bool tensor, true where every element over dims is non-zero. */
@@ -114,24 +160,29 @@ export function any(input: Tensor, ...args: ReduceArgs): Tensor {
   return ne(sum(ne(input, 0), reducedDims('any', input, dims), keepdim), 0);
 }
 
-/** torch.mean over dims (all by default) of a floating tensor. */
-export function mean(input: Tensor, ...args: ReduceArgs): Tensor {
-  const { dims, keepdim } = reduceArguments('mean', input, args);
-  requireFloat('mean', input);
-  const reduced = reducedDims('mean', input, dims);
-  return div(sum(input, reduced, keepdim), sizeOf(reduced.map((d) => input.shape[d])));
+/** torch.mean over dims (all by default) of a floating tensor, or of any tensor with a floating `dtype`. */
+export function mean(input: Tensor, ...args: SumArgs): Tensor {
+  const { dims, keepdim, dtype, x } = sumArguments('mean', input, args);
+  if (dtype !== undefined && !isFloating(x.dtype)) {
+    throw new TypeError(
+      `mean: mean(): could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: ${scalarTypeName(dtype)}`,
+    );
+  }
+  requireFloat('mean', x);
+  const reduced = reducedDims('mean', x, dims);
+  return div(sum(x, reduced, keepdim), sizeOf(reduced.map((d) => x.shape[d])));
 }
 
 /** The elementwise largest value (torch.amax) over dims. */
 export function amax(input: Tensor, ...args: ReduceArgs): Tensor {
   const { dims, keepdim } = reduceArguments('amax', input, args);
-  return reduce('max', 'amax', input, reducedDims('amax', input, dims), keepdim, input.dtype);
+  return reduce('max', 'amax', input, reducedDims('amax', input, dims), keepdim, input.dtype, input.torchDtype);
 }
 
 /** The elementwise smallest value (torch.amin) over dims. */
 export function amin(input: Tensor, ...args: ReduceArgs): Tensor {
   const { dims, keepdim } = reduceArguments('amin', input, args);
-  return reduce('min', 'amin', input, reducedDims('amin', input, dims), keepdim, input.dtype);
+  return reduce('min', 'amin', input, reducedDims('amin', input, dims), keepdim, input.dtype, input.torchDtype);
 }
 
 /** Options of argmax, argmin, and max/min along a dim (PyTorch: dim, keepdim). */
@@ -278,12 +329,21 @@ function floatInput(t: Tensor): Tensor {
   return isFloating(t.dtype) ? t : cast(t, 'float32');
 }
 
-/** `softmax(x, dim)` or `softmax(x, { dim })` (PyTorch: dim); the dim is required. */
-export type SoftmaxArgs = [dim: number] | [options: { dim: number }];
+/** Options of softmax and logSoftmax (PyTorch: dim, dtype). */
+export interface SoftmaxOptions {
+  /** The dim the probabilities sum to 1 along (PyTorch: dim). */
+  dim?: number;
+  /** Cast the input to this dtype first (PyTorch: dtype): floating only, as in torch. */
+  dtype?: DTypeName;
+}
+
+/** `softmax(x, dim)`, `softmax(x, dim, { dtype })` or `softmax(x, { dim, dtype })`; the dim is required. */
+export type SoftmaxArgs = [dim: number, options?: Omit<SoftmaxOptions, 'dim'>] | [options: SoftmaxOptions];
 
 /** softmax's dim parameter, built once (softmax runs often). */
 const dimNames = ['dim'] as const;
 const softmaxDimSpec = { dim: isInt };
+const softmaxSpec = { dim: isInt, dtype: isDType };
 
 /** A required int dim, positionally or as `{ dim }`, after checking the input tensor. */
 export function requiredDim(call: string, input: unknown, args: readonly unknown[]): number {
@@ -292,11 +352,25 @@ export function requiredDim(call: string, input: unknown, args: readonly unknown
   return isInt(dim, call, 'dim');
 }
 
+/**
+ * softmax's and logSoftmax's input and dim: the input cast to `dtype` when given; an integer or bool
+ * input is PyTorch's error naming its kernel (softmax has no integer kernel in torch).
+ */
+function softmaxArguments(call: string, lastDimKernel: string, input: unknown, args: readonly unknown[]) {
+  const tensor = isTensor(input, call, 'input', 1);
+  const { dim, dtype } = bindArguments(call, args, dimNames, softmaxSpec);
+  const x = dtype === undefined ? tensor : castTo(tensor, dtype, call);
+  const d = normalizeDim(call, isInt(dim, call, 'dim'), Math.max(x.ndim, 1));
+  if (!isFloating(x.dtype)) {
+    const kernel = d >= x.ndim - 1 ? lastDimKernel : 'softmax_kernel_impl';
+    throw new TypeError(`${call}: "${kernel}" not implemented for '${scalarTypeName(x.torchDtype)}'`);
+  }
+  return { x, d };
+}
+
 /** exp(x - max) / Σ exp(x - max) along `dim`. */
 export function softmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
-  const dim = requiredDim('softmax', input, args);
-  const x = floatInput(input);
-  const d = normalizeDim('softmax', dim, Math.max(x.ndim, 1));
+  const { x, d } = softmaxArguments('softmax', 'softmax_lastdim_kernel_impl', input, args);
   if (x.backend.softmax && x.ndim > 0 && x.numel() > 0) {
     if (d === x.ndim - 1) return new Tensor(x.backend, x.backend.softmax(x.toView()), x.shape, 'float32');
     const order = [...x.shape.keys()].filter((k) => k !== d).concat(d);
@@ -313,9 +387,7 @@ export function softmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
 
 /** log(softmax(x)) along `dim`, computed as x - max - log Σ exp(x - max). */
 export function logSoftmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
-  const dim = requiredDim('logSoftmax', input, args);
-  const x = floatInput(input);
-  const d = normalizeDim('logSoftmax', dim, Math.max(x.ndim, 1));
+  const { x, d } = softmaxArguments('logSoftmax', 'log_softmax_lastdim_kernel_impl', input, args);
   const shifted = sub(x, amax(x, x.ndim === 0 ? undefined : d, true));
   return sub(shifted, log(sum(exp(shifted), x.ndim === 0 ? undefined : d, true)));
 }

@@ -5,7 +5,17 @@
  * (dataSync) and write a new tensor on the input's backend: they are not hot paths, and every
  * backend runs them unchanged.
  */
-import { allocate, isFloating, torchDtypeName, type DType, type TypedArray } from '../dtype';
+import {
+  allocate,
+  isDType,
+  isFloating,
+  storageDtype,
+  torchDtypeName,
+  withOpName,
+  type DTypeName,
+  type TorchDType,
+  type TypedArray,
+} from '../dtype';
 import { normalizeDim, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 import {
@@ -20,8 +30,8 @@ import {
   isTensor,
   type ArgumentCheck,
 } from '../arguments';
-import { fromValues } from './creation';
-import { abs, cast, div, logicalNot, mul, ne, pow, sqrt, where } from './elementwise';
+import { castTo, fromValues } from './creation';
+import { abs, cast, div, labelled, logicalNot, mul, ne, pow, sqrt, where } from './elementwise';
 import { permute, reshape, squeeze } from './movement';
 import {
   amax,
@@ -37,9 +47,12 @@ import {
 } from './reduction';
 
 /** The dtype integer and bool inputs accumulate in (torch's int64): prod, cumsum, cumprod. */
-function accumulationDtype(t: Tensor): DType {
-  return isFloating(t.dtype) ? t.dtype : 'int32';
+function accumulationDtype(t: Tensor): TorchDType {
+  return isFloating(t.dtype) ? 'float32' : 'int64';
 }
+
+/** Where a slice's results go: a typed array of the output's dtype, or doubles for an int32 output. */
+type SliceOut = TypedArray | Float64Array;
 
 /**
  * Runs `perSlice` on each 1-D slice of `input` along `dim`; it writes `outLength` values into each of
@@ -50,8 +63,8 @@ function mapSlices(
   input: Tensor,
   dim: number,
   outLength: number,
-  outDtypes: DType[],
-  perSlice: (slice: TypedArray, outs: TypedArray[]) => void,
+  outDtypes: TorchDType[],
+  perSlice: (slice: TypedArray, outs: SliceOut[]) => void,
 ): Tensor[] {
   const x = input.ndim === 0 ? reshape(input, [1]) : input; // a scalar is a slice of one
   const d = normalizeDim(call, dim, x.ndim);
@@ -61,7 +74,12 @@ function mapSlices(
   const length = x.shape[d];
   const outerShape = rows.shape.slice(0, -1);
   const count = sizeOf(outerShape);
-  const outs = outDtypes.map((dtype) => allocate(dtype, count * outLength));
+  // int32 results are computed in doubles, so that a value out of int32's range is an error, not a wrap.
+  const outs = outDtypes.map((dtype) =>
+    storageDtype(dtype) === 'int32'
+      ? new Float64Array(count * outLength)
+      : allocate(storageDtype(dtype), count * outLength),
+  );
   for (let r = 0; r < count; r++) {
     const slice = values.subarray(r * length, (r + 1) * length);
     perSlice(
@@ -71,7 +89,10 @@ function mapSlices(
   }
   const inverse = order.map((_, k) => order.indexOf(k));
   return outs.map((out, i) => {
-    const result = fromValues(out, [...outerShape, outLength], outDtypes[i], input.backend); // (other dims..., out)
+    const values = withOpName(call, () =>
+      fromValues(out, [...outerShape, outLength], storageDtype(outDtypes[i]), input.backend),
+    );
+    const result = labelled(values, outDtypes[i]); // (other dims..., out)
     const back = permute(result, inverse); // input's dim order
     return input.ndim === 0 ? reshape(back, []) : back;
   });
@@ -83,8 +104,8 @@ function reduceSlices(
   input: Tensor,
   dim: number,
   keepdim: boolean,
-  outDtypes: DType[],
-  perSlice: (slice: TypedArray, outs: TypedArray[]) => void,
+  outDtypes: TorchDType[],
+  perSlice: (slice: TypedArray, outs: SliceOut[]) => void,
 ): Tensor[] {
   const outs = mapSlices(call, input, dim, 1, outDtypes, perSlice);
   if (keepdim || input.ndim === 0) return outs;
@@ -112,10 +133,24 @@ function overAll(input: Tensor, reduceDim0: (flat: Tensor) => Tensor): Tensor {
   return reshape(reduceDim0(reshape(input, [-1])), []); // () from (1,)
 }
 
-/** torch.prod: `prod(x)`, `prod(x, dim, keepdim)` or `prod(x, { dim, keepdim })`; integers and bools give int64. */
-export function prod(input: Tensor, ...args: [options?: DimKeepdimOptions] | DimKeepdim): Tensor {
+/** Options of prod (PyTorch: dim, keepdim, dtype). */
+export interface ProdOptions extends DimKeepdimOptions {
+  /** Cast the input to this dtype first (PyTorch: dtype). */
+  dtype?: DTypeName;
+}
+const prodSpec = { ...dimKeepdimSpec, dtype: isDType };
+
+/**
+ * torch.prod: `prod(x)`, `prod(x, dim, keepdim)` or `prod(x, { dim, keepdim, dtype })`; integers and bools
+ * give int64 (an overflow of its int32 storage is an error), or `dtype`.
+ */
+export function prod(input: Tensor, ...args: [options?: ProdOptions] | DimKeepdim): Tensor {
   isTensor(input, 'prod', 'input', 1);
-  const { dim, keepdim = false } = bindArguments('prod', args, ['dim', 'keepdim'], dimKeepdimSpec);
+  const { dim, keepdim = false, dtype: target } = bindArguments('prod', args, ['dim', 'keepdim'], prodSpec);
+  return labelled(productOf(target === undefined ? input : castTo(input, target, 'prod'), dim, keepdim), target);
+}
+
+function productOf(input: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
   const dtype = accumulationDtype(input);
   const product = (x: Tensor, d: number, keep: boolean) =>
     reduceSlices('prod', x, d, keep, [dtype], (slice, [out]) => {
@@ -131,11 +166,32 @@ export function prod(input: Tensor, ...args: [options?: DimKeepdimOptions] | Dim
 }
 
 /** `(dim, keepdim)` with one int dim given positionally. */
-type DimKeepdim = [dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }];
+type DimKeepdim = [dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean; dtype?: DTypeName }];
 
-/** A running fold along the dim: cumsum and cumprod. */
+/** Options of cumsum and cumprod (PyTorch: dim, dtype). */
+export interface CumulativeOptions {
+  /** The dim to run along (PyTorch: dim). */
+  dim?: number;
+  /** Cast the input to this dtype first (PyTorch: dtype). */
+  dtype?: DTypeName;
+}
+/** `cumsum(x, dim)`, `cumsum(x, dim, { dtype })` or `cumsum(x, { dim, dtype })`. */
+export type CumulativeArgs = [dim: number, options?: Omit<CumulativeOptions, 'dim'>] | [options: CumulativeOptions];
+const cumulativeSpec = { dim: isInt, dtype: isDType };
+
+/** A running fold along the dim: cumsum and cumprod; with `dtype`, of the input cast to it. */
 function cumulative(call: string, input: Tensor, args: readonly unknown[], step: (acc: number, x: number) => number) {
-  const dim = requiredDim(call, input, args);
+  isTensor(input, call, 'input', 1);
+  const { dim: given, dtype: target } = bindArguments(call, args, ['dim'], cumulativeSpec);
+  const dim = isInt(given, call, 'dim');
+  if (target === 'bool') {
+    throw new TypeError(`${call}: "${call}_out_cpu" not implemented for 'Bool'`);
+  }
+  const x = target === undefined ? input : castTo(input, target, call);
+  return labelled(runningFold(call, x, dim, step), target);
+}
+
+function runningFold(call: string, input: Tensor, dim: number, step: (acc: number, x: number) => number): Tensor {
   const dtype = accumulationDtype(input);
   const length = input.ndim === 0 ? 1 : input.shape[normalizeDim(call, dim, input.ndim)];
   return mapSlices(call, input, dim, length, [dtype], (slice, [out]) => {
@@ -148,12 +204,12 @@ function cumulative(call: string, input: Tensor, args: readonly unknown[], step:
 }
 
 /** torch.cumsum along `dim`: `cumsum(x, dim)` or `cumsum(x, { dim })`; integers and bools give int64. */
-export function cumsum(input: Tensor, ...args: [dim: number] | [options: { dim: number }]): Tensor {
+export function cumsum(input: Tensor, ...args: CumulativeArgs): Tensor {
   return cumulative('cumsum', input, args, (acc, x) => acc + x);
 }
 
 /** torch.cumprod along `dim`: `cumprod(x, dim)` or `cumprod(x, { dim })`; integers and bools give int64. */
-export function cumprod(input: Tensor, ...args: [dim: number] | [options: { dim: number }]): Tensor {
+export function cumprod(input: Tensor, ...args: CumulativeArgs): Tensor {
   return cumulative('cumprod', input, args, (acc, x) => acc * x);
 }
 
@@ -162,7 +218,7 @@ function cumulativeExtreme(call: 'cummax' | 'cummin', input: Tensor, args: reado
   const dim = requiredDim(call, input, args);
   const length = input.ndim === 0 ? 1 : input.shape[normalizeDim(call, dim, input.ndim)];
   const replaces = call === 'cummax' ? (x: number, best: number) => x >= best : (x: number, best: number) => x <= best;
-  const [values, indices] = mapSlices(call, input, dim, length, [input.dtype, 'int32'], (slice, [out, at]) => {
+  const [values, indices] = mapSlices(call, input, dim, length, [input.torchDtype, 'int64'], (slice, [out, at]) => {
     let best = Number.NaN;
     let bestAt = 0;
     slice.forEach((value, i) => {
@@ -304,7 +360,7 @@ function selectFromSlices(
   if (input.ndim > 0 && input.shape[d] === 0) {
     throw new Error(`${call}: Expected reduction dim ${d} to have non-zero size.`);
   }
-  const [values, indices] = reduceSlices(call, input, dim, keepdim, [input.dtype, 'int32'], (slice, [out, at]) => {
+  const [values, indices] = reduceSlices(call, input, dim, keepdim, [input.torchDtype, 'int64'], (slice, [out, at]) => {
     at[0] = pick(slice);
     out[0] = slice[at[0]];
   });
@@ -401,7 +457,7 @@ const sortSpec = { dim: isOptional(isInt), descending: isBool, stable: isBool };
 
 /** The first `count` sorted positions of each slice along dim as `{ values, indices }`. */
 function sortedSlices(call: string, input: Tensor, dim: number, count: number, descending: boolean): ValuesIndices {
-  const [values, indices] = mapSlices(call, input, dim, count, [input.dtype, 'int32'], (slice, [out, at]) => {
+  const [values, indices] = mapSlices(call, input, dim, count, [input.torchDtype, 'int64'], (slice, [out, at]) => {
     sortedPositions(slice, descending)
       .slice(0, count)
       .forEach((position, i) => {
@@ -500,11 +556,11 @@ export function unique(
     counts[counts.length - 1]++;
     inverse[position] = distinct.length - 1;
   });
-  const output = fromValues(distinct, [distinct.length], input.dtype, input.backend);
+  const output = labelled(fromValues(distinct, [distinct.length], input.dtype, input.backend), input.torchDtype);
   if (!returnInverse && !returnCounts) return output;
   return [
     output,
-    ...(returnInverse ? [fromValues(inverse, input.shape, 'int32', input.backend)] : []),
-    ...(returnCounts ? [fromValues(counts, [counts.length], 'int32', input.backend)] : []),
+    ...(returnInverse ? [labelled(fromValues(inverse, input.shape, 'int32', input.backend), 'int64')] : []),
+    ...(returnCounts ? [labelled(fromValues(counts, [counts.length], 'int32', input.backend), 'int64')] : []),
   ];
 }
