@@ -29,6 +29,11 @@ export interface KernelStartOptions {
   backend?: string;
   /** Extra V8 flags, e.g. ['--max-old-space-size=4096']. */
   nodeOptions?: string[];
+  /**
+   * Starts the kernel in a process group of its own (POSIX), so a terminal's Ctrl+C reaches only
+   * the client, which then interrupts the cell itself instead of the kernel dying of the signal.
+   */
+  ownProcessGroup?: boolean;
   onNotification: (notification: KernelNotification) => void;
   /** Output the kernel process wrote outside the protocol (native code, child processes). */
   onProcessOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
@@ -104,6 +109,7 @@ export class KernelClient {
       cwd: options.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      detached: options.ownProcessGroup === true && process.platform !== 'win32',
     });
     const client = new KernelClient(child, options);
     const spawned = new Promise<void>((resolve, reject) => {

@@ -30,6 +30,11 @@ export interface CellError {
 export type ExecuteResult =
   { status: 'ok'; outputs: OutputBundle[] } | { status: 'error'; error: CellError } | { status: 'interrupted' };
 
+/** Timers (setTimeout, setInterval, setImmediate) that are scheduled and keep the kernel busy, by cell. */
+export interface PendingWork {
+  timersByCell: Record<string, number>;
+}
+
 export interface HelloResult {
   protocolVersion: number;
   kernelVersion: string;
@@ -43,6 +48,8 @@ export type KernelRequest =
   | { type: 'hello'; id: number; protocolVersion: number; cwd: string }
   | { type: 'execute'; id: number; cellId: string; cellLabel: string; code: string; language: CellLanguage }
   | { type: 'interrupt'; id: number }
+  /** What cells' timers are still pending; with `untilNone`, answered once none is (as `node` exits). */
+  | { type: 'pendingWork'; id: number; untilNone: boolean }
   | { type: 'shutdown'; id: number };
 
 export type KernelResponse =
@@ -55,7 +62,12 @@ export type KernelNotification =
   /** `display(value)`: a new output appended to the cell. */
   | { type: 'display'; cellId: string; bundle: OutputBundle }
   /** `handle.update(value)`: replaces the output created by `display()` with the same displayId. */
-  | { type: 'updateDisplay'; cellId: string; bundle: OutputBundle };
+  | { type: 'updateDisplay'; cellId: string; bundle: OutputBundle }
+  /**
+   * An error no code caught, thrown by a timer or callback a cell started, or a promise rejection
+   * nobody handled: an error output of the cell that started that work, also after it finished.
+   */
+  | { type: 'asyncError'; cellId: string; error: CellError };
 
 export type KernelMessage = KernelResponse | KernelNotification;
 
@@ -64,6 +76,7 @@ export interface RequestResults {
   hello: HelloResult;
   execute: ExecuteResult;
   interrupt: { interrupted: boolean };
+  pendingWork: PendingWork;
   shutdown: Record<string, never>;
 }
 

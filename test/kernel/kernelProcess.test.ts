@@ -154,7 +154,9 @@ describe('kernel process', () => {
     );
     const mine = kernel.notes.slice(before).filter((n) => n.cellId === id);
     assert.deepEqual(
-      mine.map((n) => (n.type === 'stream' ? `${n.stream}:${n.text}` : `${n.type}:${n.bundle.items[0].data}`)),
+      mine.map((n) =>
+        n.type === 'stream' ? `${n.stream}:${n.text}` : `${n.type}:${'bundle' in n ? n.bundle.items[0].data : ''}`,
+      ),
       ['stdout:one\n', 'display:shown', 'stderr:two { n: 2 }\n', 'stdout:three\n'],
     );
   });
