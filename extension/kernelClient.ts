@@ -83,7 +83,13 @@ export class KernelClient {
     }
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
-        const lastLines = this.stderrTail.trim().split('\n').slice(-6).join('\n');
+        const lastLines = this.stderrTail
+          .trim()
+          .split('\n')
+          // Node's note at exit while the kernel's own inspector session is connected: noise here.
+          .filter((line) => !line.startsWith('Waiting for the debugger to disconnect'))
+          .slice(-6)
+          .join('\n');
         const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         const hint = /heap limit|out of memory/i.test(this.stderrTail) ? ' (out of memory)' : '';
         const exit: KernelExit = {

@@ -80,21 +80,25 @@ export interface RequestResults {
   shutdown: Record<string, never>;
 }
 
-/** Splits a byte stream into JSON messages; one instance per direction. */
+/** Splits a byte stream into JSON messages; one instance per direction. Linear in the bytes, however big a message. */
 export class MessageFramer<T> {
-  private pending = '';
+  /** The chunks of a message whose newline has not arrived yet. */
+  private partial: string[] = [];
 
   constructor(private readonly onMessage: (message: T) => void) {}
 
   push(chunk: string): void {
-    this.pending += chunk;
-    let newline = this.pending.indexOf('\n');
+    let start = 0;
+    let newline = chunk.indexOf('\n');
     while (newline >= 0) {
-      const line = this.pending.slice(0, newline);
-      this.pending = this.pending.slice(newline + 1);
+      this.partial.push(chunk.slice(start, newline));
+      const line = this.partial.join('');
+      this.partial = [];
       if (line.trim()) this.onMessage(JSON.parse(line) as T);
-      newline = this.pending.indexOf('\n');
+      start = newline + 1;
+      newline = chunk.indexOf('\n', start);
     }
+    if (start < chunk.length) this.partial.push(chunk.slice(start));
   }
 }
 
