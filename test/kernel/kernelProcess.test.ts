@@ -178,6 +178,51 @@ describe('kernel process', () => {
     assert.equal(streamText(kernel.notes, later), 'later starts\nlater ends\n');
   });
 
+  it("reports a timer's uncaught error and an unhandled rejection as errors of the cell that started them", async () => {
+    const early = `cell-${cellCount + 1}`;
+    ok(
+      await kernel.run(
+        [
+          'const go = new Promise((resolve) => ((globalThis as any).go = resolve));',
+          'const thrown = go.then(() => new Promise<void>((done) => setTimeout(() => {',
+          "  Promise.reject(new RangeError('nobody caught this'));",
+          '  done();',
+          "  throw new TypeError('timer failed');",
+          '})));',
+          "'scheduled'",
+        ].join('\n'),
+      ),
+    );
+    const later = `cell-${cellCount + 1}`;
+    ok(
+      await kernel.run("(globalThis as any).go();\nawait thrown;\nawait new Promise((r) => setImmediate(r));\n'later'"),
+    );
+    const asyncErrors = kernel.notes.filter((n) => n.type === 'asyncError');
+    assert.deepEqual(
+      asyncErrors.map((n) => n.cellId),
+      [early, early],
+    );
+    const byName = Object.fromEntries(asyncErrors.map((n) => (n.type === 'asyncError' ? [n.error.name, n.error] : [])));
+    assert.equal(byName.TypeError.message, 'timer failed');
+    assert.equal(byName.TypeError.traceback[0], 'Uncaught TypeError: timer failed');
+    assert.match(byName.TypeError.traceback[1], /\(cell \d+:5:9\)$/);
+    assert.equal(byName.RangeError.traceback[0], 'Uncaught (in promise) RangeError: nobody caught this');
+    assert.equal(streamText(kernel.notes, later), '', 'nothing of it printed into the later cell');
+  });
+
+  it('answers which cells have timers pending, and once none has', async () => {
+    const id = `cell-${cellCount + 1}`;
+    ok(
+      await kernel.run(
+        'const ticker = setInterval(() => {}, 1000);\nsetTimeout(() => clearInterval(ticker), 30);\nsetTimeout(() => {}, 60_000).unref();',
+      ),
+    );
+    const now = await kernel.client.request('pendingWork', { untilNone: false });
+    assert.deepEqual(now.timersByCell, { [id]: 2 });
+    const settled = await kernel.client.request('pendingWork', { untilNone: true });
+    assert.deepEqual(settled.timersByCell, {});
+  });
+
   it('display returns a handle whose update replaces that output', async () => {
     const before = kernel.notes.length;
     ok(
