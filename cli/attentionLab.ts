@@ -131,9 +131,10 @@ function parseRunArguments(args: string[]): RunOptions | 'help' {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || (command === 'help' && !args.length)) {
+  if (command === undefined) throw new UsageError('no command given');
+  if (command === '--help' || command === '-h' || (command === 'help' && !args.length)) {
     console.log(mainHelp);
-    return command === undefined ? exitUsage : exitCodes.ok;
+    return exitCodes.ok;
   }
   if (command === 'help') {
     if (args[0] !== 'run') throw new UsageError(`unknown command '${args[0]}'`);

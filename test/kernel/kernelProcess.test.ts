@@ -214,13 +214,14 @@ describe('kernel process', () => {
     const id = `cell-${cellCount + 1}`;
     ok(
       await kernel.run(
-        'const ticker = setInterval(() => {}, 1000);\nsetTimeout(() => clearInterval(ticker), 30);\nsetTimeout(() => {}, 60_000).unref();',
+        'const ticker = setInterval(() => {}, 1000);\nconst waiting = setTimeout(() => {}, 60_000);\nsetTimeout(() => {}, 60_000).unref();',
       ),
     );
     const now = await kernel.client.request('pendingWork', { untilNone: false });
-    assert.deepEqual(now.timersByCell, { [id]: 2 });
-    const settled = await kernel.client.request('pendingWork', { untilNone: true });
-    assert.deepEqual(settled.timersByCell, {});
+    assert.deepEqual(now.timersByCell, { [id]: 2 }, "an unref'd timer does not count");
+    const settled = kernel.client.request('pendingWork', { untilNone: true });
+    ok(await kernel.run('clearInterval(ticker);\nclearTimeout(waiting);'));
+    assert.deepEqual((await settled).timersByCell, {});
   });
 
   it('display returns a handle whose update replaces that output', async () => {
