@@ -4,7 +4,7 @@
  * notifications (streams, displays) flow kernel → client at any time. Versioned by a handshake.
  */
 
-export const protocolVersion = 1;
+export const protocolVersion = 2;
 
 export type CellLanguage = 'typescript' | 'javascript';
 

@@ -86,7 +86,7 @@ describe('kernel process', () => {
 
   it('answers the handshake with its protocol version and the backend cells run on', async () => {
     const { client, hello } = await startBuiltKernel({ cwd: notebookFolder, backend: 'reference' });
-    assert.equal(hello.protocolVersion, 1);
+    assert.equal(hello.protocolVersion, 2);
     assert.equal(hello.backend, 'reference');
     assert.ok(hello.backends.some((b) => b.name === 'gpujs-cpu'));
     assert.ok(hello.pid > 0 && hello.pid !== process.pid);
