@@ -60,22 +60,17 @@ function textOf(bundle: OutputBundle): string {
   );
 }
 
-function timeoutError(seconds: number, cellLabel: string, killed: boolean): CellError {
-  const message = `cell timed out after ${seconds} s`;
+/** The error the runner records in a cell it stopped (at the timeout, or at a signal). */
+function stoppedCellError(name: string, message: string, cellLabel: string, killed: boolean): CellError {
   const how = killed
-    ? `the cell did not stop at the interrupt, so the kernel was killed`
-    : `interrupted through the kernel`;
-  return {
-    name: 'CellTimeoutError',
-    message,
-    traceback: [`CellTimeoutError: ${message}`, `    at ${cellLabel} (${how})`],
-  };
+    ? 'the cell did not stop at the interrupt, so the kernel was killed'
+    : 'the cell was interrupted through the kernel';
+  return { name, message, traceback: [`${name}: ${message}`, `    at ${cellLabel} (${how})`] };
 }
 
-function stoppedError(signal: StopSignal, cellLabel: string, killed: boolean): CellError {
-  const message = `the run was stopped by ${signal}`;
-  const how = killed ? 'the cell did not stop at the interrupt, so the kernel was killed' : 'the cell was interrupted';
-  return { name: 'Interrupted', message, traceback: [`Interrupted: ${message}`, `    at ${cellLabel} (${how})`] };
+/** A kernel that died under a cell: how it ended, with its last stderr lines. */
+function kernelDiedError(crash: KernelCrashedError): CellError {
+  return { name: 'KernelDied', message: crash.message, traceback: crash.message.split('\n') };
 }
 
 export class NotebookRun {
@@ -264,19 +259,23 @@ export class NotebookRun {
             interruptThenKill();
           }, seconds * 1000);
     this.interruptRunningCell = interruptThenKill;
+    /** The error of a cell the runner stopped, else undefined. */
+    const stoppedBy = (kernelKilled: boolean): CellError | undefined => {
+      if (timedOut)
+        return stoppedCellError('CellTimeoutError', `cell timed out after ${seconds} s`, label, kernelKilled);
+      if (this.stopSignal)
+        return stoppedCellError('Interrupted', `the run was stopped by ${this.stopSignal}`, label, kernelKilled);
+      return undefined;
+    };
     try {
       const result = await client.execute(cellId, label, source, language);
       if (result.status === 'ok') return { kind: 'ok', outputs: result.outputs };
       if (result.status === 'error') return { kind: 'error', error: result.error };
-      if (timedOut) return { kind: 'error', error: timeoutError(seconds ?? 0, label, false) };
-      if (this.stopSignal) return { kind: 'error', error: stoppedError(this.stopSignal, label, false) };
-      return { kind: 'error', error: { name: 'Interrupted', message: 'the cell was interrupted', traceback: [] } };
+      const interrupted = { name: 'Interrupted', message: 'the cell was interrupted', traceback: [] };
+      return { kind: 'error', error: stoppedBy(false) ?? interrupted };
     } catch (error) {
       if (!(error instanceof KernelCrashedError)) throw error;
-      if (killed && timedOut) return { kind: 'kernelGone', error: timeoutError(seconds ?? 0, label, true) };
-      if (killed && this.stopSignal) return { kind: 'kernelGone', error: stoppedError(this.stopSignal, label, true) };
-      const message = error.message;
-      return { kind: 'kernelGone', error: { name: 'KernelDied', message, traceback: message.split('\n') } };
+      return { kind: 'kernelGone', error: (killed && stoppedBy(true)) || kernelDiedError(error) };
     } finally {
       clearTimeout(timeoutTimer);
       clearTimeout(killTimer);
@@ -308,7 +307,7 @@ export class NotebookRun {
       this.print(`stopped waiting for pending timers after ${seconds} s (--timeout); they did not run\n`, 'stderr');
     if (end instanceof KernelCrashedError) {
       const [cellId] = pending[0];
-      const error: CellError = { name: 'KernelDied', message: end.message, traceback: end.message.split('\n') };
+      const error = kernelDiedError(end);
       this.outputsByCell.get(cellId)?.push(errorOutput(error));
       this.print(`${error.traceback.join('\n')}\n`, 'stderr');
       this.kernelGone = true;
