@@ -34,6 +34,9 @@ export class CellExecutor {
     const displays = new CellDisplays(this.outbox, () => this.attribution.cellId);
     installNotebookGlobals(engine, loader, (value, options) => displays.display(value, options));
     captureConsole((stream, text) => this.stream(stream, text));
+    // Starts esbuild's service now (the handshake waits for it, about 0.5 s), so the first cell's
+    // time, and the runner's --timeout on it, is the cell's own.
+    compileCell('0', 'typescript', 'warm-up');
   }
 
   dispose(): void {
