@@ -1,157 +1,169 @@
 /**
- * `attention-lab run NOTEBOOK.ipynb [-o OUT.ipynb] [--backend NAME]`: the headless runner. It runs
- * every code cell through the same kernel process VS Code uses (dist/kernel.js over fd 3), prints
- * each cell's text output, writes the outputs into the .ipynb as VS Code would, and exits 1 when a
- * cell fails (the cells after it are not run).
+ * `attention-lab`, the package's command line (dist/cli.js). `attention-lab run NOTEBOOK.ipynb`
+ * runs a notebook headless through the same kernel process VS Code uses (notebookRun.ts). Parsed
+ * with Node's util.parseArgs: `--help` for each command, and a usage error (exit 2) names the bad flag.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import type { KernelNotification, OutputBundle } from '../protocol/kernelProtocol';
-import { KernelClient } from '../extension/kernelClient';
-import {
-  appendStream,
-  bundleOutput,
-  cellLanguage,
-  errorOutput,
-  joinLines,
-  parseNotebook,
-  type JupyterOutput,
-} from './notebookFile';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseParameterValue, type NotebookParameter } from './notebookParameters';
+import { exitCodes, NotebookRun, type RunOptions } from './notebookRun';
 
-const usage = `usage: attention-lab run NOTEBOOK.ipynb [-o OUT.ipynb] [--backend auto|NAME] [--quiet]
-  Runs every TypeScript/JavaScript cell in a fresh kernel and writes the outputs
-  (to OUT.ipynb, or back into NOTEBOOK.ipynb). Exits 1 when a cell fails.`;
+const exitUsage = 2;
 
-interface RunOptions {
-  notebookPath: string;
-  outputPath: string;
-  backend: string;
-  quiet: boolean;
-}
+const runHelp = `usage: attention-lab run NOTEBOOK.ipynb [options]
 
-function parseArguments(argv: string[]): RunOptions {
-  const [command, ...rest] = argv;
-  if (command !== 'run') throw new Error(usage);
-  let notebookPath: string | undefined;
-  let outputPath: string | undefined;
-  let backend = 'auto';
-  let quiet = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (arg === '-o' || arg === '--output') outputPath = rest[++i];
-    else if (arg === '--backend') backend = rest[++i];
-    else if (arg === '--quiet') quiet = true;
-    else if (!arg.startsWith('-') && !notebookPath) notebookPath = arg;
-    else throw new Error(`unknown argument '${arg}'\n${usage}`);
+Runs every TypeScript/JavaScript cell of NOTEBOOK.ipynb, in order, in a fresh kernel, and writes
+the notebook with its outputs (by default to NOTEBOOK.out.ipynb next to it).
+
+options:
+  -o, --output OUT.ipynb   write the executed notebook here
+      --inplace            overwrite NOTEBOOK.ipynb itself
+  -p, --parameter NAME VALUE
+                           set a parameter, papermill-style (repeatable): VALUE is a number,
+                           true/false (True/False), null (None), JSON, or else a string; injected as
+                           a cell tagged 'injected-parameters' after the cell tagged 'parameters'
+  -r, --parameter-raw NAME VALUE
+                           the same, VALUE always a string
+      --timeout SECONDS    interrupt a cell that runs longer, record "cell timed out after SECONDS s"
+                           in it and stop (default: no limit); also bounds the wait for pending timers
+      --allow-errors       run on past failing cells, and exit 0
+      --backend NAME       engine backend: auto (default), native, gpujs-headlessgl, gpujs-webasm,
+                           gpujs-cpu, reference
+  -q, --quiet              print nothing but the runner's own errors
+  -h, --help               show this help
+
+exit codes: 0 every cell ran without error; 1 a cell failed, timed out, threw from a timer or
+promise, or the kernel died; 2 a usage error; 130 / 143 stopped by SIGINT / SIGTERM (the cell
+that was running is interrupted and the notebook is written with everything that ran).`;
+
+const mainHelp = `usage: attention-lab COMMAND [options]
+
+commands:
+  run NOTEBOOK.ipynb   run a notebook headless and write its outputs ('attention-lab run --help')
+  help [COMMAND]       show this help, or a command's`;
+
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
   }
-  if (!notebookPath || !backend) throw new Error(usage);
-  return { notebookPath: resolve(notebookPath), outputPath: resolve(outputPath ?? notebookPath), backend, quiet };
 }
 
-function textOf(bundle: OutputBundle): string {
-  return (
-    bundle.items.find((item) => item.mime === 'text/plain')?.data ??
-    `[${bundle.items.map((item) => item.mime).join(', ')}]`
-  );
-}
+const parameterFlags = new Map([
+  ['-p', 'typed'],
+  ['--parameter', 'typed'],
+  ['-r', 'raw'],
+  ['--parameter-raw', 'raw'],
+]);
 
-export async function runNotebook(options: RunOptions): Promise<number> {
-  const notebook = parseNotebook(readFileSync(options.notebookPath, 'utf8'), options.notebookPath);
-  const outputsByCell = new Map<string, JupyterOutput[]>();
-  const print = (text: string, stream: 'stdout' | 'stderr' = 'stdout') => {
-    if (!options.quiet) process[stream].write(text);
-  };
-  const onNotification = (message: KernelNotification) => {
-    const outputs = outputsByCell.get(message.cellId);
-    if (!outputs) return;
-    if (message.type === 'stream') {
-      appendStream(outputs, message.stream, message.text);
-      print(message.text, message.stream);
-    } else if (message.type === 'display') {
-      outputs.push(bundleOutput(message.bundle));
-      print(`${textOf(message.bundle)}\n`);
-    } else {
-      const at = outputs.findIndex(
-        (o) => (o.metadata?.transient as { display_id?: string } | undefined)?.display_id === message.bundle.displayId,
-      );
-      if (at >= 0) outputs[at] = bundleOutput(message.bundle);
-      print(`${textOf(message.bundle)}\n`);
+/** Takes `-p NAME VALUE` pairs out of `args` (two values, which parseArgs does not do; VALUE may start with '-'). */
+function takeParameters(args: string[]): { rest: string[]; parameters: NotebookParameter[] } {
+  const rest: string[] = [];
+  const parameters: NotebookParameter[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const kind = parameterFlags.get(args[i]);
+    if (args[i] === '--') {
+      rest.push(...args.slice(i));
+      break;
     }
-  };
-  const { client, hello } = await KernelClient.start({
-    kernelPath: join(__dirname, 'kernel.js'),
-    cwd: dirname(options.notebookPath),
-    backend: options.backend,
-    onNotification,
-    onProcessOutput: (stream, text) => print(text, stream),
-  });
-  print(`attention-lab: ${options.notebookPath}\nkernel pid ${hello.pid}, engine backend ${hello.backend}\n`);
-  let executionCount = 0;
-  let failed = false;
+    if (!kind) {
+      rest.push(args[i]);
+      continue;
+    }
+    const [name, value] = [args[i + 1], args[i + 2]];
+    if (name === undefined || value === undefined) throw new UsageError(`option '${args[i]}' needs NAME VALUE`, 'run');
+    parameters.push({ name, value: kind === 'raw' ? value : parseParameterValue(value) });
+    i += 2;
+  }
+  return { rest, parameters };
+}
+
+function parseRunArguments(args: string[]): RunOptions | 'help' {
+  const { rest, parameters } = takeParameters(args);
+  let parsed;
   try {
-    for (const [index, cell] of notebook.cells.entries()) {
-      if (cell.cell_type !== 'code') continue;
-      const language = cellLanguage(cell, notebook);
-      const source = joinLines(cell.source);
-      if (failed || !language) {
-        if (!language)
-          print(
-            `\n── cell ${index + 1}: skipped (language ${cell.metadata.vscode?.languageId} is not TypeScript or JavaScript)\n`,
-          );
-        continue;
-      }
-      const cellId = `cell-${index}`;
-      const outputs: JupyterOutput[] = [];
-      outputsByCell.set(cellId, outputs);
-      cell.outputs = outputs;
-      cell.execution_count = ++executionCount;
-      print(`\n── cell ${index + 1} [${executionCount}] ──\n`);
-      const started = new Date();
-      const result = await client.execute(cellId, `cell ${index + 1}`, source, language).catch((error: Error) => ({
-        status: 'error' as const,
-        error: { name: 'KernelDied', message: error.message, traceback: [error.message] },
-      }));
-      cell.metadata.execution = {
-        'iopub.execute_input': started.toISOString(),
-        'shell.execute_reply': new Date().toISOString(),
-      };
-      if (result.status === 'ok') {
-        result.outputs.forEach((bundle, i) => {
-          outputs.push(bundleOutput(bundle, i === result.outputs.length - 1 ? executionCount : undefined));
-          print(`${textOf(bundle)}\n`);
-        });
-      } else {
-        const error =
-          result.status === 'error'
-            ? result.error
-            : { name: 'Interrupted', message: 'the cell was interrupted', traceback: ['Interrupted'] };
-        outputs.push(errorOutput(error));
-        print(`${error.traceback.join('\n')}\n`, 'stderr');
-        failed = true;
-      }
-    }
-  } finally {
-    await client.shutdown();
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        inplace: { type: 'boolean' },
+        timeout: { type: 'string' },
+        'allow-errors': { type: 'boolean' },
+        backend: { type: 'string', default: 'auto' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, 'run');
   }
-  mkdirSync(dirname(options.outputPath), { recursive: true });
-  writeFileSync(options.outputPath, `${JSON.stringify(notebook, null, 1)}\n`);
-  print(`\n${failed ? 'failed' : 'ok'}: ${executionCount} cells run, outputs written to ${options.outputPath}\n`);
-  return failed ? 1 : 0;
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length ? `one notebook at a time, got ${positionals.join(' ')}` : 'no notebook given',
+      'run',
+    );
+  if (values.inplace && values.output !== undefined)
+    throw new UsageError("'--inplace' and '--output' exclude each other", 'run');
+  let timeoutSeconds: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutSeconds = Number(values.timeout);
+    if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds))
+      throw new UsageError(`option '--timeout' needs a number of seconds above 0, got '${values.timeout}'`, 'run');
+  }
+  const notebookPath = resolve(positionals[0]);
+  const defaultOutput = join(dirname(notebookPath), `${basename(notebookPath, extname(notebookPath))}.out.ipynb`);
+  return {
+    notebookPath,
+    outputPath: values.inplace ? notebookPath : resolve(values.output ?? defaultOutput),
+    backend: values.backend,
+    quiet: values.quiet === true,
+    timeoutSeconds,
+    allowErrors: values['allow-errors'] === true,
+    parameters,
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === undefined) throw new UsageError('no command given');
+  if (command === '--help' || command === '-h' || (command === 'help' && !args.length)) {
+    console.log(mainHelp);
+    return exitCodes.ok;
+  }
+  if (command === 'help') {
+    if (args[0] !== 'run') throw new UsageError(`unknown command '${args[0]}'`);
+    console.log(runHelp);
+    return exitCodes.ok;
+  }
+  if (command !== 'run') throw new UsageError(`unknown command '${command}'`);
+  const options = parseRunArguments(args);
+  if (options === 'help') {
+    console.log(runHelp);
+    return exitCodes.ok;
+  }
+  const run = new NotebookRun(options);
+  process.on('SIGINT', () => run.stop('SIGINT'));
+  process.on('SIGTERM', () => run.stop('SIGTERM'));
+  return run.run();
 }
 
 if (require.main === module) {
-  let options: RunOptions;
-  try {
-    options = parseArguments(process.argv.slice(2));
-  } catch (error) {
-    console.error((error as Error).message);
-    process.exit(2);
-  }
-  runNotebook(options).then(
+  main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: Error) => {
+      if (error instanceof UsageError) {
+        const help = error.command ? `attention-lab ${error.command} --help` : 'attention-lab --help';
+        console.error(`attention-lab${error.command ? ` ${error.command}` : ''}: ${error.message}\nTry '${help}'.`);
+        process.exit(exitUsage);
+      }
       console.error(`attention-lab: ${error.message}`);
-      process.exit(1);
+      process.exit(exitCodes.failed);
     },
   );
 }

@@ -29,6 +29,11 @@ export interface KernelStartOptions {
   backend?: string;
   /** Extra V8 flags, e.g. ['--max-old-space-size=4096']. */
   nodeOptions?: string[];
+  /**
+   * Starts the kernel in a process group of its own (POSIX), so a terminal's Ctrl+C reaches only
+   * the client, which then interrupts the cell itself instead of the kernel dying of the signal.
+   */
+  ownProcessGroup?: boolean;
   onNotification: (notification: KernelNotification) => void;
   /** Output the kernel process wrote outside the protocol (native code, child processes). */
   onProcessOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
@@ -78,7 +83,13 @@ export class KernelClient {
     }
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
-        const lastLines = this.stderrTail.trim().split('\n').slice(-6).join('\n');
+        const lastLines = this.stderrTail
+          .trim()
+          .split('\n')
+          // Node's note at exit while the kernel's own inspector session is connected: noise here.
+          .filter((line) => !line.startsWith('Waiting for the debugger to disconnect'))
+          .slice(-6)
+          .join('\n');
         const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         const hint = /heap limit|out of memory/i.test(this.stderrTail) ? ' (out of memory)' : '';
         const exit: KernelExit = {
@@ -104,6 +115,7 @@ export class KernelClient {
       cwd: options.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      detached: options.ownProcessGroup === true && process.platform !== 'win32',
     });
     const client = new KernelClient(child, options);
     const spawned = new Promise<void>((resolve, reject) => {

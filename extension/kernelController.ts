@@ -21,6 +21,8 @@ interface CellRecord {
   displays: Map<string, vscode.NotebookCellOutput>;
   /** The cell's last output when it is a stream of this mime: the next line of the stream joins it. */
   lastStream?: { output: vscode.NotebookCellOutput; mime: string };
+  /** An error thrown by a timer or promise the cell started, so the cell reads as failed. */
+  failedAsync?: boolean;
 }
 
 export interface KernelSettings {
@@ -162,6 +164,7 @@ class NotebookSession implements vscode.Disposable {
     } finally {
       this.runningCellId = undefined;
       const endTime = Date.now();
+      success &&= !record.failedAsync;
       execution.end(success, endTime);
       record.execution = undefined;
       await this.keepTiming(cell, startTime, endTime);
@@ -202,10 +205,17 @@ class NotebookSession implements vscode.Disposable {
     await execution.appendOutput(outputs);
   }
 
-  /** Applies a kernel notification to its cell, also after that cell's execution ended. */
+  /**
+   * Applies a kernel notification to its cell, also after that cell's execution ended. An async
+   * error fails its cell (a finished one too) and, as a failed cell does, cancels the queued cells.
+   */
   private async notify(message: KernelNotification): Promise<void> {
     const record = this.cells.get(message.cellId);
     if (!record) return;
+    if (message.type === 'asyncError') {
+      record.failedAsync = true;
+      this.cancelQueued();
+    }
     await this.withExecution(record, async (execution) => {
       if (message.type === 'stream') {
         const item =
@@ -219,6 +229,8 @@ class NotebookSession implements vscode.Disposable {
           await this.append(record, execution, [output]);
           record.lastStream = { output, mime: item.mime };
         }
+      } else if (message.type === 'asyncError') {
+        await this.append(record, execution, [errorOutput(message.error)]);
       } else if (message.type === 'display') {
         const output = toOutput(message.bundle);
         record.displays.set(message.bundle.displayId ?? '', output);
@@ -242,7 +254,7 @@ class NotebookSession implements vscode.Disposable {
     try {
       await apply(late);
     } finally {
-      late.end(summary?.success, summary?.timing?.endTime);
+      late.end(record.failedAsync ? false : summary?.success, summary?.timing?.endTime);
     }
   }
 

@@ -2,7 +2,7 @@
 // V8's REPL mode (replEvaluator.ts) and answers with its outputs or its error in cell lines
 // (stackMapping.ts). Console output (consoleCapture.ts) and displays (cellDisplays.ts) go to the
 // cell that owns the running code (cellAttribution.ts), in order, through one outbox.
-import type { CellLanguage, ExecuteResult, KernelNotification } from '../protocol/kernelProtocol';
+import type { CellLanguage, ExecuteResult, KernelNotification, PendingWork } from '../protocol/kernelProtocol';
 import { CellAttribution } from './cellAttribution';
 import { CellCompileError, compileCell } from './cellCompiler';
 import { CellDisplays } from './cellDisplays';
@@ -34,6 +34,9 @@ export class CellExecutor {
     const displays = new CellDisplays(this.outbox, () => this.attribution.cellId);
     installNotebookGlobals(engine, loader, (value, options) => displays.display(value, options));
     captureConsole((stream, text) => this.stream(stream, text));
+    // Starts esbuild's service now (the handshake waits for it, about 0.5 s), so the first cell's
+    // time, and the runner's --timeout on it, is the cell's own.
+    compileCell('0', 'typescript', 'warm-up');
   }
 
   dispose(): void {
@@ -86,10 +89,26 @@ export class CellExecutor {
     return result;
   }
 
-  /** Reports an error thrown by a cell's timer or promise after the cell finished, in that cell. */
-  reportBackgroundError(error: unknown): void {
-    const { traceback } = this.stackMapping.cellError(error);
-    this.stream('stderr', `${traceback.join('\n')}\n`);
+  /**
+   * Reports an error no code caught, as an error output of the cell that started the code that
+   * threw: a timer or callback of it (`uncaught`), or the code that created a rejected promise nobody
+   * handled (`unhandledRejection`, with that promise).
+   */
+  reportAsyncError(thrown: unknown, rejected?: Promise<unknown>): void {
+    const cellId = rejected ? this.attribution.cellOfPromise(rejected) : this.attribution.cellOfUncaught(thrown);
+    if (!cellId) return;
+    const error = this.stackMapping.cellError(thrown);
+    // As a browser console says it; a thrown non-Error already reads "Uncaught <value>".
+    if (thrown instanceof Error)
+      error.traceback[0] = `Uncaught${rejected ? ' (in promise)' : ''} ${error.traceback[0]}`;
+    this.outbox.push({ type: 'asyncError', cellId, error });
+  }
+
+  /** The cells' pending timers now, or once there are none (then after every output they caused was sent). */
+  async pendingWork(untilNone: boolean): Promise<PendingWork> {
+    if (untilNone) await this.attribution.whenNoPendingTimers();
+    await this.outbox.flushed();
+    return { timersByCell: this.attribution.timersByCell() };
   }
 
   private async settle(end: Extract<EvaluationEnd, { kind: 'threw' | 'returned' }>): Promise<ExecuteResult> {

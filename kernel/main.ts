@@ -61,6 +61,10 @@ async function handle(request: KernelRequest): Promise<void> {
       case 'interrupt':
         respond(request.id, { interrupted: executor?.interrupt() ?? false });
         return;
+      case 'pendingWork':
+        if (!executor) throw new Error('pendingWork before hello');
+        respond(request.id, await executor.pendingWork(request.untilNone));
+        return;
       case 'shutdown':
         executor?.dispose();
         respond(request.id, {});
@@ -77,5 +81,5 @@ control.on('error', (error) => {
   process.stderr.write(`kernel control thread failed: ${error.stack}\n`);
   process.exit(70);
 });
-process.on('uncaughtException', (error) => executor?.reportBackgroundError(error));
-process.on('unhandledRejection', (reason) => executor?.reportBackgroundError(reason));
+process.on('uncaughtException', (error) => executor?.reportAsyncError(error));
+process.on('unhandledRejection', (reason, promise) => executor?.reportAsyncError(reason, promise));

@@ -4,7 +4,7 @@
  * notifications (streams, displays) flow kernel → client at any time. Versioned by a handshake.
  */
 
-export const protocolVersion = 1;
+export const protocolVersion = 2;
 
 export type CellLanguage = 'typescript' | 'javascript';
 
@@ -30,6 +30,11 @@ export interface CellError {
 export type ExecuteResult =
   { status: 'ok'; outputs: OutputBundle[] } | { status: 'error'; error: CellError } | { status: 'interrupted' };
 
+/** Timers (setTimeout, setInterval, setImmediate) that are scheduled and keep the kernel busy, by cell. */
+export interface PendingWork {
+  timersByCell: Record<string, number>;
+}
+
 export interface HelloResult {
   protocolVersion: number;
   kernelVersion: string;
@@ -43,6 +48,8 @@ export type KernelRequest =
   | { type: 'hello'; id: number; protocolVersion: number; cwd: string }
   | { type: 'execute'; id: number; cellId: string; cellLabel: string; code: string; language: CellLanguage }
   | { type: 'interrupt'; id: number }
+  /** What cells' timers are still pending; with `untilNone`, answered once none is (as `node` exits). */
+  | { type: 'pendingWork'; id: number; untilNone: boolean }
   | { type: 'shutdown'; id: number };
 
 export type KernelResponse =
@@ -55,7 +62,12 @@ export type KernelNotification =
   /** `display(value)`: a new output appended to the cell. */
   | { type: 'display'; cellId: string; bundle: OutputBundle }
   /** `handle.update(value)`: replaces the output created by `display()` with the same displayId. */
-  | { type: 'updateDisplay'; cellId: string; bundle: OutputBundle };
+  | { type: 'updateDisplay'; cellId: string; bundle: OutputBundle }
+  /**
+   * An error no code caught, thrown by a timer or callback a cell started, or a promise rejection
+   * nobody handled: an error output of the cell that started that work, also after it finished.
+   */
+  | { type: 'asyncError'; cellId: string; error: CellError };
 
 export type KernelMessage = KernelResponse | KernelNotification;
 
@@ -64,24 +76,29 @@ export interface RequestResults {
   hello: HelloResult;
   execute: ExecuteResult;
   interrupt: { interrupted: boolean };
+  pendingWork: PendingWork;
   shutdown: Record<string, never>;
 }
 
-/** Splits a byte stream into JSON messages; one instance per direction. */
+/** Splits a byte stream into JSON messages; one instance per direction. Linear in the bytes, however big a message. */
 export class MessageFramer<T> {
-  private pending = '';
+  /** The chunks of a message whose newline has not arrived yet. */
+  private partial: string[] = [];
 
   constructor(private readonly onMessage: (message: T) => void) {}
 
   push(chunk: string): void {
-    this.pending += chunk;
-    let newline = this.pending.indexOf('\n');
+    let start = 0;
+    let newline = chunk.indexOf('\n');
     while (newline >= 0) {
-      const line = this.pending.slice(0, newline);
-      this.pending = this.pending.slice(newline + 1);
+      this.partial.push(chunk.slice(start, newline));
+      const line = this.partial.join('');
+      this.partial = [];
       if (line.trim()) this.onMessage(JSON.parse(line) as T);
-      newline = this.pending.indexOf('\n');
+      start = newline + 1;
+      newline = chunk.indexOf('\n', start);
     }
+    if (start < chunk.length) this.partial.push(chunk.slice(start));
   }
 }
 

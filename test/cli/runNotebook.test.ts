@@ -41,9 +41,9 @@ async function kernelItems(notebook: JupyterNotebook): Promise<OutputItem[][]> {
     backend: 'reference',
     onNotification: (n) => {
       const list = displays.get(n.cellId);
-      if (!list || n.type === 'stream') return;
+      if (!list) return;
       if (n.type === 'display') list.push(n.bundle.items);
-      else list[list.length - 1] = n.bundle.items;
+      else if (n.type === 'updateDisplay') list[list.length - 1] = n.bundle.items;
     },
   });
   for (const [index, cell] of notebook.cells.entries()) {

@@ -201,7 +201,8 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
     const files: Record<string, string> = Object.fromEntries(
       Object.keys(examples).map((name) => [name, join(root, 'examples', name)]),
     );
-    files['interrupt-and-restart.ipynb'] = join(root, 'test/fixtures/e2e/interrupt-and-restart.ipynb');
+    for (const fixture of ['interrupt-and-restart.ipynb', 'async-errors.ipynb'])
+      files[fixture] = join(root, 'test/fixtures/e2e', fixture);
     vscode = await VsCodeSession.start(vsix, files);
   });
 
@@ -302,6 +303,23 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
       await vscode.page.keyboard.press('ArrowLeft');
       await textMatches(selectedChip, /^output projection/);
       await vscode.page.screenshot({ path: join(artifacts, 'stage-view-keyboard.png') });
+    }));
+
+  it("shows the errors a finished cell's timer and promise threw in that cell", () =>
+    step(vscode, 'async-errors', async () => {
+      const name = 'async-errors.ipynb';
+      await vscode.closeAllEditors();
+      await vscode.openFile(name);
+      await vscode.selectKernel(kernelLabel);
+      await vscode.command('Notebook: Run All');
+      const cells = await vscode.savedCodeCells(
+        name,
+        (saved) => errorsOf([saved[0]]).length === 2 && streamText([saved[1]]).includes('second cell ran'),
+        20_000,
+      );
+      assert.deepEqual(errorsOf([cells[0]]).sort(), ['Error: rejected late', 'Error: timer threw']);
+      assert.deepEqual(errorsOf([cells[1]]), [], 'nothing of it in the cell that was running');
+      await vscode.page.screenshot({ path: join(artifacts, 'async-errors.png') });
     }));
 
   it('interrupts a busy cell, keeps earlier variables, and restarts the kernel', () =>

@@ -86,7 +86,7 @@ describe('kernel process', () => {
 
   it('answers the handshake with its protocol version and the backend cells run on', async () => {
     const { client, hello } = await startBuiltKernel({ cwd: notebookFolder, backend: 'reference' });
-    assert.equal(hello.protocolVersion, 1);
+    assert.equal(hello.protocolVersion, 2);
     assert.equal(hello.backend, 'reference');
     assert.ok(hello.backends.some((b) => b.name === 'gpujs-cpu'));
     assert.ok(hello.pid > 0 && hello.pid !== process.pid);
@@ -154,7 +154,9 @@ describe('kernel process', () => {
     );
     const mine = kernel.notes.slice(before).filter((n) => n.cellId === id);
     assert.deepEqual(
-      mine.map((n) => (n.type === 'stream' ? `${n.stream}:${n.text}` : `${n.type}:${n.bundle.items[0].data}`)),
+      mine.map((n) =>
+        n.type === 'stream' ? `${n.stream}:${n.text}` : `${n.type}:${'bundle' in n ? n.bundle.items[0].data : ''}`,
+      ),
       ['stdout:one\n', 'display:shown', 'stderr:two { n: 2 }\n', 'stdout:three\n'],
     );
   });
@@ -174,6 +176,52 @@ describe('kernel process', () => {
     );
     assert.equal(streamText(kernel.notes, early), 'late timer\nlate promise\n');
     assert.equal(streamText(kernel.notes, later), 'later starts\nlater ends\n');
+  });
+
+  it("reports a timer's uncaught error and an unhandled rejection as errors of the cell that started them", async () => {
+    const early = `cell-${cellCount + 1}`;
+    ok(
+      await kernel.run(
+        [
+          'const go = new Promise((resolve) => ((globalThis as any).go = resolve));',
+          'const thrown = go.then(() => new Promise<void>((done) => setTimeout(() => {',
+          "  Promise.reject(new RangeError('nobody caught this'));",
+          '  done();',
+          "  throw new TypeError('timer failed');",
+          '})));',
+          "'scheduled'",
+        ].join('\n'),
+      ),
+    );
+    const later = `cell-${cellCount + 1}`;
+    ok(
+      await kernel.run("(globalThis as any).go();\nawait thrown;\nawait new Promise((r) => setImmediate(r));\n'later'"),
+    );
+    const asyncErrors = kernel.notes.filter((n) => n.type === 'asyncError');
+    assert.deepEqual(
+      asyncErrors.map((n) => n.cellId),
+      [early, early],
+    );
+    const byName = Object.fromEntries(asyncErrors.map((n) => (n.type === 'asyncError' ? [n.error.name, n.error] : [])));
+    assert.equal(byName.TypeError.message, 'timer failed');
+    assert.equal(byName.TypeError.traceback[0], 'Uncaught TypeError: timer failed');
+    assert.match(byName.TypeError.traceback[1], /\(cell \d+:5:9\)$/);
+    assert.equal(byName.RangeError.traceback[0], 'Uncaught (in promise) RangeError: nobody caught this');
+    assert.equal(streamText(kernel.notes, later), '', 'nothing of it printed into the later cell');
+  });
+
+  it('answers which cells have timers pending, and once none has', async () => {
+    const id = `cell-${cellCount + 1}`;
+    ok(
+      await kernel.run(
+        'const ticker = setInterval(() => {}, 1000);\nconst waiting = setTimeout(() => {}, 60_000);\nsetTimeout(() => {}, 60_000).unref();',
+      ),
+    );
+    const now = await kernel.client.request('pendingWork', { untilNone: false });
+    assert.deepEqual(now.timersByCell, { [id]: 2 }, "an unref'd timer does not count");
+    const settled = kernel.client.request('pendingWork', { untilNone: true });
+    ok(await kernel.run('clearInterval(ticker);\nclearTimeout(waiting);'));
+    assert.deepEqual((await settled).timersByCell, {});
   });
 
   it('display returns a handle whose update replaces that output', async () => {
