@@ -13,11 +13,11 @@ const viewSize = (view: View) => view.shape.reduce((n, d) => n * d, 1);
 function spyBackend(): { backend: Backend; elementsRead: () => number } {
   const reference = backendByName('reference');
   let read = 0;
+  const isView = (arg: unknown): arg is View => typeof arg === 'object' && arg !== null && 'strides' in arg;
   const countViews =
     <A extends unknown[]>(primitive: (...args: A) => Storage) =>
     (...args: A) => {
-      for (const arg of args.flat())
-        if (arg && typeof arg === 'object' && 'strides' in arg) read += viewSize(arg as View);
+      for (const arg of args.flat()) if (isView(arg)) read += viewSize(arg);
       return primitive(...args);
     };
   const backend: Backend = Object.create(reference);
