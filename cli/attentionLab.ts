@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { KernelNotification, OutputBundle } from '../protocol/kernelProtocol';
+import { minOutputBytes } from '../protocol/outputPayloads';
 import { KernelClient } from '../extension/kernelClient';
 import {
   appendStream,
@@ -18,15 +19,18 @@ import {
   type JupyterOutput,
 } from './notebookFile';
 
-const usage = `usage: attention-lab run NOTEBOOK.ipynb [-o OUT.ipynb] [--backend auto|NAME] [--quiet]
+const usage = `usage: attention-lab run NOTEBOOK.ipynb [-o OUT.ipynb] [--backend auto|NAME] [--max-output-bytes N] [--quiet]
   Runs every TypeScript/JavaScript cell in a fresh kernel and writes the outputs
-  (to OUT.ipynb, or back into NOTEBOOK.ipynb). Exits 1 when a cell fails.`;
+  (to OUT.ipynb, or back into NOTEBOOK.ipynb). Exits 1 when a cell fails.
+  --max-output-bytes N: the cap on each tensor, attention or stage output (default 1048576).`;
 
 interface RunOptions {
   notebookPath: string;
   outputPath: string;
   backend: string;
   quiet: boolean;
+  /** The cap on each rich output (--max-output-bytes); the kernel's default when absent. */
+  maxOutputBytes?: number;
 }
 
 function parseArguments(argv: string[]): RunOptions {
@@ -36,16 +40,35 @@ function parseArguments(argv: string[]): RunOptions {
   let outputPath: string | undefined;
   let backend = 'auto';
   let quiet = false;
+  let maxOutputBytes: number | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (arg === '-o' || arg === '--output') outputPath = rest[++i];
+    // Output cap (issue 17, bounded outputs): checked here so a bad value fails before the kernel starts.
+    else if (arg === '--max-output-bytes') maxOutputBytes = parseMaxOutputBytes(rest[++i]);
     else if (arg === '--backend') backend = rest[++i];
     else if (arg === '--quiet') quiet = true;
     else if (!arg.startsWith('-') && !notebookPath) notebookPath = arg;
     else throw new Error(`unknown argument '${arg}'\n${usage}`);
   }
   if (!notebookPath || !backend) throw new Error(usage);
-  return { notebookPath: resolve(notebookPath), outputPath: resolve(outputPath ?? notebookPath), backend, quiet };
+  return {
+    notebookPath: resolve(notebookPath),
+    outputPath: resolve(outputPath ?? notebookPath),
+    backend,
+    quiet,
+    maxOutputBytes,
+  };
+}
+
+/** `--max-output-bytes N`: a whole number of bytes, at least the protocol's minimum. */
+export function parseMaxOutputBytes(text: string | undefined): number {
+  const bytes = Number(text);
+  if (!text || !Number.isInteger(bytes) || bytes < minOutputBytes)
+    throw new Error(
+      `--max-output-bytes: expected a whole number of bytes, at least ${minOutputBytes}; got '${text ?? ''}'`,
+    );
+  return bytes;
 }
 
 function textOf(bundle: OutputBundle): string {
@@ -82,6 +105,7 @@ export async function runNotebook(options: RunOptions): Promise<number> {
     kernelPath: join(__dirname, 'kernel.js'),
     cwd: dirname(options.notebookPath),
     backend: options.backend,
+    maxOutputBytes: options.maxOutputBytes,
     onNotification,
     onProcessOutput: (stream, text) => print(text, stream),
   });
