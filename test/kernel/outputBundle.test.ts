@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { arange, full, randn, setBackend, tensor } from '../../kernel/engine/index';
 import { leadingBlock, outputBundle, tensorStats, toBatchHeadLayout } from '../../kernel/outputBundle';
 import { steps } from '../../kernel/steps';
+import { blockMeans, overviewBlocks } from '../../kernel/tensorOverview';
 import { mimeTypes } from '../../protocol/mimeTypes';
 import {
   defaultMaxOutputBytes,
@@ -46,6 +47,30 @@ describe('output bundles', () => {
       negInfCount: 0,
     });
     assert.deepEqual(tensorStats([5]), { ...tensorStats([5]), min: 5, max: 5, mean: 5, std: null });
+  });
+
+  it('chooses overview blocks that keep heatmap sides drawable and leading axes whole as long as it can', () => {
+    assert.deepEqual(overviewBlocks([2000, 2000], 90_000), [7, 7]); // 286×286
+    assert.deepEqual(overviewBlocks([3, 1 << 20], 90_000), [1, 2048]); // 3×512: rows are never pooled needlessly
+    assert.deepEqual(overviewBlocks([1e8], 90_000), [Math.ceil(1e8 / 512)]);
+    assert.deepEqual(overviewBlocks([64, 256, 256], 90_000), [1, 7, 7]); // 64 maps of 37×37
+    assert.deepEqual(overviewBlocks([100_000, 4, 4], 1000), [1613, 1, 1]); // then the leading axis: 62 × 4 × 4
+    for (const [shape, budget] of [
+      [[4096, 4096], 98_000],
+      [[7, 9, 11, 13], 50],
+      [[5], 1],
+    ] as const) {
+      const blocks = overviewBlocks(shape, budget);
+      const count = shape.reduce((n, d, i) => n * Math.ceil(d / blocks[i]), 1);
+      assert.ok(count <= budget, `${shape}: ${count} cells for a budget of ${budget}`);
+    }
+  });
+
+  it('takes block means over short edge blocks and carries NaN and infinities through', () => {
+    const values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, NaN, 12, Infinity, 14, 15, -Infinity, Infinity, 18];
+    // (3, 6) in blocks of 2×4: rows {0,1}, {2}; columns {0..3}, {4,5}.
+    const means = blockMeans(values, [3, 6], [2, 4]);
+    assert.deepEqual(Array.from(means), [(1 + 2 + 3 + 4 + 7 + 8 + 9 + 10) / 8, NaN, NaN, Infinity]);
   });
 
   it('keeps the leading block that fits the element budget', () => {
