@@ -8,7 +8,7 @@ import { decodeTensor } from '../protocol/tensorWire';
 import { sharedScale } from './colorScales';
 import { button, dropdown, element } from './dom';
 import { drawHeatmap, drawLegend } from './heatmap';
-import { formatShape, formatValue } from './numberFormat';
+import { blockRange, formatShape, formatValue } from './numberFormat';
 import { normalizedStats, statsLine } from './tensorStats';
 import { cutNote, overviewLabel } from './tensorView';
 
@@ -87,8 +87,12 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
   check.dataset.attentionLab = 'row-sum';
   const readout = element('div', 'al-readout', 'hover a cell: query → key = weight');
   readout.dataset.attentionLab = 'readout';
-  const label = (labels: string[] | undefined, i: number, what: string) =>
-    labels ? `'${labels[i]}' (${i})` : `${what} ${i}`;
+  // A cell of block means covers a range of queries or keys: 'q 5–9'.
+  const covered = payload.overview?.shape ?? weights.shape;
+  const label = (labels: string[] | undefined, i: number, what: 'q' | 'k') =>
+    labels
+      ? `'${labels[i]}' (${i})`
+      : `${what} ${blockRange(i, blocks[what === 'q' ? 2 : 3], covered[what === 'q' ? 2 : 3])}`;
 
   // With block means, the row sums are checked on the exact leading block's whole rows.
   const exactRows = exact.shape[0] * exact.shape[1] * exact.shape[2];
@@ -123,7 +127,7 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
             : values[r * cols + c] === 0,
         onHover: (cell) => {
           readout.textContent = cell
-            ? `${caption ? `${caption} · ` : ''}query ${label(queries, cell.row, 'q')} → key ${label(keys, cell.col, 'k')} = ${cell.value}`
+            ? `${caption ? `${caption} · ` : ''}query ${label(queries, cell.row, 'q')} → key ${label(keys, cell.col, 'k')} ${payload.overview ? 'mean ' : ''}= ${cell.value}`
             : 'hover a cell: query → key = weight';
         },
       });

@@ -403,6 +403,24 @@ describe(
       console.log(
         `# 8 heads of 512x512: decode + draw ${inPage.toFixed(0)} ms in the page (${elapsed} ms with the ${(payloadBytes.big! / 1e6).toFixed(2)} MB transfer from Node); switching to one head ${switchHead.toFixed(0)} ms`,
       );
+      assert.match(
+        (await page.textContent('[data-attention-lab="overview-label"]')) ?? '',
+        /^512×512 shown as \d+×\d+ block means \(blocks of \d+×\d+\)$/,
+      );
+      assert.match(
+        (await page.textContent('[data-attention-lab="row-sum"]')) ?? '',
+        /^rows sum to 1 over the \d+ exact rows shipped \(max error .*\) ✓$/,
+      );
+      const box = await page.locator('canvas[data-attention-lab="heatmap"]').boundingBox();
+      assert.ok(box);
+      await page.mouse.move(box.x + 1, box.y + 1);
+      assert.match(
+        (await page.textContent('[data-attention-lab="readout"]')) ?? '',
+        /^head 3 · query q 0–\d+ → key k 0–\d+ mean = [\d.e-]+$/,
+      );
+      await page
+        .locator('[data-attention-lab="attention-view"]')
+        .screenshot({ path: join(artifacts, 'attention-overview-8x512.png') });
       const seen = (page as Page & { requestsSeen: string[] }).requestsSeen;
       assert.deepEqual([...new Set(seen.map((url) => new URL(url).origin))], ['http://renderer.test']);
     });
