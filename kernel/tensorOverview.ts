@@ -55,14 +55,20 @@ export function blockMeans(
   const sums = new Float64Array(product(outShape));
   if (ndim === 0) return Float32Array.of(values[0]);
   const cols = shape[ndim - 1];
-  const colBlock = Int32Array.from({ length: cols }, (_, c) => Math.floor(c / block[ndim - 1]));
+  const colBlock = block[ndim - 1];
   const index = new Array<number>(ndim - 1).fill(0);
   const rows = product(shape.slice(0, -1));
   for (let row = 0; row < rows; row++) {
     let base = 0;
     for (let axis = 0; axis < ndim - 1; axis++) base += Math.floor(index[axis] / block[axis]) * outStrides[axis];
     const start = row * cols;
-    for (let c = 0; c < cols; c++) sums[base + colBlock[c]] += values[start + c];
+    // Each run of a row inside one column block is summed locally, then added once.
+    for (let first = 0, cell = base; first < cols; first += colBlock, cell++) {
+      const end = Math.min(cols, first + colBlock);
+      let sum = 0;
+      for (let c = first; c < end; c++) sum += values[start + c];
+      sums[cell] += sum;
+    }
     for (let axis = ndim - 2; axis >= 0 && ++index[axis] === shape[axis]; axis--) index[axis] = 0;
   }
   const means = new Float32Array(sums.length);
