@@ -3,7 +3,7 @@
  * `npm run bench [-- --json] [-- --long N] [-- --only native,pytorch,tfjs-wasm] [-- --workloads W1,W4,K1]`: W1-W5 on every available engine backend, PyTorch 1.13
  * (/usr/bin/python3, when it has torch) and TensorFlow.js cpu/wasm, all with the same weights and
  * inputs; K1 (a trivial cell through the kernel process) and R1 (8 heads of 512×512 drawn by the
- * renderer in Chromium); W4-long (needWeights: false at length 8192, peak memory). Each figure is the
+ * renderer in Chromium); P1 (the repr of a (4096, 4096) tensor); W4-long (needWeights: false at length 8192, peak memory). Each figure is the
  * warm median of repeated runs; every implementation's outputs are checked against the reference backend.
  */
 import { spawnSync } from 'node:child_process';
@@ -166,6 +166,53 @@ function runTorch(
     return found;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** P1: PyTorch's repr of a (4096, 4096) tensor on each engine backend, next to torch's own `repr`. */
+async function printRepr(backends: BackendName[]): Promise<void> {
+  const torch = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      `import json, statistics, time, torch
+torch.manual_seed(0); x = torch.randn(4096, 4096); samples = []; started = time.perf_counter()
+while len(samples) < ${timing.minRuns} or time.perf_counter() - started < ${timing.budgetMs / 1000}:
+    t0 = time.perf_counter(); repr(x); samples.append((time.perf_counter() - t0) * 1000)
+print(json.dumps({"medianMs": statistics.median(samples), "runs": len(samples)}))`,
+    ],
+    { encoding: 'utf8' },
+  );
+  const peer = torch.status === 0 ? (JSON.parse(torch.stdout) as { medianMs: number; runs: number }) : null;
+  report({
+    workload: 'P1',
+    implementation: 'pytorch',
+    medianMs: peer?.medianMs ?? null,
+    runs: peer?.runs ?? 0,
+    gflops: null,
+    maxAbsDiff: null,
+    agrees: null,
+    note: peer ? 'repr(torch.randn(4096, 4096))' : `absent: ${torch.stderr.trim().split('\n').pop() ?? 'no python3'}`,
+  });
+  // The seeded generator gives every backend the same numbers, so every backend must print the same text.
+  engine.setBackend('reference');
+  engine.manualSeed(0);
+  const expected = engine.randn(4096, 4096).toString();
+  for (const backend of backends) {
+    engine.setBackend(backend);
+    engine.manualSeed(0);
+    const x = engine.randn(4096, 4096);
+    const { medianMs, runs, result } = await timeMedian(() => x.toString());
+    report({
+      workload: 'P1',
+      implementation: `engine ${backend}`,
+      medianMs,
+      runs,
+      gflops: null,
+      maxAbsDiff: null,
+      agrees: result === expected,
+      note: 'randn(4096, 4096).toString(): reads the 36 shown elements only',
+    });
   }
 }
 
@@ -355,11 +402,17 @@ async function main(): Promise<void> {
   // concurrent GC threads would compete with Chromium for the two cores.
   if (wantedWorkload('K1')) await kernelRoundTrip();
   if (wantedWorkload('R1')) await rendererDraw();
+  if (wantedWorkload('P1')) await printRepr(backends);
 
   const reference = new Map<string, Float32Array[]>();
   for (const workload of workloads) reference.set(workload.name, engineRunner(workload, 'reference')());
 
-  const torch = wanted('pytorch') ? runTorch(workloads) : 'not asked for (--only)';
+  const torch =
+    workloads.length === 0
+      ? 'no W workloads asked for'
+      : wanted('pytorch')
+        ? runTorch(workloads)
+        : 'not asked for (--only)';
   for (const workload of workloads) {
     const check = (outputs: Float32Array[]) => compare(workload, reference.get(workload.name)!, outputs);
     const found = typeof torch === 'string' ? undefined : torch.get(workload.name);

@@ -5,10 +5,17 @@
  */
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { minOutputBytes } from '../protocol/outputPayloads';
 import { parseParameterValue, type NotebookParameter } from './notebookParameters';
 import { exitCodes, NotebookRun, type RunOptions } from './notebookRun';
 
 const exitUsage = 2;
+
+/** `--max-output-bytes N`: a whole number of bytes, at least the protocol's minimum. */
+function isOutputCap(text: string): boolean {
+  const bytes = Number(text);
+  return text.trim() !== '' && Number.isInteger(bytes) && bytes >= minOutputBytes;
+}
 
 const runHelp = `usage: attention-lab run NOTEBOOK.ipynb [options]
 
@@ -29,6 +36,9 @@ options:
       --allow-errors       run on past failing cells, and exit 0
       --backend NAME       engine backend: auto (default), native, gpujs-headlessgl, gpujs-webasm,
                            gpujs-cpu, reference
+      --max-output-bytes N the cap on each tensor, attention or stages output (default 1048576):
+                           a bigger tensor is shown as block means of every element plus its
+                           leading block
   -q, --quiet              print nothing but the runner's own errors
   -h, --help               show this help
 
@@ -94,6 +104,7 @@ function parseRunArguments(args: string[]): RunOptions | 'help' {
         timeout: { type: 'string' },
         'allow-errors': { type: 'boolean' },
         backend: { type: 'string', default: 'auto' },
+        'max-output-bytes': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -116,6 +127,12 @@ function parseRunArguments(args: string[]): RunOptions | 'help' {
     if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds))
       throw new UsageError(`option '--timeout' needs a number of seconds above 0, got '${values.timeout}'`, 'run');
   }
+  const maxOutputBytes = values['max-output-bytes'];
+  if (maxOutputBytes !== undefined && !isOutputCap(maxOutputBytes))
+    throw new UsageError(
+      `option '--max-output-bytes' needs a whole number of bytes, at least ${minOutputBytes}, got '${maxOutputBytes}'`,
+      'run',
+    );
   const notebookPath = resolve(positionals[0]);
   const defaultOutput = join(dirname(notebookPath), `${basename(notebookPath, extname(notebookPath))}.out.ipynb`);
   return {
@@ -126,6 +143,7 @@ function parseRunArguments(args: string[]): RunOptions | 'help' {
     timeoutSeconds,
     allowErrors: values['allow-errors'] === true,
     parameters,
+    maxOutputBytes: maxOutputBytes === undefined ? undefined : Number(maxOutputBytes),
   };
 }
 

@@ -36,6 +36,8 @@ export interface RunOptions {
   /** Run on past failing cells and exit 0, as nbclient's `allow_errors`. */
   allowErrors: boolean;
   parameters: NotebookParameter[];
+  /** The cap on each rich output (--max-output-bytes); the kernel's default when absent. */
+  maxOutputBytes?: number;
 }
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
@@ -160,6 +162,7 @@ export class NotebookRun {
       kernelPath: join(__dirname, 'kernel.js'),
       cwd: dirname(this.options.notebookPath),
       backend: this.options.backend,
+      maxOutputBytes: this.options.maxOutputBytes,
       ownProcessGroup: true,
       onNotification: (message) => this.notify(message),
       onProcessOutput: (stream, text) => this.print(text, stream),

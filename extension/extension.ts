@@ -17,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
       kernelPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'kernel.js').fsPath,
       backend: config.get<string>('engineBackend', 'auto'),
       nodePath: config.get<string>('nodePath', ''),
+      maxOutputBytes: config.get<number>('maxOutputBytes', 1 << 20),
     };
   };
   const kernels = new KernelController(settings);

@@ -27,6 +27,8 @@ export interface KernelStartOptions {
   nodePath?: string;
   /** Engine backend name, or 'auto'. */
   backend?: string;
+  /** The cap on each rich output, in bytes of JSON (the kernel's default: 1 MB). */
+  maxOutputBytes?: number;
   /** Extra V8 flags, e.g. ['--max-old-space-size=4096']. */
   nodeOptions?: string[];
   /**
@@ -111,6 +113,8 @@ export class KernelClient {
     const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
     if (options.backend && options.backend !== 'auto') env.ATTENTION_LAB_BACKEND = options.backend;
     else delete env.ATTENTION_LAB_BACKEND;
+    if (options.maxOutputBytes !== undefined) env.ATTENTION_LAB_MAX_OUTPUT_BYTES = String(options.maxOutputBytes);
+    else delete env.ATTENTION_LAB_MAX_OUTPUT_BYTES;
     const child = spawn(runtime, [...(options.nodeOptions ?? []), options.kernelPath], {
       cwd: options.cwd,
       env,

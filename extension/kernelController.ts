@@ -29,6 +29,8 @@ export interface KernelSettings {
   kernelPath: string;
   backend: string;
   nodePath: string;
+  /** The setting attentionLab.maxOutputBytes: the cap on each rich output. */
+  maxOutputBytes: number;
 }
 
 function toOutputItem(item: OutputItem): vscode.NotebookCellOutputItem {
@@ -89,7 +91,7 @@ class NotebookSession implements vscode.Disposable {
   }
 
   private async startKernel(): Promise<KernelClient> {
-    const { kernelPath, backend, nodePath } = this.settings();
+    const { kernelPath, backend, nodePath, maxOutputBytes } = this.settings();
     const folder = vscode.Uri.joinPath(this.notebook.uri, '..');
     const cwd =
       folder.scheme === 'file' ? folder.fsPath : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
@@ -97,6 +99,7 @@ class NotebookSession implements vscode.Disposable {
       kernelPath,
       cwd,
       backend,
+      maxOutputBytes,
       nodePath: nodePath || undefined,
       onNotification: (message) => void this.changeOutputs(() => this.notify(message)),
       onProcessOutput: (stream, text) =>

@@ -4,7 +4,7 @@
 import type { OutputBundle } from '../protocol/kernelProtocol';
 import { DisplayHandle, type DisplayOptions } from './displayHandle';
 import type { OrderedOutbox } from './orderedOutbox';
-import { outputBundle } from './outputBundle';
+import { outputBundle, outputCap } from './outputBundle';
 
 /** Shows values in the running cell's outputs and updates them in place later. */
 export class CellDisplays {
@@ -17,6 +17,7 @@ export class CellDisplays {
 
   /** Sends `value` as a new output of the running cell; the handle replaces that output. */
   display(value: unknown, options: DisplayOptions = {}): DisplayHandle {
+    outputCap(options); // a bad maxBytes fails the call, not the output
     const cellId = this.currentCellId();
     const displayId = `display-${++this.displayCount}`;
     const failed = (error: unknown): OutputBundle => {
@@ -26,6 +27,7 @@ export class CellDisplays {
       outputBundle(shown, shownOptions).then((bundle): OutputBundle => ({ ...bundle, displayId }), failed);
     this.outbox.push(build(value, options).then((bundle) => ({ type: 'display', cellId, bundle })));
     return new DisplayHandle(displayId, (next: unknown, nextOptions: DisplayOptions = options) => {
+      outputCap(nextOptions);
       this.outbox.push(build(next, nextOptions).then((bundle) => ({ type: 'updateDisplay', cellId, bundle })));
     });
   }

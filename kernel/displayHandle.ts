@@ -5,6 +5,8 @@ import type { AttentionOptions } from './attentionView';
 export interface DisplayOptions extends AttentionOptions {
   /** Force a view: 'tensor' shows attention weights as a plain tensor, 'attention' the opposite. */
   as?: 'tensor' | 'attention' | 'text';
+  /** This output's size cap in bytes of JSON (default: the setting `attentionLab.maxOutputBytes`, 1 MB). */
+  maxBytes?: number;
 }
 
 /** What `display()` returns; `update(value)` replaces that output in place. Shows nothing itself. */

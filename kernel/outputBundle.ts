@@ -1,16 +1,20 @@
 // Turns cell values into the mime bundles that cross to the extension and into .ipynb files:
 // tensors, attention weights and traces get the protocol's rich payloads plus a text/plain
-// fallback (PyTorch's repr); everything else is shown like Node's util.inspect.
+// fallback (PyTorch's repr); everything else is shown like Node's util.inspect. Each rich output
+// stays under a size cap (ATTENTION_LAB_MAX_OUTPUT_BYTES from the extension's setting or the
+// runner's flag, or display's `maxBytes`): a tensor too big to ship whole keeps its exact leading
+// block and an overview of every element (block means), with stats over every element.
 import { inspect } from 'node:util';
 import type { OutputBundle, OutputItem } from '../protocol/kernelProtocol';
 import { mimeTypes } from '../protocol/mimeTypes';
 import {
-  maxStageElements,
-  maxWireElements,
+  defaultMaxOutputBytes,
+  minOutputBytes,
   payloadVersion,
   type AttentionOutput,
   type StagesOutput,
   type TensorOutput,
+  type TensorOverview,
   type TensorStats,
 } from '../protocol/outputPayloads';
 import { encodeTensor, type TensorPayload } from '../protocol/tensorWire';
@@ -18,6 +22,7 @@ import { AttentionView } from './attentionView';
 import { DisplayHandle, type DisplayOptions } from './displayHandle';
 import { attentionWeightsInfo, Tensor, type Trace } from './engine/index';
 import { formatShape } from './engine/shape';
+import { blockMeans, overviewBlocks } from './tensorOverview';
 
 /** A trace from the engine's `trace()` or the notebook's `steps()`: shown by the stage view. */
 export function isTrace(value: unknown): value is Trace<unknown> {
@@ -50,21 +55,47 @@ export async function outputsForResult(value: unknown): Promise<OutputBundle[]> 
   return [await outputBundle(value)];
 }
 
-/** One value's mime bundle; `options` can force a view, title it or label attention weights. */
+/** One value's mime bundle; `options` can force a view, title it, label attention weights or set its size cap. */
 export async function outputBundle(value: unknown, options: DisplayOptions = {}): Promise<OutputBundle> {
+  const maxBytes = outputCap(options);
   if (options.as === 'text') return { items: [textItem(inspectValue(value))] };
-  if (value instanceof AttentionView) return attentionBundle(value);
+  if (value instanceof AttentionView) return attentionBundle(value, maxBytes);
   if (value instanceof Tensor) {
     const wantsAttention =
       options.as === 'attention' ||
       (options.as !== 'tensor' &&
         (attentionWeightsInfo(value) !== undefined || options.queries !== undefined || options.keys !== undefined));
-    if (wantsAttention) return attentionBundle(new AttentionView(value, options));
-    const payload = await tensorOutput(value, maxWireElements, options.title);
+    if (wantsAttention) return attentionBundle(new AttentionView(value, options), maxBytes);
+    const payload = await tensorOutput(value, maxBytes, options.title);
     return { items: [jsonItem(mimeTypes.tensor, payload), textItem(payload.text)] };
   }
-  if (isTrace(value)) return stagesBundle(value, options.title);
+  if (isTrace(value)) return stagesBundle(value, maxBytes, options.title);
   return { items: [textItem(inspectValue(value))] };
+}
+
+/** The cap for the kernel's outputs: ATTENTION_LAB_MAX_OUTPUT_BYTES (the setting or the runner's flag), else 1 MB. */
+function kernelOutputCap(): number {
+  const configured = process.env.ATTENTION_LAB_MAX_OUTPUT_BYTES;
+  return configured
+    ? checkMaxBytes(
+        Number(configured),
+        "ATTENTION_LAB_MAX_OUTPUT_BYTES (the setting attentionLab.maxOutputBytes or the runner's --max-output-bytes)",
+      )
+    : defaultMaxOutputBytes;
+}
+
+/** A size cap in bytes: a whole number no smaller than the protocol's minimum. */
+export function checkMaxBytes(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minOutputBytes) {
+    const got = typeof value === 'number' ? String(value) : typeof value;
+    throw new RangeError(`${what} must be a whole number of bytes, at least ${minOutputBytes}; got ${got}`);
+  }
+  return value;
+}
+
+/** The cap for one output: `options.maxBytes` (checked) or the kernel's. */
+export function outputCap(options: DisplayOptions): number {
+  return options.maxBytes === undefined ? kernelOutputCap() : checkMaxBytes(options.maxBytes, 'display: maxBytes');
 }
 
 /** Text for values without a rich view: strings as they are, everything else like util.inspect. */
@@ -80,38 +111,42 @@ function jsonItem(mime: string, payload: unknown): OutputItem {
   return { mime, data: JSON.stringify(payload) };
 }
 
+/** Stats over the finite values, with NaN, +Inf and −Inf counted apart; null where no value is finite. */
 export function tensorStats(values: ArrayLike<number>): TensorStats {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
-  let count = 0;
+  let finiteCount = 0;
   let nanCount = 0;
-  let infCount = 0;
+  let posInfCount = 0;
+  let negInfCount = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (Number.isNaN(v)) nanCount++;
-    else if (!Number.isFinite(v)) infCount++;
-    else {
+    if (v - v === 0) {
       if (v < min) min = v;
       if (v > max) max = v;
       sum += v;
-      count++;
-    }
+      finiteCount++;
+    } else if (v === Infinity) posInfCount++;
+    else if (v === -Infinity) negInfCount++;
+    else nanCount++;
   }
-  const mean = count ? sum / count : 0;
+  const mean = sum / finiteCount;
   let squares = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (Number.isFinite(v)) squares += (v - mean) ** 2;
+    if (v - v === 0) squares += (v - mean) ** 2;
   }
-  // Over finite values; std is the sample deviation (n − 1), like torch.std.
+  const some = finiteCount > 0;
   return {
-    min: count ? min : 0,
-    max: count ? max : 0,
-    mean,
-    std: count > 1 ? Math.sqrt(squares / (count - 1)) : 0,
+    min: some ? min : null,
+    max: some ? max : null,
+    mean: some ? mean : null,
+    std: finiteCount > 1 ? Math.sqrt(squares / (finiteCount - 1)) : null,
+    finiteCount,
     nanCount,
-    infCount,
+    posInfCount,
+    negInfCount,
   };
 }
 
@@ -133,29 +168,75 @@ export function leadingBlock(shape: readonly number[], budget: number): number[]
   return block;
 }
 
-/** The tensor's values (one read) and the payload of its leading block, a row-major prefix of them. */
-async function blockPayload(
-  tensor: Tensor,
+/** Base64 characters per float32 value on the wire. */
+const wireCharsPerValue = 16 / 3;
+/** Room kept for the keys and shapes of the value payloads next to the measured fixed part. */
+const payloadOverhead = 512;
+
+/** The leading block of row-major `values` of `shape` within `budget` elements, as a payload. */
+function leadingBlockPayload(
+  values: ArrayLike<number> & { subarray(start: number, end: number): ArrayLike<number> },
+  shape: readonly number[],
+  dtype: TensorPayload['dtype'],
   budget: number,
-): Promise<{ data: TensorPayload; values: ArrayLike<number> }> {
-  const values = await tensor.data();
-  const block = leadingBlock(tensor.shape, budget);
-  const blockCount = block.reduce((n, d) => n * d, 1);
-  return { data: encodeTensor(block, tensor.dtype, values.subarray(0, blockCount)), values };
+): TensorPayload {
+  const block = leadingBlock(shape, budget);
+  return encodeTensor(
+    block,
+    dtype,
+    values.subarray(
+      0,
+      block.reduce((n, d) => n * d, 1),
+    ),
+  );
 }
 
-export async function tensorOutput(tensor: Tensor, budget: number, title?: string): Promise<TensorOutput> {
-  const { data, values } = await blockPayload(tensor, budget);
-  return {
-    kind: 'tensor',
+/** Every element of `values` as block means within `budget` elements. */
+function overviewPayload(values: ArrayLike<number>, shape: readonly number[], budget: number): TensorOverview {
+  const block = overviewBlocks(shape, budget);
+  const overviewShape = shape.map((size, axis) => Math.ceil(size / block[axis]));
+  const data = encodeTensor(overviewShape, 'float32', blockMeans(values, shape, block));
+  return { reduction: 'mean', shape: [...shape], block, data };
+}
+
+/** `text` within `maxChars`, cut at a line end with a line saying so. */
+function boundedText(text: string, maxChars: number): { text: string; cutAt?: number } {
+  if (text.length <= maxChars) return { text };
+  const cutAt = Math.max(0, text.lastIndexOf('\n', maxChars));
+  const note = `\n… ${text.length - cutAt} more characters cut to keep the output under its size cap`;
+  return { text: text.slice(0, cutAt) + note, cutAt };
+}
+
+/** The bytes of `value` as UTF-8 JSON. */
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+export async function tensorOutput(tensor: Tensor, maxBytes: number, title?: string): Promise<TensorOutput> {
+  const values = await tensor.data(); // the one read of every value: stats and overview need them all
+  const bounded = boundedText(tensor.toString(), Math.floor(maxBytes / 4));
+  const head = {
+    kind: 'tensor' as const,
     version: payloadVersion,
     title,
     shape: [...tensor.shape],
     dtype: tensor.dtype,
     backend: tensor.backend.name,
     stats: tensorStats(values),
-    text: tensor.toString(),
-    data,
+    text: bounded.text,
+  };
+  const valueChars = maxBytes - jsonBytes(head) - payloadOverhead;
+  const fullValueBytes = Math.ceil(tensor.numel() * wireCharsPerValue);
+  const textCut = bounded.cutAt === undefined ? {} : { textCutAt: bounded.cutAt };
+  if (fullValueBytes <= valueChars) {
+    const data = encodeTensor(tensor.shape, tensor.dtype, values);
+    return { ...head, data, ...(bounded.cutAt === undefined ? {} : { cut: { maxBytes, fullValueBytes, ...textCut } }) };
+  }
+  // Half of the room for the exact leading block, half for the overview of every element.
+  const perPart = Math.max(1, Math.floor(valueChars / 2 / wireCharsPerValue));
+  return {
+    ...head,
+    data: leadingBlockPayload(values, tensor.shape, tensor.dtype, perPart),
+    overview: overviewPayload(values, tensor.shape, perPart),
+    cut: { maxBytes, fullValueBytes, ...textCut },
   };
 }
 
@@ -196,7 +277,7 @@ export function toBatchHeadLayout(weights: Tensor, axes: readonly string[], head
   return current.permute(...order).contiguous(); // (B, H, Q, K)
 }
 
-async function attentionBundle(view: AttentionView): Promise<OutputBundle> {
+async function attentionBundle(view: AttentionView, maxBytes: number): Promise<OutputBundle> {
   const { weights, options } = view;
   const tag = attentionWeightsInfo(weights);
   const axes = options.axes ?? tag?.axes ?? defaultAxes(weights.ndim);
@@ -212,40 +293,62 @@ async function attentionBundle(view: AttentionView): Promise<OutputBundle> {
       throw new Error(`attention: ${mismatch} (weights shape ${formatShape(weights.shape)})`);
     }
   }
-  const { data, values } = await blockPayload(layout, maxWireElements);
+  const values = await layout.data();
+  const maskValues = options.mask
+    ? await toBatchHeadLayout(options.mask.expand(...weights.shape).float(), axes, heads).data() // (B, H, Q, K)
+    : null;
   const averagedHeads = options.averagedHeads ?? tag?.averagedHeads;
-  const payload: AttentionOutput = {
-    kind: 'attention',
+  const head = {
+    kind: 'attention' as const,
     version: payloadVersion,
     title: options.title,
-    weights: data,
-    fullLayout: [layout.shape[0], layout.shape[1]],
+    fullLayout: [layout.shape[0], layout.shape[1]] as [number, number],
     sourceShape: [...weights.shape],
     averagedHeads,
     queries: options.queries?.map(String),
     keys: options.keys?.map(String),
     stats: tensorStats(values),
   };
-  if (options.mask) {
-    const mask = options.mask.expand(...weights.shape); // same shape as weights
-    const maskLayout = toBatchHeadLayout(mask.float(), axes, heads); // (B, H, Q, K)
-    payload.mask = (await blockPayload(maskLayout, maxWireElements)).data;
+  const valueChars = maxBytes - jsonBytes(head) - payloadOverhead;
+  const parts = maskValues ? 2 : 1;
+  const fullValueBytes = Math.ceil(layout.numel() * wireCharsPerValue);
+  let payload: AttentionOutput;
+  if (fullValueBytes * parts <= valueChars) {
+    payload = { ...head, weights: encodeTensor(layout.shape, 'float32', values) };
+    if (maskValues) payload.mask = encodeTensor(layout.shape, 'float32', maskValues);
+  } else {
+    // The exact leading block, the overview of every map, and the masked fraction of each overview cell.
+    const perPart = Math.max(1, Math.floor(valueChars / (parts + 1) / wireCharsPerValue));
+    const overview = overviewPayload(values, layout.shape, perPart);
+    payload = {
+      ...head,
+      weights: leadingBlockPayload(values, layout.shape, 'float32', perPart),
+      overview,
+      cut: { maxBytes, fullValueBytes: fullValueBytes * parts },
+    };
+    if (maskValues) {
+      const maskMeans = blockMeans(maskValues, layout.shape, overview.block);
+      payload.maskOverview = encodeTensor(overview.data.shape, 'float32', maskMeans);
+    }
   }
   const summary = `attention weights (${weights.shape.join(', ')})${averagedHeads ? `, mean over ${averagedHeads} heads` : ''}`;
-  return { items: [jsonItem(mimeTypes.attention, payload), textItem(`${summary}\n${weights.toString()}`)] };
+  const text = boundedText(`${summary}\n${weights.toString()}`, Math.floor(maxBytes / 4)).text;
+  return { items: [jsonItem(mimeTypes.attention, payload), textItem(text)] };
 }
 
-async function stagesBundle(traced: Trace<unknown>, title?: string): Promise<OutputBundle> {
+async function stagesBundle(traced: Trace<unknown>, maxBytes: number, title?: string): Promise<OutputBundle> {
+  const described = traced.stages.map((stage) => ({
+    name: stage.name,
+    op: stage.op,
+    module: stage.module,
+    inputs: stage.inputs,
+    output: stage.output,
+  }));
+  // Every stage's tensor gets an equal share of what the stage descriptions leave.
+  const share = Math.floor((maxBytes - jsonBytes({ described, title })) / Math.max(1, traced.stages.length));
   const stages = [];
-  for (const stage of traced.stages) {
-    stages.push({
-      name: stage.name,
-      op: stage.op,
-      module: stage.module,
-      inputs: stage.inputs,
-      output: stage.output,
-      tensor: await tensorOutput(stage.tensor, maxStageElements),
-    });
+  for (const [i, stage] of traced.stages.entries()) {
+    stages.push({ ...described[i], tensor: await tensorOutput(stage.tensor, Math.max(1, share)) });
   }
   const payload: StagesOutput = { kind: 'stages', version: payloadVersion, title, stages };
   const width = Math.max(0, ...traced.stages.map((s) => s.name.length));

@@ -1,24 +1,68 @@
 /**
  * The JSON payloads behind the protocol's mimes: written by the kernel, stored in .ipynb files by
  * VS Code's serializer, drawn by the webview renderer. Values travel as base64 float32
- * (`TensorPayload`); a tensor too big to ship whole keeps a leading block and says so.
+ * (`TensorPayload`). Each output stays under a size cap: a tensor too big to ship whole keeps its
+ * exact leading block plus an overview of every element (block means) and says what was cut.
  */
 import type { TensorPayload, WireDType } from './tensorWire';
 
-export const payloadVersion = 1;
+/** 2: stats say how many values are finite (min/max/mean/std null when none) and count +Inf and
+ *  −Inf apart; outputs over the size cap carry an overview and say what was cut. */
+export const payloadVersion = 2;
 
-/** Element budget for one tensor's values in an output (8 heads of 512×512 weights fit). */
-export const maxWireElements = 1 << 21;
-/** Element budget for each stage tensor of a trace. */
-export const maxStageElements = 1 << 18;
+/** The default cap on one rich output's JSON (setting `attentionLab.maxOutputBytes`, runner flag
+ *  `--max-output-bytes`, `display(x, { maxBytes })`). */
+export const defaultMaxOutputBytes = 1 << 20;
+/** The smallest cap accepted: room for the stats, the summarised text and a small overview. */
+export const minOutputBytes = 16 << 10;
 
+/** Over the finite values; the counts say how many values were left out and why. */
 export interface TensorStats {
+  /** null when no value is finite (an all-NaN tensor has no min). */
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  /** Sample standard deviation (n − 1) as torch.std; null with fewer than two finite values. */
+  std: number | null;
+  finiteCount: number;
+  nanCount: number;
+  posInfCount: number;
+  negInfCount: number;
+}
+
+/** The stats of payloads saved before version 2: zeros where no value was finite, one Inf count. */
+export interface LegacyTensorStats {
   min: number;
   max: number;
   mean: number;
   std: number;
   nanCount: number;
   infCount: number;
+}
+
+/**
+ * The whole tensor at a lower resolution, for outputs too big to ship whole: each value is the mean
+ * of a `block` of the tensor (a block holding a NaN, or both infinities, shows NaN; one holding
+ * only one infinity shows it), so the heatmap still covers every element.
+ */
+export interface TensorOverview {
+  reduction: 'mean';
+  /** The shape of the tensor it covers (for attention, its (batch, heads, queries, keys) layout). */
+  shape: number[];
+  /** The block size along each axis; the last block of an axis may be smaller. */
+  block: number[];
+  /** Shape `ceil(shape[i] / block[i])`. */
+  data: TensorPayload;
+}
+
+/** What the size cap cut from an output, so the view can say so. */
+export interface OutputCut {
+  /** The cap the output was kept under, in bytes of JSON. */
+  maxBytes: number;
+  /** The bytes every value would have taken on the wire. */
+  fullValueBytes: number;
+  /** Set when the text repr itself was cut to this many characters. */
+  textCutAt?: number;
 }
 
 export interface TensorOutput {
@@ -29,12 +73,15 @@ export interface TensorOutput {
   dtype: WireDType;
   backend: string;
   /** Over every element, computed in the kernel before any summarising. */
-  stats: TensorStats;
+  stats: TensorStats | LegacyTensorStats;
   /** PyTorch's repr, summarised with `...` as PyTorch does. */
   text: string;
   /** Row-major values. When `data.shape` is smaller than `shape`, the tensor was too big to ship
-   *  and `data` is its leading block `t[:data.shape[0], :data.shape[1], ...]`. */
+   *  and `data` is its leading block `t[:data.shape[0], :data.shape[1], ...]`, exact. */
   data: TensorPayload;
+  /** Present when `data` is cut: the whole tensor as block means. */
+  overview?: TensorOverview;
+  cut?: OutputCut;
 }
 
 export interface AttentionOutput {
@@ -42,7 +89,7 @@ export interface AttentionOutput {
   version: number;
   title?: string;
   /** Weights as (batch, heads, queries, keys); a 2-D or 3-D input gets leading axes of size 1.
-   *  Big weights keep their leading batches or heads only, as in `TensorOutput.data`. */
+   *  Big weights keep their leading block only, exact, as in `TensorOutput.data`. */
   weights: TensorPayload;
   /** (batch, heads) before any cut. */
   fullLayout: [number, number];
@@ -54,7 +101,12 @@ export interface AttentionOutput {
   keys?: string[];
   /** Optional explicit mask, same layout as `weights`, 1 where a position was masked out. */
   mask?: TensorPayload;
-  stats: TensorStats;
+  stats: TensorStats | LegacyTensorStats;
+  /** Present when `weights` is cut: every (batch, head) map as block means over queries × keys. */
+  overview?: TensorOverview;
+  /** With `overview` and a mask: the fraction of each block that is masked, same layout. */
+  maskOverview?: TensorPayload;
+  cut?: OutputCut;
 }
 
 export interface StageShapePayload {

@@ -13,11 +13,31 @@ export interface TensorPayload {
   values: string;
 }
 
+const base64Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const base64Codes = Uint8Array.from(base64Alphabet, (c) => c.charCodeAt(0));
+
+/** Standard base64 with padding, through a table into ASCII bytes: linear time in Node and browsers
+ *  alike (btoa over a binary string took 370 ms for 360 kB in Node). */
 function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  return btoa(binary);
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let at = 0;
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const triple = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out[at++] = base64Codes[triple >> 18];
+    out[at++] = base64Codes[(triple >> 12) & 63];
+    out[at++] = base64Codes[(triple >> 6) & 63];
+    out[at++] = base64Codes[triple & 63];
+  }
+  const left = bytes.length - i;
+  if (left > 0) {
+    const triple = (bytes[i] << 16) | (left === 2 ? bytes[i + 1] << 8 : 0);
+    out[at++] = base64Codes[triple >> 18];
+    out[at++] = base64Codes[(triple >> 12) & 63];
+    out[at++] = left === 2 ? base64Codes[(triple >> 6) & 63] : 61; // '='
+    out[at++] = 61;
+  }
+  return new TextDecoder('ascii').decode(out);
 }
 
 function base64ToBytes(text: string): Uint8Array {

@@ -1,13 +1,16 @@
 // The attention view: a grid of heatmaps (one per head of the chosen batch entry, or the chosen
 // head) on one [0, 1] scale with a legend, token labels, hatched masked cells, flagged all-NaN
-// rows, a "mean over H heads" label, a row-sum check, a hover readout and PNG export.
+// rows, a "mean over H heads" label, a row-sum check, a hover readout and PNG export. Weights over
+// the output cap arrive as block means of every map (drawn, labelled so) and an exact leading block
+// (whose whole rows the row-sum check reads).
 import type { AttentionOutput } from '../protocol/outputPayloads';
 import { decodeTensor } from '../protocol/tensorWire';
 import { sharedScale } from './colorScales';
 import { button, dropdown, element } from './dom';
 import { drawHeatmap, drawLegend } from './heatmap';
-import { formatShape, formatValue } from './numberFormat';
-import { statsLine } from './tensorView';
+import { blockRange, formatShape, formatValue } from './numberFormat';
+import { normalizedStats, statsLine } from './tensorStats';
+import { cutNote, overviewLabel } from './tensorView';
 
 /** Largest |row sum − 1| over rows that are not all NaN, and the indices of all-NaN rows. */
 export function rowSumCheck(values: Float32Array, rows: number, cols: number): { maxError: number; nanRows: number[] } {
@@ -28,10 +31,18 @@ export function rowSumCheck(values: Float32Array, rows: number, cols: number): {
 }
 
 export function renderAttention(payload: AttentionOutput, root: HTMLElement): void {
-  const weights = decodeTensor(payload.weights);
+  const exact = decodeTensor(payload.weights);
+  // The maps drawn: every weight, or block means of every weight when the output was cut.
+  const weights = payload.overview ? decodeTensor(payload.overview.data) : exact;
   const [batches, heads, rows, cols] = weights.shape;
-  const mask = payload.mask ? decodeTensor(payload.mask).values : null;
-  const scale = sharedScale([payload.stats]);
+  const blocks = payload.overview?.block ?? [1, 1, 1, 1];
+  const maskPayload = payload.overview ? payload.maskOverview : payload.mask;
+  const mask = maskPayload ? decodeTensor(maskPayload).values : null;
+  // Token labels name single positions, so block means go unlabelled.
+  const queries = blocks[2] === 1 ? payload.queries : undefined;
+  const keys = blocks[3] === 1 ? payload.keys : undefined;
+  const stats = normalizedStats(payload.stats);
+  const scale = sharedScale([stats]);
   const view = element('div', 'al-view al-attention');
   view.dataset.attentionLab = 'attention-view';
   const header = element('div', 'al-header');
@@ -44,7 +55,21 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
     header.append(averaged);
   }
   view.append(header, element('div', 'al-stats', statsLine(payload.stats)));
-  if (batches * heads < payload.fullLayout[0] * payload.fullLayout[1]) {
+  if (payload.cut) {
+    const covered = payload.overview?.shape ?? exact.shape;
+    const note = element('div', 'al-note', cutNote(payload.cut, exact.shape, covered, payload.overview !== undefined));
+    note.dataset.attentionLab = 'truncated';
+    view.append(note);
+  }
+  if (payload.overview) {
+    const label = element(
+      'div',
+      'al-overview-label',
+      overviewLabel(payload.overview.shape.slice(2), [rows, cols], blocks.slice(2)),
+    );
+    label.dataset.attentionLab = 'overview-label';
+    view.append(label);
+  } else if (batches * heads < payload.fullLayout[0] * payload.fullLayout[1]) {
     view.append(
       element(
         'div',
@@ -62,17 +87,24 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
   check.dataset.attentionLab = 'row-sum';
   const readout = element('div', 'al-readout', 'hover a cell: query → key = weight');
   readout.dataset.attentionLab = 'readout';
-  const label = (labels: string[] | undefined, i: number, what: string) =>
-    labels ? `'${labels[i]}' (${i})` : `${what} ${i}`;
+  // A cell of block means covers a range of queries or keys: 'q 5–9'.
+  const covered = payload.overview?.shape ?? weights.shape;
+  const label = (labels: string[] | undefined, i: number, what: 'q' | 'k') =>
+    labels
+      ? `'${labels[i]}' (${i})`
+      : `${what} ${blockRange(i, blocks[what === 'q' ? 2 : 3], covered[what === 'q' ? 2 : 3])}`;
 
+  // With block means, the row sums are checked on the exact leading block's whole rows.
+  const exactRows = exact.shape[0] * exact.shape[1] * exact.shape[2];
+  const exactCheck = payload.overview ? rowSumCheck(exact.values, exactRows, exact.shape[3]) : null;
   const draw = () => {
     const shown = head < 0 ? Array.from({ length: heads }, (_, h) => h) : [head];
-    let worst = 0;
+    let worst = exactCheck?.maxError ?? 0;
     const nanRows = new Set<number>();
     const panels = shown.map((h) => {
       const offset = (batch * heads + h) * rows * cols;
       const values = weights.values.subarray(offset, offset + rows * cols);
-      const summary = rowSumCheck(values, rows, cols);
+      const summary = exactCheck ? { maxError: 0, nanRows: [] } : rowSumCheck(values, rows, cols);
       worst = Math.max(worst, summary.maxError);
       summary.nanRows.forEach((r) => nanRows.add(r));
       const caption = payload.averagedHeads
@@ -88,26 +120,30 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
         values,
         scale,
         maxSide: shown.length > 1 ? 220 : 360,
-        isMasked: (r, c) => (mask ? mask[offset + r * cols + c] !== 0 : values[r * cols + c] === 0),
+        // A block mean is masked only when its whole block is.
+        isMasked: (r, c) =>
+          mask
+            ? mask[offset + r * cols + c] === 1 || (!payload.overview && mask[offset + r * cols + c] !== 0)
+            : values[r * cols + c] === 0,
         onHover: (cell) => {
           readout.textContent = cell
-            ? `${caption ? `${caption} · ` : ''}query ${label(payload.queries, cell.row, 'q')} → key ${label(payload.keys, cell.col, 'k')} = ${cell.value}`
+            ? `${caption ? `${caption} · ` : ''}query ${label(queries, cell.row, 'q')} → key ${label(keys, cell.col, 'k')} ${payload.overview ? 'mean ' : ''}= ${cell.value}`
             : 'hover a cell: query → key = weight';
         },
       });
       canvas.dataset.head = String(h);
       const panel = element('figure', 'al-panel');
       const body = element('div', 'al-panel-body');
-      if (payload.keys) {
+      if (keys) {
         const keyLabels = element('div', 'al-key-labels');
         keyLabels.style.gridTemplateColumns = `repeat(${cols}, ${cellSize}px)`;
-        payload.keys.forEach((k) => keyLabels.append(element('span', 'al-key-label', k)));
+        keys.forEach((k) => keyLabels.append(element('span', 'al-key-label', k)));
         body.append(element('span'), keyLabels);
       }
-      if (payload.queries) {
+      if (queries) {
         const queryLabels = element('div', 'al-query-labels');
         queryLabels.style.gridTemplateRows = `repeat(${rows}, ${cellSize}px)`;
-        payload.queries.forEach((q, r) =>
+        queries.forEach((q, r) =>
           queryLabels.append(
             element('span', summary.nanRows.includes(r) ? 'al-query-label al-nan-row' : 'al-query-label', q),
           ),
@@ -119,13 +155,15 @@ export function renderAttention(payload: AttentionOutput, root: HTMLElement): vo
       if (caption) panel.append(element('figcaption', '', caption));
       return panel;
     });
-    grid.replaceChildren(...panels, drawLegend(scale, formatValue));
+    const nonFinite = { nan: stats.nanCount > 0, posInf: stats.posInfCount > 0, negInf: stats.negInfCount > 0 };
+    grid.replaceChildren(...panels, drawLegend(scale, formatValue, nonFinite));
     const nanNote = nanRows.size
-      ? ` · ${nanRows.size} fully masked row(s) are NaN: ${[...nanRows].map((r) => label(payload.queries, r, 'q')).join(', ')}`
+      ? ` · ${nanRows.size} fully masked row(s) are NaN: ${[...nanRows].map((r) => label(queries, r, 'q')).join(', ')}`
       : '';
+    const over = exactCheck ? ` over the ${exactRows} exact rows shipped` : '';
     check.textContent =
       worst <= 1e-4
-        ? `rows sum to 1 (max error ${worst.toExponential(1)}) ✓${nanNote}`
+        ? `rows sum to 1${over} (max error ${worst.toExponential(1)}) ✓${nanNote}`
         : `rows do not sum to 1: max error ${formatValue(worst)} (dropout or not a softmax?)${nanNote}`;
     check.classList.toggle('al-warning', worst > 1e-4 || nanRows.size > 0);
   };

@@ -1,7 +1,6 @@
 // Colour scales for heatmaps, pure functions shared by every view: a sequential scale (viridis)
 // for data in [0, 1] or of one sign, and a diverging one (coolwarm) centred on 0 for signed data.
-import type { TensorStats } from '../protocol/outputPayloads';
-
+// NaN, +Inf and −Inf get colours outside both scales.
 export type Rgb = [number, number, number];
 
 export interface ColorScale {
@@ -45,10 +44,22 @@ function interpolateInto(stops: Rgb[], t: number, out: Rgb | Uint8ClampedArray, 
   out[at + 2] = Math.round(from[2] + (to[2] - from[2]) * f);
 }
 
-/** Probabilities and other [0, 1] data get a fixed [0, 1] scale; signed data a symmetric diverging one. */
-export function scaleFor(stats: Pick<TensorStats, 'min' | 'max'>): ColorScale {
+/** The colours of values no scale holds: far from every viridis and coolwarm stop. */
+export const nonFiniteColors: Record<'nan' | 'posInf' | 'negInf', Rgb> = {
+  nan: [255, 0, 255],
+  posInf: [0, 0, 0],
+  negInf: [0, 255, 255],
+};
+
+type ScaleStats = { min: number | null; max: number | null };
+
+/**
+ * Probabilities and other [0, 1] data get a fixed [0, 1] scale; signed data a symmetric diverging one.
+ * Stats without finite values (min null) get the [0, 1] scale, which nothing is drawn in.
+ */
+export function scaleFor(stats: ScaleStats): ColorScale {
   const { min, max } = stats;
-  if (min >= 0 && max <= 1) return { kind: 'sequential', min: 0, max: 1 };
+  if (min === null || max === null || (min >= 0 && max <= 1)) return { kind: 'sequential', min: 0, max: 1 };
   if (min < 0 && max > 0) {
     const bound = Math.max(-min, max);
     return { kind: 'diverging', min: -bound, max: bound };
@@ -57,8 +68,10 @@ export function scaleFor(stats: Pick<TensorStats, 'min' | 'max'>): ColorScale {
 }
 
 /** One scale covering several tensors (a grid of heads, a chain of movement stages). */
-export function sharedScale(all: Pick<TensorStats, 'min' | 'max'>[]): ColorScale {
-  return scaleFor({ min: Math.min(...all.map((s) => s.min)), max: Math.max(...all.map((s) => s.max)) });
+export function sharedScale(all: ScaleStats[]): ColorScale {
+  const finite = all.filter((s): s is { min: number; max: number } => s.min !== null && s.max !== null);
+  if (finite.length === 0) return scaleFor({ min: null, max: null });
+  return scaleFor({ min: Math.min(...finite.map((s) => s.min)), max: Math.max(...finite.map((s) => s.max)) });
 }
 
 export function colorFor(value: number, scale: ColorScale): Rgb {
@@ -67,8 +80,15 @@ export function colorFor(value: number, scale: ColorScale): Rgb {
   return rgb;
 }
 
-/** colorFor(value, scale) written into out[at..at+2]: the heatmap's per-pixel path, which must not allocate. */
+/** colorFor(value, scale) written into out[at..at+2] (NaN and ±Inf in their own colours): the heatmap's per-pixel path, which must not allocate. */
 export function writeColor(value: number, scale: ColorScale, out: Rgb | Uint8ClampedArray, at: number): void {
+  if (value - value !== 0) {
+    const [r, g, b] = nonFiniteColors[value === Infinity ? 'posInf' : value === -Infinity ? 'negInf' : 'nan'];
+    out[at] = r;
+    out[at + 1] = g;
+    out[at + 2] = b;
+    return;
+  }
   const t = (value - scale.min) / (scale.max - scale.min);
   interpolateInto(scale.kind === 'sequential' ? viridis : coolwarm, t, out, at);
 }

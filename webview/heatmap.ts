@@ -1,7 +1,7 @@
 // A matrix drawn on a canvas: one pixel block per value through a colour scale, masked cells
-// hatched, NaN cells marked, and a hover readout. Fast enough for 512×512 (ImageData, then one
+// hatched, NaN and ±Inf cells in colours outside the scale (NaN also crossed), and a hover readout. Fast enough for 512×512 (ImageData, then one
 // scaled drawImage), and the drawn colours are exactly colorFor(value) (pixel tests rely on it).
-import { colorFor, cssColor, writeColor, type ColorScale } from './colorScales';
+import { colorFor, cssColor, nonFiniteColors, writeColor, type ColorScale } from './colorScales';
 
 export interface HeatmapOptions {
   rows: number;
@@ -46,10 +46,8 @@ export function drawHeatmap(options: HeatmapOptions): Heatmap {
       if (isMasked?.(r, c)) {
         masked.push([r, c]);
         pixels.fill(128, at, at + 3);
-      } else if (Number.isNaN(value)) {
-        nans.push([r, c]);
-        pixels.fill(0, at, at + 3);
       } else {
+        if (Number.isNaN(value)) nans.push([r, c]);
         writeColor(value, scale, pixels, at);
       }
       pixels[at + 3] = 255;
@@ -68,7 +66,7 @@ export function drawHeatmap(options: HeatmapOptions): Heatmap {
     context.strokeStyle = 'rgba(255, 255, 255, 0.85)';
     context.lineWidth = 1;
     for (const [r, c] of masked) hatch(context, c * cellSize, r * cellSize, cellSize);
-    context.strokeStyle = 'rgb(255, 60, 60)';
+    context.strokeStyle = 'rgb(255, 255, 255)';
     for (const [r, c] of nans) cross(context, c * cellSize, r * cellSize, cellSize);
   }
   if (options.onHover) {
@@ -107,8 +105,20 @@ function cross(context: CanvasRenderingContext2D, x: number, y: number, size: nu
   context.stroke();
 }
 
-/** A horizontal colour bar with the scale's ends (and 0 for diverging scales) labelled. */
-export function drawLegend(scale: ColorScale, format: (v: number) => string): HTMLElement {
+/** Which values outside the scale a legend names (each shown as its colour's swatch). */
+export interface NonFinitePresent {
+  nan?: boolean;
+  posInf?: boolean;
+  negInf?: boolean;
+}
+
+/** A horizontal colour bar with the scale's ends (and 0 for diverging scales) labelled, then a
+ *  swatch for each non-finite kind the data holds. */
+export function drawLegend(
+  scale: ColorScale,
+  format: (v: number) => string,
+  nonFinite: NonFinitePresent = {},
+): HTMLElement {
   const legend = document.createElement('div');
   legend.className = 'al-legend';
   legend.dataset.attentionLab = 'legend';
@@ -127,6 +137,21 @@ export function drawLegend(scale: ColorScale, format: (v: number) => string): HT
   const high = document.createElement('span');
   high.textContent = format(scale.max);
   legend.append(low, bar, high);
+  for (const [kind, label] of [
+    ['nan', 'NaN'],
+    ['posInf', '+Inf'],
+    ['negInf', '−Inf'],
+  ] as const) {
+    if (!nonFinite[kind]) continue;
+    const entry = document.createElement('span');
+    entry.className = 'al-legend-entry';
+    entry.dataset.attentionLab = `legend-${kind}`;
+    const swatch = document.createElement('span');
+    swatch.className = 'al-swatch';
+    swatch.style.background = cssColor(nonFiniteColors[kind]);
+    entry.append(swatch, label);
+    legend.append(entry);
+  }
   if (scale.kind === 'diverging') legend.title = 'diverging scale, white at 0';
   return legend;
 }

@@ -15,6 +15,9 @@ export const styles = `
 .al-plot, .al-grid { display: flex; gap: 14px; align-items: flex-start; flex-wrap: wrap; }
 canvas[data-attention-lab="heatmap"] { image-rendering: pixelated; outline: 1px solid var(--vscode-contrastBorder, transparent); }
 .al-legend { display: inline-flex; gap: 6px; align-items: center; font-family: var(--vscode-editor-font-family, monospace); font-size: 0.85em; align-self: flex-end; }
+.al-legend-entry { display: inline-flex; gap: 3px; align-items: center; margin-left: 6px; }
+.al-swatch { display: inline-block; width: 10px; height: 10px; outline: 1px solid var(--vscode-contrastBorder, rgba(128, 128, 128, 0.6)); }
+.al-overview-label { font-size: 0.9em; color: var(--vscode-descriptionForeground, #666); margin: 2px 0 4px; }
 .al-panel { margin: 0; }
 .al-panel figcaption { text-align: center; font-size: 0.85em; color: var(--vscode-descriptionForeground, #666); }
 .al-panel-body { display: grid; grid-template-columns: auto auto; gap: 2px 4px; align-items: start; }

@@ -162,21 +162,40 @@ class ElementFormatter {
   }
 }
 
-/** A row-major block of values with its shape, sliced without copying the whole tensor. */
+/**
+ * The shape of the values a repr reads: the tensor's own, or, when it is summarised, each dim longer
+ * than `2·edgeitems` cut to its first and last `edgeitems` (torch's get_summarized_data). A caller
+ * that gathers only these corners makes printing cost what it shows, not what the tensor holds.
+ */
+export function summarizedShape(shape: Shape, options: PrintOptions = printOptions): number[] {
+  const { threshold, edgeitems } = options;
+  if (sizeOf(shape) <= threshold) return [...shape];
+  return shape.map((size) => (size > 2 * edgeitems ? 2 * edgeitems : size));
+}
+
+/**
+ * A block of the printed tensor: `shape` is what the repr describes; `held` the row-major layout of
+ * `values`, either the whole tensor or only its summarised corners (see {@link summarizedShape}).
+ */
 interface Block {
   shape: Shape;
+  held: Shape;
   values: ArrayLike<number>;
   offset: number;
 }
 
+/** Entry `i` of dim 0: a dim held as corners keeps its last entries right after its first ones. */
 function child(block: Block, i: number): Block {
-  return { shape: block.shape.slice(1), values: block.values, offset: block.offset + i * sizeOf(block.shape.slice(1)) };
+  const dropped = block.shape[0] - block.held[0];
+  const at = i < block.held[0] / 2 || dropped === 0 ? i : i - dropped;
+  const inner = block.held.slice(1);
+  return { shape: block.shape.slice(1), held: inner, values: block.values, offset: block.offset + at * sizeOf(inner) };
 }
 
 /** The indices of dim 0 that are printed: all, or the first and last `edgeitems` when summarising. */
 function shownIndices(size: number, summarize: boolean, edgeitems: number): number[] {
-  const all = [...Array(size).keys()];
-  return summarize && size > 2 * edgeitems ? [...all.slice(0, edgeitems), ...all.slice(size - edgeitems)] : all;
+  if (!(summarize && size > 2 * edgeitems)) return [...Array(size).keys()];
+  return [...Array(2 * edgeitems).keys()].map((i) => (i < edgeitems ? i : size - 2 * edgeitems + i));
 }
 
 /** torch's get_summarized_data, flattened: the values the formatter looks at. */
@@ -224,7 +243,10 @@ function blockString(
   if (dim === 0) return formatter.format(block.values[block.offset]);
   const size = block.shape[0];
   if (dim === 1) {
-    const format = (i: number) => formatter.format(block.values[block.offset + i]);
+    const format = (i: number) => {
+      const element = child(block, i);
+      return formatter.format(element.values[element.offset]);
+    };
     const elements = shownEntries(size, summarize, options.edgeitems, ' ...', format);
     return vectorString(elements, indent, formatter.width, options.linewidth);
   }
@@ -248,7 +270,11 @@ function addSuffixes(text: string, suffixes: string[], indent: number, linewidth
   return `${parts.join('')})`;
 }
 
-/** The body of the repr without `tensor(` and suffixes (what the renderer shows as text). */
+/**
+ * The body of the repr without `tensor(` and suffixes (what the renderer shows as text). `values`
+ * holds every element in row-major order, or only the summarised corners laid out as
+ * `summarizedShape(shape, options)` (the two agree whenever nothing is cut).
+ */
 export function formatValues(
   shape: Shape,
   dtype: DType,
@@ -258,7 +284,11 @@ export function formatValues(
 ): string {
   if (sizeOf(shape) === 0) return '[]';
   const summarize = sizeOf(shape) > options.threshold;
-  const block: Block = { shape, values, offset: 0 };
+  const held = values.length === sizeOf(shape) ? shape : summarizedShape(shape, options);
+  if (values.length !== sizeOf(held)) {
+    throw new Error(`format: ${values.length} values for a tensor of shape ${formatTuple(shape)}`);
+  }
+  const block: Block = { shape, held, values, offset: 0 };
   const shown: number[] = [];
   summarizedValues(block, summarize, options.edgeitems, shown);
   const formatter = new ElementFormatter(dtype, shown, options);
@@ -271,6 +301,7 @@ const unprintedDtypes: readonly TorchDType[] = ['float32', 'int64', 'bool'];
 /**
  * `repr(t)` as PyTorch 1.13 prints it, for the PyTorch dtype the tensor stands for: `dtype=` for
  * int32 (int64, PyTorch's default integer type, prints none), and for any non-float32 empty tensor.
+ * `values` as in {@link formatValues}: every element, or only the summarised corners.
  */
 export function formatTensor(shape: Shape, dtype: TorchDType, values: TypedArray, options = printOptions): string {
   const prefix = 'tensor(';

@@ -7,7 +7,7 @@ import type { Backend, Storage, View } from './backend';
 import { defaultTorchDtype, type DType, type DTypeName, type TorchDType, type TypedArray } from './dtype';
 import { contiguousStrides, normalizeDim, sizeOf, toSize, type Shape, type Size } from './shape';
 import { asMethod, isInt, methodError, isOperand, isTensor, isTensorOrScalar } from './arguments';
-import { formatTensor } from './format';
+import { formatTensor, summarizedShape } from './format';
 import * as arrange from './ops/arrange';
 import * as creation from './ops/creation';
 import * as elementwise from './ops/elementwise';
@@ -124,8 +124,9 @@ export class Tensor {
     return this.dtype === 'bool' ? value !== 0 : value;
   }
 
+  /** PyTorch's repr; it reads only the elements it shows (the summarised corners of a big tensor). */
   toString(): string {
-    return formatTensor(this.shape, this.torchDtype, this.dataSync());
+    return formatTensor(this.shape, this.torchDtype, shownCorners(this, summarizedShape(this.shape)).dataSync());
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -983,4 +984,18 @@ function matrixTranspose(t: Tensor, name: 'mT' | 'mH'): Tensor {
     );
   }
   return movement.transpose(t, -2, -1);
+}
+
+/**
+ * The corners of `t` that a summarised repr shows, laid out as `held` (from summarizedShape): each cut
+ * dim keeps its first and last half of `held[dim]`. Gathered through narrow views joined with cat,
+ * innermost dims first, so only the shown elements are ever copied or read.
+ */
+function shownCorners(t: Tensor, held: readonly number[], dim = 0): Tensor {
+  if (dim === t.ndim) return t;
+  if (held[dim] === t.shape[dim]) return shownCorners(t, held, dim + 1);
+  const half = held[dim] / 2;
+  const first = shownCorners(movement.narrow(t, dim, 0, half), held, dim + 1);
+  const last = shownCorners(movement.narrow(t, dim, t.shape[dim] - half, half), held, dim + 1);
+  return movement.cat([first, last], dim);
 }

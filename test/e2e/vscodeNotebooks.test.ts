@@ -3,12 +3,15 @@
 // profile, every example notebook is opened, the Attention Lab kernel selected and Run All executed;
 // the saved .ipynb and the renderer's frame are checked (no errors, views present, canvases drawn,
 // shapes shown, the backend the status bar names), the stage view is stepped with the keyboard, a busy cell is
-// interrupted and the kernel restarted. Screenshots go to test-artifacts/e2e/.
+// interrupted and the kernel restarted, and a 2000×2000 result is saved under the output cap and shown
+// again on reopening. Screenshots go to test-artifacts/e2e/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, FrameLocator, Locator } from 'playwright-core';
+import { mimeTypes } from '../../protocol/mimeTypes';
+import type { TensorOutput } from '../../protocol/outputPayloads';
 import { codeServerEntry, VsCodeSession, type NotebookCellJson } from '../helpers/codeServer';
 import { repoRoot } from '../helpers/repoRoot';
 
@@ -201,7 +204,7 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
     const files: Record<string, string> = Object.fromEntries(
       Object.keys(examples).map((name) => [name, join(root, 'examples', name)]),
     );
-    for (const fixture of ['interrupt-and-restart.ipynb', 'async-errors.ipynb'])
+    for (const fixture of ['interrupt-and-restart.ipynb', 'async-errors.ipynb', 'big-tensor.ipynb'])
       files[fixture] = join(root, 'test/fixtures/e2e', fixture);
     vscode = await VsCodeSession.start(vsix, files);
   });
@@ -320,6 +323,41 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
       assert.deepEqual(errorsOf([cells[0]]).sort(), ['Error: rejected late', 'Error: timer threw']);
       assert.deepEqual(errorsOf([cells[1]]), [], 'nothing of it in the cell that was running');
       await vscode.page.screenshot({ path: join(artifacts, 'async-errors.png') });
+    }));
+
+  it('saves a 2000×2000 result under 2 MB and shows its view again when the notebook is reopened', () =>
+    step(vscode, 'big-tensor', async () => {
+      const name = 'big-tensor.ipynb';
+      await vscode.closeAllEditors();
+      await vscode.openFile(name);
+      await vscode.selectKernel(kernelLabel);
+      await vscode.command('Notebook: Run All');
+      const cells = await vscode.savedCodeCells(
+        name,
+        (saved) => saved.every((c) => c.execution_count) || errorsOf(saved).length > 0,
+      );
+      assert.deepEqual(errorsOf(cells), [], 'no error outputs');
+      const bytes = statSync(join(vscode.workspace, name)).size;
+      assert.ok(bytes < 2 * 1024 * 1024, `the saved notebook takes ${bytes} bytes`);
+      const payload = cells[0].outputs?.[0].data?.[mimeTypes.tensor] as TensorOutput | undefined;
+      assert.ok(payload?.overview, 'the saved output carries block means of every element');
+      assert.deepEqual(payload.shape, [2000, 2000]);
+      const [rows, cols] = payload.overview.data.shape;
+      const label = `2000×2000 shown as ${rows}×${cols} block means (blocks of ${payload.overview.block.join('×')})`;
+
+      await vscode.closeAllEditors();
+      await vscode.openFile(name);
+      await vscode.revealAllCells(1);
+      const view = vscode.outputFrame().locator('[data-attention-lab="tensor-view"]');
+      // Reopening starts the output webview afresh: the view appears once the renderer has loaded in it.
+      await view.waitFor({ timeout: 60_000 });
+      assert.equal(await view.locator('[data-attention-lab="overview-label"]').textContent(), label);
+      assert.equal(await view.locator('[data-attention-lab="shape"]').textContent(), '(2000, 2000)');
+      const drawn = await view
+        .locator('canvas[data-attention-lab="heatmap"]')
+        .evaluate((canvas: HTMLCanvasElement) => [canvas.width, canvas.height]);
+      assert.deepEqual(drawn, [cols, rows], 'the reopened view draws every block');
+      await vscode.page.screenshot({ path: join(artifacts, 'big-tensor-reopened.png') });
     }));
 
   it('interrupts a busy cell, keeps earlier variables, and restarts the kernel', () =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mimeTypes } from '../../protocol/mimeTypes';
-import { decodeTensor, encodeTensor } from '../../protocol/tensorWire';
+import { decodeFloat32, decodeTensor, encodeFloat32, encodeTensor } from '../../protocol/tensorWire';
 
 test('tensor payloads round-trip through JSON exactly, special values included', () => {
   const values = [0, -0, 1.5, -1e-30, 3.4e38, NaN, Infinity, -Infinity, 0.1];
@@ -25,4 +25,13 @@ test('a payload whose values do not fit its shape is rejected', () => {
 
 test('every mime is a +json mime, so the .ipynb serializer stores it as JSON', () => {
   for (const mime of Object.values(mimeTypes)) assert.match(mime, /^application\/vnd\.attention-lab\.[a-z]+\+json$/);
+});
+
+test('base64 matches Node for every padding and round-trips a megabyte', () => {
+  for (let count = 0; count < 12; count++) {
+    const values = Float32Array.from({ length: count }, (_, i) => Math.sin(i * 7) * 1e3);
+    assert.equal(encodeFloat32(values), Buffer.from(values.buffer).toString('base64'), `${count} values`);
+  }
+  const big = Float32Array.from({ length: 1 << 18 }, (_, i) => i / 3);
+  assert.deepEqual(decodeFloat32(encodeFloat32(big)), big);
 });

@@ -1,17 +1,23 @@
 /// <reference lib="dom" />
 // The renderer bundle (dist/renderer.js) in headless Chromium (playwright-core + Debian's
 // chromium), on payloads the real kernel produced: DOM assertions, canvas pixels against the
-// colour scale, keyboard stepping through stages, a theme switch, and a PNG per view kept in
-// test-artifacts/renderer/.
+// colour scale, keyboard stepping through stages, a theme switch, a tensor over the output cap
+// (block means of all of it), NaN and ±Inf colours, and a PNG per view kept in test-artifacts/renderer/.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { mimeTypes } from '../../protocol/mimeTypes';
-import type { AttentionOutput, RichOutput, StagesOutput, TensorOutput } from '../../protocol/outputPayloads';
+import {
+  defaultMaxOutputBytes,
+  type AttentionOutput,
+  type RichOutput,
+  type StagesOutput,
+  type TensorOutput,
+} from '../../protocol/outputPayloads';
 import { decodeTensor } from '../../protocol/tensorWire';
-import { colorFor, sharedScale } from '../../webview/colorScales';
+import { colorFor, nonFiniteColors, sharedScale } from '../../webview/colorScales';
 import { chromiumPath, launchChromium } from '../helpers/chromium';
 import { repoRoot } from '../helpers/repoRoot';
 import { startBuiltKernel } from '../helpers/startBuiltKernel';
@@ -28,7 +34,12 @@ const cells = {
   nanRows:
     "const pad = new nn.MultiheadAttention(4, 2, { batchFirst: true });\nconst z = randn(2, 3, 4);\nconst [, padded] = pad.forward(z, z, z, { keyPaddingMask: tensor([[true, true, true], [false, false, true]]), averageAttnWeights: false });\nattention(padded!, { title: 'fully padded batch entry' })",
   big: "manualSeed(2);\nattention(randn(1, 8, 512, 512).softmax(-1), { title: '8 heads of 512×512' })",
+  overview: 'arange(4096 * 4096).reshape(4096, 4096).float().div(4096 * 4096)',
+  nonFinite: 'tensor([[NaN, 1, 2, 3], [Infinity, -Infinity, 0.5, -2], [4, 5, NaN, 6]])',
+  allNan: 'full([4, 10], NaN)',
 };
+
+const payloadBytes: Partial<Record<keyof typeof cells, number>> = {};
 
 async function kernelPayloads(): Promise<Record<keyof typeof cells, RichOutput>> {
   const { client } = await startBuiltKernel({ backend: 'reference' });
@@ -42,6 +53,7 @@ async function kernelPayloads(): Promise<Record<keyof typeof cells, RichOutput>>
     );
     assert.ok(item, `${name} gave a rich output`);
     payloads[name] = JSON.parse(item.data) as RichOutput;
+    payloadBytes[name] = item.data.length;
   }
   await client.shutdown();
   return payloads as Record<keyof typeof cells, RichOutput>;
@@ -101,18 +113,18 @@ async function render(page: Page, payload: RichOutput, mime: string): Promise<nu
   );
 }
 
-/** The RGB at the centre of cell (row, col) of the n-th heatmap canvas. */
-function pixel(page: Page, canvasIndex: number, row: number, col: number): Promise<number[]> {
+/** The RGB at the centre of cell (row, col) of the n-th heatmap canvas, or at the middle of its top
+ *  edge (`edge`), clear of the cross a NaN cell has through its centre. */
+function pixel(page: Page, canvasIndex: number, row: number, col: number, edge = false): Promise<number[]> {
   return page.evaluate(
-    ({ canvasIndex, row, col }) => {
+    ({ canvasIndex, row, col, edge }) => {
       const canvas = document.querySelectorAll<HTMLCanvasElement>('canvas[data-attention-lab="heatmap"]')[canvasIndex];
       const size = Number(canvas.dataset.cellSize);
-      const data = canvas
-        .getContext('2d')
-        ?.getImageData(col * size + Math.floor(size / 2), row * size + Math.floor(size / 2), 1, 1).data;
+      const y = row * size + (edge ? 0 : Math.floor(size / 2));
+      const data = canvas.getContext('2d')?.getImageData(col * size + Math.floor(size / 2), y, 1, 1).data;
       return data ? [data[0], data[1], data[2]] : [];
     },
-    { canvasIndex, row, col },
+    { canvasIndex, row, col, edge },
   );
 }
 
@@ -299,9 +311,82 @@ describe(
         .screenshot({ path: join(artifacts, 'tensor-light.png') });
     });
 
+    it('draws every element of a 4096×4096 tensor over the output cap as block means, labelled, and its exact leading block', async () => {
+      const tensor = payloads.overview as TensorOutput;
+      assert.ok(payloadBytes.overview! <= defaultMaxOutputBytes, `${payloadBytes.overview} bytes`);
+      const overview = tensor.overview!;
+      const means = decodeTensor(overview.data);
+      const [rows, cols] = means.shape;
+      await render(page, tensor, mimeTypes.tensor);
+      assert.equal(
+        await page.textContent('[data-attention-lab="overview-label"]'),
+        `4096×4096 shown as ${rows}×${cols} block means (blocks of ${overview.block.join('×')})`,
+      );
+      assert.match(
+        (await page.textContent('[data-attention-lab="truncated"]')) ?? '',
+        /^Over the output cap: every value would take 85.3 MB, the cap is 1 MB .*The heatmap shows all \(4096, 4096\) as block means; the leading block \(\d+, 4096\) is exact/,
+      );
+      const canvas = page.locator('canvas[data-attention-lab="heatmap"]');
+      assert.deepEqual(
+        await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height]),
+        [cols, rows],
+        'one pixel per block',
+      );
+      const scale = sharedScale([tensor.stats as { min: number; max: number }]);
+      for (const [r, c] of [
+        [0, 0],
+        [rows >> 1, cols >> 2],
+        [rows - 1, cols - 1],
+      ])
+        assert.deepEqual(await pixel(page, 0, r, c), colorFor(means.values[r * cols + c], scale), `block (${r}, ${c})`);
+      const box = await canvas.boundingBox();
+      assert.ok(box);
+      await page.mouse.move(box.x + box.width - 0.5, box.y + 0.5);
+      const last = means.values[cols - 1];
+      assert.equal(
+        await page.textContent('[data-attention-lab="readout"]'),
+        `[0–${overview.block[0] - 1}, ${(cols - 1) * overview.block[1]}–4095] mean = ${last}`,
+      );
+      await page
+        .locator('[data-attention-lab="tensor-view"]')
+        .screenshot({ path: join(artifacts, 'tensor-overview-4096.png') });
+      await page.evaluate(() => {
+        const select = document.querySelector('vscode-dropdown[data-attention-lab="layer"]') as HTMLElement & {
+          value: string;
+        };
+        select.value = '1';
+        select.dispatchEvent(new Event('change'));
+      });
+      const exact = decodeTensor(tensor.data);
+      assert.equal(await page.locator('[data-attention-lab="overview-label"]').count(), 0);
+      assert.deepEqual(await pixel(page, 0, 1, 7), colorFor(exact.values[4096 + 7], scale));
+    });
+
+    it('keeps stats to the finite values and draws NaN, +Inf and -Inf in their own colours with legend entries', async () => {
+      await render(page, payloads.nonFinite, mimeTypes.tensor);
+      assert.equal(
+        await page.textContent('[data-attention-lab="stats"]'),
+        'min -2 · max 6 · mean 2.438 · std 2.611 · over 8 finite values · 2 NaN · 1 +Inf · 1 −Inf',
+      );
+      assert.deepEqual(await pixel(page, 0, 0, 0, true), nonFiniteColors.nan);
+      assert.deepEqual(await pixel(page, 0, 1, 0), nonFiniteColors.posInf);
+      assert.deepEqual(await pixel(page, 0, 1, 1), nonFiniteColors.negInf);
+      for (const kind of ['nan', 'posInf', 'negInf'])
+        assert.equal(await page.locator(`[data-attention-lab="legend-${kind}"]`).count(), 1, kind);
+      await page
+        .locator('[data-attention-lab="tensor-view"]')
+        .screenshot({ path: join(artifacts, 'tensor-nan-inf.png') });
+      await render(page, payloads.allNan, mimeTypes.tensor);
+      assert.equal(await page.textContent('[data-attention-lab="stats"]'), 'no finite values · 40 NaN');
+      assert.deepEqual(await pixel(page, 0, 2, 5, true), nonFiniteColors.nan);
+      assert.equal(await page.locator('[data-attention-lab="legend-posInf"]').count(), 0);
+    });
+
     it('draws 8 heads of 512×512 weights and loads nothing from the network', async () => {
       const big = payloads.big as AttentionOutput;
-      assert.deepEqual(big.weights.shape, [1, 8, 512, 512]);
+      assert.ok(payloadBytes.big! <= defaultMaxOutputBytes, `${payloadBytes.big} bytes`);
+      assert.deepEqual(big.overview?.shape, [1, 8, 512, 512]);
+      assert.deepEqual(big.overview?.data.shape.slice(0, 2), [1, 8], 'every head, as block means');
       const started = Date.now();
       const inPage = await render(page, big, mimeTypes.attention);
       const elapsed = Date.now() - started;
@@ -316,8 +401,26 @@ describe(
         return performance.now() - started;
       });
       console.log(
-        `# 8 heads of 512x512: decode + draw ${inPage.toFixed(0)} ms in the page (${elapsed} ms with the 11 MB transfer from Node); switching to one head ${switchHead.toFixed(0)} ms`,
+        `# 8 heads of 512x512: decode + draw ${inPage.toFixed(0)} ms in the page (${elapsed} ms with the ${(payloadBytes.big! / 1e6).toFixed(2)} MB transfer from Node); switching to one head ${switchHead.toFixed(0)} ms`,
       );
+      assert.match(
+        (await page.textContent('[data-attention-lab="overview-label"]')) ?? '',
+        /^512×512 shown as \d+×\d+ block means \(blocks of \d+×\d+\)$/,
+      );
+      assert.match(
+        (await page.textContent('[data-attention-lab="row-sum"]')) ?? '',
+        /^rows sum to 1 over the \d+ exact rows shipped \(max error .*\) ✓$/,
+      );
+      const box = await page.locator('canvas[data-attention-lab="heatmap"]').boundingBox();
+      assert.ok(box);
+      await page.mouse.move(box.x + 1, box.y + 1);
+      assert.match(
+        (await page.textContent('[data-attention-lab="readout"]')) ?? '',
+        /^head 3 · query q 0–\d+ → key k 0–\d+ mean = [\d.e-]+$/,
+      );
+      await page
+        .locator('[data-attention-lab="attention-view"]')
+        .screenshot({ path: join(artifacts, 'attention-overview-8x512.png') });
       const seen = (page as Page & { requestsSeen: string[] }).requestsSeen;
       assert.deepEqual([...new Set(seen.map((url) => new URL(url).origin))], ['http://renderer.test']);
     });
