@@ -98,7 +98,6 @@ export const methodArity: Readonly<Record<string, number>> = {
   equal: 1,
   maskedFill: 2,
   // Conversions
-  to: 2,
   type: 1,
   float: 0,
   double: 0,
