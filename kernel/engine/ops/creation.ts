@@ -4,7 +4,7 @@
  * dtype.ts); values out of the dtype's range are an error, never a wrap.
  */
 import type { Backend, BackendName } from '../backend';
-import { checkOptions, isInt, isNumber, isIntOrInts, isOptional, isTensor, typeName } from '../arguments';
+import { checkOptions, isBool, isInt, isNumber, isIntOrInts, isOptional, isTensor, typeName } from '../arguments';
 import {
   allocate,
   castArray,
@@ -28,10 +28,14 @@ import { activeBackend, backendByName } from '../backends/registry';
 import { checkShape, formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type NestedArray } from '../tensor';
 import { cast } from './elementwise';
+import { recordBackendCopy } from '../autograd/derivatives';
+import { tracksGrad } from '../autograd/gradMode';
 
 /** The options of every creation op: dtype (PyTorch: dtype), by name, e.g. 'float32', 'int64', 'torch.int32'. */
 export interface DTypeOptions {
   dtype?: DTypeName;
+  /** Make a leaf that records the ops on it for backward(); floating dtypes only (PyTorch: requires_grad). */
+  requiresGrad?: boolean;
 }
 
 /** tensor()'s options: dtype (PyTorch: dtype), and shape to give flat data (a typed array) its shape. */
@@ -40,7 +44,7 @@ export interface TensorOptions extends DTypeOptions {
 }
 
 /** `.to(...)`'s options: dtype (PyTorch: dtype). */
-export type ToOptions = DTypeOptions;
+export type ToOptions = Omit<DTypeOptions, 'requiresGrad'>;
 
 /** Typed arrays of every width, as tensor() accepts them. */
 export type NumericArray =
@@ -54,7 +58,17 @@ export type NumericArray =
   | BigInt64Array
   | BigUint64Array;
 
-const dtypeOptions = { dtype: isOptional(isDType) };
+const toOptions = { dtype: isOptional(isDType) };
+const dtypeOptions = { ...toOptions, requiresGrad: isOptional(isBool) };
+
+/** The new tensor, made a leaf that requires grad when the options asked for it (floating dtypes only). */
+function withRequiresGrad(call: string, t: Tensor, requiresGrad: boolean | undefined): Tensor {
+  if (!requiresGrad) return t;
+  if (t.dtype !== 'float32') {
+    throw new Error(`${call}: Only Tensors of floating point and complex dtype can require gradients`);
+  }
+  return t.requiresGrad_();
+}
 
 /** The most elements one tensor may have: what a typed array indexed by an int32 holds. */
 const maxElements = 2 ** 31 - 1;
@@ -204,7 +218,8 @@ export function tensor(data: NestedArray | NumericArray, options?: TensorOptions
   }
   const dtype = checked.dtype ?? defaultTorchDtype(flat.dtype);
   checkRange('tensor', flat.values, dtype);
-  return fromStorage(castArray(flat.values, storageDtype(dtype)), shape, dtype);
+  const created = fromStorage(castArray(flat.values, storageDtype(dtype)), shape, dtype);
+  return withRequiresGrad('tensor', created, checked.requiresGrad);
 }
 
 // Scalars recur (`x.div(scale)` every forward pass): tensors are immutable, so one 0-dim tensor per
@@ -240,36 +255,41 @@ function filled(call: string, shape: Shape, value: number, dtype: TorchDType, ba
 export function full(size: Shape, fillValue: number | boolean, options?: DTypeOptions): Tensor {
   const shape = sizeFrom('full', [size], 'SymInts');
   if (typeof fillValue !== 'boolean') isNumber(fillValue, 'full', 'fill_value', 2);
-  const { dtype } = checkOptions('full', options, dtypeOptions);
-  return filled('full', shape, Number(fillValue), dtype ?? defaultTorchDtype(dtypeOfScalar(fillValue)));
+  const { dtype, requiresGrad } = checkOptions('full', options, dtypeOptions);
+  const created = filled('full', shape, Number(fillValue), dtype ?? defaultTorchDtype(dtypeOfScalar(fillValue)));
+  return withRequiresGrad('full', created, requiresGrad);
 }
 
 /** torch.zeros(*size, { dtype }): float32 unless a dtype is given. */
 export function zeros(...args: (number | readonly number[] | DTypeOptions)[]): Tensor {
   const [size, options] = splitOptions(args);
-  const { dtype } = checkOptions('zeros', options, dtypeOptions);
-  return filled('zeros', sizeFrom('zeros', size, 'SymInts'), 0, dtype ?? 'float32');
+  const { dtype, requiresGrad } = checkOptions('zeros', options, dtypeOptions);
+  const created = filled('zeros', sizeFrom('zeros', size, 'SymInts'), 0, dtype ?? 'float32');
+  return withRequiresGrad('zeros', created, requiresGrad);
 }
 
 /** torch.ones(*size, { dtype }): float32 unless a dtype is given. */
 export function ones(...args: (number | readonly number[] | DTypeOptions)[]): Tensor {
   const [size, options] = splitOptions(args);
-  const { dtype } = checkOptions('ones', options, dtypeOptions);
-  return filled('ones', sizeFrom('ones', size, 'SymInts'), 1, dtype ?? 'float32');
+  const { dtype, requiresGrad } = checkOptions('ones', options, dtypeOptions);
+  const created = filled('ones', sizeFrom('ones', size, 'SymInts'), 1, dtype ?? 'float32');
+  return withRequiresGrad('ones', created, requiresGrad);
 }
 
 /** torch.zeros_like(input, { dtype }): zeros of input's shape, dtype and backend. */
 export function zerosLike(input: Tensor, options?: DTypeOptions): Tensor {
   isTensor(input, 'zerosLike', 'input', 1);
-  const { dtype } = checkOptions('zerosLike', options, dtypeOptions);
-  return filled('zerosLike', input.shape, 0, dtype ?? input.torchDtype, input.backend);
+  const { dtype, requiresGrad } = checkOptions('zerosLike', options, dtypeOptions);
+  const created = filled('zerosLike', input.shape, 0, dtype ?? input.torchDtype, input.backend);
+  return withRequiresGrad('zerosLike', created, requiresGrad);
 }
 
 /** torch.ones_like(input, { dtype }): ones of input's shape, dtype and backend. */
 export function onesLike(input: Tensor, options?: DTypeOptions): Tensor {
   isTensor(input, 'onesLike', 'input', 1);
-  const { dtype } = checkOptions('onesLike', options, dtypeOptions);
-  return filled('onesLike', input.shape, 1, dtype ?? input.torchDtype, input.backend);
+  const { dtype, requiresGrad } = checkOptions('onesLike', options, dtypeOptions);
+  const created = filled('onesLike', input.shape, 1, dtype ?? input.torchDtype, input.backend);
+  return withRequiresGrad('onesLike', created, requiresGrad);
 }
 
 /** The error PyTorch's kernels give for a dtype they have no implementation for. */
@@ -284,7 +304,7 @@ function notImplemented(call: string, kernel: string, dtype: TorchDType): Error 
  */
 export function arange(...args: (number | DTypeOptions)[]): Tensor {
   const [numbers, options] = splitOptions(args);
-  const { dtype: requested } = checkOptions('arange', options, dtypeOptions);
+  const { dtype: requested, requiresGrad } = checkOptions('arange', options, dtypeOptions);
   if (numbers.length < 1 || numbers.length > 3) {
     throw new TypeError(
       `arange: expected arange(end), arange(start, end) or arange(start, end, step), got ${numbers.length} numbers`,
@@ -306,7 +326,11 @@ export function arange(...args: (number | DTypeOptions)[]): Tensor {
   const dtype = requested ?? defaultTorchDtype([start, end, step].map(dtypeOfScalar).reduce(promoteTypes));
   if (dtype === 'bool') throw notImplemented('arange', 'arange_cpu', dtype);
   if (length > 0) checkRange('arange', [start, start + (length - 1) * step], dtype);
-  return generate('arange', [length], dtype, (i) => start + i * step);
+  return withRequiresGrad(
+    'arange',
+    generate('arange', [length], dtype, (i) => start + i * step),
+    requiresGrad,
+  );
 }
 
 /** torch.linspace(start, end, steps, { dtype }), computed from both ends as torch does so the last value is exactly `end`. */
@@ -314,24 +338,28 @@ export function linspace(start: number, end: number, steps: number, options?: DT
   isNumber(start, 'linspace', 'start', 1);
   isNumber(end, 'linspace', 'end', 2);
   isInt(steps, 'linspace', 'steps', 3);
-  const { dtype = 'float32' } = checkOptions('linspace', options, dtypeOptions);
+  const { dtype = 'float32', requiresGrad } = checkOptions('linspace', options, dtypeOptions);
   if (steps < 0) throw new Error('linspace: number of steps must be non-negative');
   if (dtype === 'bool') throw notImplemented('linspace', 'linspace_cpu', dtype);
   checkRange('linspace', [start, end], dtype);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   const half = Math.floor(steps / 2);
-  return generate('linspace', [steps], dtype, (i) => (i < half ? start + i * step : end - (steps - 1 - i) * step));
+  const created = generate('linspace', [steps], dtype, (i) =>
+    i < half ? start + i * step : end - (steps - 1 - i) * step,
+  );
+  return withRequiresGrad('linspace', created, requiresGrad);
 }
 
 /** torch.eye(n, m = n, { dtype }): ones on the diagonal of an n × m matrix. */
 export function eye(n: number, ...rest: (number | DTypeOptions)[]): Tensor {
   const [columns, options] = splitOptions(rest);
-  const { dtype = 'float32' } = checkOptions('eye', options, dtypeOptions);
+  const { dtype = 'float32', requiresGrad } = checkOptions('eye', options, dtypeOptions);
   isInt(n, 'eye', 'n', 1);
   const m = columns.length ? isInt(columns[0], 'eye', 'm', 2) : n;
   if (n < 0) throw new Error(`eye: n must be greater or equal to 0, got ${n}`);
   if (m < 0) throw new Error(`eye: m must be greater or equal to 0, got ${m}`);
-  return generate('eye', [n, m], dtype, (i) => (i % m === Math.floor(i / m) ? 1 : 0));
+  const created = generate('eye', [n, m], dtype, (i) => (i % m === Math.floor(i / m) ? 1 : 0));
+  return withRequiresGrad('eye', created, requiresGrad);
 }
 
 /** rand/randn: a float32 size from the arguments and values from the seeded stream. */
@@ -342,10 +370,10 @@ function randomFloats(
   next: () => number,
 ): Tensor {
   const [size, options] = splitOptions(args);
-  const { dtype = 'float32' } = checkOptions(call, options, dtypeOptions);
+  const { dtype = 'float32', requiresGrad } = checkOptions(call, options, dtypeOptions);
   const shape = sizeFrom(call, size, 'ints');
   if (dtype !== 'float32') throw notImplemented(call, kernel, dtype);
-  return generate(call, shape, dtype, next);
+  return withRequiresGrad(call, generate(call, shape, dtype, next), requiresGrad);
 }
 
 /** torch.rand(*size, { dtype }): uniform on [0, 1), from the engine's seeded stream. */
@@ -361,7 +389,7 @@ export function randn(...args: (number | readonly number[] | DTypeOptions)[]): T
 /** torch.randint(high, size, { dtype }) or randint(low, high, size, { dtype }): integers in [low, high), int64 by default. */
 export function randint(...args: (number | Shape | DTypeOptions)[]): Tensor {
   const [positional, options] = splitOptions(args);
-  const { dtype = 'int64' } = checkOptions('randint', options, dtypeOptions);
+  const { dtype = 'int64', requiresGrad } = checkOptions('randint', options, dtypeOptions);
   if (positional.length < 2 || positional.length > 3) {
     throw new TypeError(
       `randint: expected randint(high, size) or randint(low, high, size), got ${positional.length} arguments`,
@@ -376,7 +404,11 @@ export function randint(...args: (number | Shape | DTypeOptions)[]): Tensor {
     throw new Error(`randint: random_ expects 'from' to be less than 'to', but got from=${from} >= to=${to}`);
   if (dtype === 'bool' && (from < 0 || to > 2)) throw new Error('randint: to - 1 is out of bounds for bool');
   checkRange('randint', [from, to - 1], dtype);
-  return generate('randint', shape, dtype, () => nextInt(from, to));
+  return withRequiresGrad(
+    'randint',
+    generate('randint', shape, dtype, () => nextInt(from, to)),
+    requiresGrad,
+  );
 }
 
 /** `.type()`'s answer: PyTorch's tensor type name, e.g. 'torch.FloatTensor', 'torch.IntTensor'. */
@@ -412,7 +444,8 @@ export function toBackend(t: Tensor, name: BackendName): Tensor {
   const target = backendByName(name);
   if (target === t.backend) return t;
   const values = t.dataSync();
-  return new Tensor(target, target.upload(values, t.dtype), t.shape, t.dtype, undefined, 0, t.torchDtype);
+  const moved = new Tensor(target, target.upload(values, t.dtype), t.shape, t.dtype, undefined, 0, t.torchDtype);
+  return tracksGrad(t) ? recordBackendCopy(t, moved) : moved;
 }
 
 /**
@@ -427,7 +460,7 @@ export function to(
   const device = isOptionsObject(target) || isDTypeName(target) ? undefined : target;
   const dtypeArgument = device === undefined ? target : dtypeOrOptions;
   const dtype = isOptionsObject(dtypeArgument)
-    ? checkOptions('to', dtypeArgument, dtypeOptions).dtype
+    ? checkOptions('to', dtypeArgument, toOptions).dtype
     : isOptional(isDType)(dtypeArgument, 'to', 'dtype');
   let moved = t;
   if (device !== undefined) {

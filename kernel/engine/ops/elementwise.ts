@@ -17,6 +17,8 @@ import { Tensor, type TensorLike } from '../tensor';
 import { scalarLike } from './creation';
 import { checkSameBackend, expand } from './movement';
 import { all } from './reduction';
+import { recordBinary, recordUnary, recordWhere } from '../autograd/derivatives';
+import { tracksGrad } from '../autograd/gradMode';
 
 function dtypeOf(x: TensorLike): DType {
   return x instanceof Tensor ? x.dtype : dtypeOfScalar(x);
@@ -56,13 +58,15 @@ function binary(op: BinaryOp, kind: ResultType, a: TensorLike, b: TensorLike, ot
   checkBinaryOperands(op, a, b, otherName);
   const [x, y] = broadcastOperands(op, [a, b]);
   const dtype = resultDtype(kind, dtypeOf(a), dtypeOf(b));
-  return new Tensor(x.backend, x.backend.binary(op, x.toView(), y.toView(), dtype), x.shape, dtype);
+  const out = new Tensor(x.backend, x.backend.binary(op, x.toView(), y.toView(), dtype), x.shape, dtype);
+  return tracksGrad(x, y) ? recordBinary(op, x, y, out) : out;
 }
 
 function unary(op: UnaryOp, kind: ResultType | 'same', a: Tensor): Tensor {
   isTensor(a, op, 'input', 1);
   const dtype = kind === 'same' ? a.dtype : resultDtype(kind, a.dtype, a.dtype);
-  return new Tensor(a.backend, a.backend.unary(op, a.toView(), dtype), a.shape, dtype);
+  const out = new Tensor(a.backend, a.backend.unary(op, a.toView(), dtype), a.shape, dtype);
+  return tracksGrad(a) ? recordUnary(op, a, out) : out;
 }
 
 /** Options of add and sub (PyTorch: alpha). */
@@ -138,7 +142,8 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   }
   const [c, x, y] = broadcastOperands('where', [condition, a, b]);
   const dtype = promoteTypes(dtypeOf(a), dtypeOf(b));
-  return new Tensor(c.backend, c.backend.where(c.toView(), x.toView(), y.toView(), dtype), c.shape, dtype);
+  const out = new Tensor(c.backend, c.backend.where(c.toView(), x.toView(), y.toView(), dtype), c.shape, dtype);
+  return tracksGrad(x, y) ? recordWhere(c, x, y, out) : out;
 }
 
 /**
