@@ -109,6 +109,11 @@ function nodeName(op: string, overload = 0): string {
   return `${name[0].toUpperCase()}${name.slice(1)}Backward${overload}`;
 }
 
+/** Records a composite op whose gradient is zero everywhere, as torch defines it (sign: SignBackward0). */
+export function recordZeroGradient(name: string, x: Tensor, out: Tensor): Tensor {
+  return record(out, name, [x], (g) => [zerosLike(g)], false);
+}
+
 /** Records a unary primitive's result; logicalNot gives bool, which never requires grad. */
 export function recordUnary(op: UnaryOp, x: Tensor, out: Tensor): Tensor {
   if (op === 'logicalNot') return out;
@@ -361,11 +366,9 @@ export function recordStridedView(input: Tensor, view: Tensor): Tensor {
   const [shape, strides, offset] = [input.shape, input.strides, input.offset];
   return recordView(input, view, 'AsStridedBackward0', (g) => {
     const indexAt = new Map<number, number>();
+    // Elements of an expanded input that share a position share a source too: the first one stands for all.
     forEachPosition(shape, strides, offset, (position, i) => {
-      if (indexAt.has(position)) {
-        throw new Error('backward: the gradient of a view of an expanded (overlapping) tensor is not supported');
-      }
-      indexAt.set(position, i);
+      if (!indexAt.has(position)) indexAt.set(position, i);
     });
     const values = g.dataSync();
     const gradient = new Float32Array(sizeOf(shape));

@@ -17,7 +17,7 @@ import { Tensor, type TensorLike } from '../tensor';
 import { scalarLike } from './creation';
 import { checkSameBackend, expand } from './movement';
 import { all } from './reduction';
-import { recordBinary, recordUnary, recordWhere } from '../autograd/derivatives';
+import { recordBinary, recordUnary, recordWhere, recordZeroGradient } from '../autograd/derivatives';
 import { tracksGrad } from '../autograd/gradMode';
 
 function dtypeOf(x: TensorLike): DType {
@@ -227,7 +227,8 @@ export const square = (a: Tensor): Tensor => mul(isTensor(a, 'square', 'input', 
 /** torch.sign: -1, 0 or 1 in the input's dtype (0 for NaN, as torch). */
 export function sign(a: Tensor): Tensor {
   isTensor(a, 'sign', 'input', 1);
-  return cast(sub(cast(gt(a, 0), a.dtype), cast(lt(a, 0), a.dtype)), a.dtype);
+  const out = cast(sub(cast(gt(a, 0), a.dtype), cast(lt(a, 0), a.dtype)), a.dtype);
+  return tracksGrad(a) ? recordZeroGradient('SignBackward0', a, out) : out;
 }
 
 /** Keyword arguments of clamp/clip (PyTorch: min, max): numbers or tensors that broadcast. */

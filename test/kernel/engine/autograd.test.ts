@@ -92,6 +92,9 @@ describe('leaves and results', () => {
     assert.equal(x.max(0).indices.requiresGrad, false);
     assert.equal(x.long().requiresGrad, false);
     assert.equal(x.floor().gradFn?.name(), 'FloorBackward0');
+    assert.equal(x.sign().gradFn?.name(), 'SignBackward0');
+    x.sign().add(x.round()).sum().backward();
+    assert.deepEqual(x.grad?.toArray(), [0, 0]);
   });
 
   test('the repr shows requires_grad=True on leaves and grad_fn on results', () => {
@@ -319,5 +322,54 @@ describe('views and copies', () => {
     moved.mul(2).sum().backward();
     assert.equal(x.grad?.backend.name, 'reference');
     assert.deepEqual(x.grad?.toArray(), [2, 2]);
+  });
+});
+
+describe('modules', () => {
+  /** Makes every parameter a leaf that requires grad, runs `loss` backward, and checks every parameter and input got a gradient. */
+  function assertEveryParameterLearns(module: engine.nn.Module, loss: () => engine.Tensor, inputs: engine.Tensor[]) {
+    noGrad(loss); // materialises lazy parameters (d2l's LazyLinear)
+    for (const parameter of module.parameters()) parameter.requiresGrad_();
+    loss().backward();
+    for (const [name, t] of [...module.namedParameters(), ...inputs.map((x, i) => [`input ${i}`, x] as const)]) {
+      assert.ok(t.grad, `${name} has a gradient`);
+      assert.deepEqual(t.grad.shape, t.shape, `${name}: shape`);
+      const values = [...t.grad.dataSync()];
+      assert.ok(values.every(Number.isFinite) && values.some((v) => v !== 0), `${name}: finite, not all 0`);
+    }
+  }
+
+  test('d2l, labml and concat attention backpropagate to every parameter and input', () => {
+    engine.manualSeed(15);
+    const x = engine.randn(2, 4, 6, { requiresGrad: true });
+    const d2l = new engine.d2l.MultiHeadAttention(6, 3, 0);
+    assertEveryParameterLearns(
+      d2l,
+      () =>
+        d2l
+          .forward(x, x, x, tensor([3, 4]))
+          .pow(2)
+          .sum(),
+      [x],
+    );
+    const seq = engine.randn(4, 2, 6, { requiresGrad: true });
+    const labml = new engine.labml.MultiHeadAttention(3, 6, 0);
+    const mask = engine.ones(4, 4, 1).tril().bool();
+    assertEveryParameterLearns(labml, () => labml.forward({ query: seq, key: seq, value: seq, mask }).pow(2).sum(), [
+      seq,
+    ]);
+    const [q, k, v] = [engine.randn(1, 1, 3), engine.randn(1, 1, 4), engine.randn(1, 5, 2)].map((t) =>
+      t.requiresGrad_(),
+    );
+    const concat = new engine.ConcatAttention(3, 4, 5, 2, 3);
+    assertEveryParameterLearns(concat, () => concat.forward(q, k, v)[0].pow(2).sum(), [q, k, v]);
+  });
+
+  test('dropout masks the gradient with the forward pass mask', () => {
+    engine.manualSeed(3);
+    const x = engine.ones(100, { requiresGrad: true });
+    const y = engine.F.dropout(x, 0.5);
+    y.sum().backward();
+    assert.deepEqual(x.grad?.toArray(), y.detach().toArray());
   });
 });
