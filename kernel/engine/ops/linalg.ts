@@ -172,7 +172,8 @@ function labelOperand(subscripts: string, t: Tensor, index: number, ellipsisRank
       strides[seen] += t.strides[d]; // the diagonal walks both dims at once
     }
   });
-  return { tensor: t.withLayout(shape, strides), labels };
+  // Without a repeated letter the operand is its own view (and its gradient needs no diagonal scatter).
+  return { tensor: labels.length === letters.length ? t : t.withLayout(shape, strides), labels };
 }
 
 function sumOut(x: Labeled, keep: Set<string>): Labeled {
