@@ -7,7 +7,7 @@
  */
 import type { BinaryOp, ReduceOp, UnaryOp } from '../backend';
 import { sizeOf, type Shape } from '../shape';
-import type { Tensor } from '../tensor';
+import { Tensor, type TensorLike } from '../tensor';
 import { fromValues, scalarLike, toBackend, zerosLike } from '../ops/creation';
 import {
   add,
@@ -18,8 +18,10 @@ import {
   exp,
   ge,
   gt,
+  le,
   log,
   logicalAnd,
+  logicalOr,
   lt,
   mul,
   neg,
@@ -158,6 +160,35 @@ export function recordWhere(condition: Tensor, x: Tensor, y: Tensor, out: Tensor
     'WhereBackward0',
     [null, x, y],
     (g) => [null, x.requiresGrad ? where(condition, g, 0) : null, y.requiresGrad ? where(condition, 0, g) : null],
+    true,
+  );
+}
+
+/** A clamp bound's gradient mask, or null when the bound is a number or needs no gradient. */
+function boundGradient(bound: TensorLike | undefined, g: Tensor, mask: () => Tensor): Tensor | null {
+  return bound instanceof Tensor && bound.requiresGrad ? sumToShape(where(mask(), g, 0), bound.shape) : null;
+}
+
+/**
+ * Records clamp as torch 1.13 defines its gradient: the input gets it where min <= x <= max (bounds
+ * included), a tensor min where x < min (and min < max), a tensor max where x > max (or max < min).
+ */
+export function recordClamp(a: Tensor, min: TensorLike | undefined, max: TensorLike | undefined, out: Tensor): Tensor {
+  const tensorBounds = min instanceof Tensor || max instanceof Tensor;
+  return record(
+    out,
+    tensorBounds ? 'ClampBackward0' : 'ClampBackward1',
+    [a, min instanceof Tensor ? min : null, max instanceof Tensor ? max : null],
+    (g) => {
+      const lower = min === undefined ? null : ge(a, min);
+      const upper = max === undefined ? null : le(a, max);
+      const inside = lower && upper ? logicalAnd(lower, upper) : (lower ?? upper)!;
+      return [
+        a.requiresGrad ? sumToShape(where(inside, g, 0), a.shape) : null,
+        boundGradient(min, g, () => (max === undefined ? lt(a, min!) : logicalAnd(lt(a, min!), lt(min!, max)))),
+        boundGradient(max, g, () => (min === undefined ? gt(a, max!) : logicalOr(gt(a, max!), lt(max!, min)))),
+      ];
+    },
     true,
   );
 }

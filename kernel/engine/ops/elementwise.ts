@@ -17,7 +17,7 @@ import { Tensor, type TensorLike } from '../tensor';
 import { scalarLike } from './creation';
 import { checkSameBackend, expand } from './movement';
 import { all } from './reduction';
-import { recordBinary, recordUnary, recordWhere, recordZeroGradient } from '../autograd/derivatives';
+import { recordBinary, recordClamp, recordUnary, recordWhere, recordZeroGradient } from '../autograd/derivatives';
 import { tracksGrad } from '../autograd/gradMode';
 
 function dtypeOf(x: TensorLike): DType {
@@ -248,7 +248,10 @@ function clampTo(call: string, a: Tensor, args: unknown[]): Tensor {
     throw new TypeError(`${call}: At least one of 'min' or 'max' must not be None`);
   }
   const above = min === undefined ? a : maximum(a, min);
-  return max === undefined ? above : minimum(above, max);
+  const out = max === undefined ? above : minimum(above, max);
+  const tracked =
+    tracksGrad(a) || (min instanceof Tensor && tracksGrad(min)) || (max instanceof Tensor && tracksGrad(max));
+  return tracked ? recordClamp(a, min, max, out) : out;
 }
 /** torch.clamp(x, min, max) or clamp(x, { min, max }): each bound a number or a tensor; min > max gives max. */
 export function clamp(a: Tensor, min?: TensorLike | ClampOptions | null, max?: TensorLike | ClampOptions): Tensor {
