@@ -705,10 +705,12 @@ export class Tensor {
 
   // Autograd -------------------------------------------------------------------------------
 
+  // The three autograd fields default on the prototype (set below the class), not per instance: a tensor
+  // that never meets autograd is constructed as fast as before (each field defined per instance cost ~6 ns).
   /** @internal The node that computed this tensor (null on leaves); set by the recorders in autograd/. */
-  node: GradFn | null = null;
-  private leafRequiresGrad = false;
-  private accumulatedGrad: Tensor | null = null;
+  declare node: GradFn | null;
+  declare private leafRequiresGrad: boolean;
+  declare private accumulatedGrad: Tensor | null;
 
   /** The node that computed this tensor (PyTorch's grad_fn): null on leaves. */
   get gradFn(): GradFn | null {
@@ -777,3 +779,5 @@ export class Tensor {
     return new Tensor(this.backend, this.storage, this.shape, this.dtype, this.strides, this.offset, this.torchDtype);
   }
 }
+
+Object.assign(Tensor.prototype, { node: null, leafRequiresGrad: false, accumulatedGrad: null });
