@@ -362,7 +362,7 @@ export function sliceBackward(grad: Tensor, shape: Shape, dim: number, from: num
       grad,
     ),
   ].filter((part) => part.shape[dim] > 0);
-  return parts.length === 1 ? parts[0] : cat(parts, dim);
+  return parts.length === 0 ? zerosOf(shape, grad) : parts.length === 1 ? parts[0] : cat(parts, dim);
 }
 
 /** Calls `visit(storage position, element index)` for each element of a strided layout, in row-major order. */

@@ -303,6 +303,9 @@ describe('views and copies', () => {
       [0, 0, 0, 0, 1],
       [0, 0, 0, 0, 2.5],
     ]);
+    const row = leaf([1, 2, 3]);
+    row.slice(0, 1, 1).sum().backward();
+    assert.deepEqual(row.grad?.toArray(), [0, 0, 0]);
     const square = leaf([
       [1, 2],
       [3, 4],
