@@ -303,12 +303,20 @@ const unprintedDtypes: readonly TorchDType[] = ['float32', 'int64', 'bool'];
  * int32 (int64, PyTorch's default integer type, prints none), and for any non-float32 empty tensor.
  * `values` as in {@link formatValues}: every element, or only the summarised corners.
  */
-export function formatTensor(shape: Shape, dtype: TorchDType, values: TypedArray, options = printOptions): string {
+export function formatTensor(
+  shape: Shape,
+  dtype: TorchDType,
+  values: TypedArray,
+  options = printOptions,
+  /** `requires_grad=True` or `grad_fn=<MulBackward0>`, printed after the dtype as PyTorch does. */
+  autogradSuffix?: string,
+): string {
   const prefix = 'tensor(';
   const suffixes: string[] = [];
   const empty = sizeOf(shape) === 0;
   if (empty && shape.length !== 1) suffixes.push(`size=${formatTuple(shape)}`);
   if (empty ? dtype !== 'float32' : !unprintedDtypes.includes(dtype)) suffixes.push(`dtype=torch.${dtype}`);
+  if (autogradSuffix !== undefined) suffixes.push(autogradSuffix);
   return addSuffixes(
     prefix + formatValues(shape, storageDtype(dtype), values, prefix.length, options),
     suffixes,

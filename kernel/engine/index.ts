@@ -234,3 +234,7 @@ export * as labml from './nn/labml';
 export { ConcatAttention } from './nn/index';
 export { attentionWeightsInfo, tagAttentionWeights, type AttentionWeightsInfo } from './nn/attentionWeights';
 export { trace, type Stage, type StageShape, type Trace, type AxisName } from './nn/trace';
+export { enableGrad, isGradEnabled, noGrad } from './autograd/gradMode';
+export * as autograd from './autograd/autograd';
+export { AccumulateGrad, GradFn } from './autograd/gradFn';
+export type { BackwardOptions, GradOptions } from './autograd/backward';

@@ -18,6 +18,10 @@ import * as movement from './ops/movement';
 import * as reduction from './ops/reduction';
 import * as scan from './ops/scan';
 import type { IndexSpec } from './ops/movement';
+import { backward, type BackwardOptions } from './autograd/backward';
+import { recordStridedView } from './autograd/derivatives';
+import { tracksGrad } from './autograd/gradMode';
+import type { GradFn } from './autograd/gradFn';
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
@@ -72,7 +76,8 @@ export class Tensor {
 
   /** A new tensor over the same storage with another layout (what every movement op returns). */
   withLayout(shape: Shape, strides: readonly number[], offset = this.offset): Tensor {
-    return new Tensor(this.backend, this.storage, shape, this.dtype, strides, offset, this.torchDtype);
+    const view = new Tensor(this.backend, this.storage, shape, this.dtype, strides, offset, this.torchDtype);
+    return tracksGrad(this) ? recordStridedView(this, view) : view;
   }
 
   isContiguous(): boolean {
@@ -126,7 +131,9 @@ export class Tensor {
 
   /** PyTorch's repr; it reads only the elements it shows (the summarised corners of a big tensor). */
   toString(): string {
-    return formatTensor(this.shape, this.torchDtype, shownCorners(this, summarizedShape(this.shape)).dataSync());
+    const autograd = this.node ? `grad_fn=${this.node}` : this.requiresGrad ? 'requires_grad=True' : undefined;
+    const shown = shownCorners(this.detach(), summarizedShape(this.shape)).dataSync();
+    return formatTensor(this.shape, this.torchDtype, shown, undefined, autograd);
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -973,6 +980,82 @@ export class Tensor {
       throw methodError(error);
     }
   }
+
+  // Autograd -------------------------------------------------------------------------------
+
+  // The three autograd fields default on the prototype (set below the class), not per instance: a tensor
+  // that never meets autograd is constructed as fast as before (each field defined per instance cost ~6 ns).
+  /** @internal The node that computed this tensor (null on leaves); set by the recorders in autograd/. */
+  declare node: GradFn | null;
+  declare private leafRequiresGrad: boolean;
+  declare private accumulatedGrad: Tensor | null;
+
+  /** The node that computed this tensor (PyTorch's grad_fn): null on leaves. */
+  get gradFn(): GradFn | null {
+    return this.node;
+  }
+  /** True for tensors not computed by a recorded op: the user's tensors, and every result made without grad. */
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+  /**
+   * Whether ops on this tensor record the graph for `backward()`. Settable on leaves of a floating
+   * dtype (`x.requiresGrad = true`, as `x.requires_grad = True`); results inherit it from their inputs.
+   */
+  get requiresGrad(): boolean {
+    return this.leafRequiresGrad || this.node !== null;
+  }
+  set requiresGrad(flag: boolean) {
+    this.requiresGrad_(flag);
+  }
+  /** Sets requiresGrad on a leaf and returns the tensor: `w = randn(3, 4).requiresGrad_()`. */
+  requiresGrad_(requiresGrad = true): this {
+    if (this.node !== null) {
+      if (requiresGrad) return this;
+      throw new Error(
+        "requiresGrad: you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+      );
+    }
+    if (requiresGrad && this.dtype !== 'float32') {
+      throw new Error('requiresGrad: only Tensors of floating point dtype can require gradients');
+    }
+    this.leafRequiresGrad = requiresGrad;
+    return this;
+  }
+  /**
+   * The gradient `backward()` accumulated into this leaf (or a result that called `retainGrad()`), null
+   * until then; it adds up across backward calls until set to null (PyTorch: grad).
+   */
+  get grad(): Tensor | null {
+    return this.node === null || this.node.retained === this ? this.accumulatedGrad : null;
+  }
+  set grad(value: Tensor | null) {
+    if (value !== null && (value.ndim !== this.ndim || value.shape.some((size, d) => size !== this.shape[d]))) {
+      throw new Error('grad: assigned grad has data of a different size');
+    }
+    this.accumulatedGrad = value;
+  }
+  /** True when a result keeps its gradient in `.grad` after `retainGrad()` (leaves always do). */
+  get retainsGrad(): boolean {
+    return this.node !== null && this.node.retained === this;
+  }
+  /** Makes backward fill `.grad` of this non-leaf result too (torch's retain_grad); a no-op on leaves. */
+  retainGrad(): void {
+    if (!this.requiresGrad) throw new Error("retainGrad: can't retain_grad on Tensor that has requires_grad=False");
+    if (this.node !== null) this.node.retained = this;
+  }
+  /**
+   * Computes the gradient of this tensor with respect to the leaves that require grad and adds it to
+   * their `.grad`: `loss.backward()` for a scalar, `y.backward(gradient)` otherwise. The graph's saved
+   * values are freed unless `{ retainGraph: true }`.
+   */
+  backward(gradient?: Tensor | null, options?: BackwardOptions): void {
+    backward(this, gradient ?? undefined, options);
+  }
+  /** A tensor sharing this one's storage that is cut off from the graph (a leaf without requiresGrad). */
+  detach(): Tensor {
+    return new Tensor(this.backend, this.storage, this.shape, this.dtype, this.strides, this.offset, this.torchDtype);
+  }
 }
 
 /** `.mT` / `.mH`: the last two dims swapped, a 0-dim tensor itself, and PyTorch's error for 1 dim. */
@@ -999,3 +1082,5 @@ function shownCorners(t: Tensor, held: readonly number[], dim = 0): Tensor {
   const last = shownCorners(movement.narrow(t, dim, t.shape[dim] - half, half), held, dim + 1);
   return movement.cat([first, last], dim);
 }
+
+Object.assign(Tensor.prototype, { node: null, leafRequiresGrad: false, accumulatedGrad: null });

@@ -40,10 +40,14 @@ import { broadcastShapes, checkShape, formatShape, sizeOf, type Shape } from '..
 import { Tensor, type NestedArray } from '../tensor';
 import { cast } from './elementwise';
 import { checkSameBackend, expand } from './movement';
+import { recordBackendCopy } from '../autograd/derivatives';
+import { tracksGrad } from '../autograd/gradMode';
 
 /** The options of every creation op: dtype (PyTorch: dtype), by name, e.g. 'float32', 'int64', 'torch.int32'. */
 export interface DTypeOptions {
   dtype?: DTypeName;
+  /** Make a leaf that records the ops on it for backward(); floating dtypes only (PyTorch: requires_grad). */
+  requiresGrad?: boolean;
 }
 
 /** tensor()'s options: dtype (PyTorch: dtype), and shape to give flat data (a typed array) its shape. */
@@ -56,7 +60,7 @@ export interface TensorOptions extends DTypeOptions {
  * a backend name; nonBlocking (PyTorch: non_blocking): accepted and without effect, every backend copies
  * synchronously; copy (PyTorch: copy): a new tensor even when neither dtype nor device changes.
  */
-export interface ToOptions extends DTypeOptions {
+export interface ToOptions extends Omit<DTypeOptions, 'requiresGrad'> {
   device?: BackendName | 'cpu';
   nonBlocking?: boolean;
   copy?: boolean;
@@ -81,7 +85,17 @@ export type NumericArray =
   | BigInt64Array
   | BigUint64Array;
 
-const dtypeOptions = { dtype: isOptional(isDType) };
+const dtypeOnly = { dtype: isOptional(isDType) };
+const dtypeOptions = { ...dtypeOnly, requiresGrad: isOptional(isBool) };
+
+/** The new tensor, made a leaf that requires grad when the options asked for it (floating dtypes only). */
+function withRequiresGrad(call: string, t: Tensor, requiresGrad: boolean | undefined): Tensor {
+  if (!requiresGrad) return t;
+  if (t.dtype !== 'float32') {
+    throw new Error(`${call}: Only Tensors of floating point and complex dtype can require gradients`);
+  }
+  return t.requiresGrad_();
+}
 
 /** The most elements one tensor may have: what a typed array indexed by an int32 holds. */
 const maxElements = 2 ** 31 - 1;
@@ -238,7 +252,8 @@ export function tensor(data: NestedArray | NumericArray, options?: TensorOptions
   }
   const dtype = checked.dtype ?? flat.dtype;
   checkRange('tensor', flat.values, dtype);
-  return fromStorage(castArray(flat.values, storageDtype(dtype)), shape, dtype);
+  const created = fromStorage(castArray(flat.values, storageDtype(dtype)), shape, dtype);
+  return withRequiresGrad('tensor', created, checked.requiresGrad);
 }
 
 // Scalars recur (`x.div(scale)` every forward pass): tensors are immutable, so one 0-dim tensor per
@@ -274,36 +289,41 @@ function filled(call: string, shape: Shape, value: number, dtype: TorchDType, ba
 export function full(size: Shape, fillValue: number | boolean, options?: DTypeOptions): Tensor {
   const shape = sizeFrom('full', [size], 'SymInts');
   if (typeof fillValue !== 'boolean') isNumber(fillValue, 'full', 'fill_value', 2);
-  const { dtype } = checkOptions('full', options, dtypeOptions);
-  return filled('full', shape, Number(fillValue), dtype ?? defaultTorchDtype(dtypeOfScalar(fillValue)));
+  const { dtype, requiresGrad } = checkOptions('full', options, dtypeOptions);
+  const created = filled('full', shape, Number(fillValue), dtype ?? defaultTorchDtype(dtypeOfScalar(fillValue)));
+  return withRequiresGrad('full', created, requiresGrad);
 }
 
 /** torch.zeros(*size, { dtype }): float32 unless a dtype is given. */
 export function zeros(...args: (number | readonly number[] | DTypeOptions)[]): Tensor {
   const [size, options] = splitOptions(args);
-  const { dtype } = checkOptions('zeros', options, dtypeOptions);
-  return filled('zeros', sizeFrom('zeros', size, 'SymInts'), 0, dtype ?? 'float32');
+  const { dtype, requiresGrad } = checkOptions('zeros', options, dtypeOptions);
+  const created = filled('zeros', sizeFrom('zeros', size, 'SymInts'), 0, dtype ?? 'float32');
+  return withRequiresGrad('zeros', created, requiresGrad);
 }
 
 /** torch.ones(*size, { dtype }): float32 unless a dtype is given. */
 export function ones(...args: (number | readonly number[] | DTypeOptions)[]): Tensor {
   const [size, options] = splitOptions(args);
-  const { dtype } = checkOptions('ones', options, dtypeOptions);
-  return filled('ones', sizeFrom('ones', size, 'SymInts'), 1, dtype ?? 'float32');
+  const { dtype, requiresGrad } = checkOptions('ones', options, dtypeOptions);
+  const created = filled('ones', sizeFrom('ones', size, 'SymInts'), 1, dtype ?? 'float32');
+  return withRequiresGrad('ones', created, requiresGrad);
 }
 
 /** torch.zeros_like(input, { dtype }): zeros of input's shape, dtype and backend. */
 export function zerosLike(input: Tensor, options?: DTypeOptions): Tensor {
   isTensor(input, 'zerosLike', 'input', 1);
-  const { dtype } = checkOptions('zerosLike', options, dtypeOptions);
-  return filled('zerosLike', input.shape, 0, dtype ?? input.torchDtype, input.backend);
+  const { dtype, requiresGrad } = checkOptions('zerosLike', options, dtypeOptions);
+  const created = filled('zerosLike', input.shape, 0, dtype ?? input.torchDtype, input.backend);
+  return withRequiresGrad('zerosLike', created, requiresGrad);
 }
 
 /** torch.ones_like(input, { dtype }): ones of input's shape, dtype and backend. */
 export function onesLike(input: Tensor, options?: DTypeOptions): Tensor {
   isTensor(input, 'onesLike', 'input', 1);
-  const { dtype } = checkOptions('onesLike', options, dtypeOptions);
-  return filled('onesLike', input.shape, 1, dtype ?? input.torchDtype, input.backend);
+  const { dtype, requiresGrad } = checkOptions('onesLike', options, dtypeOptions);
+  const created = filled('onesLike', input.shape, 1, dtype ?? input.torchDtype, input.backend);
+  return withRequiresGrad('onesLike', created, requiresGrad);
 }
 
 /** The error PyTorch's kernels give for a dtype they have no implementation for. */
@@ -321,7 +341,7 @@ function notImplemented(call: string, kernel: string, dtype: TorchDType): Error 
  */
 export function arange(...args: (number | DTypeOptions)[]): Tensor {
   const [numbers, options] = splitOptions(args);
-  const { dtype: requested } = checkOptions('arange', options, dtypeOptions);
+  const { dtype: requested, requiresGrad } = checkOptions('arange', options, dtypeOptions);
   if (numbers.length < 1 || numbers.length > 3) {
     throw new TypeError(
       `arange: expected arange(end), arange(start, end) or arange(start, end, step), got ${numbers.length} numbers`,
@@ -345,7 +365,11 @@ export function arange(...args: (number | DTypeOptions)[]): Tensor {
   }
   const length = dtype === 'int64' ? Math.ceil((last - first) / increment) : Math.ceil((end - start) / step);
   if (length > 0) checkRange('arange', [first, first + (length - 1) * increment], dtype);
-  return generate('arange', [length], dtype, (i) => first + i * increment);
+  return withRequiresGrad(
+    'arange',
+    generate('arange', [length], dtype, (i) => first + i * increment),
+    requiresGrad,
+  );
 }
 
 /**
@@ -366,10 +390,14 @@ function evenlySpaced(call: string, start: number, end: number, steps: number, d
 
 /** torch.linspace(start, end, steps, { dtype }): float32 unless a dtype is given. */
 export function linspace(start: number, end: number, steps: number, options?: DTypeOptions): Tensor {
-  const { dtype = 'float32' } = checkOptions('linspace', options, dtypeOptions);
+  const { dtype = 'float32', requiresGrad } = checkOptions('linspace', options, dtypeOptions);
   const values = evenlySpaced('linspace', start, end, steps, dtype);
   checkRange('linspace', values, dtype);
-  return fromStorage(castArray(values, storageDtype(dtype)), [steps], dtype);
+  return withRequiresGrad(
+    'linspace',
+    fromStorage(castArray(values, storageDtype(dtype)), [steps], dtype),
+    requiresGrad,
+  );
 }
 
 /** logspace's options: base (PyTorch: base, also positional) and dtype (PyTorch: dtype). */
@@ -388,21 +416,26 @@ export function logspace(
   ...rest: [base?: number | LogspaceOptions, options?: LogspaceOptions]
 ): Tensor {
   const spec = { base: isNumber, ...dtypeOptions };
-  const { base = 10, dtype = 'float32' } = bindArguments('logspace', rest, ['base'], spec, 4);
+  const { base = 10, dtype = 'float32', requiresGrad } = bindArguments('logspace', rest, ['base'], spec, 4);
   const values = evenlySpaced('logspace', start, end, steps, dtype).map((exponent) => base ** exponent);
   checkRange('logspace', values, dtype);
-  return fromStorage(castArray(values, storageDtype(dtype)), [steps], dtype);
+  return withRequiresGrad(
+    'logspace',
+    fromStorage(castArray(values, storageDtype(dtype)), [steps], dtype),
+    requiresGrad,
+  );
 }
 
 /** torch.eye(n, m = n, { dtype }): ones on the diagonal of an n × m matrix. */
 export function eye(n: number, ...rest: (number | DTypeOptions)[]): Tensor {
   const [columns, options] = splitOptions(rest);
-  const { dtype = 'float32' } = checkOptions('eye', options, dtypeOptions);
+  const { dtype = 'float32', requiresGrad } = checkOptions('eye', options, dtypeOptions);
   isInt(n, 'eye', 'n', 1);
   const m = columns.length ? isInt(columns[0], 'eye', 'm', 2) : n;
   if (n < 0) throw new Error(`eye: n must be greater or equal to 0, got ${n}`);
   if (m < 0) throw new Error(`eye: m must be greater or equal to 0, got ${m}`);
-  return generate('eye', [n, m], dtype, (i) => (i % m === Math.floor(i / m) ? 1 : 0));
+  const created = generate('eye', [n, m], dtype, (i) => (i % m === Math.floor(i / m) ? 1 : 0));
+  return withRequiresGrad('eye', created, requiresGrad);
 }
 
 /** rand/randn: a float32 size from the arguments and values from the seeded stream. */
@@ -413,10 +446,10 @@ function randomFloats(
   next: () => number,
 ): Tensor {
   const [size, options] = splitOptions(args);
-  const { dtype = 'float32' } = checkOptions(call, options, dtypeOptions);
+  const { dtype = 'float32', requiresGrad } = checkOptions(call, options, dtypeOptions);
   const shape = sizeFrom(call, size, 'ints');
   if (dtype !== 'float32') throw notImplemented(call, kernel, dtype);
-  return generate(call, shape, dtype, next);
+  return withRequiresGrad(call, generate(call, shape, dtype, next), requiresGrad);
 }
 
 /** torch.rand(*size, { dtype }): uniform on [0, 1), from the engine's seeded stream. */
@@ -432,7 +465,7 @@ export function randn(...args: (number | readonly number[] | DTypeOptions)[]): T
 /** torch.randint(high, size, { dtype }) or randint(low, high, size, { dtype }): integers in [low, high), int64 by default. */
 export function randint(...args: (number | Shape | DTypeOptions)[]): Tensor {
   const [positional, options] = splitOptions(args);
-  const { dtype = 'int64' } = checkOptions('randint', options, dtypeOptions);
+  const { dtype = 'int64', requiresGrad } = checkOptions('randint', options, dtypeOptions);
   if (positional.length < 2 || positional.length > 3) {
     throw new TypeError(
       `randint: expected randint(high, size) or randint(low, high, size), got ${positional.length} arguments`,
@@ -442,7 +475,8 @@ export function randint(...args: (number | Shape | DTypeOptions)[]): Tensor {
   isInt(low, 'randint', 'low', 1);
   isInt(high, 'randint', 'high', positional.length - 1);
   const shape = sizeFrom('randint', [size], 'ints');
-  return randomIntegers('randint', shape, low as number, high as number, dtype, activeBackend());
+  const created = randomIntegers('randint', shape, low as number, high as number, dtype, activeBackend());
+  return withRequiresGrad('randint', created, requiresGrad);
 }
 
 /**
@@ -451,15 +485,20 @@ export function randint(...args: (number | Shape | DTypeOptions)[]): Tensor {
  */
 export function empty(...args: (number | readonly number[] | DTypeOptions)[]): Tensor {
   const [size, options] = splitOptions(args);
-  const { dtype } = checkOptions('empty', options, dtypeOptions);
-  return filled('empty', sizeFrom('empty', size, 'SymInts'), 0, dtype ?? 'float32');
+  const { dtype, requiresGrad } = checkOptions('empty', options, dtypeOptions);
+  return withRequiresGrad(
+    'empty',
+    filled('empty', sizeFrom('empty', size, 'SymInts'), 0, dtype ?? 'float32'),
+    requiresGrad,
+  );
 }
 
 /** torch.empty_like(input, { dtype }): a tensor of input's shape, dtype and backend (zeros here, see {@link empty}). */
 export function emptyLike(input: Tensor, options?: DTypeOptions): Tensor {
   isTensor(input, 'emptyLike', 'input', 1);
-  const { dtype } = checkOptions('emptyLike', options, dtypeOptions);
-  return filled('emptyLike', input.shape, 0, dtype ?? input.torchDtype, input.backend);
+  const { dtype, requiresGrad } = checkOptions('emptyLike', options, dtypeOptions);
+  const created = filled('emptyLike', input.shape, 0, dtype ?? input.torchDtype, input.backend);
+  return withRequiresGrad('emptyLike', created, requiresGrad);
 }
 
 /**
@@ -469,16 +508,17 @@ export function emptyLike(input: Tensor, options?: DTypeOptions): Tensor {
 export function fullLike(input: Tensor, fillValue: number | boolean, options?: DTypeOptions): Tensor {
   isTensor(input, 'fullLike', 'input', 1);
   if (typeof fillValue !== 'boolean') isNumber(fillValue, 'fullLike', 'fill_value', 2);
-  const { dtype } = checkOptions('fullLike', options, dtypeOptions);
-  return filled('fullLike', input.shape, Number(fillValue), dtype ?? input.torchDtype, input.backend);
+  const { dtype, requiresGrad } = checkOptions('fullLike', options, dtypeOptions);
+  const created = filled('fullLike', input.shape, Number(fillValue), dtype ?? input.torchDtype, input.backend);
+  return withRequiresGrad('fullLike', created, requiresGrad);
 }
 
 /** randLike/randnLike: input's shape and backend, its dtype unless one is given; floating dtypes only. */
 function randomLike(call: string, kernel: string, input: Tensor, options: unknown, next: () => number): Tensor {
   isTensor(input, call, 'input', 1);
-  const { dtype = input.torchDtype } = checkOptions(call, options, dtypeOptions);
+  const { dtype = input.torchDtype, requiresGrad } = checkOptions(call, options, dtypeOptions);
   if (dtype !== 'float32') throw notImplemented(call, kernel, dtype);
-  return generate(call, input.shape, dtype, next, input.backend);
+  return withRequiresGrad(call, generate(call, input.shape, dtype, next, input.backend), requiresGrad);
 }
 
 /** torch.rand_like(input, { dtype }): uniform on [0, 1) in input's shape, from the engine's seeded stream. */
@@ -508,7 +548,7 @@ function randomIntegers(call: string, shape: Shape, from: number, to: number, dt
 export function randintLike(input: Tensor, ...args: (number | DTypeOptions)[]): Tensor {
   isTensor(input, 'randintLike', 'input', 1);
   const [bounds, options] = splitOptions(args);
-  const { dtype = input.torchDtype } = checkOptions('randintLike', options, dtypeOptions);
+  const { dtype = input.torchDtype, requiresGrad } = checkOptions('randintLike', options, dtypeOptions);
   if (bounds.length < 1 || bounds.length > 2) {
     throw new TypeError(
       `randintLike: expected randintLike(input, high) or randintLike(input, low, high), got ${bounds.length} numbers`,
@@ -517,13 +557,14 @@ export function randintLike(input: Tensor, ...args: (number | DTypeOptions)[]): 
   const [low, high] = bounds.length === 1 ? [0, bounds[0]] : bounds;
   isInt(low, 'randintLike', 'low', 2);
   isInt(high, 'randintLike', 'high', bounds.length + 1);
-  return randomIntegers('randintLike', input.shape, low as number, high as number, dtype, input.backend);
+  const created = randomIntegers('randintLike', input.shape, low as number, high as number, dtype, input.backend);
+  return withRequiresGrad('randintLike', created, requiresGrad);
 }
 
 /** torch.randperm(n, { dtype }): a random permutation of 0..n-1, int64 unless a dtype is given. */
 export function randperm(n: number, options?: DTypeOptions): Tensor {
   isInt(n, 'randperm', 'n', 1);
-  const { dtype = 'int64' } = checkOptions('randperm', options, dtypeOptions);
+  const { dtype = 'int64', requiresGrad } = checkOptions('randperm', options, dtypeOptions);
   checkShape('randperm', [n]);
   if (dtype === 'bool') throw notImplemented('randperm', 'randperm', dtype);
   checkRange('randperm', [n - 1], dtype);
@@ -532,7 +573,11 @@ export function randperm(n: number, options?: DTypeOptions): Tensor {
     const j = nextInt(0, i + 1); // Fisher-Yates: every permutation equally likely
     [order[i], order[j]] = [order[j], order[i]];
   }
-  return generate('randperm', [n], dtype, (i) => order[i]);
+  return withRequiresGrad(
+    'randperm',
+    generate('randperm', [n], dtype, (i) => order[i]),
+    requiresGrad,
+  );
 }
 
 /** multinomial's options: replacement (PyTorch: replacement, also positional). */
@@ -671,14 +716,18 @@ export function normal(
   const meanValue = normalParameter(mean, 'mean', 1);
   const stdValue = normalParameter(std, 'std', 2);
   if (typeof meanValue === 'number' && typeof stdValue === 'number') {
-    const { size, dtype = 'float32' } = bindArguments('normal', rest, ['size'], normalOptions, 3);
+    const { size, dtype = 'float32', requiresGrad } = bindArguments('normal', rest, ['size'], normalOptions, 3);
     if (size === undefined) {
       throw new TypeError('normal: normal(mean, std, size) with numbers for mean and std needs a size');
     }
     const shape = sizeFrom('normal', [size], 'ints');
     checkStd(stdValue);
     if (dtype !== 'float32') throw notImplemented('normal', 'normal_kernel_cpu', dtype);
-    return generate('normal', shape, dtype, () => meanValue + stdValue * nextNormal());
+    return withRequiresGrad(
+      'normal',
+      generate('normal', shape, dtype, () => meanValue + stdValue * nextNormal()),
+      requiresGrad,
+    );
   }
   if (rest.length > 0) {
     throw new TypeError('normal: takes a size only with numbers for mean and std: normal(mean, std, size)');
@@ -698,7 +747,7 @@ export function normal(
  * a cast of it otherwise, or tensor(data, { dtype }) for arrays and typed arrays.
  */
 export function asTensor(data: Tensor | NestedArray | NumericArray, options?: DTypeOptions): Tensor {
-  const { dtype } = checkOptions('asTensor', options, dtypeOptions);
+  const { dtype } = checkOptions('asTensor', options, dtypeOnly);
   if (!(data instanceof Tensor)) return tensor(data, { dtype });
   return dtype === undefined ? data : castTo(data, dtype, 'asTensor');
 }
@@ -733,7 +782,8 @@ export function toBackend(t: Tensor, name: BackendName): Tensor {
   const target = backendByName(name);
   if (target === t.backend) return t;
   const values = t.dataSync();
-  return new Tensor(target, target.upload(values, t.dtype), t.shape, t.dtype, undefined, 0, t.torchDtype);
+  const moved = new Tensor(target, target.upload(values, t.dtype), t.shape, t.dtype, undefined, 0, t.torchDtype);
+  return tracksGrad(t) ? recordBackendCopy(t, moved) : moved;
 }
 
 /** A device name: 'cpu' is the active backend, any other a backend's name; an error says what is accepted. */
@@ -750,7 +800,7 @@ function moveTo(t: Tensor, device: unknown): Tensor {
 }
 
 const toOptions = {
-  ...dtypeOptions,
+  ...dtypeOnly,
   device: isOptional(isString),
   nonBlocking: isOptional(isBool),
   copy: isOptional(isBool),

@@ -30,6 +30,8 @@ import { scalarLike } from './creation';
 import { nonzero } from './indexing';
 import { checkSameBackend, expand } from './movement';
 import { all, any } from './reduction';
+import { recordBinary, recordClamp, recordUnary, recordWhere, recordZeroGradient } from '../autograd/derivatives';
+import { tracksGrad } from '../autograd/gradMode';
 
 function dtypeOf(x: TensorLike): DType {
   return x instanceof Tensor ? x.dtype : dtypeOfScalar(x);
@@ -70,7 +72,8 @@ function binary(op: BinaryOp, kind: ResultType, a: TensorLike, b: TensorLike, ot
   const [x, y] = broadcastOperands(op, [a, b]);
   const dtype = resultDtype(kind, dtypeOf(a), dtypeOf(b));
   if (dtype === 'int32') return integerBinary(op, x, y, [a, b]);
-  return new Tensor(x.backend, x.backend.binary(op, x.toView(), y.toView(), dtype), x.shape, dtype);
+  const out = new Tensor(x.backend, x.backend.binary(op, x.toView(), y.toView(), dtype), x.shape, dtype);
+  return tracksGrad(x, y) ? recordBinary(op, x, y, out) : out;
 }
 
 /** An integer result: int64 or int32 as torch promotes the operands, and an overflow is an error naming `op`. */
@@ -82,7 +85,10 @@ function integerBinary(op: BinaryOp, x: Tensor, y: Tensor, operands: TensorLike[
 function unary(op: UnaryOp, kind: ResultType | 'same', a: Tensor): Tensor {
   isTensor(a, op, 'input', 1);
   const dtype = kind === 'same' ? a.dtype : resultDtype(kind, a.dtype, a.dtype);
-  if (dtype !== 'int32') return new Tensor(a.backend, a.backend.unary(op, a.toView(), dtype), a.shape, dtype);
+  if (dtype !== 'int32') {
+    const out = new Tensor(a.backend, a.backend.unary(op, a.toView(), dtype), a.shape, dtype);
+    return tracksGrad(a) ? recordUnary(op, a, out) : out;
+  }
   const storage = withOpName(op, () => a.backend.unary(op, a.toView(), dtype));
   return new Tensor(a.backend, storage, a.shape, dtype, undefined, 0, a.torchDtype);
 }
@@ -238,7 +244,8 @@ export function where(condition: Tensor, a?: TensorLike, b?: TensorLike): Tensor
   const dtype = promoteTypes(dtypeOf(input), dtypeOf(other));
   const torchDtype = dtype === 'int32' ? integerResultDtype([input, other]) : dtype;
   const storage = c.backend.where(c.toView(), x.toView(), y.toView(), dtype);
-  return new Tensor(c.backend, storage, c.shape, dtype, undefined, 0, torchDtype);
+  const out = new Tensor(c.backend, storage, c.shape, dtype, undefined, 0, torchDtype);
+  return tracksGrad(x, y) ? recordWhere(c, x, y, out) : out;
 }
 
 /**
@@ -323,7 +330,8 @@ export const square = (a: Tensor): Tensor => mul(isTensor(a, 'square', 'input', 
 export function sign(a: Tensor): Tensor {
   isTensor(a, 'sign', 'input', 1);
   if (a.dtype === 'bool') return ne(a, 0); // a copy: true stays true, as in torch
-  return labelled(cast(sub(cast(gt(a, 0), a.dtype), cast(lt(a, 0), a.dtype)), a.dtype), a.torchDtype);
+  const out = labelled(cast(sub(cast(gt(a, 0), a.dtype), cast(lt(a, 0), a.dtype)), a.dtype), a.torchDtype);
+  return tracksGrad(a) ? recordZeroGradient('SignBackward0', a, out) : out;
 }
 
 /** Keyword arguments of clamp/clip (PyTorch: min, max): numbers or tensors that broadcast. */
@@ -343,7 +351,10 @@ function clampTo(call: string, a: Tensor, args: unknown[]): Tensor {
     throw new TypeError(`${call}: At least one of 'min' or 'max' must not be None`);
   }
   const above = min === undefined ? a : maximum(a, min);
-  return max === undefined ? above : minimum(above, max);
+  const out = max === undefined ? above : minimum(above, max);
+  const tracked =
+    tracksGrad(a) || (min instanceof Tensor && tracksGrad(min)) || (max instanceof Tensor && tracksGrad(max));
+  return tracked ? recordClamp(a, min, max, out) : out;
 }
 /** torch.clamp(x, min, max) or clamp(x, { min, max }): each bound a number or a tensor; min > max gives max. */
 export function clamp(a: Tensor, min?: TensorLike | ClampOptions | null, max?: TensorLike | ClampOptions): Tensor {

@@ -6,6 +6,8 @@ import { Tensor } from '../tensor';
 import { cast } from './elementwise';
 import { checkSameBackend, contiguous, expand, permute, reshape, squeeze, unsqueeze } from './movement';
 import { sum } from './reduction';
+import { recordMatmul } from '../autograd/derivatives';
+import { tracksGrad } from '../autograd/gradMode';
 
 /** Expands `t` to (batch..., rows, cols) and reads it as (B, rows, cols): a view when strides allow. */
 function asBatch(t: Tensor, batch: Shape): Tensor {
@@ -37,8 +39,8 @@ function batchedMatmul(a: Tensor, b: Tensor, batch: Shape): Tensor {
   const y = packs ? asBatch(b, batch) : contiguousAlong(asBatch(b, batch), 1); // (B, K, N)
   const storage = a.backend.matmul(x.toView(), y.toView());
   const dtype = promoteTypes(a.dtype, b.dtype);
-  const out = new Tensor(a.backend, storage, [...batch, m, n], 'float32'); // (batch..., M, N)
-  return cast(out, dtype);
+  const out = cast(new Tensor(a.backend, storage, [...batch, m, n], 'float32'), dtype); // (batch..., M, N)
+  return tracksGrad(a, b) ? recordMatmul(a, b, out, batch.length > 0) : out;
 }
 
 /** The product of two matrices (torch.mm). */
@@ -170,7 +172,8 @@ function labelOperand(subscripts: string, t: Tensor, index: number, ellipsisRank
       strides[seen] += t.strides[d]; // the diagonal walks both dims at once
     }
   });
-  return { tensor: t.withLayout(shape, strides), labels };
+  // Without a repeated letter the operand is its own view (and its gradient needs no diagonal scatter).
+  return { tensor: labels.length === letters.length ? t : t.withLayout(shape, strides), labels };
 }
 
 function sumOut(x: Labeled, keep: Set<string>): Labeled {

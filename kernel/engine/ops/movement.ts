@@ -9,6 +9,15 @@ import { Tensor, type NestedArray } from '../tensor';
 import { fromValues, tensor } from './creation';
 import { where } from './elementwise';
 import { advancedIndex, longTensor, nonzero, type TensorIndex } from './indexing';
+import {
+  recordClone,
+  recordConcat,
+  recordReshape,
+  recordView,
+  sliceBackward,
+  sumToShape,
+} from '../autograd/derivatives';
+import { tracksGrad } from '../autograd/gradMode';
 
 /** The optional parameters' checks, built once rather than on every call. */
 const optionalDimSpec = { dim: isOptional(isInt) };
@@ -81,7 +90,8 @@ export function contiguous(t: Tensor): Tensor {
 /** A copy with its own storage (torch.clone). */
 export function clone(t: Tensor): Tensor {
   isTensor(t, 'clone', 'input', 1);
-  return new Tensor(t.backend, t.backend.copy(t.toView(), t.dtype), t.shape, t.dtype);
+  const out = new Tensor(t.backend, t.backend.copy(t.toView(), t.dtype), t.shape, t.dtype);
+  return tracksGrad(t) ? recordClone(t, out) : out;
 }
 
 /** The same storage read with another shape, one size may be -1 (torch.Tensor.view); fails where strides forbid. */
@@ -94,7 +104,8 @@ export function view(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
       "view: view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
     );
   }
-  return t.withLayout(shape, strides);
+  const out = t.withLayout(shape, strides);
+  return tracksGrad(t) ? recordReshape(t, out, 'ViewBackward0') : out;
 }
 
 /** A view when the strides allow it, otherwise a copy (torch.reshape). */
@@ -102,7 +113,9 @@ export function reshape(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
   isTensor(t, 'reshape', 'input', 1);
   const shape = inferShape('reshape', intsFromArgs('reshape', 'shape', shapeArgs, 2, symInts), t.numel());
   const strides = viewStrides(t.shape, t.strides, shape);
-  return strides === null ? contiguous(t).withLayout(shape, contiguousStrides(shape), 0) : t.withLayout(shape, strides);
+  const out =
+    strides === null ? contiguous(t).withLayout(shape, contiguousStrides(shape), 0) : t.withLayout(shape, strides);
+  return tracksGrad(t) ? recordReshape(t, out, strides === null ? 'UnsafeViewBackward0' : 'ViewBackward0') : out;
 }
 
 /** Reorders the dims: `permute(x, 2, 0, 1)` or `permute(x, [2, 0, 1])`, negative dims allowed (a view). */
@@ -115,10 +128,13 @@ export function permute(t: Tensor, ...dimArgs: ShapeArgs): Tensor {
     );
   }
   if (new Set(dims).size !== dims.length) throw new Error('permute: permute(): duplicate dims are not allowed.');
-  return t.withLayout(
+  const out = t.withLayout(
     dims.map((d) => t.shape[d]),
     dims.map((d) => t.strides[d]),
   );
+  if (!tracksGrad(t)) return out;
+  const inverse = dims.map((_, k) => dims.indexOf(k));
+  return recordView(t, out, 'PermuteBackward0', (g) => permute(g, inverse));
 }
 
 /** Swaps two dims (a view); a 0-d tensor accepts dims 0 and -1 and comes back unchanged. */
@@ -130,7 +146,8 @@ export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
   const shape = t.shape.slice();
   const strides = t.strides.slice();
   [shape[a], shape[b], strides[a], strides[b]] = [shape[b], shape[a], strides[b], strides[a]];
-  return t.withLayout(shape, strides);
+  const out = t.withLayout(shape, strides);
+  return tracksGrad(t) ? recordView(t, out, 'TransposeBackward0', (g) => transpose(g, a, b)) : out;
 }
 
 /** The matrix transpose of a tensor with at most 2 dims (torch.t). */
@@ -148,7 +165,8 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
   const strides = [...t.strides];
   shape.splice(d, 0, 1);
   strides.splice(d, 0, d < t.ndim ? t.strides[d] * t.shape[d] : 1);
-  return t.withLayout(shape, strides);
+  const out = t.withLayout(shape, strides);
+  return tracksGrad(t) ? recordReshape(t, out, 'UnsqueezeBackward0') : out;
 }
 
 /** Removes every size-1 dim, or only `dim` when it has size 1 (torch.squeeze). */
@@ -159,10 +177,11 @@ export function squeeze(t: Tensor, ...args: [dim?: number | DimOptions]): Tensor
     dim === undefined
       ? t.shape.map((size) => size === 1)
       : t.shape.map((size, i) => i === normalizeDim('squeeze', dim, t.ndim) && size === 1);
-  return t.withLayout(
+  const out = t.withLayout(
     t.shape.filter((_, i) => !drop[i]),
     t.strides.filter((_, i) => !drop[i]),
   );
+  return tracksGrad(t) ? recordReshape(t, out, dim === undefined ? 'SqueezeBackward0' : 'SqueezeBackward1') : out;
 }
 
 /** Broadcasts size-1 dims (stride 0) and prepends new ones; -1 keeps a size. */
@@ -200,7 +219,8 @@ export function expand(t: Tensor, ...shapeArgs: ShapeArgs): Tensor {
     shape.push(wanted);
     strides.push(existing === wanted ? t.strides[own] : 0);
   }
-  return t.withLayout(shape, strides);
+  const out = t.withLayout(shape, strides);
+  return tracksGrad(t) ? recordView(t, out, 'ExpandBackward0', (g) => sumToShape(g, t.shape)) : out;
 }
 
 /** Merges dims startDim..endDim into one: `flatten(x, 1)`, `flatten(x, { startDim: 1, endDim: -1 })`. */
@@ -249,7 +269,8 @@ export function slice(t: Tensor, dim: number, start?: number, end?: number, step
   const strides = [...t.strides];
   shape[d] = Math.ceil((to - from) / step);
   strides[d] = t.strides[d] * step;
-  return t.withLayout(shape, strides, t.offset + from * t.strides[d]);
+  const out = t.withLayout(shape, strides, t.offset + from * t.strides[d]);
+  return tracksGrad(t) ? recordView(t, out, 'SliceBackward0', (g) => sliceBackward(g, t.shape, d, from, step)) : out;
 }
 
 /** Picks one index along `dim` and drops the dim (torch.select, `x[i]`). */
@@ -263,11 +284,13 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
     );
   }
   const i = index < 0 ? index + size : index;
-  return t.withLayout(
+  const out = t.withLayout(
     t.shape.filter((_, k) => k !== d),
     t.strides.filter((_, k) => k !== d),
     t.offset + i * t.strides[d],
   );
+  if (!tracksGrad(t)) return out;
+  return recordView(t, out, 'SelectBackward0', (g) => sliceBackward(unsqueeze(g, d), t.shape, d, i, 1));
 }
 
 function parseIndexString(text: string): ParsedIndex[] {
@@ -505,7 +528,8 @@ export function cat(list: readonly Tensor[], ...args: [dim?: number | DimOptions
     d,
     dtype,
   );
-  return new Tensor(first.backend, storage, shape, dtype);
+  const out = new Tensor(first.backend, storage, shape, dtype);
+  return parts.some((part) => tracksGrad(part)) ? recordConcat(parts, out, d) : out;
 }
 
 /** Joins equal-shaped tensors along a new dim: `stack([a, b], 1)` or `stack([a, b], { dim: 1 })`. */

@@ -19,6 +19,15 @@ import { bindArguments, isBool, isInt, isIntOrInts, isOptional, isTensor } from 
 import { abs, cast, div, eq, exp, log, maximum, minimum, mul, ne, sqrt, sub, where } from './elementwise';
 import { castTo } from './creation';
 import { permute, reshape } from './movement';
+import {
+  recordIndexSelection,
+  recordLogSoftmax,
+  recordLogsumexp,
+  recordReduce,
+  recordSoftmax,
+  renameGradFn,
+} from '../autograd/derivatives';
+import { tracksGrad } from '../autograd/gradMode';
 
 /** What torch.max(x, dim) returns: `.values` and `.indices`, also destructurable as `[values, indices]`. */
 export class ValuesIndices {
@@ -104,11 +113,13 @@ function reduce(
       ? withOpName(name, () => t.backend.reduce(op, rows.toView(), dtype))
       : t.backend.reduce(op, rows.toView(), dtype);
   const out = new Tensor(t.backend, storage, keptShape, dtype, undefined, 0, torchDtype);
-  if (!keepdim) return out;
-  return reshape(
-    out,
-    t.shape.map((size, d) => (dims.includes(d) ? 1 : size)),
-  ); // reduced dims kept as 1
+  const result = keepdim
+    ? reshape(
+        out,
+        t.shape.map((size, d) => (dims.includes(d) ? 1 : size)),
+      ) // reduced dims kept as 1
+    : out;
+  return tracksGrad(rows) ? recordReduce(op, name, rows, result, kept.length === 0 && !keepdim) : result;
 }
 
 function requireFloat(name: string, t: Tensor): void {
@@ -170,7 +181,8 @@ export function mean(input: Tensor, ...args: SumArgs): Tensor {
   }
   requireFloat('mean', x);
   const reduced = reducedDims('mean', x, dims);
-  return div(sum(x, reduced, keepdim), sizeOf(reduced.map((d) => x.shape[d])));
+  const result = div(sum(x, reduced, keepdim), sizeOf(reduced.map((d) => x.shape[d])));
+  return renameGradFn(result, dims === undefined || dims === null ? 'MeanBackward0' : 'MeanBackward1');
 }
 
 /** The elementwise largest value (torch.amax) over dims. */
@@ -245,7 +257,12 @@ export function extreme(op: 'max' | 'min', input: Tensor, args: readonly unknown
     if (keepdim) throw new TypeError(`${op}: keepdim needs a dim: ${op}(input, dim, keepdim)`);
     return valuesOf(input);
   }
-  return new ValuesIndices(valuesOf(input, dim, keepdim), indicesOf(input, dim, keepdim));
+  const values = valuesOf(input, dim, keepdim);
+  const indices = indicesOf(input, dim, keepdim);
+  if (!tracksGrad(input) || input.ndim === 0) return new ValuesIndices(values, indices);
+  const name = op === 'max' ? 'MaxBackward0' : 'MinBackward0';
+  const d = normalizeDim(op, dim, input.ndim);
+  return new ValuesIndices(recordIndexSelection(name, input, values, indices, d, keepdim), indices);
 }
 
 /** torch.max(x) → the largest value; max(x, other) → the elementwise maximum; max(x, dim) → {values, indices}. */
@@ -317,12 +334,12 @@ function varianceOf(call: string, input: Tensor, args: readonly unknown[]): Tens
  * keepdim)`, `var(x, dim, { unbiased: false, keepdim })` or `var(x, { dim, correction })`.
  */
 export function variance(input: Tensor, ...args: VarianceArgs): Tensor {
-  return varianceOf('var', input, args);
+  return renameGradFn(varianceOf('var', input, args), 'VarBackward0');
 }
 
 /** torch.std: the square root of var, with the same arguments. */
 export function std(input: Tensor, ...args: VarianceArgs): Tensor {
-  return sqrt(varianceOf('std', input, args));
+  return renameGradFn(sqrt(varianceOf('std', input, args)), 'StdBackward0');
 }
 
 function floatInput(t: Tensor): Tensor {
@@ -371,6 +388,12 @@ function softmaxArguments(call: string, lastDimKernel: string, input: unknown, a
 /** exp(x - max) / Σ exp(x - max) along `dim`. */
 export function softmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
   const { x, d } = softmaxArguments('softmax', 'softmax_lastdim_kernel_impl', input, args);
+  const out = softmaxAlong(x, d);
+  return tracksGrad(x) ? recordSoftmax(x, out, d) : out;
+}
+
+/** Softmax of a float tensor along dim `d`: the backend's fused kernel when it has one. */
+function softmaxAlong(x: Tensor, d: number): Tensor {
   if (x.backend.softmax && x.ndim > 0 && x.numel() > 0) {
     if (d === x.ndim - 1) return new Tensor(x.backend, x.backend.softmax(x.toView()), x.shape, 'float32');
     const order = [...x.shape.keys()].filter((k) => k !== d).concat(d);
@@ -389,7 +412,8 @@ export function softmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
 export function logSoftmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
   const { x, d } = softmaxArguments('logSoftmax', 'log_softmax_lastdim_kernel_impl', input, args);
   const shifted = sub(x, amax(x, x.ndim === 0 ? undefined : d, true));
-  return sub(shifted, log(sum(exp(shifted), x.ndim === 0 ? undefined : d, true)));
+  const out = sub(shifted, log(sum(exp(shifted), x.ndim === 0 ? undefined : d, true)));
+  return tracksGrad(x) ? recordLogSoftmax(x, out, d) : out;
 }
 
 /** `logsumexp(x, dim, keepdim)` or `logsumexp(x, { dim, keepdim })`; the dim is required. */
@@ -405,10 +429,12 @@ export function logsumexp(input: Tensor, ...args: LogsumexpArgs): Tensor {
   const maxes = amax(x, reduced, true);
   const safeMaxes = where(eq(abs(maxes), Infinity), 0, maxes);
   const summed = log(sum(exp(sub(x, safeMaxes)), reduced, true));
-  const result = summed.add(safeMaxes);
-  if (keepdim) return result;
-  return reshape(
-    result,
-    x.shape.filter((_, d) => !reduced.includes(d)),
-  );
+  const kept = summed.add(safeMaxes);
+  const result = keepdim
+    ? kept
+    : reshape(
+        kept,
+        x.shape.filter((_, d) => !reduced.includes(d)),
+      );
+  return tracksGrad(x) ? recordLogsumexp(x, result, reduced, keepdim) : result;
 }

@@ -119,7 +119,7 @@ describe('dtypes: where the engine differs from PyTorch, it says so rather than 
       message: /^zeros: argument 'dtype' must be one of .*got 3$/,
     });
     assert.throws(() => engine.ones(2, { dtpye: 'int32' } as never), {
-      message: /^ones: unknown option 'dtpye'; accepted options: dtype$/,
+      message: /^ones: unknown option 'dtpye'; accepted options: dtype, requiresGrad$/,
     });
     assert.throws(() => engine.tensor([1], { requires_grad: true } as never), {
       message: /^tensor: unknown option 'requires_grad'/,
@@ -135,7 +135,7 @@ describe('dtypes: where the engine differs from PyTorch, it says so rather than 
       () => engine.zerosLike(engine.zeros(1), { shape: [2] } as never),
       () => engine.onesLike(engine.zeros(1), { shape: [2] } as never),
     ]) {
-      assert.throws(call, { message: /: unknown option '\w+'; accepted options: dtype$/ });
+      assert.throws(call, { message: /: unknown option '\w+'; accepted options: dtype(, requiresGrad)?$/ });
     }
     // .to takes PyTorch's device and copy keywords as well (issue 14)
     assert.throws(() => engine.zeros(1).to({ non_blocking: true } as never), {

@@ -1,0 +1,86 @@
+/**
+ * The graph autograd records: one GradFn per op result that requires grad (PyTorch's grad_fn), holding
+ * the backward formula with the values it saved and one edge per input.
+ */
+import type { Tensor } from '../tensor';
+
+/** The gradients of an op's inputs, in input order, from the gradient of its output (null: none flows there). */
+export type BackwardFormula = (grad: Tensor) => readonly (Tensor | null)[];
+
+/**
+ * Where an input's gradient goes: the GradFn of a result, the leaf itself (its `.grad` accumulates), or
+ * nowhere (the input did not require grad when the op ran).
+ */
+export type Edge = GradFn | Tensor | null;
+
+/** PyTorch's AccumulateGrad node, as `nextFunctions` shows it for a leaf that requires grad. */
+export class AccumulateGrad {
+  constructor(
+    /** The leaf whose `.grad` this node accumulates into (PyTorch: variable). */
+    readonly variable: Tensor,
+  ) {}
+  /** PyTorch's name of the node. */
+  name(): string {
+    return 'torch::autograd::AccumulateGrad';
+  }
+  toString(): string {
+    return `<AccumulateGrad>`;
+  }
+}
+
+const freedGraphMessage =
+  'backward: Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.';
+
+/** A node of the backward graph: `name()` is PyTorch's (`MulBackward0`), `nextFunctions` its inputs' nodes. */
+export class GradFn {
+  /** Where each input's gradient goes, in input order. */
+  readonly edges: readonly Edge[];
+  /** The tensor this node computed when `retainGrad()` asked to keep its gradient. */
+  retained: Tensor | null = null;
+  private formula: BackwardFormula | null;
+
+  constructor(
+    private label: string,
+    inputs: readonly (Tensor | null)[],
+    formula: BackwardFormula,
+    /** Whether the formula holds saved values, freed by a backward without retainGraph (PyTorch's saved tensors). */
+    private readonly savesTensors: boolean,
+  ) {
+    this.formula = formula;
+    this.edges = inputs.map((input) => (input === null || !input.requiresGrad ? null : (input.gradFn ?? input)));
+  }
+
+  /** PyTorch's node name, e.g. 'MulBackward0'. */
+  name(): string {
+    return this.label;
+  }
+
+  /** `[node, 0]` per input, as PyTorch's next_functions: a GradFn, an AccumulateGrad for a leaf, or null. */
+  get nextFunctions(): [GradFn | AccumulateGrad | null, number][] {
+    return this.edges.map((edge) => [edge === null || edge instanceof GradFn ? edge : new AccumulateGrad(edge), 0]);
+  }
+
+  /** The inputs' gradients from the output's; PyTorch's error once a backward has freed the saved values. */
+  apply(grad: Tensor): readonly (Tensor | null)[] {
+    if (this.formula === null) throw new Error(freedGraphMessage);
+    return this.formula(grad);
+  }
+
+  /** Drops the saved values after a backward without retainGraph (nodes that saved none stay usable). */
+  release(): void {
+    if (this.savesTensors) this.formula = null;
+  }
+
+  /** Gives a composite op's last node the op's own PyTorch name (mean's division reads MeanBackward0). */
+  rename(label: string): void {
+    this.label = label;
+  }
+
+  toString(): string {
+    return `<${this.label}>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
