@@ -27,13 +27,15 @@ interface ModuleInternals {
 }
 
 /**
- * A function object calling `forward` with the given prototype: what `new SomeModule()` returns. Its own
- * `name` and `length` are removed so fields or getters of those names (ModuleList.length) are the module's.
+ * A function object calling `forward` with the given prototype: what `new SomeModule()` returns. A function's
+ * own `name` and `length` would hide getters of those names (ModuleList.length), so they are removed where the
+ * class has such a getter, and only there: deleting puts the object's properties in V8's slow dictionary mode.
+ * (A class field `name = ...` simply redefines the own property.)
  */
 function callableInstance(prototype: object): Module {
   const callable = (...args: unknown[]): unknown => (callable as unknown as Module).forward(...args);
-  delete (callable as { name?: string }).name;
-  delete (callable as { length?: number }).length;
+  if ('name' in prototype) delete (callable as { name?: string }).name;
+  if ('length' in prototype) delete (callable as { length?: number }).length;
   Object.setPrototypeOf(callable, prototype);
   return callable as unknown as Module;
 }
@@ -97,6 +99,11 @@ export abstract class Module {
   protected registerModule<M extends Module>(name: string, module: M): M {
     this.childSlots.set(name, module);
     return module;
+  }
+
+  /** Removes registered child modules (containers re-register theirs when their order changes). */
+  protected removeModules(names: Iterable<string>): void {
+    for (const name of names) this.childSlots.delete(name);
   }
 
   protected parameter(name: string): Tensor | null {
