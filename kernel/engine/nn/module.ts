@@ -382,3 +382,41 @@ export const isNotInplace: ArgumentCheck<false> = (value, call, argument, positi
   }
   return false;
 };
+
+/**
+ * A deep copy of a module (Python's copy.deepcopy, as torch's _get_clones uses it): its own parameters, child
+ * modules and arrays, with shared references kept shared; other values (numbers, options, functions) are kept.
+ */
+export function deepCopyModule<M extends Module>(module: M): M {
+  const copies = new Map<unknown, unknown>();
+  const copy = (value: unknown): unknown => {
+    if (copies.has(value)) return copies.get(value);
+    if (value instanceof Parameter) {
+      const parameter = new Parameter(value.clone(), parameterRequiresGrad(value));
+      copies.set(value, parameter);
+      return parameter;
+    }
+    if (value instanceof Map) {
+      const map = new Map();
+      copies.set(value, map);
+      for (const [key, item] of value) map.set(key, copy(item));
+      return map;
+    }
+    if (Array.isArray(value)) {
+      const array: unknown[] = [];
+      copies.set(value, array);
+      for (const item of value) array.push(copy(item));
+      return array;
+    }
+    if (!(value instanceof Module)) return value;
+    const clone = callableInstance(Object.getPrototypeOf(value) as object);
+    copies.set(value, clone);
+    for (const key of Reflect.ownKeys(value)) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key)!;
+      if ((key === 'name' || key === 'length') && !descriptor.writable && !descriptor.get) continue; // the function's own
+      Object.defineProperty(clone, key, { ...descriptor, value: copy(descriptor.value) });
+    }
+    return clone;
+  };
+  return copy(module) as M;
+}
