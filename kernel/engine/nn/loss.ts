@@ -82,7 +82,7 @@ function classTargets(
   }
   const classes = input.shape[input.ndim === 1 ? 0 : 1];
   if (input.ndim === 1 && target.ndim !== 0) {
-    throw new Error(`${call}: size mismatch (got input: [${input.shape[0]}], target: [${formatShape(target.shape)}])`);
+    throw new Error(`${call}: size mismatch (got input: [${input.shape[0]}], target: ${formatShape(target.shape)})`);
   }
   if (input.ndim === 2 && (target.ndim !== 1 || target.shape[0] !== input.shape[0])) {
     const targetBatch = target.ndim === 0 ? 1 : target.shape[0];
@@ -100,16 +100,16 @@ function classTargets(
     }
     if (input.ndim === 4 && !matches) {
       throw new Error(
-        `${call}: size mismatch (got input: [${formatShape(input.shape)}] , target: [${formatShape(target.shape)}]`,
+        `${call}: size mismatch (got input: ${formatShape(input.shape)} , target: ${formatShape(target.shape)}`,
       );
     }
     if (!matches) {
-      throw new Error(`${call}: Expected target size [${formatShape(expected)}], got [${formatShape(target.shape)}]`);
+      throw new Error(`${call}: Expected target size ${formatShape(expected)}, got ${formatShape(target.shape)}`);
     }
   }
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== classes)) {
     throw new Error(
-      `${call}: weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: [${formatShape(weight.shape)}]`,
+      `${call}: weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: ${formatShape(weight.shape)}`,
     );
   }
   const values = target.dataSync();
@@ -177,8 +177,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntro
   if (labelSmoothing === 0) return nll;
   const perClass = classesLast(logProbabilities); // (N, d1..., C)
   const smooth = where(targets.ignored, 0, (weight ? perClass.mul(weight) : perClass).sum(-1).neg()); // (N, d1...)
-  // 1.13 divides the smoothing term by the counted weights when there is a weight, by every element otherwise.
-  const smoothed = reduction === 'mean' && weight ? smooth.sum().div(targets.weights.sum()) : reduce(smooth, reduction);
+  // 'mean' divides the smoothing term by the counted targets' weights (their number without a weight), as nll does.
+  const smoothed = reduction === 'mean' ? smooth.sum().div(targets.weights.sum()) : reduce(smooth, reduction);
   return nll.mul(1 - labelSmoothing).add(smoothed.mul(labelSmoothing / classes));
 }
 
