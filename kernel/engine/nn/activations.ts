@@ -5,6 +5,11 @@ import type { Tensor } from '../tensor';
 import { gelu, relu, softmax, type GeluOptions, type ReluOptions, type SoftmaxOptions } from './functional';
 import { isNotInplace, Module } from './module';
 
+/** Calling the module calls forward: `reLU(...)` is `.forward(...)`. */
+export interface ReLU {
+  (input: Tensor): Tensor;
+}
+
 /** nn.ReLU: max(x, 0). `new nn.ReLU()`. */
 export class ReLU extends Module {
   constructor(...args: PositionalOrOptions<[inplace: boolean], ReluOptions>) {
@@ -14,6 +19,11 @@ export class ReLU extends Module {
   forward(input: Tensor): Tensor {
     return relu(input);
   }
+}
+
+/** Calling the module calls forward: `gELU(...)` is `.forward(...)`. */
+export interface GELU {
+  (input: Tensor): Tensor;
 }
 
 /** nn.GELU: x·Φ(x), or its tanh approximation with `{ approximate: 'tanh' }`. */
@@ -32,11 +42,21 @@ export class GELU extends Module {
   }
 }
 
+/** Calling the module calls forward: `tanh(...)` is `.forward(...)`. */
+export interface Tanh {
+  (input: Tensor): Tensor;
+}
+
 /** nn.Tanh. */
 export class Tanh extends Module {
   forward(input: Tensor): Tensor {
     return tanh(input);
   }
+}
+
+/** Calling the module calls forward: `softmax(...)` is `.forward(...)`. */
+export interface Softmax {
+  (input: Tensor): Tensor;
 }
 
 /** nn.Softmax over `dim`: `new nn.Softmax(-1)` or `new nn.Softmax({ dim: -1 })`. */
@@ -53,6 +73,11 @@ export class Softmax extends Module {
   protected override extraRepr(): string {
     return `dim=${this.dim ?? 'None'}`;
   }
+}
+
+/** Calling the module calls forward: `identity(...)` is `.forward(...)`. */
+export interface Identity {
+  (input: Tensor): Tensor;
 }
 
 /** nn.Identity: returns its input (extra constructor arguments are ignored, as PyTorch does). */

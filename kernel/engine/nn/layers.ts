@@ -32,6 +32,11 @@ function linearBias(outFeatures: number, inFeatures: number): Tensor {
   return uniform([outFeatures], inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0);
 }
 
+/** Calling the module calls forward: `linear(...)` is `.forward(...)`. */
+export interface Linear {
+  (input: Tensor): Tensor;
+}
+
 /** nn.Linear: y = x Wᵀ + b, with PyTorch's Kaiming-uniform initialisation. */
 export class Linear extends Module {
   constructor(
@@ -66,6 +71,11 @@ export class Linear extends Module {
 
 /** The Linear inside nn.MultiheadAttention; only its name differs, as in PyTorch's repr. */
 export class NonDynamicallyQuantizableLinear extends Linear {}
+
+/** Calling the module calls forward: `lazyLinear(...)` is `.forward(...)`. */
+export interface LazyLinear {
+  (input: Tensor): Tensor;
+}
 
 /**
  * nn.LazyLinear: in_features is taken from the first input (or from loadStateDict), as d2l's
@@ -120,6 +130,11 @@ export interface DropoutOptions {
   inplace?: boolean;
 }
 
+/** Calling the module calls forward: `dropout(...)` is `.forward(...)`. */
+export interface Dropout {
+  (input: Tensor): Tensor;
+}
+
 /** nn.Dropout: F.dropout while training, the identity in eval mode. `new nn.Dropout(0.1)` or `({ p: 0.1 })`. */
 export class Dropout extends Module {
   readonly p: number;
@@ -142,6 +157,11 @@ export interface LayerNormOptions {
   eps?: number;
   /** Learn a weight and a bias (PyTorch: elementwise_affine); default true. */
   elementwiseAffine?: boolean;
+}
+
+/** Calling the module calls forward: `layerNorm(...)` is `.forward(...)`. */
+export interface LayerNorm {
+  (input: Tensor): Tensor;
 }
 
 /**
@@ -182,6 +202,11 @@ export interface EmbeddingOptions {
   paddingIdx?: number | null;
   /** Rows looked up are rescaled to at most this norm (PyTorch: max_norm). */
   maxNorm?: number | null;
+}
+
+/** Calling the module calls forward: `embedding(...)` is `.forward(...)`. */
+export interface Embedding {
+  (input: Tensor): Tensor;
 }
 
 /**

@@ -258,6 +258,11 @@ export function binaryCrossEntropyWithLogits(
   return reduce(weight ? losses.mul(weight) : losses, reduction);
 }
 
+/** Calling the module calls forward: `crossEntropyLoss(...)` is `.forward(...)`. */
+export interface CrossEntropyLoss {
+  (input: Tensor, target: Tensor): Tensor;
+}
+
 /** nn.CrossEntropyLoss: F.crossEntropy with the options given once. `new nn.CrossEntropyLoss({ ignoreIndex: 0 })`. */
 export class CrossEntropyLoss extends Module {
   private readonly options: CrossEntropyOptions;
@@ -271,6 +276,11 @@ export class CrossEntropyLoss extends Module {
   }
 }
 
+/** Calling the module calls forward: `mSELoss(...)` is `.forward(...)`. */
+export interface MSELoss {
+  (input: Tensor, target: Tensor): Tensor;
+}
+
 /** nn.MSELoss: F.mseLoss with its reduction given once. */
 export class MSELoss extends Module {
   private readonly options: ReductionOptions;
@@ -282,6 +292,11 @@ export class MSELoss extends Module {
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, this.options);
   }
+}
+
+/** Calling the module calls forward: `bCEWithLogitsLoss(...)` is `.forward(...)`. */
+export interface BCEWithLogitsLoss {
+  (input: Tensor, target: Tensor): Tensor;
 }
 
 /** nn.BCEWithLogitsLoss: F.binaryCrossEntropyWithLogits with its options given once. */

@@ -67,6 +67,11 @@ export interface TransformerEncoderLayerForwardOptions {
 
 const layerForwardSpec = { srcMask: isOptional(isTensor), srcKeyPaddingMask: isOptional(isTensor), isCausal: isBool };
 
+/** Calling the module calls forward: `transformerEncoderLayer(...)` is `.forward(...)`. */
+export interface TransformerEncoderLayer {
+  (src: Tensor, options?: TransformerEncoderLayerForwardOptions): Tensor;
+}
+
 /**
  * nn.TransformerEncoderLayer(dModel, nhead, { dimFeedforward, dropout, activation, layerNormEps, batchFirst,
  * normFirst }): self-attention then a feed-forward block, each with a residual connection and a layer norm.
@@ -161,6 +166,11 @@ export interface TransformerEncoderForwardOptions {
   mask?: Tensor | null;
   /** (N, S): bool True = padding (PyTorch: src_key_padding_mask). */
   srcKeyPaddingMask?: Tensor | null;
+}
+
+/** Calling the module calls forward: `transformerEncoder(...)` is `.forward(...)`. */
+export interface TransformerEncoder {
+  (src: Tensor, options?: TransformerEncoderForwardOptions): Tensor;
 }
 
 /**

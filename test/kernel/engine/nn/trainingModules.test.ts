@@ -262,3 +262,12 @@ describe('losses: PyTorch 1.13’s values and errors', () => {
     assert.ok(Number.isNaN(F.crossEntropy(logits, long([-100, -100, -100])).item()));
   });
 });
+
+// Type-level: engine modules are called with their forward's signature (declaration merging).
+export function typedCalls(x: Tensor, ids: Tensor): Tensor[] {
+  const [attended] = new nn.MultiheadAttention(4, 2)(x, x, x, { needWeights: false });
+  const encoded: Tensor = new nn.TransformerEncoderLayer(4, 2)(x, { srcMask: null });
+  const embedded: Tensor = new nn.Embedding(5, 4)(ids);
+  const loss: Tensor = new nn.CrossEntropyLoss()(x, ids);
+  return [attended, encoded, embedded, new nn.Linear(4, 4)(x), loss];
+}
