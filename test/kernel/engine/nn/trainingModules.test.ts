@@ -127,6 +127,35 @@ describe('a user’s nn.Module subclass', () => {
   });
 });
 
+describe('a user’s array of modules and a parameter’s grad', () => {
+  test('an array field registers as a ModuleList (keys layers.0.weight), read when asked, so pushes count', () => {
+    class Stack extends nn.Module {
+      layers = [new nn.Linear(2, 2)];
+      forward(x: Tensor): Tensor {
+        return this.layers.reduce((h, layer) => layer(h), x);
+      }
+    }
+    const stack = new Stack();
+    stack.layers.push(new nn.Linear(2, 2, false));
+    assert.deepEqual(Object.keys(stack.stateDict()), ['layers.0.weight', 'layers.0.bias', 'layers.1.weight']);
+    assert.equal(
+      stack.toString(),
+      'Stack(\n  (layers): ModuleList(\n    (0): Linear(in_features=2, out_features=2, bias=True)\n' +
+        '    (1): Linear(in_features=2, out_features=2, bias=False)\n  )\n)',
+    );
+    stack.eval();
+    assert.ok(stack.layers.every((layer) => !layer.training));
+  });
+
+  test('zeroGrad sets a grad to null where tensors have one', () => {
+    const linear = new nn.Linear(2, 2);
+    const weight = linear.weight as Tensor & { grad?: Tensor | null };
+    weight.grad = engine.ones([2, 2]);
+    linear.zeroGrad();
+    assert.equal(weight.grad, null);
+  });
+});
+
 describe('containers and small modules', () => {
   test('Sequential chains its modules (varargs or named), ModuleList and ModuleDict index as Python', () => {
     const seq = new nn.Sequential({ fc: new nn.Linear(3, 2), act: new nn.Tanh() });
