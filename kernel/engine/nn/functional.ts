@@ -176,6 +176,7 @@ export function normalize(
 }
 
 export { embedding, oneHot, pad } from '../ops/arrange';
+export { binaryCrossEntropyWithLogits, crossEntropy, mseLoss, nllLoss } from './loss';
 
 /** F.layer_norm's keyword arguments. */
 export interface LayerNormOptions {

@@ -4,17 +4,20 @@
  * `new nn.Linear(4, 2, false)` and `new nn.Linear(4, 2, { bias: false })`.
  */
 import {
+  checkOptions,
   checkRequired,
   isBool,
+  isInt,
   isIntOrInts,
   isNumber,
+  isOptional,
   optionalArguments,
   type PositionalOrOptions,
 } from '../arguments';
-import { full } from '../ops/creation';
+import { arange, full, randn } from '../ops/creation';
 import { formatTuple } from '../shape';
 import type { Tensor } from '../tensor';
-import { dropout, layerNorm, linear } from './functional';
+import { dropout, embedding, layerNorm, linear } from './functional';
 import { kaimingUniformLinear, uniform } from './init';
 import { isNotInplace, isProbability, isSize, Module, pyBool } from './module';
 
@@ -27,6 +30,11 @@ export interface LinearOptions {
 /** The bias init of nn.Linear: U(±1/√in_features), or zeros when there are no input features. */
 function linearBias(outFeatures: number, inFeatures: number): Tensor {
   return uniform([outFeatures], inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0);
+}
+
+/** Calling the module calls forward: `linear(...)` is `.forward(...)`. */
+export interface Linear {
+  (input: Tensor): Tensor;
 }
 
 /** nn.Linear: y = x Wᵀ + b, with PyTorch's Kaiming-uniform initialisation. */
@@ -63,6 +71,11 @@ export class Linear extends Module {
 
 /** The Linear inside nn.MultiheadAttention; only its name differs, as in PyTorch's repr. */
 export class NonDynamicallyQuantizableLinear extends Linear {}
+
+/** Calling the module calls forward: `lazyLinear(...)` is `.forward(...)`. */
+export interface LazyLinear {
+  (input: Tensor): Tensor;
+}
 
 /**
  * nn.LazyLinear: in_features is taken from the first input (or from loadStateDict), as d2l's
@@ -117,6 +130,11 @@ export interface DropoutOptions {
   inplace?: boolean;
 }
 
+/** Calling the module calls forward: `dropout(...)` is `.forward(...)`. */
+export interface Dropout {
+  (input: Tensor): Tensor;
+}
+
 /** nn.Dropout: F.dropout while training, the identity in eval mode. `new nn.Dropout(0.1)` or `({ p: 0.1 })`. */
 export class Dropout extends Module {
   readonly p: number;
@@ -139,6 +157,11 @@ export interface LayerNormOptions {
   eps?: number;
   /** Learn a weight and a bias (PyTorch: elementwise_affine); default true. */
   elementwiseAffine?: boolean;
+}
+
+/** Calling the module calls forward: `layerNorm(...)` is `.forward(...)`. */
+export interface LayerNorm {
+  (input: Tensor): Tensor;
 }
 
 /**
@@ -170,5 +193,63 @@ export class LayerNorm extends Module {
     const eps = this.eps.toExponential().replace('e-', 'e-0');
     const affine = pyBool(this.parameter('weight') !== null);
     return `${formatTuple(this.normalizedShape)}, eps=${eps}, elementwise_affine=${affine}`;
+  }
+}
+
+/** nn.Embedding's keyword arguments. */
+export interface EmbeddingOptions {
+  /** The row whose vector is zero at init and gets no gradient (PyTorch: padding_idx); negative counts from the end. */
+  paddingIdx?: number | null;
+  /** Rows looked up are rescaled to at most this norm (PyTorch: max_norm). */
+  maxNorm?: number | null;
+}
+
+/** Calling the module calls forward: `embedding(...)` is `.forward(...)`. */
+export interface Embedding {
+  (input: Tensor): Tensor;
+}
+
+/**
+ * nn.Embedding: a lookup table of `numEmbeddings` vectors of `embeddingDim` features, N(0, 1) at init
+ * with the padding row zero: `new nn.Embedding(10, 3, { paddingIdx: 0 })`; `emb(ids)` is (...ids, 3).
+ */
+export class Embedding extends Module {
+  readonly paddingIdx: number | null;
+  readonly maxNorm: number | null;
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    options?: EmbeddingOptions,
+  ) {
+    super();
+    checkRequired('Embedding', { numEmbeddings, embeddingDim });
+    isSize(numEmbeddings, 'Embedding', 'numEmbeddings', 1);
+    isSize(embeddingDim, 'Embedding', 'embeddingDim', 2);
+    const { paddingIdx, maxNorm } = checkOptions('Embedding', options, {
+      paddingIdx: isOptional(isInt),
+      maxNorm: isOptional(isNumber),
+    });
+    if (paddingIdx !== undefined && (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings)) {
+      throw new Error('Embedding: Padding_idx must be within num_embeddings');
+    }
+    this.paddingIdx = paddingIdx === undefined ? null : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
+    this.maxNorm = maxNorm ?? null;
+    const weight = randn([numEmbeddings, embeddingDim]);
+    const paddingRow = arange(numEmbeddings)
+      .eq(this.paddingIdx ?? -1)
+      .unsqueeze(1); // (V, 1)
+    this.registerParameter('weight', weight.maskedFill(paddingRow, 0));
+  }
+  get weight(): Tensor {
+    return this.requiredParameter('weight');
+  }
+  forward(input: Tensor): Tensor {
+    checkRequired('Embedding.forward', { input });
+    return embedding(input, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm });
+  }
+  protected override extraRepr(): string {
+    const padding = this.paddingIdx === null ? '' : `, padding_idx=${this.paddingIdx}`;
+    const maxNorm = this.maxNorm === null ? '' : `, max_norm=${this.maxNorm}`;
+    return `${this.numEmbeddings}, ${this.embeddingDim}${padding}${maxNorm}`;
   }
 }

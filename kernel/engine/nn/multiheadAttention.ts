@@ -158,6 +158,19 @@ interface AttentionHeads {
   weights: Tensor | null;
 }
 
+/** Calling the module calls forward: `multiheadAttention(...)` is `.forward(...)`. */
+export interface MultiheadAttention {
+  (
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    ...args: PositionalOrOptions<
+      [keyPaddingMask: Tensor | null, needWeights: boolean, attnMask: Tensor | null, averageAttnWeights: boolean],
+      MultiheadAttentionForwardOptions
+    >
+  ): [Tensor, Tensor | null];
+}
+
 /** nn.MultiheadAttention: PyTorch 1.13's parameters, state_dict keys, masks and error messages. */
 export class MultiheadAttention extends Module {
   readonly headDim: number;

@@ -1,0 +1,37 @@
+/**
+ * nn.Parameter: a tensor that a module registers as a learnable parameter when it is assigned to a field.
+ * It shares the data's storage (as torch.nn.Parameter does) and requires grad unless told otherwise.
+ */
+import { Tensor } from '../tensor';
+
+/** The autograd flag, where the Tensor class has it (set through one place, so the wiring is in one line). */
+interface GradFlag {
+  requiresGrad: boolean;
+}
+
+/** Sets `requiresGrad` on a leaf tensor when the engine's tensors track gradients. */
+export function setRequiresGrad(tensor: Tensor, flag: boolean): void {
+  if ('requiresGrad' in tensor) (tensor as unknown as GradFlag).requiresGrad = flag;
+}
+
+/**
+ * nn.Parameter(data, requiresGrad = true): `class Net extends nn.Module { w = new nn.Parameter(randn(3, 4)) }`
+ * registers `w` in `parameters()` and `stateDict()`. The parameter is a view of `data`'s storage.
+ */
+export class Parameter extends Tensor {
+  constructor(data: Tensor, requiresGrad = true) {
+    if (!(data instanceof Tensor)) throw new Error('Parameter: data must be a Tensor');
+    super(data.backend, data.storage, data.shape, data.dtype, data.strides, data.offset, data.torchDtype);
+    setRequiresGrad(this, requiresGrad);
+  }
+
+  /** torch prints `Parameter containing:` above the tensor. */
+  override toString(): string {
+    return `Parameter containing:\n${super.toString()}`;
+  }
+}
+
+/** The tensor itself when it is a Parameter already, else a Parameter over its storage. */
+export function asParameter(value: Tensor): Parameter {
+  return value instanceof Parameter ? value : new Parameter(value);
+}
