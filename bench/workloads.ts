@@ -133,6 +133,14 @@ const onBackend = (t: HostTensor): Tensor => engine.tensor(t.values, { shape: t.
 
 /** A closure that runs the workload once on `backend` and returns its outputs as arrays. */
 export function engineRunner(workload: Workload, backend: BackendName): () => Float32Array[] {
+  const run = forwardRunner(workload, backend);
+  // Inference, as torchPeer.py runs under torch.no_grad(): modules' parameters require grad, and the
+  // graph a forward pass would otherwise record is work PyTorch's timings do not include.
+  return () => engine.noGrad(run);
+}
+
+/** The workload's forward pass on `backend`, its inputs and weights uploaded once. */
+function forwardRunner(workload: Workload, backend: BackendName): () => Float32Array[] {
   engine.setBackend(backend);
   const t = workload.tensors;
   if (workload.kind === 'matmul') {

@@ -49,10 +49,6 @@ interface Slot {
 }
 
 /** An optional `grad` (the autograd Tensor's), read and cleared by zeroGrad. */
-interface GradHolder {
-  grad?: Tensor | null;
-}
-
 /**
  * Calling a module calls its forward with the same arguments: `block(x)` is `block.forward(x)`. Engine
  * modules declare their forward's signature here too (declaration merging); a user's subclass gets
@@ -280,7 +276,7 @@ export abstract class Module {
 
   /** Sets every parameter's `.grad` to null (PyTorch 2's default, zero_grad(set_to_none=True)). */
   zeroGrad(): void {
-    for (const parameter of this.parameters() as GradHolder[]) if ('grad' in parameter) parameter.grad = null;
+    for (const parameter of this.parameters()) parameter.grad = null;
   }
 
   /** Sets requiresGrad on every parameter: `requiresGrad_(false)` freezes the module. */
@@ -339,9 +335,7 @@ class ModuleArray extends Module {
 
 /** Whether a parameter being replaced on load required grad (a new one keeps its flag). */
 function parameterRequiresGrad(parameter: Tensor | null): boolean {
-  return (
-    !parameter || !('requiresGrad' in parameter) || Boolean((parameter as { requiresGrad?: boolean }).requiresGrad)
-  );
+  return !parameter || parameter.requiresGrad;
 }
 
 /** A flat typed array takes the parameter's shape when it has as many values. */
@@ -392,7 +386,7 @@ export function deepCopyModule<M extends Module>(module: M): M {
   const copy = (value: unknown): unknown => {
     if (copies.has(value)) return copies.get(value);
     if (value instanceof Parameter) {
-      const parameter = new Parameter(value.clone(), parameterRequiresGrad(value));
+      const parameter = new Parameter(value.detach().clone(), parameterRequiresGrad(value));
       copies.set(value, parameter);
       return parameter;
     }

@@ -4,14 +4,9 @@
  */
 import { Tensor } from '../tensor';
 
-/** The autograd flag, where the Tensor class has it (set through one place, so the wiring is in one line). */
-interface GradFlag {
-  requiresGrad: boolean;
-}
-
-/** Sets `requiresGrad` on a leaf tensor when the engine's tensors track gradients. */
+/** Sets `requiresGrad` on a leaf tensor (a parameter of a module). */
 export function setRequiresGrad(tensor: Tensor, flag: boolean): void {
-  if ('requiresGrad' in tensor) (tensor as unknown as GradFlag).requiresGrad = flag;
+  tensor.requiresGrad = flag;
 }
 
 /**

@@ -6,6 +6,7 @@
  * longest sequence. That is reproduced here under the same conditions, so the numbers are torch's.
  * Shapes: S positions, N batch entries, E = dModel features.
  */
+import { isGradEnabled } from '../autograd/gradMode';
 import {
   checkOptions,
   checkRequired,
@@ -272,9 +273,9 @@ function isLeftAligned(keyPaddingMask: Tensor): boolean {
   return true;
 }
 
-/** Whether any of the tensors records gradients (1.13 leaves the nested path then). */
+/** Whether ops on the tensors record gradients now (1.13 leaves the nested path then; under noGrad it takes it). */
 function tracksGrad(tensors: Tensor[]): boolean {
-  return tensors.some((t) => (t as { requiresGrad?: boolean }).requiresGrad === true);
+  return isGradEnabled() && tensors.some((t) => t.requiresGrad);
 }
 
 /**
