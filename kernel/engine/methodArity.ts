@@ -145,6 +145,11 @@ export const methodArity: Readonly<Record<string, number>> = {
   abs_: 0,
   clamp_: 2,
   clip_: 2,
+  // Autograd
+  requiresGrad_: 1,
+  retainGrad: 0,
+  backward: 2,
+  detach: 0,
   // Reductions and linear algebra
   aminmax: 1,
   matmul: 1,

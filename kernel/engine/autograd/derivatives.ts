@@ -31,6 +31,7 @@ import {
   sinh,
   sqrt,
   sub,
+  trunc,
   where,
 } from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
@@ -143,12 +144,24 @@ const binaryDerivatives: Partial<Record<BinaryOp, BinaryDerivative>> = {
   ],
   maximum: (g, x, y) => splitTies(g, x, y, lt(x, y), gt(x, y)),
   minimum: (g, x, y) => splitTies(g, x, y, gt(x, y), lt(x, y)),
+  // atan2(x, y) = the angle of (y, x): d/dx = y / (x² + y²), d/dy = -x / (x² + y²)
+  atan2: (g, x, y) => {
+    const scaled = div(g, add(mul(x, x), mul(y, y)));
+    return [mul(scaled, y), neg(mul(scaled, x))];
+  },
+  // fmod(x, y) = x - trunc(x / y)·y, as torch's derivatives.yaml: d/dy = -grad · trunc(x / y)
+  fmod: (g, x, y) => [g, neg(mul(g, trunc(div(x, y))))],
 };
 
 /** Records a binary primitive's result; comparisons and logical ops give bool and record nothing. */
 export function recordBinary(op: BinaryOp, x: Tensor, y: Tensor, out: Tensor): Tensor {
   const derivative = binaryDerivatives[op];
-  if (derivative === undefined) return out;
+  if (derivative === undefined) {
+    if (out.dtype !== 'float32') return out; // comparisons, logical and bitwise ops: no gradient, as in torch
+    throw new Error(
+      `${op}: the gradient of ${op} is not implemented; wrap the call in noGrad(...) or detach() its inputs`,
+    );
+  }
   const name = nodeName(op, op === 'pow' && y.requiresGrad ? 1 : 0);
   return record(out, name, [x, y], (g) => derivative(g, x, y, out), op !== 'add' && op !== 'sub');
 }

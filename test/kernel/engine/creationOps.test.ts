@@ -181,7 +181,7 @@ describe('creation: empty, the options objects, range checks', () => {
     const cases: [() => unknown, RegExp][] = [
       [
         () => engine.randperm(3, { dtpye: 'int32' } as never),
-        /^randperm: unknown option 'dtpye'; accepted options: dtype$/,
+        /^randperm: unknown option 'dtpye'; accepted options: dtype, requiresGrad$/,
       ],
       [
         () => engine.multinomial(x, 1, { with_replacement: true } as never),
@@ -208,11 +208,11 @@ describe('creation: empty, the options objects, range checks', () => {
       [() => engine.normal(engine.zeros(2), 1, [2]), /^normal: takes a size only with numbers for mean and std/],
       [
         () => engine.randintLike(x, 5, { low: 1 } as never),
-        /^randintLike: unknown option 'low'; accepted options: dtype$/,
+        /^randintLike: unknown option 'low'; accepted options: dtype, requiresGrad$/,
       ],
       [
         () => engine.fullLike(x, 1, { device: 'cpu' } as never),
-        /^fullLike: unknown option 'device'; accepted options: dtype$/,
+        /^fullLike: unknown option 'device'; accepted options: dtype, requiresGrad$/,
       ],
       [() => engine.emptyLike(x, { memory_format: 1 } as never), /^emptyLike: unknown option 'memory_format'/],
       [() => engine.randperm(2.5), /^randperm: argument 'n' \(position 1\) must be int, not float$/],

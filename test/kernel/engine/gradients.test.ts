@@ -41,10 +41,7 @@ function gradients(fixture: GradCase): (Tensor | null)[] {
     return fixture.wrt.map((name) => inputs[names.indexOf(name)].grad);
   }
   const mha = new engine.nn.MultiheadAttention(6, 3, fixture.options);
-  const state = Object.fromEntries(
-    Object.entries(fixture.state).map(([key, t]) => [key, fixtureTensor(t).requiresGrad_()]),
-  );
-  mha.loadStateDict(state);
+  mha.loadStateDict(Object.fromEntries(Object.entries(fixture.state).map(([key, t]) => [key, fixtureTensor(t)])));
   const forward = Object.fromEntries(Object.entries(fixture.forward!).map(([key, t]) => [key, fixtureTensor(t)]));
   const [query, key = query, value = query] = inputs;
   const [out, weights] = mha.forward(query, key, value, forward);
@@ -53,7 +50,9 @@ function gradients(fixture: GradCase): (Tensor | null)[] {
     .sum()
     .add(weights!.mul(fixtureTensor(fixture.gradWeights!)).sum())
     .backward();
-  return fixture.wrt.map((name) => (names.includes(name) ? inputs[names.indexOf(name)].grad : state[name].grad));
+  // loadStateDict makes the values the module's Parameters (sharing their storage): the grads are theirs
+  const parameters = Object.fromEntries(mha.namedParameters());
+  return fixture.wrt.map((name) => (names.includes(name) ? inputs[names.indexOf(name)].grad : parameters[name].grad));
 }
 
 forEachBackend(`gradients: PyTorch ${fixtures.torch} values`, (backend) => {
