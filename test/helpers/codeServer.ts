@@ -340,10 +340,11 @@ export class VsCodeSession {
     if ((await page.locator('.tab').count()) === 0) return;
     await this.command('View: Close All Editors');
     const dontSave = page.getByRole('button', { name: /Don't Save/ });
-    const tabsGone = page.locator('.tab').first().waitFor({ state: 'detached', timeout: 20_000 });
+    // Bounds only: on a loaded machine the dialog has come more than 20 s after the command.
+    const tabsGone = page.locator('.tab').first().waitFor({ state: 'detached', timeout: 90_000 });
     // VS Code asks about unsaved changes in a dialog that can come a moment after the command: answer it if it
     // shows before the tabs are gone (waiting for "the dialog or an empty group" missed a late dialog).
-    const dialogShown = dontSave.waitFor({ state: 'visible', timeout: 20_000 }).then(
+    const dialogShown = dontSave.waitFor({ state: 'visible', timeout: 90_000 }).then(
       () => true,
       () => false,
     );

@@ -11,7 +11,9 @@
  */
 import { isBool, isInt, isNumber, type ArgumentCheck } from '../arguments';
 import type { TypedArray } from '../dtype';
+import { noGrad } from '../autograd/gradMode';
 import { tensor } from '../ops/creation';
+import { copy_ } from '../ops/inplace';
 import { torchSize } from '../shape';
 import { Tensor, type NestedArray } from '../tensor';
 import { asParameter, Parameter, setRequiresGrad } from './parameter';
@@ -48,7 +50,6 @@ interface Slot {
   assign(value: Tensor): void;
 }
 
-/** An optional `grad` (the autograd Tensor's), read and cleared by zeroGrad. */
 /**
  * Calling a module calls its forward with the same arguments: `block(x)` is `block.forward(x)`. Engine
  * modules declare their forward's signature here too (declaration merging); a user's subclass gets
@@ -239,7 +240,14 @@ export abstract class Module {
         `loadStateDict: Error(s) in loading state_dict for ${this.moduleName}:\n\t${problems.join('\n\t')}`,
       );
     }
-    for (const [slot, value] of updates) slot.assign(value);
+    // As torch: values are copied into the existing parameters (an optimizer holding them sees the load);
+    // a lazy or empty slot takes the value as a new parameter.
+    noGrad(() => {
+      for (const [slot, value] of updates) {
+        if (slot.current && !slot.lazy) copy_(slot.current, value);
+        else slot.assign(value);
+      }
+    });
     return this;
   }
 
