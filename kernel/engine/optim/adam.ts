@@ -53,12 +53,12 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected validate({ lr, betas, eps, weightDecay }: AdamOptions): void {
-    if (!(lr >= 0)) throw new Error(`Invalid learning rate: ${lr}`);
-    if (!(eps >= 0)) throw new Error(`Invalid epsilon value: ${eps}`);
+    if (!(lr >= 0)) throw new Error(`${this.name}: Invalid learning rate: ${lr}`);
+    if (!(eps >= 0)) throw new Error(`${this.name}: Invalid epsilon value: ${eps}`);
     betas.forEach((beta, i) => {
-      if (!(beta >= 0 && beta < 1)) throw new Error(`Invalid beta parameter at index ${i}: ${beta}`);
+      if (!(beta >= 0 && beta < 1)) throw new Error(`${this.name}: Invalid beta parameter at index ${i}: ${beta}`);
     });
-    if (!(weightDecay >= 0)) throw new Error(`Invalid weight_decay value: ${weightDecay}`);
+    if (!(weightDecay >= 0)) throw new Error(`${this.name}: Invalid weight_decay value: ${weightDecay}`);
   }
 
   protected updateGroup(group: ParamGroup<AdamOptions>): void {

@@ -2,7 +2,7 @@
  * optim.lrScheduler (torch.optim.lr_scheduler): StepLR, CosineAnnealingLR and LambdaLR, which set each
  * parameter group's `lr` once per `step()` with torch 1.13's chainable formulas (the same lr sequence).
  */
-import { checkOptions, isInt, isNumber } from '../arguments';
+import { checkOptions, isInt, isNumber, typeName } from '../arguments';
 import { Optimizer } from './optimizer';
 
 /** Options every scheduler takes (PyTorch: last_epoch). */
@@ -25,11 +25,14 @@ export abstract class LRScheduler {
     readonly optimizer: Optimizer,
     lastEpoch = -1,
   ) {
-    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${typeof optimizer} is not an Optimizer`);
+    if (!(optimizer instanceof Optimizer))
+      throw new TypeError(`${new.target.name}: ${typeName(optimizer)} is not an Optimizer`);
     optimizer.paramGroups.forEach((group, i) => {
       if (lastEpoch === -1) group.initialLr ??= group.lr;
       else if (group.initialLr === undefined) {
-        throw new Error(`param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`);
+        throw new Error(
+          `${new.target.name}: param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`,
+        );
       }
     });
     this.baseLrs = optimizer.paramGroups.map((group) => group.initialLr as number);
@@ -146,7 +149,7 @@ export class LambdaLR extends LRScheduler {
     const { lastEpoch } = checkOptions('LambdaLR', options, { lastEpoch: isInt });
     const groups = optimizer.paramGroups.length;
     if (Array.isArray(lrLambda) && lrLambda.length !== groups) {
-      throw new Error(`Expected ${groups} lr_lambdas, but got ${lrLambda.length}`);
+      throw new Error(`LambdaLR: Expected ${groups} lr_lambdas, but got ${lrLambda.length}`);
     }
     super(optimizer, lastEpoch);
     this.lrLambdas = Array.isArray(lrLambda) ? [...lrLambda] : Array.from({ length: groups }, () => lrLambda);

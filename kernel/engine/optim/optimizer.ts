@@ -57,23 +57,23 @@ export abstract class Optimizer<Options extends BaseOptions = BaseOptions> {
   protected constructor(
     params: ParamsInput<Options>,
     readonly defaults: Options,
-    private readonly name: string,
+    protected readonly name: string,
     private readonly spec: OptionsSpec,
   ) {
     checkOptions(name, defaults, spec);
     this.validate(defaults);
     if (params instanceof Tensor) {
       throw new TypeError(
-        'params argument given to the optimizer should be an iterable of Tensors or dicts, but got torch.FloatTensor',
+        `${name}: params argument given to the optimizer should be an iterable of Tensors or dicts, but got torch.FloatTensor`,
       );
     }
     if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
       throw new TypeError(
-        `params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typeName(params)}`,
+        `${name}: params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typeName(params)}`,
       );
     }
     const given = [...params];
-    if (given.length === 0) throw new Error('optimizer got an empty parameter list');
+    if (given.length === 0) throw new Error(`${name}: optimizer got an empty parameter list`);
     const groups = given[0] instanceof Tensor ? [{ params: given as Tensor[] }] : given;
     for (const group of groups) this.addParamGroup(group as ParamGroupInput<Options>);
   }
@@ -90,31 +90,33 @@ export abstract class Optimizer<Options extends BaseOptions = BaseOptions> {
    */
   addParamGroup(group: ParamGroupInput<Options>): void {
     if (typeof group !== 'object' || group === null || group instanceof Tensor || Array.isArray(group)) {
-      throw new TypeError('param group must be a dict');
+      throw new TypeError(`${this.name}: param group must be a dict`);
     }
     const { params, ...options } = group;
     checkOptions(`${this.name} param group`, options, this.spec);
-    if (params === undefined) throw new Error("param group must have a 'params' key");
+    if (params === undefined) throw new Error(`${this.name}: param group must have a 'params' key`);
     if (params instanceof Set) {
       throw new TypeError(
-        'optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.',
+        `${this.name}: optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.`,
       );
     }
     const list = params instanceof Tensor ? [params] : [...params];
     for (const param of list) {
       if (!(param instanceof Tensor)) {
-        throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${typeName(param)}`);
+        throw new TypeError(
+          `${this.name}: optimizer can only optimize Tensors, but one of the params is ${typeName(param)}`,
+        );
       }
-      if (!param.isLeaf && !param.retainsGrad) throw new Error("can't optimize a non-leaf Tensor");
+      if (!param.isLeaf && !param.retainsGrad) throw new Error(`${this.name}: can't optimize a non-leaf Tensor`);
     }
     const filled = { ...this.defaults, ...(options as unknown as Partial<Options>) };
     if (filled.lr === undefined) {
-      throw new Error("parameter group didn't specify a value of required optimization parameter lr");
+      throw new Error(`${this.name}: parameter group didn't specify a value of required optimization parameter lr`);
     }
     this.validate(filled);
     const taken = new Set(this.paramGroups.flatMap((g) => g.params));
     if (list.some((param) => taken.has(param)))
-      throw new Error('some parameters appear in more than one parameter group');
+      throw new Error(`${this.name}: some parameters appear in more than one parameter group`);
     this.paramGroups.push({ ...filled, params: list });
   }
 
@@ -176,10 +178,12 @@ export abstract class Optimizer<Options extends BaseOptions = BaseOptions> {
   loadStateDict(stateDict: OptimizerStateDict<Options>): void {
     const saved = stateDict.paramGroups;
     if (saved.length !== this.paramGroups.length) {
-      throw new Error('loaded state dict has a different number of parameter groups');
+      throw new Error('loadStateDict: loaded state dict has a different number of parameter groups');
     }
     if (saved.some((group, i) => group.params.length !== this.paramGroups[i].params.length)) {
-      throw new Error("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+      throw new Error(
+        "loadStateDict: loaded state dict contains a parameter group that doesn't match the size of optimizer's group",
+      );
     }
     const byIndex = new Map<number, Tensor>();
     saved.forEach((group, g) => group.params.forEach((index, i) => byIndex.set(index, this.paramGroups[g].params[i])));

@@ -40,11 +40,11 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected validate({ lr, momentum, dampening, weightDecay, nesterov }: SGDOptions): void {
-    if (lr < 0) throw new Error(`Invalid learning rate: ${lr}`);
-    if (momentum < 0) throw new Error(`Invalid momentum value: ${momentum}`);
-    if (weightDecay < 0) throw new Error(`Invalid weight_decay value: ${weightDecay}`);
+    if (lr < 0) throw new Error(`${this.name}: Invalid learning rate: ${lr}`);
+    if (momentum < 0) throw new Error(`${this.name}: Invalid momentum value: ${momentum}`);
+    if (weightDecay < 0) throw new Error(`${this.name}: Invalid weight_decay value: ${weightDecay}`);
     if (nesterov && (momentum <= 0 || dampening !== 0)) {
-      throw new Error('Nesterov momentum requires a momentum and zero dampening');
+      throw new Error(`${this.name}: Nesterov momentum requires a momentum and zero dampening`);
     }
   }
 
