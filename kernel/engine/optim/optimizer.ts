@@ -62,14 +62,10 @@ export abstract class Optimizer<Options extends BaseOptions = BaseOptions> {
   ) {
     checkOptions(name, defaults, spec);
     this.validate(defaults);
-    if (params instanceof Tensor) {
+    if (params instanceof Tensor || params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
+      const got = params instanceof Tensor ? 'torch.FloatTensor' : typeName(params);
       throw new TypeError(
-        `${name}: params argument given to the optimizer should be an iterable of Tensors or dicts, but got torch.FloatTensor`,
-      );
-    }
-    if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
-      throw new TypeError(
-        `${name}: params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typeName(params)}`,
+        `${name}: params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${got}`,
       );
     }
     const given = [...params];
@@ -115,8 +111,9 @@ export abstract class Optimizer<Options extends BaseOptions = BaseOptions> {
     }
     this.validate(filled);
     const taken = new Set(this.paramGroups.flatMap((g) => g.params));
-    if (list.some((param) => taken.has(param)))
+    if (list.some((param) => taken.has(param))) {
       throw new Error(`${this.name}: some parameters appear in more than one parameter group`);
+    }
     this.paramGroups.push({ ...filled, params: list });
   }
 
