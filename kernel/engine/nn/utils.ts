@@ -48,8 +48,7 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
     const norms = grads.map((g) => (normType === Infinity ? amax(g.abs()) : norm(g, normType)));
     const stacked = stack(norms); // (parameters,)
     const totalNorm = normType === Infinity ? amax(stacked) : norm(stacked, normType);
-    const total = totalNorm.item() as number;
-    if (errorIfNonfinite && !Number.isFinite(total)) {
+    if (errorIfNonfinite && !Number.isFinite(totalNorm.item())) {
       throw new Error(
         `The total norm of order ${pythonFloat(normType)} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`error_if_nonfinite=False\``,
       );
