@@ -2,7 +2,7 @@
  * torch.nn.utils: gradient clipping before an optimizer step, `nn.utils.clipGradNorm_(model.parameters(), 1.0)`.
  * Both rescale the grads in place and skip parameters without a grad.
  */
-import { checkOptions, isBool, isNumber } from '../arguments';
+import { isBool, isNumber, optionalArguments, type PositionalOrOptions } from '../arguments';
 import { noGrad } from '../autograd/gradMode';
 import { tensor } from '../ops/creation';
 import { clamp, div } from '../ops/elementwise';
@@ -35,13 +35,16 @@ function pythonFloat(value: number): string {
 /**
  * torch.nn.utils.clip_grad_norm_: scales the grads so that their norm taken together (as one vector) is at
  * most `maxNorm` (by maxNorm / (norm + 1e-6) when it is larger); returns that total norm as a 0-d tensor.
+ * `clipGradNorm_(params, 1, { normType: Infinity })` or positionally `clipGradNorm_(params, 1, Infinity)`.
  */
-export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: number, options?: ClipGradNormOptions) {
+export function clipGradNorm_(
+  parameters: Tensor | Iterable<Tensor>,
+  maxNorm: number,
+  ...args: PositionalOrOptions<[normType: number, errorIfNonfinite: boolean], ClipGradNormOptions>
+): Tensor {
   isNumber(maxNorm, 'clipGradNorm_', 'max_norm', 2);
-  const { normType = 2, errorIfNonfinite = false } = checkOptions('clipGradNorm_', options, {
-    normType: isNumber,
-    errorIfNonfinite: isBool,
-  });
+  const spec = { normType: isNumber, errorIfNonfinite: isBool };
+  const { normType = 2, errorIfNonfinite = false } = optionalArguments('clipGradNorm_', args, spec, 3);
   const grads = gradsOf(parameters);
   if (grads.length === 0) return tensor(0);
   return noGrad(() => {

@@ -2,7 +2,7 @@
  * optim.lrScheduler (torch.optim.lr_scheduler): StepLR, CosineAnnealingLR and LambdaLR, which set each
  * parameter group's `lr` once per `step()` with torch 1.13's chainable formulas (the same lr sequence).
  */
-import { checkOptions, isInt, isNumber, typeName } from '../arguments';
+import { isInt, isNumber, optionalArguments, typeName, type PositionalOrOptions } from '../arguments';
 import { Optimizer } from './optimizer';
 
 /** Options every scheduler takes (PyTorch: last_epoch). */
@@ -68,16 +68,16 @@ export interface StepLROptions extends LRSchedulerOptions {
   gamma?: number;
 }
 
-/** optim.lrScheduler.StepLR(optimizer, stepSize, { gamma }): multiplies the lr by gamma every stepSize epochs. */
+/** optim.lrScheduler.StepLR(optimizer, stepSize, { gamma }) (or gamma positionally): multiplies the lr by gamma every stepSize epochs. */
 export class StepLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(
     optimizer: Optimizer,
     readonly stepSize: number,
-    options?: StepLROptions,
+    ...args: PositionalOrOptions<[gamma: number, lastEpoch: number], StepLROptions>
   ) {
-    const { gamma = 0.1, lastEpoch } = checkOptions('StepLR', options, { gamma: isNumber, lastEpoch: isInt });
+    const { gamma = 0.1, lastEpoch } = optionalArguments('StepLR', args, { gamma: isNumber, lastEpoch: isInt }, 3);
     isInt(stepSize, 'StepLR', 'step_size', 2);
     super(optimizer, lastEpoch);
     this.gamma = gamma;
@@ -107,12 +107,10 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(
     optimizer: Optimizer,
     readonly tMax: number,
-    options?: CosineAnnealingLROptions,
+    ...args: PositionalOrOptions<[etaMin: number, lastEpoch: number], CosineAnnealingLROptions>
   ) {
-    const { etaMin = 0, lastEpoch } = checkOptions('CosineAnnealingLR', options, {
-      etaMin: isNumber,
-      lastEpoch: isInt,
-    });
+    const spec = { etaMin: isNumber, lastEpoch: isInt };
+    const { etaMin = 0, lastEpoch } = optionalArguments('CosineAnnealingLR', args, spec, 3);
     isNumber(tMax, 'CosineAnnealingLR', 'T_max', 2);
     super(optimizer, lastEpoch);
     this.etaMin = etaMin;
@@ -144,9 +142,9 @@ export class LambdaLR extends LRScheduler {
   constructor(
     optimizer: Optimizer,
     lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[],
-    options?: LRSchedulerOptions,
+    ...args: PositionalOrOptions<[lastEpoch: number], LRSchedulerOptions>
   ) {
-    const { lastEpoch } = checkOptions('LambdaLR', options, { lastEpoch: isInt });
+    const { lastEpoch } = optionalArguments('LambdaLR', args, { lastEpoch: isInt }, 3);
     const groups = optimizer.paramGroups.length;
     if (Array.isArray(lrLambda) && lrLambda.length !== groups) {
       throw new Error(`LambdaLR: Expected ${groups} lr_lambdas, but got ${lrLambda.length}`);

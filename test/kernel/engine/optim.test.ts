@@ -132,6 +132,22 @@ describe('learning-rate schedulers give torch 1.13 lr sequences', () => {
   }
 });
 
+test('schedulers take their optional parameters positionally too, as torch does', () => {
+  const lrs = (make: (optimizer: engine.optim.Optimizer) => engine.optim.lrScheduler.LRScheduler) => {
+    const scheduler = make(new optim.SGD([leaf([0])], { lr: 0.1 }));
+    return [0, 1, 2, 3].map(() => (scheduler.step(), scheduler.getLastLr()[0]));
+  };
+  const { StepLR, CosineAnnealingLR } = optim.lrScheduler;
+  assert.deepEqual(
+    lrs((o) => new StepLR(o, 2, 0.5)),
+    lrs((o) => new StepLR(o, 2, { gamma: 0.5 })),
+  );
+  assert.deepEqual(
+    lrs((o) => new CosineAnnealingLR(o, 3, 0.01)),
+    lrs((o) => new CosineAnnealingLR(o, 3, { etaMin: 0.01 })),
+  );
+});
+
 describe("optimizers' errors are torch's", () => {
   const w = leaf([1, 2, 3]);
   const nonLeaf = w.mul(2);
@@ -267,6 +283,8 @@ describe('optimizer API', () => {
     assert.equal(nn.utils.clipGradNorm_(leaf([1]), 1).item(), 0, 'no grads: norm 0');
     nn.utils.clipGradValue_(a, 0.5);
     assertClose((a.grad as Tensor).dataSync(), [0.5, 0], tolerance, 'clamped');
+    b.grad = floats([2]);
+    assert.equal(nn.utils.clipGradNorm_(b, 1, 1, false).item(), 2, 'normType and errorIfNonfinite positionally');
     b.grad = floats([Infinity]);
     assert.throws(
       () => nn.utils.clipGradNorm_(b, 1, { errorIfNonfinite: true }),
