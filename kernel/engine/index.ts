@@ -236,5 +236,6 @@ export { attentionWeightsInfo, tagAttentionWeights, type AttentionWeightsInfo } 
 export { trace, type Stage, type StageShape, type Trace, type AxisName } from './nn/trace';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/gradMode';
 export * as autograd from './autograd/autograd';
+export * as optim from './optim/index';
 export { AccumulateGrad, GradFn } from './autograd/gradFn';
 export type { BackwardOptions, GradOptions } from './autograd/backward';

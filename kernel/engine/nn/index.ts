@@ -42,3 +42,4 @@ export {
 } from './multiheadAttention';
 export { ConcatAttention } from './concatAttention';
 export * as init from './initInPlace';
+export * as utils from './utils';
