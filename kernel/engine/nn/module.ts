@@ -9,9 +9,10 @@
  * Engine modules register under PyTorch's snake_case keys (`registerParameter('in_proj_weight', ...)`)
  * and expose camelCase accessors; a field holding a registered module is not registered twice.
  */
-import { isBool, isInt, isNumber, type ArgumentCheck } from '../arguments';
+import { checkOptions, isBool, isInt, isNumber, type ArgumentCheck } from '../arguments';
 import type { TypedArray } from '../dtype';
 import { noGrad } from '../autograd/gradMode';
+import { zeroGrads } from '../autograd/zeroGrads';
 import { tensor } from '../ops/creation';
 import { copy_ } from '../ops/inplace';
 import { torchSize } from '../shape';
@@ -282,9 +283,13 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Sets every parameter's `.grad` to null (PyTorch 2's default, zero_grad(set_to_none=True)). */
-  zeroGrad(): void {
-    for (const parameter of this.parameters()) parameter.grad = null;
+  /**
+   * Zeroes every parameter's `.grad` in place, as torch 1.13's zero_grad(set_to_none=False); with
+   * `{ setToNone: true }` (PyTorch: set_to_none) the grads become null.
+   */
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    const { setToNone = false } = checkOptions(`${this.moduleName}.zeroGrad`, options, { setToNone: isBool });
+    zeroGrads(this.parameters(), setToNone);
   }
 
   /** Sets requiresGrad on every parameter: `requiresGrad_(false)` freezes the module. */

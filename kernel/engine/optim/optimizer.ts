@@ -9,6 +9,7 @@
  */
 import { checkOptions, isBool, typeName, type OptionsSpec } from '../arguments';
 import { enableGrad, noGrad } from '../autograd/gradMode';
+import { zeroGrads } from '../autograd/zeroGrads';
 import { Tensor } from '../tensor';
 
 /**
@@ -135,12 +136,10 @@ export abstract class Optimizer<Options extends BaseOptions = BaseOptions> {
    */
   zeroGrad(options?: ZeroGradOptions): void {
     const { setToNone = false } = checkOptions(`${this.name}.zeroGrad`, options, { setToNone: isBool });
-    for (const param of this.paramGroups.flatMap((g) => g.params)) {
-      const grad = param.grad;
-      if (grad === null) continue;
-      if (setToNone) param.grad = null;
-      else noGrad(() => grad.detach().zero_());
-    }
+    zeroGrads(
+      this.paramGroups.flatMap((g) => g.params),
+      setToNone,
+    );
   }
 
   /** The parameter's state, made empty on first use. */

@@ -147,12 +147,20 @@ describe('a user’s array of modules and a parameter’s grad', () => {
     assert.ok(stack.layers.every((layer) => !layer.training));
   });
 
-  test('zeroGrad sets a grad to null where tensors have one', () => {
+  test("zeroGrad zeroes grads in place (torch 1.13's default) or sets them to null with setToNone", () => {
     const linear = new nn.Linear(2, 2);
-    const weight = linear.weight as Tensor & { grad?: Tensor | null };
-    weight.grad = engine.ones([2, 2]);
+    const weight = linear.weight as Tensor;
+    const grad = engine.ones([2, 2]);
+    weight.grad = grad;
     linear.zeroGrad();
+    assert.equal(weight.grad, grad, 'the same tensor, zeroed');
+    assert.deepEqual(grad.toArray(), [
+      [0, 0],
+      [0, 0],
+    ]);
+    linear.zeroGrad({ setToNone: true });
     assert.equal(weight.grad, null);
+    assert.throws(() => linear.zeroGrad({ set_to_none: true } as never), /did you mean 'setToNone'/);
   });
 });
 
