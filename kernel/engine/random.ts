@@ -10,10 +10,8 @@
 /** PyTorch's default seed (torch.initial_seed() in a fresh process), so fresh sessions are repeatable too. */
 const defaultSeed = 67280421310721;
 
-/** The four xoshiro128** words, as int32 (module locals: V8 keeps them unboxed in the fill loops). */
-let [s0, s1, s2, s3] = [0, 0, 0, 0];
-/** The words handed to the C kernels, which advance them in place. */
-const handedState = new Uint32Array(4);
+/** The four xoshiro128** words, advanced in place by the JS loops and by the C kernels alike. */
+const state = new Uint32Array(4);
 
 /** The C generator's fills (the native module's `uniform` and `normal`), each advancing `state` in place. */
 export interface StreamKernels {
@@ -28,25 +26,16 @@ export function useStreamKernels(kernels: StreamKernels | undefined): void {
   streamKernels = kernels;
 }
 
-/** Runs one of the C fills on the stream's state. */
-function fillInC(fill: (state: Uint32Array, out: Float32Array) => void, out: Float32Array): void {
-  [handedState[0], handedState[1], handedState[2], handedState[3]] = [s0, s1, s2, s3];
-  fill(handedState, out);
-  [s0, s1, s2, s3] = [handedState[0] | 0, handedState[1] | 0, handedState[2] | 0, handedState[3] | 0];
-}
-
 /** splitmix32 spreads a seed over the four state words, as xoshiro's authors recommend. */
 function seedState(seed: number): void {
   let x = (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
-  const words = [0, 0, 0, 0];
   for (let i = 0; i < 4; i++) {
     x = (x + 0x9e3779b9) >>> 0;
     let z = x;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    words[i] = z ^ (z >>> 16);
+    state[i] = z ^ (z >>> 16);
   }
-  [s0, s1, s2, s3] = words;
 }
 seedState(defaultSeed);
 
@@ -60,17 +49,36 @@ export function manualSeed(seed: number): void {
   seedState(Math.trunc(seed));
 }
 
+/** Words are drawn in blocks of this many into `block`, then transformed (a bounded scratch, reused). */
+const blockWords = 4096;
+const block = new Uint32Array(blockWords);
+
+/** Fills block[0, count) with the next xoshiro128** words, the state in locals for the loop. */
+function drawWords(count: number): void {
+  let s0 = state[0] | 0;
+  let s1 = state[1] | 0;
+  let s2 = state[2] | 0;
+  let s3 = state[3] | 0;
+  for (let i = 0; i < count; i++) {
+    block[i] = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
+  }
+  state[0] = s0;
+  state[1] = s1;
+  state[2] = s2;
+  state[3] = s3;
+}
+
 /** The next xoshiro128** word, as a uint32. */
 function nextWord(): number {
-  const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-  const t = s1 << 9;
-  s2 ^= s0;
-  s3 ^= s1;
-  s1 ^= s2;
-  s0 ^= s3;
-  s2 ^= t;
-  s3 = rotl(s3, 11);
-  return result;
+  drawWords(1);
+  return block[0];
 }
 
 function rotl(x: number, k: number): number {
@@ -89,8 +97,12 @@ export function nextInt(low: number, high: number): number {
 
 /** Fills `out` with uniforms on [0, 1), one word each (in C once the native backend exists). */
 export function fillUniform(out: Float32Array): void {
-  if (streamKernels && out.length > 0) return fillInC(streamKernels.uniform, out);
-  for (let i = 0; i < out.length; i++) out[i] = (nextWord() >>> 8) / 16777216;
+  if (streamKernels && out.length > 0) return streamKernels.uniform(state, out);
+  for (let start = 0; start < out.length; start += blockWords) {
+    const count = Math.min(blockWords, out.length - start);
+    drawWords(count);
+    for (let i = 0; i < count; i++) out[start + i] = (block[i] >>> 8) / 16777216;
+  }
 }
 
 /**
@@ -98,12 +110,28 @@ export function fillUniform(out: Float32Array): void {
  * leaves the last pair's second value unused. In C once the native backend exists: the same values.
  */
 export function fillNormal(out: Float32Array): void {
-  if (streamKernels && out.length > 0) return fillInC(streamKernels.normal, out);
-  const { length } = out;
-  for (let i = 0; i < length; i += 2) {
-    normalPair(nextWord(), nextWord());
-    out[i] = pair.first;
-    if (i + 1 < length) out[i + 1] = pair.second;
+  if (streamKernels && out.length > 0) return streamKernels.normal(state, out);
+  for (let start = 0; start < out.length; start += blockWords) {
+    const count = Math.min(blockWords, out.length - start);
+    drawWords(count + (count & 1));
+    for (let i = 0; i < count; i += 2) {
+      normalPair(block[i], block[i + 1]);
+      out[start + i] = pair.first;
+      if (i + 1 < count) out[start + i + 1] = pair.second;
+    }
+  }
+}
+
+/**
+ * Fills `out` with integers in [low, high), one word each: low + floor(u (high - low)) for the word's
+ * uniform u, as nextInt draws them.
+ */
+export function fillIntegers(out: Float32Array | Int32Array | Uint8Array, low: number, high: number): void {
+  const range = high - low;
+  for (let start = 0; start < out.length; start += blockWords) {
+    const count = Math.min(blockWords, out.length - start);
+    drawWords(count);
+    for (let i = 0; i < count; i++) out[start + i] = low + Math.floor(((block[i] >>> 8) / 16777216) * range);
   }
 }
 

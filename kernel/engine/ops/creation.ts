@@ -34,7 +34,7 @@ import {
   type TorchDType,
   type TypedArray,
 } from '../dtype';
-import { fillNormal, fillUniform, nextInt, nextUniform } from '../random';
+import { fillIntegers, fillNormal, fillUniform, nextInt, nextUniform } from '../random';
 import { activeBackend, backendByName } from '../backends/registry';
 import { broadcastShapes, checkShape, formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type NestedArray } from '../tensor';
@@ -552,7 +552,9 @@ function randomIntegers(call: string, shape: Shape, from: number, to: number, dt
   }
   if (dtype === 'bool' && (from < 0 || to > 2)) throw new Error(`${call}: to - 1 is out of bounds for bool`);
   checkRange(call, [from, to - 1], dtype);
-  return generate(call, shape, dtype, () => nextInt(from, to), backend);
+  const values = allocateFor(call, sizeOf(shape), storageDtype(dtype));
+  fillIntegers(values, from, to);
+  return fromStorage(values, shape, dtype, backend);
 }
 
 /**
