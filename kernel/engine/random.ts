@@ -85,9 +85,12 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
+/** 2^-24: a word's top 24 bits times this is a uniform on [0, 1), exactly (a multiply is faster than / 2^24). */
+const uniformScale = 2 ** -24;
+
 /** Uniform on [0, 1) with 24 random bits: every value is exactly a float32. */
 export function nextUniform(): number {
-  return (nextWord() >>> 8) / 16777216;
+  return (nextWord() >>> 8) * uniformScale;
 }
 
 /** Uniform integer in [low, high). */
@@ -101,7 +104,7 @@ export function fillUniform(out: Float32Array): void {
   for (let start = 0; start < out.length; start += blockWords) {
     const count = Math.min(blockWords, out.length - start);
     drawWords(count);
-    for (let i = 0; i < count; i++) out[start + i] = (block[i] >>> 8) / 16777216;
+    for (let i = 0; i < count; i++) out[start + i] = (block[i] >>> 8) * uniformScale;
   }
 }
 
@@ -131,7 +134,7 @@ export function fillIntegers(out: Float32Array | Int32Array | Uint8Array, low: n
   for (let start = 0; start < out.length; start += blockWords) {
     const count = Math.min(blockWords, out.length - start);
     drawWords(count);
-    for (let i = 0; i < count; i++) out[start + i] = low + Math.floor(((block[i] >>> 8) / 16777216) * range);
+    for (let i = 0; i < count; i++) out[start + i] = low + Math.floor((block[i] >>> 8) * uniformScale * range);
   }
 }
 

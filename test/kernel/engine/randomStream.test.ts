@@ -57,6 +57,18 @@ describe('the C fills and the JS loops draw the same stream', { skip }, () => {
     }
   });
 
+  test('tensors large enough for the thread pool: the same bits as the one-threaded JS loop', () => {
+    for (const seed of [3, 2 ** 33 + 1]) {
+      for (const fill of [fillUniform, fillNormal]) {
+        const { js, c } = bothPaths(() => {
+          manualSeed(seed);
+          return [...filled(fill, 100_003), ...filled(fill, 65_536), ...filled(fillUniform, 2)];
+        });
+        assert.deepEqual(c, js, `${fill.name} after manualSeed(${seed})`);
+      }
+    }
+  });
+
   test('interleaved rand, randn, randint and scalar draws, reseeded mid-stream, continue the same stream', () => {
     const script = () => {
       manualSeed(2024);

@@ -2,8 +2,9 @@
  * The seeded random stream (randomStream.h), written operation for operation as kernel/engine/random.ts
  * writes it: xoshiro128** draws, then a Box-Muller transform whose log, sine and cosine are polynomials of
  * IEEE basic operations (no libm), so every value equals the JS generator's. Contracting a*b+c into one
- * fused multiply-add would round differently from JS, so this file turns contraction off. The stream is
- * sequential: one thread, the same values whatever the machine.
+ * fused multiply-add would round differently from JS, so this file turns contraction off. The words are
+ * drawn in order on one thread; only the normal transform, a function of each pair's own words, runs on
+ * the thread pool, so the values are the same on any number of threads.
  */
 #ifdef __clang__
 #pragma clang fp contract(off)
@@ -14,6 +15,9 @@
 #include "randomStream.h"
 
 #include <math.h>
+#include <string.h>
+
+#include "threadPool.h"
 
 static inline uint32_t rotl(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
 
@@ -34,7 +38,7 @@ void fillUniform(uint32_t *state, float *out, size_t length) {
   uint32_t s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3], draw;
   for (size_t i = 0; i < length; i++) {
     NEXT_DRAW(draw);
-    out[i] = (float)((double)(draw >> 8) / 16777216.0);
+    out[i] = (float)((double)(draw >> 8) * 0x1p-24);
   }
   state[0] = s0, state[1] = s1, state[2] = s2, state[3] = s3;
 }
@@ -85,15 +89,39 @@ static inline void normalPair(uint32_t a, uint32_t b, double *first, double *sec
   *second = radius * signedTrig[((5 - quadrant) & 3) ^ upperOctant];
 }
 
+/** Words for the pairs [begin, end) sit where their normals go (out as words): each pair reads two, writes two. */
+typedef struct {
+  uint32_t *words;
+  size_t pairs;
+} NormalJob;
+
+static void normalPart(void *context, int part, int parts) {
+  const NormalJob *job = context;
+  size_t begin = job->pairs * part / parts, end = job->pairs * (part + 1) / parts;
+  for (size_t p = begin; p < end; p++) {
+    uint32_t *at = job->words + 2 * p;
+    double first, second;
+    normalPair(at[0], at[1], &first, &second);
+    float values[2] = { (float)first, (float)second };
+    memcpy(at, values, sizeof values); /* a character copy: ordered after the word loads whatever the types */
+  }
+}
+
+/**
+ * The words are drawn in order (one sequential stream), then transformed pair by pair in parallel: each
+ * pair depends on its own two words only, so the values are the same on any number of threads.
+ */
 void fillNormal(uint32_t *state, float *out, size_t length) {
   uint32_t s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3], a, b;
-  double first, second;
-  for (size_t i = 0; i < length; i += 2) {
+  NormalJob job = { .words = (uint32_t *)out, .pairs = length / 2 };
+  for (size_t i = 0; i < 2 * job.pairs; i++) NEXT_DRAW(job.words[i]);
+  runParts(normalPart, &job, job.pairs >= 1 << 14);
+  if (length % 2) {
+    double first, second;
     NEXT_DRAW(a);
     NEXT_DRAW(b);
     normalPair(a, b, &first, &second);
-    out[i] = (float)first;
-    if (i + 1 < length) out[i + 1] = (float)second;
+    out[length - 1] = (float)first;
   }
   state[0] = s0, state[1] = s1, state[2] = s2, state[3] = s3;
 }
