@@ -3,7 +3,7 @@
  * `npm run bench [-- --json] [-- --long N] [-- --only native,pytorch,tfjs-wasm] [-- --workloads W1,W4,K1]`: W1-W5 on every available engine backend, PyTorch 1.13
  * (/usr/bin/python3, when it has torch) and TensorFlow.js cpu/wasm, all with the same weights and
  * inputs; K1 (a trivial cell through the kernel process) and R1 (8 heads of 512×512 drawn by the
- * renderer in Chromium); P1 (the repr of a (4096, 4096) tensor); W4-long (needWeights: false at length 8192, peak memory). Each figure is the
+ * renderer in Chromium); P1 (the repr of a (4096, 4096) tensor); P2 (rand, randn and randint of 2^24 numbers); W4-long (needWeights: false at length 8192, peak memory). Each figure is the
  * warm median of repeated runs; every implementation's outputs are checked against the reference backend.
  */
 import { spawnSync } from 'node:child_process';
@@ -169,31 +169,43 @@ function runTorch(
   }
 }
 
-/** P1: PyTorch's repr of a (4096, 4096) tensor on each engine backend, next to torch's own `repr`. */
-async function printRepr(backends: BackendName[]): Promise<void> {
+/** The warm median of `expression` in PyTorch after `setup` (both Python), timed as timeMedian times; or why not. */
+function timeTorch(setup: string, expression: string): { medianMs: number; runs: number } | string {
   const torch = spawnSync(
     '/usr/bin/python3',
     [
       '-c',
       `import json, statistics, time, torch
-torch.manual_seed(0); x = torch.randn(4096, 4096); samples = []; started = time.perf_counter()
+torch.set_num_threads(2); ${setup}; samples = []; started = time.perf_counter()
 while len(samples) < ${timing.minRuns} or time.perf_counter() - started < ${timing.budgetMs / 1000}:
-    t0 = time.perf_counter(); repr(x); samples.append((time.perf_counter() - t0) * 1000)
+    t0 = time.perf_counter(); ${expression}; samples.append((time.perf_counter() - t0) * 1000)
 print(json.dumps({"medianMs": statistics.median(samples), "runs": len(samples)}))`,
     ],
     { encoding: 'utf8' },
   );
-  const peer = torch.status === 0 ? (JSON.parse(torch.stdout) as { medianMs: number; runs: number }) : null;
+  if (torch.status !== 0) return `absent: ${torch.stderr?.trim().split('\n').pop() || 'no python3'}`;
+  return JSON.parse(torch.stdout) as { medianMs: number; runs: number };
+}
+
+/** A PyTorch row: its time, or why there is none. */
+function reportTorch(workload: string, peer: { medianMs: number; runs: number } | string, note: string): void {
+  const found = typeof peer === 'string' ? null : peer;
   report({
-    workload: 'P1',
+    workload,
     implementation: 'pytorch',
-    medianMs: peer?.medianMs ?? null,
-    runs: peer?.runs ?? 0,
+    medianMs: found?.medianMs ?? null,
+    runs: found?.runs ?? 0,
     gflops: null,
     maxAbsDiff: null,
     agrees: null,
-    note: peer ? 'repr(torch.randn(4096, 4096))' : `absent: ${torch.stderr.trim().split('\n').pop() ?? 'no python3'}`,
+    note: found ? note : (peer as string),
   });
+}
+
+/** P1: PyTorch's repr of a (4096, 4096) tensor on each engine backend, next to torch's own `repr`. */
+async function printRepr(backends: BackendName[]): Promise<void> {
+  const peer = timeTorch('torch.manual_seed(0); x = torch.randn(4096, 4096)', 'repr(x)');
+  reportTorch('P1', peer, 'repr(torch.randn(4096, 4096))');
   // The seeded generator gives every backend the same numbers, so every backend must print the same text.
   engine.setBackend('reference');
   engine.manualSeed(0);
@@ -213,6 +225,48 @@ print(json.dumps({"medianMs": statistics.median(samples), "runs": len(samples)})
       agrees: result === expected,
       note: 'randn(4096, 4096).toString(): reads the 36 shown elements only',
     });
+  }
+}
+
+/** P2's draws: 2^24 numbers from the seeded stream, as the engine and as PyTorch make them. */
+const randomDraws = [
+  { name: 'rand', draw: () => engine.rand(2 ** 24), torch: 'torch.rand(2 ** 24)' },
+  { name: 'randn', draw: () => engine.randn(2 ** 24), torch: 'torch.randn(2 ** 24)' },
+  { name: 'randint', draw: () => engine.randint(0, 1000, [2 ** 24]), torch: 'torch.randint(0, 1000, (2 ** 24,))' },
+];
+
+/**
+ * P2: numbers per second of rand, randn and randint(0, 1000) of 2^24 elements on each engine backend, next
+ * to PyTorch's. The seeded stream gives every backend the same numbers: each backend's first draw after
+ * manualSeed(0) must equal the reference backend's bit for bit.
+ */
+async function drawRandom(backends: BackendName[]): Promise<void> {
+  for (const { name, draw, torch } of randomDraws) {
+    const workload = `P2 ${name}`;
+    const perSecond = (ms: number) => `${(((2 ** 24 / ms) * 1e3) / 1e6).toFixed(0)} M numbers/s`;
+    const peer = timeTorch('pass', torch);
+    reportTorch(workload, peer, typeof peer === 'string' ? '' : `${torch}: ${perSecond(peer.medianMs)}`);
+    const bitsAfterSeed = (backend: BackendName) => {
+      engine.setBackend(backend);
+      engine.manualSeed(0);
+      const values = draw().dataSync();
+      return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+    };
+    const expected = bitsAfterSeed('reference');
+    for (const backend of backends) {
+      const agrees = bitsAfterSeed(backend).equals(expected);
+      const { medianMs, runs } = await timeMedian(draw);
+      report({
+        workload,
+        implementation: `engine ${backend}`,
+        medianMs,
+        runs,
+        gflops: null,
+        maxAbsDiff: null,
+        agrees,
+        note: `${name} of 2^24: ${perSecond(medianMs)} (${((medianMs * 1e6) / 2 ** 24).toFixed(2)} ns a number)`,
+      });
+    }
   }
 }
 
@@ -403,6 +457,7 @@ async function main(): Promise<void> {
   if (wantedWorkload('K1')) await kernelRoundTrip();
   if (wantedWorkload('R1')) await rendererDraw();
   if (wantedWorkload('P1')) await printRepr(backends);
+  if (wantedWorkload('P2')) await drawRandom(backends);
 
   const reference = new Map<string, Float32Array[]>();
   for (const workload of workloads) reference.set(workload.name, engineRunner(workload, 'reference')());

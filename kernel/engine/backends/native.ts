@@ -14,6 +14,7 @@ import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend';
 import type { DType } from '../dtype';
 import { isContiguous, leadingDims, sizeOf } from '../shape';
 import { createReferenceBackend, ReferenceStorage, valuesOf } from './reference';
+import { useStreamKernels, type StreamKernels } from '../random';
 
 /** The module's op codes by the engine's op names (nativeKernels/ops.h); ops absent run the reference loops. */
 export interface NativeOpCodes {
@@ -37,7 +38,7 @@ export interface NativeLayouts {
 }
 
 /** What the module exports (nativeKernels/nodeApi.c); the layouts are encodedLayouts. */
-export interface NativeKernels {
+export interface NativeKernels extends StreamKernels {
   copy(source: Float32Array, layout: Int32Array, out: Float32Array): void;
   unary(op: number, source: Float32Array, layout: Int32Array, out: Float32Array): void;
   binary(op: number, a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
@@ -216,9 +217,13 @@ function asFloat(view: View): View {
   return isFloat(view) ? view : { ...view, storage: new ReferenceStorage(Float32Array.from(valuesOf(view.storage))) };
 }
 
-/** The native backend over a loaded module; creating it tunes the process's allocator for tensors. */
+/**
+ * The native backend over a loaded module; creating it tunes the process's allocator for tensors and
+ * hands the seeded random stream's fills to C (the same values as the JS loops, see random.ts).
+ */
 export function createNativeBackend(kernels: NativeKernels): Backend {
   kernels.configureAllocator();
+  useStreamKernels(kernels);
   const reference = createReferenceBackend();
   const { maxDims, maxOperands } = kernels.layout;
   // One layout buffer of each kind, reused by every call.

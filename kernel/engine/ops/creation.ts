@@ -34,7 +34,7 @@ import {
   type TorchDType,
   type TypedArray,
 } from '../dtype';
-import { nextInt, nextNormal, nextUniform } from '../random';
+import { fillIntegers, fillNormal, fillUniform, nextInt, nextUniform } from '../random';
 import { activeBackend, backendByName } from '../backends/registry';
 import { broadcastShapes, checkShape, formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type NestedArray } from '../tensor';
@@ -191,6 +191,13 @@ function generate(
     values[i] = bool ? Number(value !== 0) : value;
   }
   return fromStorage(values, shape, dtype, backend);
+}
+
+/** `count` float32 values filled by one of the seeded stream's fills (fillUniform, fillNormal). */
+function drawn(call: string, count: number, fill: (out: Float32Array) => void): Float32Array {
+  const values = allocateFor(call, count, 'float32') as Float32Array;
+  fill(values);
+  return values;
 }
 
 /** Flattens nested arrays, checking that they are rectangular as torch.tensor does. */
@@ -443,23 +450,23 @@ function randomFloats(
   call: string,
   kernel: string,
   args: readonly (number | readonly number[] | DTypeOptions)[],
-  next: () => number,
+  fill: (out: Float32Array) => void,
 ): Tensor {
   const [size, options] = splitOptions(args);
   const { dtype = 'float32', requiresGrad } = checkOptions(call, options, dtypeOptions);
   const shape = sizeFrom(call, size, 'ints');
   if (dtype !== 'float32') throw notImplemented(call, kernel, dtype);
-  return withRequiresGrad(call, generate(call, shape, dtype, next), requiresGrad);
+  return withRequiresGrad(call, fromStorage(drawn(call, sizeOf(shape), fill), shape, dtype), requiresGrad);
 }
 
 /** torch.rand(*size, { dtype }): uniform on [0, 1), from the engine's seeded stream. */
 export function rand(...args: (number | readonly number[] | DTypeOptions)[]): Tensor {
-  return randomFloats('rand', 'check_uniform_bounds', args, nextUniform);
+  return randomFloats('rand', 'check_uniform_bounds', args, fillUniform);
 }
 
 /** torch.randn(*size, { dtype }): standard normal, from the engine's seeded stream. */
 export function randn(...args: (number | readonly number[] | DTypeOptions)[]): Tensor {
-  return randomFloats('randn', 'normal_kernel_cpu', args, nextNormal);
+  return randomFloats('randn', 'normal_kernel_cpu', args, fillNormal);
 }
 
 /** torch.randint(high, size, { dtype }) or randint(low, high, size, { dtype }): integers in [low, high), int64 by default. */
@@ -514,21 +521,28 @@ export function fullLike(input: Tensor, fillValue: number | boolean, options?: D
 }
 
 /** randLike/randnLike: input's shape and backend, its dtype unless one is given; floating dtypes only. */
-function randomLike(call: string, kernel: string, input: Tensor, options: unknown, next: () => number): Tensor {
+function randomLike(
+  call: string,
+  kernel: string,
+  input: Tensor,
+  options: unknown,
+  fill: (out: Float32Array) => void,
+): Tensor {
   isTensor(input, call, 'input', 1);
   const { dtype = input.torchDtype, requiresGrad } = checkOptions(call, options, dtypeOptions);
   if (dtype !== 'float32') throw notImplemented(call, kernel, dtype);
-  return withRequiresGrad(call, generate(call, input.shape, dtype, next, input.backend), requiresGrad);
+  const created = fromStorage(drawn(call, sizeOf(input.shape), fill), input.shape, dtype, input.backend);
+  return withRequiresGrad(call, created, requiresGrad);
 }
 
 /** torch.rand_like(input, { dtype }): uniform on [0, 1) in input's shape, from the engine's seeded stream. */
 export function randLike(input: Tensor, options?: DTypeOptions): Tensor {
-  return randomLike('randLike', 'check_uniform_bounds', input, options, nextUniform);
+  return randomLike('randLike', 'check_uniform_bounds', input, options, fillUniform);
 }
 
 /** torch.randn_like(input, { dtype }): standard normal in input's shape, from the engine's seeded stream. */
 export function randnLike(input: Tensor, options?: DTypeOptions): Tensor {
-  return randomLike('randnLike', 'normal_kernel_cpu', input, options, nextNormal);
+  return randomLike('randnLike', 'normal_kernel_cpu', input, options, fillNormal);
 }
 
 /** Integers in [from, to) drawn into `dtype` (bool takes only 0 and 1), range-checked. */
@@ -538,7 +552,9 @@ function randomIntegers(call: string, shape: Shape, from: number, to: number, dt
   }
   if (dtype === 'bool' && (from < 0 || to > 2)) throw new Error(`${call}: to - 1 is out of bounds for bool`);
   checkRange(call, [from, to - 1], dtype);
-  return generate(call, shape, dtype, () => nextInt(from, to), backend);
+  const values = allocateFor(call, sizeOf(shape), storageDtype(dtype));
+  fillIntegers(values, from, to);
+  return fromStorage(values, shape, dtype, backend);
 }
 
 /**
@@ -723,9 +739,10 @@ export function normal(
     const shape = sizeFrom('normal', [size], 'ints');
     checkStd(stdValue);
     if (dtype !== 'float32') throw notImplemented('normal', 'normal_kernel_cpu', dtype);
+    const normals = drawn('normal', sizeOf(shape), fillNormal);
     return withRequiresGrad(
       'normal',
-      generate('normal', shape, dtype, () => meanValue + stdValue * nextNormal()),
+      generate('normal', shape, dtype, (i) => meanValue + stdValue * normals[i]),
       requiresGrad,
     );
   }
@@ -739,7 +756,8 @@ export function normal(
     value instanceof Tensor ? expand(value, [...shape]).dataSync() : new Float32Array(sizeOf(shape)).fill(value);
   const [means, stds] = [valuesOf(meanValue), valuesOf(stdValue)] as Float32Array[];
   checkStd(typeof stdValue === 'number' ? stdValue : stds);
-  return generate('normal', shape, 'float32', (i) => means[i] + stds[i] * nextNormal(), tensors[0].backend);
+  const normals = drawn('normal', sizeOf(shape), fillNormal);
+  return generate('normal', shape, 'float32', (i) => means[i] + stds[i] * normals[i], tensors[0].backend);
 }
 
 /**

@@ -16,6 +16,7 @@
 #include "gemm.h"
 #include "layout.h"
 #include "ops.h"
+#include "randomStream.h"
 #include "reductions.h"
 #include "threadPool.h"
 #include "vectorMath.h"
@@ -74,6 +75,33 @@ static napi_value elementwiseCall(napi_env env, napi_callback_info info, int tak
   if (takesOp) job.op = readInt(env, argv[0]);
   if (readElementwise(env, argv, takesOp, operands, &job, name)) runElementwise(&job);
   return NULL;
+}
+
+typedef void (*StreamFill)(uint32_t *state, float *out, size_t length);
+
+/** The random stream's entry: arguments (state, out), `out` filled by `fill` and the four state words advanced. */
+static napi_value streamCall(napi_env env, napi_callback_info info, StreamFill fill, const char *name) {
+  napi_value argv[2];
+  napi_typedarray_type stateType, outType;
+  size_t words = 0, length = 0;
+  void *state = NULL, *out = NULL;
+  if (!readArguments(env, info, 2, argv)) return NULL;
+  if (napi_get_typedarray_info(env, argv[0], &stateType, &words, &state, NULL, NULL) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &outType, &length, &out, NULL, NULL) != napi_ok ||
+      stateType != napi_uint32_array || words != 4 || outType != napi_float32_array)
+    return failed(env, name);
+  fill(state, out, length);
+  return NULL;
+}
+
+/** uniform(state, out): uniforms on [0, 1) from the seeded stream (randomStream.h). */
+static napi_value uniform(napi_env env, napi_callback_info info) {
+  return streamCall(env, info, fillUniform, "uniform(state, out): expected a Uint32Array(4) and a Float32Array");
+}
+
+/** normal(state, out): standard normals from the seeded stream (randomStream.h). */
+static napi_value normal(napi_env env, napi_callback_info info) {
+  return streamCall(env, info, fillNormal, "normal(state, out): expected a Uint32Array(4) and a Float32Array");
 }
 
 /** copy(source, layout, out): gathers one strided view into contiguous `out`. */
@@ -300,6 +328,8 @@ static napi_value initialize(napi_env env, napi_value exports) {
     { "reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL },
     { "matmul", NULL, matmul, NULL, NULL, NULL, napi_default, NULL },
     { "softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL },
+    { "uniform", NULL, uniform, NULL, NULL, NULL, napi_default, NULL },
+    { "normal", NULL, normal, NULL, NULL, NULL, napi_default, NULL },
     { "threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL },
     { "simd", NULL, simd, NULL, NULL, NULL, napi_default, NULL },
     { "configureAllocator", NULL, configureAllocator, NULL, NULL, NULL, napi_default, NULL },
