@@ -39,7 +39,7 @@ import { sum } from '../ops/reduction';
 import { GradFn, type BackwardFormula } from './gradFn';
 
 /** Attaches a node to `output` (a fresh result) and returns it. */
-function record(
+export function record(
   output: Tensor,
   name: string,
   inputs: readonly (Tensor | null)[],

@@ -17,6 +17,7 @@ import {
 } from '../arguments';
 import { allocate, castArray, checkRange, scalarTypeName, type TypedArray } from '../dtype';
 import { broadcastShapes, contiguousStrides, formatShape, normalizeDim, sizeOf, type Shape } from '../shape';
+import { refuseUntrackedGrad } from '../autograd/gradMode';
 import { Tensor } from '../tensor';
 import { add } from './elementwise';
 import { assignInto, checkNoInternalOverlap } from './inplace';
@@ -173,6 +174,7 @@ export function gather(input: Tensor, dim: number, index: Tensor, options?: Gath
   isInt(dim, 'gather', 'dim', 2);
   isTensor(index, 'gather', 'index', 3);
   checkOptions('gather', options, gatherSpec);
+  refuseUntrackedGrad('gather', input);
   const d = normalizeDim('gather', dim, input.ndim);
   checkDimIndex('gather', 'gather', input, index, 'input');
   const inputShape = atLeast1d(input.shape);
@@ -211,6 +213,7 @@ function scatterInto(
 ): Tensor {
   const d = normalizeDim(call, dim, input.ndim);
   checkDimIndex(call, 'scatter', input, index, 'self');
+  refuseUntrackedGrad(call, input, src);
   const inputShape = atLeast1d(input.shape);
   const indexShape = atLeast1d(index.shape);
   let srcShape: Shape | undefined;
@@ -308,6 +311,7 @@ export function indexSelect(input: Tensor, dim: number, index: Tensor): Tensor {
   isTensor(input, 'indexSelect', 'input', 1);
   isInt(dim, 'indexSelect', 'dim', 2);
   isTensor(index, 'indexSelect', 'index', 3);
+  refuseUntrackedGrad('indexSelect', input);
   const d = normalizeDim('indexSelect', dim, input.ndim);
   const [outer, size, inner] = blocksAround(input.shape, d);
   const indices = vectorIndex('indexSelect', 'index_select', index, size);
@@ -327,6 +331,7 @@ export function indexAdd(input: Tensor, dim: number, index: Tensor, source: Tens
   isTensor(index, 'indexAdd', 'index', 3);
   isTensor(source, 'indexAdd', 'source', 4);
   const { alpha = 1 } = checkOptions('indexAdd', options, indexAddSpec);
+  refuseUntrackedGrad('indexAdd', input, source);
   const d = normalizeDim('indexAdd', dim, input.ndim);
   const [outer, size, inner] = blocksAround(input.shape, d);
   const indices = vectorIndex('indexAdd', 'index_add', index, size);
@@ -368,6 +373,7 @@ export function maskedSelect(input: Tensor, mask: Tensor): Tensor {
   isTensor(input, 'maskedSelect', 'input', 1);
   isTensor(mask, 'maskedSelect', 'mask', 2);
   if (mask.dtype !== 'bool') throw new Error('maskedSelect: masked_select: expected BoolTensor or ByteTensor for mask');
+  refuseUntrackedGrad('maskedSelect', input);
   const shape = broadcastShapes('maskedSelect', mask.shape, input.shape);
   const values = expand(input, shape).dataSync();
   const keep = expand(mask, shape).dataSync();
@@ -381,6 +387,7 @@ export function maskedSelect(input: Tensor, mask: Tensor): Tensor {
 export function take(input: Tensor, index: Tensor): Tensor {
   isTensor(input, 'take', 'input', 1);
   isTensor(index, 'take', 'index', 2);
+  refuseUntrackedGrad('take', input);
   if (!isLong(index)) {
     throw new Error(`take: take(): Expected a long tensor for index, but got ${scalarTypeName(index.torchDtype)}`);
   }
@@ -475,6 +482,7 @@ function planAdvancedIndex(call: string, view: Tensor, indices: readonly TensorI
 
 /** Advanced indexing of a view by its tensor indices (see planAdvancedIndex): a new tensor. */
 export function advancedIndex(call: string, view: Tensor, indices: readonly TensorIndex[]): Tensor {
+  refuseUntrackedGrad(call, view);
   const { arranged, outer, size, inner, positions, shape } = planAdvancedIndex(call, view, indices);
   return resultLike(takeBlocks(arranged.dataSync(), outer, size, inner, positions), shape, view);
 }
@@ -509,6 +517,7 @@ export function indexPut_(
   const call = 'indexPut_';
   isTensor(target, call, 'input', 1);
   isTensorOrScalar(value, call, 'values', 3);
+  refuseUntrackedGrad(call, target, value);
   const { accumulate: adding = false } = bindArguments(call, [accumulate], ['accumulate'], indexPutSpec, 4);
   const specs: readonly IndexSpec[] = Array.isArray(spec) ? spec : [spec as IndexSpec];
   const { view, tensorIndices } = indexedView(call, target, specs);

@@ -16,6 +16,7 @@ import {
   type TorchDType,
   type TypedArray,
 } from '../dtype';
+import { refuseUntrackedGrad } from '../autograd/gradMode';
 import { normalizeDim, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 import {
@@ -66,6 +67,7 @@ function mapSlices(
   outDtypes: TorchDType[],
   perSlice: (slice: TypedArray, outs: SliceOut[]) => void,
 ): Tensor[] {
+  if (call !== 'argsort') refuseUntrackedGrad(call, input);
   const x = input.ndim === 0 ? reshape(input, [1]) : input; // a scalar is a slice of one
   const d = normalizeDim(call, dim, x.ndim);
   const order = [...x.shape.keys()].filter((k) => k !== d).concat(d);
@@ -542,6 +544,7 @@ export function unique(
   const names = ['sorted', 'returnInverse', 'returnCounts', 'dim'] as const;
   const { returnInverse = false, returnCounts = false, dim } = bindArguments('unique', args, [...names], uniqueSpec, 2);
   if (dim !== undefined) throw new Error('unique: unique along a dim is not supported (PyTorch: dim)');
+  refuseUntrackedGrad('unique', input);
   const values = input.dataSync();
   const order = sortedPositions(values);
   const distinct: number[] = [];
