@@ -33,8 +33,8 @@ import {
 } from '../dtype';
 import { broadcastShapes as broadcastTwo, formatShape, normalizeDim, toSize, type Shape, type Size } from '../shape';
 import { recordClone } from '../autograd/derivatives';
-import { recordEmbedding } from '../autograd/hostDerivatives';
-import { refuseUntrackedGrad, tracksGrad } from '../autograd/gradMode';
+import { recordDiag, recordEmbedding } from '../autograd/hostDerivatives';
+import { tracksGrad } from '../autograd/gradMode';
 import { Tensor } from '../tensor';
 import { cat, expand, narrow, permute, reshape, select, transpose, type ShapeArgs } from './movement';
 
@@ -145,14 +145,14 @@ export function diag(input: Tensor, ...args: PositionalOrOptions<[diagonal: numb
   const { diagonal = 0 } = optionalArguments('diag', args, { diagonal: isInt }, 2);
   if (input.ndim === 2) return copied(diagonalView(input, diagonal, 0, 1));
   if (input.ndim !== 1) throw new Error('diag: matrix or a vector expected');
-  refuseUntrackedGrad('diag', input);
   const values = input.dataSync();
   const n = values.length;
   const size = n + Math.abs(diagonal);
   const out = allocate(input.dtype, size * size);
   const [row, col] = diagonal >= 0 ? [0, diagonal] : [-diagonal, 0];
   for (let i = 0; i < n; i++) out[(row + i) * size + col + i] = values[i];
-  return uploaded(out, [size, size], input.torchDtype, input.backend);
+  const matrix = uploaded(out, [size, size], input.torchDtype, input.backend);
+  return tracksGrad(input) ? recordDiag(input, matrix, diagonal) : matrix;
 }
 
 /** diagonal's optional arguments, checked once. */
