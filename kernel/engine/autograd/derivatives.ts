@@ -6,7 +6,9 @@
  * The formulas run with grad mode off (the engine's backward is first-order).
  */
 import type { BinaryOp, ReduceOp, UnaryOp } from '../backend';
-import { sizeOf, type Shape } from '../shape';
+import { scalarTypeName } from '../dtype';
+import { versionOf } from '../ops/inplace';
+import { formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
 import { fromValues, scalarLike, toBackend, zerosLike } from '../ops/creation';
 import {
@@ -47,7 +49,25 @@ export function record(
   savesTensors: boolean,
 ): Tensor {
   output.node = new GradFn(name, inputs, formula, savesTensors);
+  if (savesTensors) output.node.watchSaved(savedVersionCheck([...inputs, output], output, name));
   return output;
+}
+
+/**
+ * PyTorch's check of saved tensors: each one's version (its storage's count of in-place writes) when the
+ * node saved it must still be its version when the backward reads it, or the gradient would be wrong.
+ */
+function savedVersionCheck(saved: readonly (Tensor | null)[], output: Tensor, name: string): () => void {
+  const expected = saved.map((t) => (t === null ? 0 : versionOf(t)));
+  const producers = saved.map((t) => (t === output ? name : t?.gradFn?.name()));
+  return () =>
+    saved.forEach((t, i) => {
+      if (t === null || versionOf(t) === expected[i]) return;
+      const which = producers[i] === undefined ? '' : `, which is output 0 of ${producers[i]},`;
+      throw new Error(
+        `backward: one of the variables needed for gradient computation has been modified by an inplace operation: [torch.${scalarTypeName(t.torchDtype)}Tensor ${formatShape(t.shape)}]${which} is at version ${versionOf(t)}; expected version ${expected[i]} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).`,
+      );
+    });
 }
 
 /** Gives the node of a composite op's result the op's PyTorch name (mean's division reads MeanBackward0). */

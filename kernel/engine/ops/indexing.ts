@@ -30,7 +30,7 @@ import {
 import { Tensor } from '../tensor';
 import { zerosLike } from './creation';
 import { add } from './elementwise';
-import { assignInto, checkNoInternalOverlap } from './inplace';
+import { assignInto, checkInPlaceGrad, checkNoInternalOverlap } from './inplace';
 import { expand, indexedView, permute, reshape, type IndexSpec } from './movement';
 
 /** The keyword options of gather (PyTorch: sparse_grad, accepted and without effect: there are no sparse tensors). */
@@ -569,7 +569,7 @@ export function indexPut_(
   const call = 'indexPut_';
   isTensor(target, call, 'input', 1);
   isTensorOrScalar(value, call, 'values', 3);
-  refuseUntrackedGrad(call, target, value);
+  checkInPlaceGrad(call, target, value);
   const { accumulate: adding = false } = bindArguments(call, [accumulate], ['accumulate'], indexPutSpec, 4);
   const specs: readonly IndexSpec[] = Array.isArray(spec) ? spec : [spec as IndexSpec];
   const { view, tensorIndices } = indexedView(call, target, specs);
