@@ -33,6 +33,7 @@ import {
   sinh,
   sqrt,
   sub,
+  trunc,
   where,
 } from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
@@ -161,6 +162,11 @@ const binaryDerivatives: Partial<Record<BinaryOp, BinaryDerivative>> = {
     x.requiresGrad ? where(eq(y, 0), 0, mul(g, mul(y, pow(x, sub(y, 1))))) : null,
     y.requiresGrad ? where(logicalAnd(eq(x, 0), ge(y, 0)), 0, mul(g, mul(out, log(x)))) : null,
   ],
+  atan2: (g, x, y) => {
+    const radius = add(mul(x, x), mul(y, y)); // atan2(x, y) is the angle of the point (y, x)
+    return [div(mul(g, y), radius), neg(div(mul(g, x), radius))];
+  },
+  fmod: (g, x, y) => [g, y.requiresGrad ? neg(mul(g, trunc(div(x, y)))) : null],
   maximum: (g, x, y) => splitTies(g, x, y, lt(x, y), gt(x, y)),
   minimum: (g, x, y) => splitTies(g, x, y, gt(x, y), lt(x, y)),
 };
@@ -169,7 +175,7 @@ const binaryDerivatives: Partial<Record<BinaryOp, BinaryDerivative>> = {
 export function recordBinary(op: BinaryOp, x: Tensor, y: Tensor, out: Tensor): Tensor {
   const derivative = binaryDerivatives[op];
   if (derivative === undefined) return out;
-  const name = nodeName(op, op === 'pow' && y.requiresGrad ? 1 : 0);
+  const name = nodeName(op, (op === 'pow' && y.requiresGrad) || op === 'fmod' ? 1 : 0);
   return record(out, name, [x, y], (g) => derivative(g, x, y, out), op !== 'add' && op !== 'sub');
 }
 
