@@ -11,6 +11,7 @@ import { gather, indexAdd, indexSelect, scatter, scatterAdd } from '../ops/index
 import { reshape } from '../ops/movement';
 import { sum } from '../ops/reduction';
 import { cumsum } from '../ops/scan';
+import { formatShape } from '../shape';
 import { record } from './derivatives';
 
 /** Records an op whose every saved value is read by its formula (the node frees them after a backward). */
@@ -49,11 +50,22 @@ export function recordGather(name: string, input: Tensor, out: Tensor, dim: numb
   ]);
 }
 
+/** src's gradient of scatter/scatterAdd: read where it was written; torch's error when src is larger than the index. */
+function srcGradient(name: string, g: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  const read = gather(g, dim, index); // index's shape
+  if (read.shape.length !== src.shape.length || read.shape.some((size, d) => size !== src.shape[d])) {
+    throw new Error(
+      `backward: Function ${name} returned an invalid gradient at index 1 - got ${formatShape(read.shape)} but expected shape compatible with ${formatShape(src.shape)}`,
+    );
+  }
+  return read;
+}
+
 /** Records scatter (src a tensor or a number): the overwritten places pass no gradient to the input. */
 export function recordScatter(input: Tensor, index: Tensor, src: Tensor | null, out: Tensor, dim: number): Tensor {
   return recordHost(out, src === null ? 'ScatterBackward1' : 'ScatterBackward0', [input, src], (g) => [
     input.requiresGrad ? scatter(g, dim, index, 0) : null,
-    src?.requiresGrad ? gather(g, dim, index) : null,
+    src?.requiresGrad ? srcGradient('ScatterBackward0', g, dim, index, src) : null,
   ]);
 }
 
@@ -61,7 +73,7 @@ export function recordScatter(input: Tensor, index: Tensor, src: Tensor | null, 
 export function recordScatterAdd(input: Tensor, index: Tensor, src: Tensor, out: Tensor, dim: number): Tensor {
   return recordHost(out, 'ScatterAddBackward0', [input, src], (g) => [
     input.requiresGrad ? g : null,
-    src.requiresGrad ? gather(g, dim, index) : null,
+    src.requiresGrad ? srcGradient('ScatterAddBackward0', g, dim, index, src) : null,
   ]);
 }
 

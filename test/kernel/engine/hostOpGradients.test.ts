@@ -99,3 +99,21 @@ test('the int64 indices of sort, topk, cummax and argsort never require grad', (
     assert.equal(indices.requiresGrad, false);
   }
 });
+
+test("scatter's src larger than its index: the backward throws torch's error, never a wrong-shaped gradient", () => {
+  const src = leaf([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+  const out = tensor(
+    [
+      [0, 0, 0],
+      [0, 0, 0],
+    ],
+    { dtype: 'float32' },
+  ).scatter(1, long([[0], [2]]), src);
+  assert.throws(() => out.sum().backward(), {
+    message:
+      'backward: Function ScatterBackward0 returned an invalid gradient at index 1 - got [2, 1] but expected shape compatible with [2, 3]',
+  });
+});
