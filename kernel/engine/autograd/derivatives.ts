@@ -6,7 +6,9 @@
  * The formulas run with grad mode off (the engine's backward is first-order).
  */
 import type { BinaryOp, ReduceOp, UnaryOp } from '../backend';
-import { sizeOf, type Shape } from '../shape';
+import { scalarTypeName } from '../dtype';
+import { versionOf } from '../ops/inplace';
+import { formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
 import { fromValues, scalarLike, toBackend, zerosLike } from '../ops/creation';
 import {
@@ -40,7 +42,7 @@ import { sum } from '../ops/reduction';
 import { GradFn, type BackwardFormula } from './gradFn';
 
 /** Attaches a node to `output` (a fresh result) and returns it. */
-function record(
+export function record(
   output: Tensor,
   name: string,
   inputs: readonly (Tensor | null)[],
@@ -48,7 +50,25 @@ function record(
   savesTensors: boolean,
 ): Tensor {
   output.node = new GradFn(name, inputs, formula, savesTensors);
+  if (savesTensors) output.node.watchSaved(savedVersionCheck([...inputs, output], output, name));
   return output;
+}
+
+/**
+ * PyTorch's check of saved tensors: each one's version (its storage's count of in-place writes) when the
+ * node saved it must still be its version when the backward reads it, or the gradient would be wrong.
+ */
+function savedVersionCheck(saved: readonly (Tensor | null)[], output: Tensor, name: string): () => void {
+  const expected = saved.map((t) => (t === null ? 0 : versionOf(t)));
+  const producers = saved.map((t) => (t === output ? name : t?.gradFn?.name()));
+  return () =>
+    saved.forEach((t, i) => {
+      if (t === null || versionOf(t) === expected[i]) return;
+      const which = producers[i] === undefined ? '' : `, which is output 0 of ${producers[i]},`;
+      throw new Error(
+        `backward: one of the variables needed for gradient computation has been modified by an inplace operation: [torch.${scalarTypeName(t.torchDtype)}Tensor ${formatShape(t.shape)}]${which} is at version ${versionOf(t)}; expected version ${expected[i]} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).`,
+      );
+    });
 }
 
 /** Gives the node of a composite op's result the op's PyTorch name (mean's division reads MeanBackward0). */
@@ -142,15 +162,13 @@ const binaryDerivatives: Partial<Record<BinaryOp, BinaryDerivative>> = {
     x.requiresGrad ? where(eq(y, 0), 0, mul(g, mul(y, pow(x, sub(y, 1))))) : null,
     y.requiresGrad ? where(logicalAnd(eq(x, 0), ge(y, 0)), 0, mul(g, mul(out, log(x)))) : null,
   ],
+  atan2: (g, x, y) => {
+    const radius = add(mul(x, x), mul(y, y)); // atan2(x, y) is the angle of the point (y, x)
+    return [div(mul(g, y), radius), neg(div(mul(g, x), radius))];
+  },
+  fmod: (g, x, y) => [g, y.requiresGrad ? neg(mul(g, trunc(div(x, y)))) : null],
   maximum: (g, x, y) => splitTies(g, x, y, lt(x, y), gt(x, y)),
   minimum: (g, x, y) => splitTies(g, x, y, gt(x, y), lt(x, y)),
-  // atan2(x, y) = the angle of (y, x): d/dx = y / (x² + y²), d/dy = -x / (x² + y²)
-  atan2: (g, x, y) => {
-    const scaled = div(g, add(mul(x, x), mul(y, y)));
-    return [mul(scaled, y), neg(mul(scaled, x))];
-  },
-  // fmod(x, y) = x - trunc(x / y)·y, as torch's derivatives.yaml: d/dy = -grad · trunc(x / y)
-  fmod: (g, x, y) => [g, neg(mul(g, trunc(div(x, y))))],
 };
 
 /** Records a binary primitive's result; comparisons and logical ops give bool and record nothing. */
@@ -162,7 +180,7 @@ export function recordBinary(op: BinaryOp, x: Tensor, y: Tensor, out: Tensor): T
       `${op}: the gradient of ${op} is not implemented; wrap the call in noGrad(...) or detach() its inputs`,
     );
   }
-  const name = nodeName(op, op === 'pow' && y.requiresGrad ? 1 : 0);
+  const name = nodeName(op, (op === 'pow' && y.requiresGrad) || op === 'fmod' ? 1 : 0);
   return record(out, name, [x, y], (g) => derivative(g, x, y, out), op !== 'add' && op !== 'sub');
 }
 

@@ -38,6 +38,8 @@ export class GradFn {
   /** The tensor this node computed when `retainGrad()` asked to keep its gradient. */
   retained: Tensor | null = null;
   private formula: BackwardFormula | null;
+  /** Throws when an in-place op changed a saved value since the node recorded it (null: nothing to check). */
+  private checkSaved: (() => void) | null = null;
 
   constructor(
     private label: string,
@@ -63,7 +65,13 @@ export class GradFn {
   /** The inputs' gradients from the output's; PyTorch's error once a backward has freed the saved values. */
   apply(grad: Tensor): readonly (Tensor | null)[] {
     if (this.formula === null) throw new Error(freedGraphMessage);
+    this.checkSaved?.();
     return this.formula(grad);
+  }
+
+  /** Sets the check of the saved values' versions that runs before the formula (torch's saved-variable check). */
+  watchSaved(check: () => void): void {
+    this.checkSaved = check;
   }
 
   /** Drops the saved values after a backward without retainGraph (nodes that saved none stay usable). */

@@ -39,3 +39,16 @@ export function enableGrad<T>(fn: () => T): T {
 export function tracksGrad(a: Tensor, b?: Tensor): boolean {
   return gradEnabled && (a.requiresGrad || (b !== undefined && b.requiresGrad));
 }
+
+/**
+ * Guards an op computed on the host whose backward is not written yet: when grad mode is on and an input
+ * requires grad it throws, so that the op never returns a result silently missing its gradFn.
+ */
+export function refuseUntrackedGrad(call: string, ...inputs: readonly unknown[]): void {
+  if (!gradEnabled) return;
+  if (inputs.some((input) => typeof input === 'object' && input !== null && (input as Tensor).requiresGrad)) {
+    throw new Error(
+      `${call}: the gradient of ${call} is not implemented yet; wrap the call in noGrad(...) or detach() the input`,
+    );
+  }
+}

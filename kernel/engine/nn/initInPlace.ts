@@ -5,9 +5,22 @@
  */
 import { isNumber, isOneOf, isTensor, optionalArguments, type PositionalOrOptions } from '../arguments';
 import { eye } from '../ops/creation';
-import * as inplace from '../ops/inplace';
+import { noGrad } from '../autograd/gradMode';
+import * as inplaceOps from '../ops/inplace';
 import type { Tensor } from '../tensor';
 import { fans } from './init';
+
+/** An in-place write run without recording, as torch's nn.init runs under no_grad: parameters can be initialised. */
+function withoutGrad<A extends unknown[]>(op: (...args: A) => Tensor): (...args: A) => Tensor {
+  return (...args) => noGrad(() => op(...args));
+}
+const inplace = {
+  uniform_: withoutGrad(inplaceOps.uniform_),
+  normal_: withoutGrad(inplaceOps.normal_),
+  fill_: withoutGrad(inplaceOps.fill_),
+  zero_: withoutGrad(inplaceOps.zero_),
+  copy_: withoutGrad(inplaceOps.copy_),
+};
 
 /** torch's `_calculate_fan_in_and_fan_out`, with its error for vectors and scalars. */
 function fanInAndOut(call: string, tensor: Tensor): [number, number] {

@@ -32,6 +32,9 @@ import {
   type TypedArray,
 } from '../dtype';
 import { broadcastShapes as broadcastTwo, formatShape, normalizeDim, toSize, type Shape, type Size } from '../shape';
+import { recordClone } from '../autograd/derivatives';
+import { recordDiag, recordEmbedding } from '../autograd/hostDerivatives';
+import { tracksGrad } from '../autograd/gradMode';
 import { Tensor } from '../tensor';
 import { cat, expand, narrow, permute, reshape, select, transpose, type ShapeArgs } from './movement';
 
@@ -44,9 +47,10 @@ function uploaded(values: TypedArray, shape: Shape, dtype: TorchDType, backend: 
   return new Tensor(backend, backend.upload(values, storage), shape, storage, undefined, 0, dtype);
 }
 
-/** A contiguous copy of `t` (any strides, negative ones included) that keeps its PyTorch dtype. */
+/** A contiguous copy of `t` (any strides, negative ones included) that keeps its PyTorch dtype; the gradient passes through. */
 function copied(t: Tensor): Tensor {
-  return new Tensor(t.backend, t.backend.copy(t.toView(), t.dtype), t.shape, t.dtype, undefined, 0, t.torchDtype);
+  const out = new Tensor(t.backend, t.backend.copy(t.toView(), t.dtype), t.shape, t.dtype, undefined, 0, t.torchDtype);
+  return tracksGrad(t) ? recordClone(t, out) : out;
 }
 
 /** `t`'s storage and layout under `like`'s PyTorch dtype (cat's result forgets int32 versus int64). */
@@ -147,7 +151,8 @@ export function diag(input: Tensor, ...args: PositionalOrOptions<[diagonal: numb
   const out = allocate(input.dtype, size * size);
   const [row, col] = diagonal >= 0 ? [0, diagonal] : [-diagonal, 0];
   for (let i = 0; i < n; i++) out[(row + i) * size + col + i] = values[i];
-  return uploaded(out, [size, size], input.torchDtype, input.backend);
+  const matrix = uploaded(out, [size, size], input.torchDtype, input.backend);
+  return tracksGrad(input) ? recordDiag(input, matrix, diagonal) : matrix;
 }
 
 /** diagonal's optional arguments, checked once. */
@@ -608,5 +613,6 @@ export function embedding(
     const scale = maxNorm / (norm + 1e-7);
     for (let j = 0; j < width; j++) out[k * width + j] = row[j] * scale;
   });
-  return uploaded(out, [...input.shape, width], weight.torchDtype, weight.backend);
+  const rows = uploaded(out, [...input.shape, width], weight.torchDtype, weight.backend);
+  return tracksGrad(weight) ? recordEmbedding(input, weight, rows, paddingIdx) : rows;
 }

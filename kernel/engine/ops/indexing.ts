@@ -17,10 +17,21 @@ import {
 } from '../arguments';
 import { allocate, castArray, checkRange, scalarTypeName, type TypedArray } from '../dtype';
 import { broadcastShapes, contiguousStrides, formatShape, normalizeDim, sizeOf, type Shape } from '../shape';
+import { sumToShape } from '../autograd/derivatives';
+import { refuseUntrackedGrad, tracksGrad } from '../autograd/gradMode';
+import {
+  recordGather,
+  recordIndexAdd,
+  recordIndexSelect,
+  recordPutBack,
+  recordScatter,
+  recordScatterAdd,
+} from '../autograd/hostDerivatives';
 import { Tensor } from '../tensor';
+import { zerosLike } from './creation';
 import { add } from './elementwise';
-import { assignInto, checkNoInternalOverlap } from './inplace';
-import { expand, indexedView, permute, type IndexSpec } from './movement';
+import { assignInto, checkInPlaceGrad, checkNoInternalOverlap } from './inplace';
+import { expand, indexedView, permute, reshape, type IndexSpec } from './movement';
 
 /** The keyword options of gather (PyTorch: sparse_grad, accepted and without effect: there are no sparse tensors). */
 export interface GatherOptions {
@@ -193,7 +204,8 @@ export function gather(input: Tensor, dim: number, index: Tensor, options?: Gath
   const values = input.dataSync();
   const out = allocate(input.dtype, indices.length);
   for (let k = 0; k < indices.length; k++) out[k] = values[offsets[k] + indices[k] * strides[d]];
-  return resultLike(out, index.shape, input);
+  const result = resultLike(out, index.shape, input);
+  return tracksGrad(input) ? recordGather('GatherBackward0', input, result, d, index) : result;
 }
 
 function outOfBounds(value: number, dim: number, size: number): string {
@@ -267,7 +279,11 @@ export function scatter(
   isTensor(index, 'scatter', 'index', 3);
   isTensorOrScalar(src, 'scatter', 'src', 4);
   const { reduce } = checkOptions('scatter', options, scatterSpec);
-  return scatterInto('scatter', input, dim, index, src, reduce);
+  const source = src instanceof Tensor ? src : undefined;
+  if (reduce !== undefined) refuseUntrackedGrad('scatter', input, source);
+  const result = scatterInto('scatter', input, dim, index, src, reduce);
+  const d = normalizeDim('scatter', dim, input.ndim);
+  return tracksGrad(input, source) ? recordScatter(input, index, source ?? null, result, d) : result;
 }
 
 /** torch.scatter_add (out of place): a copy of `input` with `src` added where `index` points along `dim`. */
@@ -276,7 +292,9 @@ export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tenso
   isInt(dim, 'scatterAdd', 'dim', 2);
   isTensor(index, 'scatterAdd', 'index', 3);
   isTensor(src, 'scatterAdd', 'src', 4);
-  return scatterInto('scatterAdd', input, dim, index, src, 'add');
+  const result = scatterInto('scatterAdd', input, dim, index, src, 'add');
+  const d = normalizeDim('scatterAdd', dim, input.ndim);
+  return tracksGrad(input, src) ? recordScatterAdd(input, index, src, result, d) : result;
 }
 
 /** indexSelect/indexAdd's index: a 0-d or 1-D int tensor (int64 or int32) whose entries lie in [0, size). */
@@ -314,7 +332,8 @@ export function indexSelect(input: Tensor, dim: number, index: Tensor): Tensor {
   const out = takeBlocks(input.dataSync(), outer, size, inner, indices);
   const shape = input.ndim === 0 && indices.length === 1 ? [] : [...atLeast1d(input.shape)];
   if (shape.length > 0) shape[d] = indices.length;
-  return resultLike(out, shape, input);
+  const result = resultLike(out, shape, input);
+  return tracksGrad(input) ? recordIndexSelect(input, index, result, d) : result;
 }
 
 /**
@@ -360,7 +379,8 @@ export function indexAdd(input: Tensor, dim: number, index: Tensor, source: Tens
     }
   }
   saturateBool(out);
-  return resultLike(out, input.shape, input);
+  const result = resultLike(out, input.shape, input);
+  return tracksGrad(input, source) ? recordIndexAdd(input, index, source, alpha, result, d) : result;
 }
 
 /** torch.masked_select: the elements where the bool mask (broadcast with input) is true, as a 1-D tensor. */
@@ -374,7 +394,11 @@ export function maskedSelect(input: Tensor, mask: Tensor): Tensor {
   const out = allocate(input.dtype, values.length);
   let count = 0;
   for (let k = 0; k < values.length; k++) if (keep[k]) out[count++] = values[k];
-  return resultLike(out.slice(0, count), [count], input);
+  const result = resultLike(out.slice(0, count), [count], input);
+  if (!tracksGrad(input)) return result;
+  return recordPutBack('MaskedSelectBackward0', input, result, (g) =>
+    sumToShape(indexPut_(zerosLike(expand(input, shape)), expand(mask, shape), g), input.shape),
+  );
 }
 
 /** torch.take: input read as 1-D at the long `index` (negative counts from the end); the result has the index's shape. */
@@ -393,7 +417,12 @@ export function take(input: Tensor, index: Tensor): Tensor {
     true,
     (value) => `out of range: tried to access index ${value} on a tensor of ${numel} elements.`,
   );
-  return resultLike(takeBlocks(input.dataSync(), 1, numel, 1, indices), index.shape, input);
+  const result = resultLike(takeBlocks(input.dataSync(), 1, numel, 1, indices), index.shape, input);
+  if (!tracksGrad(input)) return result;
+  return recordPutBack('TakeBackward0', input, result, (g) => {
+    const flat = indexPut_(reshape(zerosLike(input), [-1]), [reshape(index, [-1])], reshape(g, [-1]), true); // (numel)
+    return reshape(flat, input.shape);
+  });
 }
 
 /**
@@ -439,6 +468,8 @@ function broadcastIndexShapes(call: string, indices: readonly TensorIndex[]): nu
  */
 interface AdvancedPlan {
   arranged: Tensor;
+  /** The permutation that made `arranged` from the view (the identity when the indexed dims are adjacent). */
+  order: number[];
   outer: number;
   size: number;
   inner: number;
@@ -452,7 +483,8 @@ function planAdvancedIndex(call: string, view: Tensor, indices: readonly TensorI
   const dims = indices.map(({ dim }) => dim);
   const adjacent = dims.every((dim, k) => k === 0 || dim === dims[k - 1] + 1);
   const rest = [...view.shape.keys()].filter((d) => !dims.includes(d));
-  const arranged = adjacent ? view : permute(view, [...dims, ...rest]); // the indexed dims next to each other
+  const order = adjacent ? [...view.shape.keys()] : [...dims, ...rest];
+  const arranged = adjacent ? view : permute(view, order); // the indexed dims next to each other
   const first = adjacent ? dims[0] : 0;
   const positions = new Int32Array(sizeOf(broadcast));
   let size = 1;
@@ -470,13 +502,41 @@ function planAdvancedIndex(call: string, view: Tensor, indices: readonly TensorI
   const before = arranged.shape.slice(0, first);
   const after = arranged.shape.slice(first + indices.length);
   const shape = [...before, ...broadcast, ...after];
-  return { arranged, outer: sizeOf(before), size, inner: sizeOf(after), positions, shape };
+  return { arranged, order, outer: sizeOf(before), size, inner: sizeOf(after), positions, shape };
 }
 
 /** Advanced indexing of a view by its tensor indices (see planAdvancedIndex): a new tensor. */
 export function advancedIndex(call: string, view: Tensor, indices: readonly TensorIndex[]): Tensor {
   const { arranged, outer, size, inner, positions, shape } = planAdvancedIndex(call, view, indices);
-  return resultLike(takeBlocks(arranged.dataSync(), outer, size, inner, positions), shape, view);
+  const result = resultLike(takeBlocks(arranged.dataSync(), outer, size, inner, positions), shape, view);
+  if (!tracksGrad(view)) return result;
+  return recordPutBack('IndexBackward0', view, result, (g) => {
+    const plan = planAdvancedIndex(call, zerosLike(view), indices);
+    const written = plan.arranged.dataSync().slice();
+    putBlocks(written, plan, g.dataSync(), true);
+    const gradient = resultLike(written, plan.arranged.shape, g);
+    return permute(
+      gradient,
+      plan.order.map((_, k) => plan.order.indexOf(k)),
+    ); // the view's dim order
+  });
+}
+
+/** Writes (or adds, repeated positions adding up) `source`, the indexing result's values, where the plan reads. */
+function putBlocks(written: TypedArray, plan: AdvancedPlan, source: TypedArray, adding: boolean): void {
+  const { outer, size, inner, positions } = plan;
+  const single = source.length === 1; // a number, or a tensor of one element
+  const count = positions.length;
+  for (let o = 0; o < outer; o++) {
+    for (let m = 0; m < count; m++) {
+      const to = (o * size + positions[m]) * inner;
+      const from = (o * count + m) * inner;
+      for (let i = 0; i < inner; i++) {
+        const v = source[single ? 0 : from + i];
+        written[to + i] = adding ? written[to + i] + v : v;
+      }
+    }
+  }
 }
 
 /** True when a tensor of shape `from` broadcasts to `to` without changing it (leading size-1 dims may drop). */
@@ -509,6 +569,7 @@ export function indexPut_(
   const call = 'indexPut_';
   isTensor(target, call, 'input', 1);
   isTensorOrScalar(value, call, 'values', 3);
+  checkInPlaceGrad(call, target, value);
   const { accumulate: adding = false } = bindArguments(call, [accumulate], ['accumulate'], indexPutSpec, 4);
   const specs: readonly IndexSpec[] = Array.isArray(spec) ? spec : [spec as IndexSpec];
   const { view, tensorIndices } = indexedView(call, target, specs);
@@ -522,7 +583,8 @@ export function indexPut_(
       `${call}: Index put requires the source and destination dtypes match, got ${scalarTypeName(target.torchDtype)} for the destination and ${scalarTypeName(value.torchDtype)} for the source.`,
     );
   }
-  const { arranged, outer, size, inner, positions, shape } = planAdvancedIndex(call, view, tensorIndices);
+  const plan = planAdvancedIndex(call, view, tensorIndices);
+  const { arranged, shape } = plan;
   let source: TypedArray;
   if (value instanceof Tensor) {
     if (!broadcastsTo(value.shape, shape)) {
@@ -535,19 +597,8 @@ export function indexPut_(
     if (typeof value === 'number') checkRange(call, [value], target.torchDtype);
     source = castArray([Number(value)], target.dtype);
   }
-  const single = source.length === 1; // a number, or a tensor of one element
   const written = arranged.dataSync().slice();
-  const count = positions.length;
-  for (let o = 0; o < outer; o++) {
-    for (let m = 0; m < count; m++) {
-      const to = (o * size + positions[m]) * inner;
-      const from = (o * count + m) * inner;
-      for (let i = 0; i < inner; i++) {
-        const v = source[single ? 0 : from + i];
-        written[to + i] = adding ? written[to + i] + v : v;
-      }
-    }
-  }
+  putBlocks(written, plan, source, adding);
   saturateBool(written);
   assignInto(call, arranged, resultLike(written, arranged.shape, target));
   return target;

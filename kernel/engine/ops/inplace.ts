@@ -24,6 +24,7 @@ import {
   torchDtypeName,
   type DType,
 } from '../dtype';
+import { isGradEnabled } from '../autograd/gradMode';
 import { nextNormal, nextUniform } from '../random';
 import { broadcastShapes, formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
@@ -138,6 +139,24 @@ function asDtypeOf(call: string, target: Tensor, value: TensorLike): Tensor {
 }
 
 /**
+ * PyTorch's rules for an in-place write while grad mode is on: never into a leaf that requires grad (its
+ * `.grad` would describe values it no longer holds). A write that would need a backward of its own (into a
+ * tensor that requires grad, or of values that require grad) is not implemented yet: an error, never a
+ * wrong gradient. Under noGrad every write goes through (how an optimizer updates its parameters).
+ */
+export function checkInPlaceGrad(call: string, target: Tensor, values: TensorLike): void {
+  if (!isGradEnabled()) return;
+  if (target.isLeaf && target.requiresGrad) {
+    throw new Error(`${call}: a leaf Variable that requires grad is being used in an in-place operation.`);
+  }
+  if (target.requiresGrad || (values instanceof Tensor && values.requiresGrad)) {
+    throw new Error(
+      `${call}: the gradient of an in-place op on a tensor that requires grad is not implemented yet; use the out-of-place op (x = x.add(y) for x.add_(y)), or wrap the call in noGrad(...)`,
+    );
+  }
+}
+
+/**
  * Writes `values` into `target` in place, as torch's copy_ does: any dtype is cast to the target's (a
  * float out of an integer dtype's range is an error, never a wrap), and `values` broadcasts to the
  * target's shape but never the target to the values'. The target may be any view (a slice, a transposed
@@ -146,6 +165,7 @@ function asDtypeOf(call: string, target: Tensor, value: TensorLike): Tensor {
  */
 export function assignInto(call: string, target: Tensor, values: TensorLike): Tensor {
   isTensorOrScalar(values, call, 'value');
+  checkInPlaceGrad(call, target, values);
   if (values instanceof Tensor) {
     checkBroadcastsTo(call, target, values.shape);
     checkNoPartialOverlap(call, target, values);

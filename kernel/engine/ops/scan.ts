@@ -16,6 +16,16 @@ import {
   type TorchDType,
   type TypedArray,
 } from '../dtype';
+import { recordIndexSelection } from '../autograd/derivatives';
+import { noGrad, refuseUntrackedGrad, tracksGrad } from '../autograd/gradMode';
+import {
+  recordCumprod,
+  recordCumsum,
+  recordEvenlySplit,
+  recordGather,
+  recordProd,
+  recordPutBack,
+} from '../autograd/hostDerivatives';
 import { normalizeDim, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 import {
@@ -158,11 +168,32 @@ function productOf(input: Tensor, dim: number | undefined, keepdim: boolean): Te
       for (const value of slice) result *= value;
       out[0] = result;
     })[0];
+  if (dim === undefined && keepdim) throw new TypeError('prod: keepdim needs a dim: prod(input, dim, keepdim)');
+  const result = dim === undefined ? overAll(input, (flat) => product(flat, 0, true)) : product(input, dim, keepdim);
+  if (!tracksGrad(input)) return result;
   if (dim === undefined) {
-    if (keepdim) throw new TypeError('prod: keepdim needs a dim: prod(input, dim, keepdim)');
-    return overAll(input, (flat) => product(flat, 0, true));
+    const others = () => reshape(productOfOthers(reshape(input, [-1]), 0), input.shape);
+    return recordProd(input, result, others, true, 0, false);
   }
-  return product(input, dim, keepdim);
+  const d = input.ndim === 0 ? 0 : normalizeDim('prod', dim, input.ndim);
+  return recordProd(input, result, () => productOfOthers(input, d), false, d, keepdim);
+}
+
+/** Each element's product of the other elements of its slice along `dim` (prod's gradient, exact with zeros). */
+function productOfOthers(input: Tensor, dim: number): Tensor {
+  const length = input.ndim === 0 ? 1 : input.shape[dim];
+  return mapSlices('prod', input, dim, length, [input.torchDtype], (slice, [out]) => {
+    let before = 1;
+    slice.forEach((value, i) => {
+      out[i] = before;
+      before *= value;
+    });
+    let after = 1;
+    for (let i = slice.length - 1; i >= 0; i--) {
+      out[i] *= after;
+      after *= slice[i];
+    }
+  })[0];
 }
 
 /** `(dim, keepdim)` with one int dim given positionally. */
@@ -188,7 +219,10 @@ function cumulative(call: string, input: Tensor, args: readonly unknown[], step:
     throw new TypeError(`${call}: "${call}_out_cpu" not implemented for 'Bool'`);
   }
   const x = target === undefined ? input : castTo(input, target, call);
-  return labelled(runningFold(call, x, dim, step), target);
+  const folded = labelled(runningFold(call, x, dim, step), target);
+  if (!tracksGrad(x)) return folded;
+  const d = x.ndim === 0 ? 0 : normalizeDim(call, dim, x.ndim);
+  return call === 'cumsum' ? recordCumsum(x, folded, d) : recordCumprod(x, folded, d);
 }
 
 function runningFold(call: string, input: Tensor, dim: number, step: (acc: number, x: number) => number): Tensor {
@@ -227,7 +261,9 @@ function cumulativeExtreme(call: 'cummax' | 'cummin', input: Tensor, args: reado
       at[i] = bestAt;
     });
   });
-  return new ValuesIndices(values, indices);
+  if (!tracksGrad(input)) return new ValuesIndices(values, indices);
+  const name = call === 'cummax' ? 'CummaxBackward0' : 'CumminBackward0';
+  return new ValuesIndices(recordGather(name, input, values, normalizeDim(call, dim, input.ndim), indices), indices);
 }
 
 /** torch.cummax: `{ values, indices }` of the running maximum along `dim`. */
@@ -364,7 +400,13 @@ function selectFromSlices(
     at[0] = pick(slice);
     out[0] = slice[at[0]];
   });
-  return new ValuesIndices(values, indices);
+  if (!tracksGrad(input)) return new ValuesIndices(values, indices);
+  const name = call === 'median' ? 'MedianBackward1' : `${call[0].toUpperCase()}${call.slice(1)}Backward0`;
+  const recorded =
+    input.ndim === 0
+      ? recordPutBack(name, input, values, (g) => reshape(g, []))
+      : recordIndexSelection(name, input, values, indices, d, keepdim);
+  return new ValuesIndices(recorded, indices);
 }
 
 /** The position of the lower median of a slice, or of its first NaN (which the median then is). */
@@ -387,7 +429,10 @@ export function median(input: Tensor, ...args: unknown[]): Tensor | ValuesIndice
   if (dim === undefined) {
     if (keepdim) throw new TypeError('median: keepdim needs a dim: median(input, dim, keepdim)');
     if (input.numel() === 0) return fromValues([Number.NaN], [], input.dtype, input.backend);
-    return overAll(input, (flat) => selectFromSlices('median', flat, 0, true, medianPosition).values);
+    const median = noGrad(() =>
+      overAll(input, (flat) => selectFromSlices('median', flat, 0, true, medianPosition).values),
+    );
+    return tracksGrad(input) ? recordEvenlySplit('MedianBackward0', input, median) : median;
   }
   return selectFromSlices('median', input, dim, keepdim, medianPosition);
 }
@@ -465,7 +510,9 @@ function sortedSlices(call: string, input: Tensor, dim: number, count: number, d
         at[i] = position;
       });
   });
-  return new ValuesIndices(values, indices);
+  if (call === 'argsort' || !tracksGrad(input)) return new ValuesIndices(values, indices);
+  const name = call === 'sort' ? 'SortBackward0' : 'TopkBackward0';
+  return new ValuesIndices(recordGather(name, input, values, normalizeDim(call, dim, input.ndim), indices), indices);
 }
 
 function sortArguments(call: string, input: Tensor, args: readonly unknown[]) {
@@ -542,6 +589,7 @@ export function unique(
   const names = ['sorted', 'returnInverse', 'returnCounts', 'dim'] as const;
   const { returnInverse = false, returnCounts = false, dim } = bindArguments('unique', args, [...names], uniqueSpec, 2);
   if (dim !== undefined) throw new Error('unique: unique along a dim is not supported (PyTorch: dim)');
+  refuseUntrackedGrad('unique', input);
   const values = input.dataSync();
   const order = sortedPositions(values);
   const distinct: number[] = [];

@@ -41,7 +41,8 @@ function gradients(fixture: GradCase): (Tensor | null)[] {
     return fixture.wrt.map((name) => inputs[names.indexOf(name)].grad);
   }
   const mha = new engine.nn.MultiheadAttention(6, 3, fixture.options);
-  mha.loadStateDict(Object.fromEntries(Object.entries(fixture.state).map(([key, t]) => [key, fixtureTensor(t)])));
+  const state = Object.fromEntries(Object.entries(fixture.state).map(([key, t]) => [key, fixtureTensor(t)]));
+  mha.loadStateDict(state);
   const forward = Object.fromEntries(Object.entries(fixture.forward!).map(([key, t]) => [key, fixtureTensor(t)]));
   const [query, key = query, value = query] = inputs;
   const [out, weights] = mha.forward(query, key, value, forward);
@@ -50,8 +51,7 @@ function gradients(fixture: GradCase): (Tensor | null)[] {
     .sum()
     .add(weights!.mul(fixtureTensor(fixture.gradWeights!)).sum())
     .backward();
-  // loadStateDict makes the values the module's Parameters (sharing their storage): the grads are theirs
-  const parameters = Object.fromEntries(mha.namedParameters());
+  const parameters = Object.fromEntries(mha.namedParameters()); // loadStateDict copied the values into these
   return fixture.wrt.map((name) => (names.includes(name) ? inputs[names.indexOf(name)].grad : parameters[name].grad));
 }
 
