@@ -182,6 +182,14 @@ async function textMatches(locator: Locator, pattern: RegExp): Promise<void> {
 }
 
 /** Runs a step of the test; when it fails, the page is kept as failed-<label>.png next to the other screenshots. */
+/** Opens `name` alone, picks the Attention Lab kernel and runs every cell. */
+async function openAndRunAll(vscode: VsCodeSession, name: string): Promise<void> {
+  await vscode.closeAllEditors();
+  await vscode.openFile(name);
+  await vscode.selectKernel(kernelLabel);
+  await vscode.command('Notebook: Run All');
+}
+
 async function step(vscode: VsCodeSession, label: string, body: () => Promise<void>): Promise<void> {
   try {
     await body();
@@ -219,10 +227,7 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
       step(vscode, name, async () => {
         const source = JSON.parse(readFileSync(join(root, 'examples', name), 'utf8')) as { cells: NotebookCellJson[] };
         const codeCells = source.cells.filter((c) => c.cell_type === 'code').length;
-        await vscode.closeAllEditors();
-        await vscode.openFile(name);
-        await vscode.selectKernel(kernelLabel);
-        await vscode.command('Notebook: Run All');
+        await openAndRunAll(vscode, name);
         const cells = await vscode.savedCodeCells(
           name,
           (saved) => saved.every((c) => c.execution_count) || errorsOf(saved).length > 0,
@@ -281,11 +286,8 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
 
   it('steps the stage view with the keyboard', () =>
     step(vscode, 'stage-keyboard', async () => {
-      await vscode.closeAllEditors();
       const name = 'step-through-a-forward-pass.ipynb';
-      await vscode.openFile(name);
-      await vscode.selectKernel(kernelLabel);
-      await vscode.command('Notebook: Run All');
+      await openAndRunAll(vscode, name);
       await vscode.savedCodeCells(name, (saved) => saved.every((c) => c.execution_count));
       await vscode.revealAllCells(2);
       // The first cell's trace: nn.MultiheadAttention without a mask, which ends by averaging the heads.
@@ -311,10 +313,7 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
   it("shows the errors a finished cell's timer and promise threw in that cell", () =>
     step(vscode, 'async-errors', async () => {
       const name = 'async-errors.ipynb';
-      await vscode.closeAllEditors();
-      await vscode.openFile(name);
-      await vscode.selectKernel(kernelLabel);
-      await vscode.command('Notebook: Run All');
+      await openAndRunAll(vscode, name);
       const cells = await vscode.savedCodeCells(
         name,
         (saved) => errorsOf([saved[0]]).length === 2 && streamText([saved[1]]).includes('second cell ran'),
@@ -328,10 +327,7 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
   it('saves a 2000×2000 result under 2 MB and shows its view again when the notebook is reopened', () =>
     step(vscode, 'big-tensor', async () => {
       const name = 'big-tensor.ipynb';
-      await vscode.closeAllEditors();
-      await vscode.openFile(name);
-      await vscode.selectKernel(kernelLabel);
-      await vscode.command('Notebook: Run All');
+      await openAndRunAll(vscode, name);
       const cells = await vscode.savedCodeCells(
         name,
         (saved) => saved.every((c) => c.execution_count) || errorsOf(saved).length > 0,
@@ -363,10 +359,7 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
   it('interrupts a busy cell, keeps earlier variables, and restarts the kernel', () =>
     step(vscode, 'interrupt-restart', async () => {
       const name = 'interrupt-and-restart.ipynb';
-      await vscode.closeAllEditors();
-      await vscode.openFile(name);
-      await vscode.selectKernel(kernelLabel);
-      await vscode.command('Notebook: Run All');
+      await openAndRunAll(vscode, name);
       await vscode.waitUntilCellRuns(2, 2); // cell 2 spins in while (true)
       await vscode.notebookToolbar().locator('a.action-label[aria-label^="Interrupt"]').first().click();
       let cells = await vscode.savedCodeCells(name, (saved) => errorsOf([saved[1]]).length > 0, 20_000);
