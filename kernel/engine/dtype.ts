@@ -212,3 +212,8 @@ export function checkRange(call: string, values: ArrayLike<number>, dtype: Torch
 export function scalarTypeName(dtype: TorchDType): string {
   return { float32: 'Float', int64: 'Long', int32: 'Int', bool: 'Bool' }[dtype];
 }
+
+/** The error PyTorch's kernels give for a dtype they have no implementation for: `"arange_cpu" not implemented for 'Bool'`. */
+export function kernelNotImplemented(call: string, kernel: string, dtype: TorchDType): Error {
+  return new Error(`${call}: "${kernel}" not implemented for '${scalarTypeName(dtype)}'`);
+}

@@ -26,6 +26,7 @@ import {
   castArray,
   checkRange,
   isDType,
+  kernelNotImplemented,
   scalarTypeName,
   storageDtype,
   type TorchDType,
@@ -217,7 +218,7 @@ function triangleIndices(call: string, args: readonly unknown[], keeps: (i: numb
   if ((row as number) < 0) throw new Error(`${call}: row must be non-negative, got${row}`);
   if ((col as number) < 0) throw new Error(`${call}: col must be non-negative, got${col}`);
   if (dtype !== 'int64' && dtype !== 'int32') {
-    throw new Error(`${call}: "${call}" not implemented for '${scalarTypeName(dtype)}'`);
+    throw kernelNotImplemented(call, call, dtype);
   }
   const rows: number[] = [];
   const cols: number[] = [];

@@ -27,6 +27,7 @@ import {
   isDTypeName,
   promoteTypes,
   pythonNumber,
+  kernelNotImplemented,
   scalarTypeName,
   storageDtype,
   type DType,
@@ -333,11 +334,6 @@ export function onesLike(input: Tensor, options?: DTypeOptions): Tensor {
   return withRequiresGrad('onesLike', created, requiresGrad);
 }
 
-/** The error PyTorch's kernels give for a dtype they have no implementation for. */
-function notImplemented(call: string, kernel: string, dtype: TorchDType): Error {
-  return new Error(`${call}: "${kernel}" not implemented for '${scalarTypeName(dtype)}'`);
-}
-
 /**
  * torch.arange: arange(end), arange(start, end), arange(start, end, step), each with an optional
  * trailing { dtype }. int32 (torch's int64) when start, end and step are whole numbers inside int32's
@@ -358,7 +354,7 @@ export function arange(...args: (number | DTypeOptions)[]): Tensor {
   numbers.forEach((n, i) => isNumber(n, 'arange', names[i], i + 1));
   const [start, end, step = 1] = (numbers.length === 1 ? [0, numbers[0]] : numbers) as number[];
   const dtype = requested ?? defaultTorchDtype([start, end, step].map(dtypeOfScalar).reduce(promoteTypes));
-  if (dtype === 'bool') throw notImplemented('arange', 'arange_cpu', dtype);
+  if (dtype === 'bool') throw kernelNotImplemented('arange', 'arange_cpu', dtype);
   const integral = storageDtype(dtype) === 'int32';
   const [first, last, increment] = integral ? [start, end, step].map(Math.trunc) : [start, end, step];
   if (!(increment > 0 || increment < 0)) throw new Error('arange: step must be nonzero');
@@ -388,7 +384,7 @@ function evenlySpaced(call: string, start: number, end: number, steps: number, d
   isNumber(end, call, 'end', 2);
   isInt(steps, call, 'steps', 3);
   if (steps < 0) throw new Error(`${call}: number of steps must be non-negative`);
-  if (dtype === 'bool') throw notImplemented(call, `${call}_cpu`, dtype);
+  if (dtype === 'bool') throw kernelNotImplemented(call, `${call}_cpu`, dtype);
   const [first, last] = storageDtype(dtype) === 'int32' ? [Math.trunc(start), Math.trunc(end)] : [start, end];
   const step = steps > 1 ? (last - first) / (steps - 1) : 0;
   const half = Math.floor(steps / 2);
@@ -455,7 +451,7 @@ function randomFloats(
   const [size, options] = splitOptions(args);
   const { dtype = 'float32', requiresGrad } = checkOptions(call, options, dtypeOptions);
   const shape = sizeFrom(call, size, 'ints');
-  if (dtype !== 'float32') throw notImplemented(call, kernel, dtype);
+  if (dtype !== 'float32') throw kernelNotImplemented(call, kernel, dtype);
   return withRequiresGrad(call, fromStorage(drawn(call, sizeOf(shape), fill), shape, dtype), requiresGrad);
 }
 
@@ -530,7 +526,7 @@ function randomLike(
 ): Tensor {
   isTensor(input, call, 'input', 1);
   const { dtype = input.torchDtype, requiresGrad } = checkOptions(call, options, dtypeOptions);
-  if (dtype !== 'float32') throw notImplemented(call, kernel, dtype);
+  if (dtype !== 'float32') throw kernelNotImplemented(call, kernel, dtype);
   const created = fromStorage(drawn(call, sizeOf(input.shape), fill), input.shape, dtype, input.backend);
   return withRequiresGrad(call, created, requiresGrad);
 }
@@ -582,7 +578,7 @@ export function randperm(n: number, options?: DTypeOptions): Tensor {
   isInt(n, 'randperm', 'n', 1);
   const { dtype = 'int64', requiresGrad } = checkOptions('randperm', options, dtypeOptions);
   checkShape('randperm', [n]);
-  if (dtype === 'bool') throw notImplemented('randperm', 'randperm', dtype);
+  if (dtype === 'bool') throw kernelNotImplemented('randperm', 'randperm', dtype);
   checkRange('randperm', [n - 1], dtype);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
@@ -688,7 +684,7 @@ export function bernoulli(input: Tensor, ...rest: [p?: number | BernoulliOptions
     if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli: bernoulli_ expects p to be in [0, 1], but got p=${p}`);
     return generate('bernoulli', input.shape, dtype, () => Number(nextUniform() < p), input.backend);
   }
-  if (dtype !== 'float32') throw notImplemented('bernoulli', 'bernoulli_tensor_cpu_p_', dtype);
+  if (dtype !== 'float32') throw kernelNotImplemented('bernoulli', 'bernoulli_tensor_cpu_p_', dtype);
   const probabilities = input.dataSync();
   if (!probabilities.every((q) => q >= 0 && q <= 1)) {
     throw new Error('bernoulli: Expected p_in >= 0 && p_in <= 1 to be true, but got false.');
@@ -706,7 +702,7 @@ const normalOptions = { ...dtypeOptions, size: isOptional(isIntOrInts) };
 /** A mean or std as a float32 tensor to broadcast, with PyTorch's errors for other dtypes. */
 function normalParameter(value: Tensor | number, argument: string, position: number): Tensor | number {
   if (!(value instanceof Tensor)) return isNumber(value, 'normal', argument, position);
-  if (value.dtype !== 'float32') throw notImplemented('normal', 'normal_kernel_cpu', value.torchDtype);
+  if (value.dtype !== 'float32') throw kernelNotImplemented('normal', 'normal_kernel_cpu', value.torchDtype);
   return value;
 }
 
@@ -738,7 +734,7 @@ export function normal(
     }
     const shape = sizeFrom('normal', [size], 'ints');
     checkStd(stdValue);
-    if (dtype !== 'float32') throw notImplemented('normal', 'normal_kernel_cpu', dtype);
+    if (dtype !== 'float32') throw kernelNotImplemented('normal', 'normal_kernel_cpu', dtype);
     const normals = drawn('normal', sizeOf(shape), fillNormal);
     return withRequiresGrad(
       'normal',

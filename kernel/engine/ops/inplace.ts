@@ -20,6 +20,7 @@ import {
   isFloating,
   promoteTypes,
   pythonNumber,
+  kernelNotImplemented,
   scalarTypeName,
   torchDtypeName,
   type DType,
@@ -333,7 +334,7 @@ export function clamp_(call: 'clamp_' | 'clip_', t: Tensor, args: readonly unkno
 /** Random values for a float tensor, drawn from the engine's seeded stream and written in place. */
 function fillRandom(call: string, kernel: string, t: Tensor, draw: () => number): Tensor {
   if (!isFloating(t.dtype)) {
-    throw new Error(`${call}: "${kernel}" not implemented for '${scalarTypeName(t.torchDtype)}'`);
+    throw kernelNotImplemented(call, kernel, t.torchDtype);
   }
   checkNoInternalOverlap(call, t);
   const values = new Float32Array(t.numel());
