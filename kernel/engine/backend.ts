@@ -82,6 +82,11 @@ export interface Backend {
   readonly name: BackendName;
 
   upload(values: TypedArray, dtype: DType): Storage;
+  /**
+   * Optional: new contiguous float32 storage of `length` values, every one written by `write` straight into
+   * the backend's own memory (the seeded stream's fills). Without it they are written on the host and uploaded.
+   */
+  writtenFloats?(length: number, write: (out: Float32Array) => void): Storage;
   /** The storage's values, converted to `dtype`. */
   read(storage: Storage, dtype: DType): TypedArray;
 

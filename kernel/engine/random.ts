@@ -13,10 +13,13 @@ const defaultSeed = 67280421310721;
 /** The four xoshiro128** words, advanced in place by the JS loops and by the C kernels alike. */
 const state = new Uint32Array(4);
 
-/** The C generator's fills (the native module's `uniform` and `normal`), each advancing `state` in place. */
+/**
+ * The C generator's fills (the native module's `uniform` and `normal`): shift + scale times each value,
+ * rounded to float32 once, each advancing `state` in place.
+ */
 export interface StreamKernels {
-  uniform(state: Uint32Array, out: Float32Array): void;
-  normal(state: Uint32Array, out: Float32Array): void;
+  uniform(state: Uint32Array, out: Float32Array, shift: number, scale: number): void;
+  normal(state: Uint32Array, out: Float32Array, shift: number, scale: number): void;
 }
 
 let streamKernels: StreamKernels | undefined;
@@ -98,29 +101,34 @@ export function nextInt(low: number, high: number): number {
   return low + Math.floor(nextUniform() * (high - low));
 }
 
-/** Fills `out` with uniforms on [0, 1), one word each (in C once the native backend exists). */
-export function fillUniform(out: Float32Array): void {
-  if (streamKernels && out.length > 0) return streamKernels.uniform(state, out);
+/**
+ * Fills `out` with uniforms on [low, high), low + (high - low) u for a uniform u on [0, 1), one word each,
+ * computed in double and rounded to float32 once (as torch's uniform_). In C once the native backend exists.
+ */
+export function fillUniform(out: Float32Array, low = 0, high = 1): void {
+  const scale = high - low;
+  if (streamKernels && out.length > 0) return streamKernels.uniform(state, out, low, scale);
   for (let start = 0; start < out.length; start += blockWords) {
     const count = Math.min(blockWords, out.length - start);
     drawWords(count);
-    for (let i = 0; i < count; i++) out[start + i] = (block[i] >>> 8) * uniformScale;
+    for (let i = 0; i < count; i++) out[start + i] = low + scale * ((block[i] >>> 8) * uniformScale);
   }
 }
 
 /**
- * Fills `out` with standard normals, a Box-Muller pair (two words) for each two values; an odd length
- * leaves the last pair's second value unused. In C once the native backend exists: the same values.
+ * Fills `out` with normals N(mean, std²), mean + std z for standard normals z, computed in double and rounded
+ * to float32 once; a Box-Muller pair (two words) for each two values, an odd length leaving the last pair's
+ * second value unused. In C once the native backend exists: the same values.
  */
-export function fillNormal(out: Float32Array): void {
-  if (streamKernels && out.length > 0) return streamKernels.normal(state, out);
+export function fillNormal(out: Float32Array, mean = 0, std = 1): void {
+  if (streamKernels && out.length > 0) return streamKernels.normal(state, out, mean, std);
   for (let start = 0; start < out.length; start += blockWords) {
     const count = Math.min(blockWords, out.length - start);
     drawWords(count + (count & 1));
     for (let i = 0; i < count; i += 2) {
       normalPair(block[i], block[i + 1]);
-      out[start + i] = pair.first;
-      if (i + 1 < count) out[start + i + 1] = pair.second;
+      out[start + i] = mean + std * pair.first;
+      if (i + 1 < count) out[start + i + 1] = mean + std * pair.second;
     }
   }
 }
@@ -136,12 +144,6 @@ export function fillIntegers(out: Float32Array | Int32Array | Uint8Array, low: n
     drawWords(count);
     for (let i = 0; i < count; i++) out[start + i] = low + Math.floor((block[i] >>> 8) * uniformScale * range);
   }
-}
-
-/** Standard normal: the first of a fresh Box-Muller pair (as fillNormal of one value). */
-export function nextNormal(): number {
-  normalPair(nextWord(), nextWord());
-  return pair.first;
 }
 
 /** normalPair's result (an object per pair would cost an allocation). */

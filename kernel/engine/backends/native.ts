@@ -238,6 +238,7 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
     ...reference,
     name: 'native',
     matmulPacksOperands: true,
+    writtenFloats: written,
     copy(a, dtype) {
       if (dtype !== 'float32' || !isFloat(a) || !nativeable(a)) return reference.copy(a, dtype);
       return written(sizeOf(a.shape), (out) => kernels.copy(floats(a), describe([a]), out));

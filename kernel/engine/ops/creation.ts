@@ -131,13 +131,18 @@ function formatBytes(bytes: number): string {
 
 /** Storage for `count` elements, or an error naming the op and the size when it cannot be had. */
 function allocateFor(call: string, count: number, dtype: DType): TypedArray {
+  return allocating(call, count, dtype, () => allocate(dtype, count));
+}
+
+/** `make()`'s `count` elements of `dtype`, allocated there; past what a tensor can hold, PyTorch's error. */
+function allocating<T>(call: string, count: number, dtype: DType, make: () => T): T {
   const tooLarge = () => {
     const bytes = count * allocate(dtype, 0).BYTES_PER_ELEMENT;
     return new RangeError(`${call}: cannot allocate a tensor of ${count} elements (${formatBytes(bytes)})`);
   };
   if (count > maxElements) throw tooLarge();
   try {
-    return allocate(dtype, count);
+    return make();
   } catch (error) {
     throw error instanceof RangeError ? tooLarge() : error;
   }
@@ -199,6 +204,24 @@ function drawn(call: string, count: number, fill: (out: Float32Array) => void): 
   const values = allocateFor(call, count, 'float32') as Float32Array;
   fill(values);
   return values;
+}
+
+/**
+ * A contiguous float32 tensor of `shape` on `backend`, its values written by one of the seeded stream's fills
+ * (fillUniform, fillNormal): straight into the backend's memory where it has writtenFloats (the native
+ * backend: no copy on the host), else drawn on the host and uploaded.
+ */
+export function randomTensor(
+  call: string,
+  shape: Shape,
+  fill: (out: Float32Array) => void,
+  backend = activeBackend(),
+): Tensor {
+  const count = sizeOf(shape);
+  const storage = backend.writtenFloats
+    ? allocating(call, count, 'float32', () => backend.writtenFloats!(count, fill))
+    : backend.upload(drawn(call, count, fill), 'float32');
+  return new Tensor(backend, storage, shape, 'float32');
 }
 
 /** Flattens nested arrays, checking that they are rectangular as torch.tensor does. */
@@ -452,7 +475,7 @@ function randomFloats(
   const { dtype = 'float32', requiresGrad } = checkOptions(call, options, dtypeOptions);
   const shape = sizeFrom(call, size, 'ints');
   if (dtype !== 'float32') throw kernelNotImplemented(call, kernel, dtype);
-  return withRequiresGrad(call, fromStorage(drawn(call, sizeOf(shape), fill), shape, dtype), requiresGrad);
+  return withRequiresGrad(call, randomTensor(call, shape, fill), requiresGrad);
 }
 
 /** torch.rand(*size, { dtype }): uniform on [0, 1), from the engine's seeded stream. */
@@ -527,7 +550,7 @@ function randomLike(
   isTensor(input, call, 'input', 1);
   const { dtype = input.torchDtype, requiresGrad } = checkOptions(call, options, dtypeOptions);
   if (dtype !== 'float32') throw kernelNotImplemented(call, kernel, dtype);
-  const created = fromStorage(drawn(call, sizeOf(input.shape), fill), input.shape, dtype, input.backend);
+  const created = randomTensor(call, input.shape, fill, input.backend);
   return withRequiresGrad(call, created, requiresGrad);
 }
 
@@ -735,12 +758,8 @@ export function normal(
     const shape = sizeFrom('normal', [size], 'ints');
     checkStd(stdValue);
     if (dtype !== 'float32') throw kernelNotImplemented('normal', 'normal_kernel_cpu', dtype);
-    const normals = drawn('normal', sizeOf(shape), fillNormal);
-    return withRequiresGrad(
-      'normal',
-      generate('normal', shape, dtype, (i) => meanValue + stdValue * normals[i]),
-      requiresGrad,
-    );
+    const created = randomTensor('normal', shape, (out) => fillNormal(out, meanValue, stdValue));
+    return withRequiresGrad('normal', created, requiresGrad);
   }
   if (rest.length > 0) {
     throw new TypeError('normal: takes a size only with numbers for mean and std: normal(mean, std, size)');

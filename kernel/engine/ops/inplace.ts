@@ -26,10 +26,10 @@ import {
   type DType,
 } from '../dtype';
 import { isGradEnabled } from '../autograd/gradMode';
-import { nextNormal, nextUniform } from '../random';
+import { fillNormal, fillUniform } from '../random';
 import { broadcastShapes, formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
-import { scalarLike, toBackend } from './creation';
+import { randomTensor, scalarLike, toBackend } from './creation';
 import {
   abs,
   add,
@@ -331,15 +331,16 @@ export function clamp_(call: 'clamp_' | 'clip_', t: Tensor, args: readonly unkno
   return updateInPlace(call, t, [min, max], promoted(t, min, max), () => clamp(t, { min, max }));
 }
 
-/** Random values for a float tensor, drawn from the engine's seeded stream and written in place. */
-function fillRandom(call: string, kernel: string, t: Tensor, draw: () => number): Tensor {
+/**
+ * Random values for a float tensor, drawn by one of the seeded stream's block fills (fillUniform, fillNormal:
+ * in C on the native backend, into its own memory) and written in place.
+ */
+function fillRandom(call: string, kernel: string, t: Tensor, fill: (out: Float32Array) => void): Tensor {
   if (!isFloating(t.dtype)) {
     throw kernelNotImplemented(call, kernel, t.torchDtype);
   }
   checkNoInternalOverlap(call, t);
-  const values = new Float32Array(t.numel());
-  for (let i = 0; i < values.length; i++) values[i] = draw();
-  return assignInto(call, t, new Tensor(t.backend, t.backend.upload(values, 'float32'), t.shape, 'float32'));
+  return assignInto(call, t, randomTensor(call, t.shape, fill, t.backend));
 }
 
 /** Options of uniform_ (PyTorch: from, to). */
@@ -367,7 +368,7 @@ export function uniform_(
   ] as const) {
     if (!Number.isFinite(bound)) throw new Error(`uniform_: ${name} is out of bounds for float`);
   }
-  return fillRandom('uniform_', 'check_uniform_bounds', t, () => from + (to - from) * nextUniform());
+  return fillRandom('uniform_', 'check_uniform_bounds', t, (out) => fillUniform(out, from, to));
 }
 
 /** Options of normal_ (PyTorch: mean, std). */
@@ -386,5 +387,5 @@ export function normal_(
 ): Tensor {
   const { mean = 0, std = 1 } = optionalArguments('normal_', args, normalSpec, 1);
   if (!(std >= 0)) throw new Error(`normal_: normal expects std >= 0.0, but found std ${pythonNumber(std)}`);
-  return fillRandom('normal_', 'normal_kernel_cpu', t, () => mean + std * nextNormal());
+  return fillRandom('normal_', 'normal_kernel_cpu', t, (out) => fillNormal(out, mean, std));
 }

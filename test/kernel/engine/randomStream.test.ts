@@ -10,7 +10,6 @@ import {
   fillUniform,
   manualSeed,
   nextInt,
-  nextNormal,
   nextUniform,
   useStreamKernels,
 } from '../../../kernel/engine/random';
@@ -73,7 +72,7 @@ describe('the C fills and the JS loops draw the same stream', { skip }, () => {
     const script = () => {
       manualSeed(2024);
       const out = [...filled(fillNormal, 3), ...filled(fillUniform, 5), nextInt(0, 1000), nextUniform()];
-      out.push(...filled(fillNormal, 17), Math.fround(nextNormal()) * 1e6, ...filled(fillUniform, 1));
+      out.push(...filled(fillNormal, 17), ...filled(fillUniform, 1));
       manualSeed(99);
       out.push(...filled(fillUniform, 2), ...filled(fillNormal, 1), ...filled(fillNormal, 8), nextInt(-5, 5));
       for (let round = 0; round < 20; round++) out.push(...filled(round % 2 ? fillNormal : fillUniform, round * 37));

@@ -77,31 +77,39 @@ static napi_value elementwiseCall(napi_env env, napi_callback_info info, int tak
   return NULL;
 }
 
-typedef void (*StreamFill)(uint32_t *state, float *out, size_t length);
+typedef void (*StreamFill)(uint32_t *state, float *out, size_t length, double shift, double scale);
 
-/** The random stream's entry: arguments (state, out), `out` filled by `fill` and the four state words advanced. */
+/**
+ * The random stream's entry: arguments (state, out, shift, scale), `out` filled by `fill` with shift + scale
+ * times each value and the four state words advanced.
+ */
 static napi_value streamCall(napi_env env, napi_callback_info info, StreamFill fill, const char *name) {
-  napi_value argv[2];
+  napi_value argv[4];
   napi_typedarray_type stateType, outType;
   size_t words = 0, length = 0;
   void *state = NULL, *out = NULL;
-  if (!readArguments(env, info, 2, argv)) return NULL;
+  double shift = 0, scale = 0;
+  if (!readArguments(env, info, 4, argv)) return NULL;
   if (napi_get_typedarray_info(env, argv[0], &stateType, &words, &state, NULL, NULL) != napi_ok ||
       napi_get_typedarray_info(env, argv[1], &outType, &length, &out, NULL, NULL) != napi_ok ||
+      napi_get_value_double(env, argv[2], &shift) != napi_ok ||
+      napi_get_value_double(env, argv[3], &scale) != napi_ok ||
       stateType != napi_uint32_array || words != 4 || outType != napi_float32_array)
     return failed(env, name);
-  fill(state, out, length);
+  fill(state, out, length, shift, scale);
   return NULL;
 }
 
-/** uniform(state, out): uniforms on [0, 1) from the seeded stream (randomStream.h). */
+/** uniform(state, out, shift, scale): shift + scale u for uniforms u on [0, 1) from the seeded stream. */
 static napi_value uniform(napi_env env, napi_callback_info info) {
-  return streamCall(env, info, fillUniform, "uniform(state, out): expected a Uint32Array(4) and a Float32Array");
+  return streamCall(env, info, fillUniform,
+                    "uniform(state, out, shift, scale): expected a Uint32Array(4), a Float32Array and two numbers");
 }
 
-/** normal(state, out): standard normals from the seeded stream (randomStream.h). */
+/** normal(state, out, shift, scale): shift + scale z for standard normals z from the seeded stream. */
 static napi_value normal(napi_env env, napi_callback_info info) {
-  return streamCall(env, info, fillNormal, "normal(state, out): expected a Uint32Array(4) and a Float32Array");
+  return streamCall(env, info, fillNormal,
+                    "normal(state, out, shift, scale): expected a Uint32Array(4), a Float32Array and two numbers");
 }
 
 /** copy(source, layout, out): gathers one strided view into contiguous `out`. */

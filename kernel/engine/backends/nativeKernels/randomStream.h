@@ -8,10 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Fills `out` with uniforms on [0, 1), one xoshiro128** draw each, advancing `state` (4 words). */
-void fillUniform(uint32_t *state, float *out, size_t length);
+/**
+ * Fills `out` with shift + scale u for uniforms u on [0, 1), one xoshiro128** draw each, advancing `state`
+ * (4 words); computed in double, rounded to float once.
+ */
+void fillUniform(uint32_t *state, float *out, size_t length, double shift, double scale);
 
-/** Fills `out` with standard normals, one Box-Muller pair (two draws) per two values, advancing `state`. */
-void fillNormal(uint32_t *state, float *out, size_t length);
+/**
+ * Fills `out` with shift + scale z for standard normals z, one Box-Muller pair (two draws) per two values,
+ * advancing `state`; computed in double, rounded to float once.
+ */
+void fillNormal(uint32_t *state, float *out, size_t length, double shift, double scale);
 
 #endif
