@@ -56,6 +56,35 @@ describe('the C fills and the JS loops draw the same stream', { skip }, () => {
     }
   });
 
+  test('shifted and scaled fills (uniform_ bounds, normal_ mean and std) round once, the same in C and JS', () => {
+    const parameters = [
+      [-3, 5.5],
+      [0.1, 0.2],
+      [1e6, 1e6 + 1],
+      [-1e-3, 1e-3],
+    ];
+    const { js, c } = bothPaths(() => {
+      manualSeed(77);
+      return parameters.flatMap(([low, high]) => [
+        ...filled((out) => fillUniform(out, low, high), 1025),
+        ...filled((out) => fillNormal(out, low, high - low), 1025),
+        ...filled((out) => fillNormal(out, low, high - low), 40_001),
+      ]);
+    });
+    assert.deepEqual(c, js);
+    // low + (high - low) u computed in double and rounded to float32 once
+    manualSeed(78);
+    const unit = new Float32Array(5);
+    fillUniform(unit);
+    manualSeed(78);
+    const scaled = new Float32Array(5);
+    fillUniform(scaled, -3, 5.5);
+    assert.deepEqual(
+      Array.from(scaled),
+      Array.from(unit, (u) => Math.fround(-3 + 8.5 * u)),
+    );
+  });
+
   test('tensors large enough for the thread pool: the same bits as the one-threaded JS loop', () => {
     for (const seed of [3, 2 ** 33 + 1]) {
       for (const fill of [fillUniform, fillNormal]) {
@@ -84,6 +113,43 @@ describe('the C fills and the JS loops draw the same stream', { skip }, () => {
     assert.deepEqual(bothPaths(script).js, js);
   });
 
+  test('draws spanning many blocks and both pool threads are written straight into native storage', () => {
+    // randn(3, 70001): 52 blocks of 4096 words, and past the 2^14 pairs where the thread pool takes over;
+    // normal_ and uniform_ of a (256, 257) parameter likewise. The native backend's values are the
+    // one-threaded JS loop's, bit for bit, and none goes through upload (a host copy): the C fills write
+    // the tensors' own memory.
+    const draw = (weight: engine.Tensor) => {
+      engine.manualSeed(2 ** 40 + 3);
+      const drawn = [engine.randn(3, 70_001), engine.rand(5, 10_001), engine.normal(-1, 3, [100_001])];
+      const filled = [weight.normal_(0.5, 0.02).clone(), weight.uniform_(-0.25, 0.75).clone()];
+      return [...drawn, ...filled].map((t) => bitsOf(t.dataSync() as Float32Array));
+    };
+    try {
+      useStreamKernels(undefined);
+      engine.setBackend('reference');
+      const reference = draw(engine.zeros(256, 257));
+      engine.setBackend('native');
+      const weight = engine.zeros(256, 257);
+      const { backend } = weight;
+      const upload = backend.upload;
+      let uploaded = 0;
+      backend.upload = (values, dtype) => {
+        uploaded += values.length;
+        return upload(values, dtype);
+      };
+      try {
+        const native = draw(weight);
+        assert.equal(uploaded, 0, 'elements uploaded from the host');
+        assert.deepEqual(native, reference);
+      } finally {
+        backend.upload = upload;
+      }
+    } finally {
+      engine.setBackend('reference');
+      useStreamKernels(undefined);
+    }
+  });
+
   test('engine ops give the same tensors on the reference and native backends', () => {
     const draw = (backend: 'reference' | 'native') => {
       engine.setBackend(backend);
@@ -109,6 +175,37 @@ describe('the C fills and the JS loops draw the same stream', { skip }, () => {
       engine.setBackend('reference');
       useStreamKernels(undefined);
     }
+  });
+});
+
+describe('in-place fills continue the same stream as the tensor makers', () => {
+  test("after the same seed, normal_ gives randn's values and uniform_ rand's, normal(m, s, size) normal_(m, s)'s", () => {
+    const afterSeed = (make: () => engine.Tensor) => {
+      engine.manualSeed(123);
+      return Array.from(make().dataSync());
+    };
+    assert.deepEqual(
+      afterSeed(() => engine.zeros(7, 9).normal_()),
+      afterSeed(() => engine.randn(7, 9)),
+    );
+    assert.deepEqual(
+      afterSeed(() => engine.zeros(63).uniform_()),
+      afterSeed(() => engine.rand(63)),
+    );
+    assert.deepEqual(
+      afterSeed(() => engine.zeros(5, 5).normal_(3, 0.1)),
+      afterSeed(() => engine.normal(3, 0.1, [5, 5])),
+    );
+    // a strided target takes the values in its own element order, as a contiguous one does
+    const strided = afterSeed(() => {
+      const base = engine.zeros(4, 6);
+      base.t().normal_();
+      return base.t().contiguous();
+    });
+    assert.deepEqual(
+      strided,
+      afterSeed(() => engine.randn(6, 4)),
+    );
   });
 });
 
