@@ -83,10 +83,10 @@ export interface Backend {
 
   upload(values: TypedArray, dtype: DType): Storage;
   /**
-   * Optional: new contiguous float32 storage of `length` values, every one written by `write` straight into
-   * the backend's own memory (the seeded stream's fills). Without it they are written on the host and uploaded.
+   * Optional: new contiguous storage of `length` elements of `dtype`, every one written by `write` straight
+   * into the backend's own memory (the seeded stream's fills). Without it they are written on the host and uploaded.
    */
-  writtenFloats?(length: number, write: (out: Float32Array) => void): Storage;
+  writtenStorage?(dtype: DType, length: number, write: (out: TypedArray) => void): Storage;
   /** The storage's values, converted to `dtype`. */
   read(storage: Storage, dtype: DType): TypedArray;
 

@@ -20,6 +20,8 @@ const state = new Uint32Array(4);
 export interface StreamKernels {
   uniform(state: Uint32Array, out: Float32Array, shift: number, scale: number): void;
   normal(state: Uint32Array, out: Float32Array, shift: number, scale: number): void;
+  /** low + floor(u range) for each uniform u, into int32 storage. */
+  integers(state: Uint32Array, out: Int32Array, low: number, range: number): void;
 }
 
 let streamKernels: StreamKernels | undefined;
@@ -135,10 +137,12 @@ export function fillNormal(out: Float32Array, mean = 0, std = 1): void {
 
 /**
  * Fills `out` with integers in [low, high), one word each: low + floor(u (high - low)) for the word's
- * uniform u, as nextInt draws them.
+ * uniform u, as nextInt draws them. Int32 storage in C once the native backend exists: the same values.
  */
 export function fillIntegers(out: Float32Array | Int32Array | Uint8Array, low: number, high: number): void {
   const range = high - low;
+  if (streamKernels && out instanceof Int32Array && out.length > 0)
+    return streamKernels.integers(state, out, low, range);
   for (let start = 0; start < out.length; start += blockWords) {
     const count = Math.min(blockWords, out.length - start);
     drawWords(count);

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { binaryOps, reduceOps, unaryOps } from '../backend';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend';
-import type { DType } from '../dtype';
+import { allocate, type DType } from '../dtype';
 import { isContiguous, leadingDims, sizeOf } from '../shape';
 import { createReferenceBackend, ReferenceStorage, valuesOf } from './reference';
 import { useStreamKernels, type StreamKernels } from '../random';
@@ -238,7 +238,12 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
     ...reference,
     name: 'native',
     matmulPacksOperands: true,
-    writtenFloats: written,
+    writtenStorage(dtype, length, write) {
+      if (dtype === 'float32') return written(length, write);
+      const values = allocate(dtype, length);
+      write(values);
+      return new ReferenceStorage(values);
+    },
     copy(a, dtype) {
       if (dtype !== 'float32' || !isFloat(a) || !nativeable(a)) return reference.copy(a, dtype);
       return written(sizeOf(a.shape), (out) => kernels.copy(floats(a), describe([a]), out));

@@ -3,7 +3,7 @@
  * and backend moves. Every `dtype` option takes an engine dtype or PyTorch's name for one (see
  * dtype.ts); values out of the dtype's range are an error, never a wrap.
  */
-import type { Backend, BackendName } from '../backend';
+import type { Backend, BackendName, Storage } from '../backend';
 import {
   bindArguments,
   checkOptions,
@@ -207,21 +207,32 @@ function drawn(call: string, count: number, fill: (out: Float32Array) => void): 
 }
 
 /**
- * A contiguous float32 tensor of `shape` on `backend`, its values written by one of the seeded stream's fills
- * (fillUniform, fillNormal): straight into the backend's memory where it has writtenFloats (the native
- * backend: no copy on the host), else drawn on the host and uploaded.
+ * New contiguous storage of `count` elements of `dtype` on `backend`, written by one of the seeded stream's
+ * fills: straight into the backend's memory where it has writtenStorage (the native backend: no copy on the
+ * host), else on the host and uploaded.
  */
+function drawnStorage<Values extends TypedArray>(
+  call: string,
+  dtype: DType,
+  count: number,
+  fill: (out: Values) => void,
+  backend: Backend,
+): Storage {
+  const write = fill as (out: TypedArray) => void; // `dtype`'s storage type is the caller's Values
+  if (backend.writtenStorage) return allocating(call, count, dtype, () => backend.writtenStorage!(dtype, count, write));
+  const values = allocateFor(call, count, dtype);
+  write(values);
+  return backend.upload(values, dtype);
+}
+
+/** A contiguous float32 tensor of `shape` on `backend`, its values written by fillUniform or fillNormal. */
 export function randomTensor(
   call: string,
   shape: Shape,
   fill: (out: Float32Array) => void,
   backend = activeBackend(),
 ): Tensor {
-  const count = sizeOf(shape);
-  const storage = backend.writtenFloats
-    ? allocating(call, count, 'float32', () => backend.writtenFloats!(count, fill))
-    : backend.upload(drawn(call, count, fill), 'float32');
-  return new Tensor(backend, storage, shape, 'float32');
+  return new Tensor(backend, drawnStorage(call, 'float32', sizeOf(shape), fill, backend), shape, 'float32');
 }
 
 /** Flattens nested arrays, checking that they are rectangular as torch.tensor does. */
@@ -571,9 +582,17 @@ function randomIntegers(call: string, shape: Shape, from: number, to: number, dt
   }
   if (dtype === 'bool' && (from < 0 || to > 2)) throw new Error(`${call}: to - 1 is out of bounds for bool`);
   checkRange(call, [from, to - 1], dtype);
-  const values = allocateFor(call, sizeOf(shape), storageDtype(dtype));
-  fillIntegers(values, from, to);
-  return fromStorage(values, shape, dtype, backend);
+  const storage = storageDtype(dtype);
+  const fill = (out: Int32Array | Float32Array | Uint8Array) => fillIntegers(out, from, to);
+  return new Tensor(
+    backend,
+    drawnStorage(call, storage, sizeOf(shape), fill, backend),
+    shape,
+    storage,
+    undefined,
+    0,
+    dtype,
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import * as engine from '../../../kernel/engine';
 import { loadNativeKernels, type NativeKernels } from '../../../kernel/engine/backends/native';
 import {
+  fillIntegers,
   fillNormal,
   fillUniform,
   manualSeed,
@@ -85,6 +86,27 @@ describe('the C fills and the JS loops draw the same stream', { skip }, () => {
     );
   });
 
+  test('integers into int32 storage (randint): the same in C and JS for every length and range', () => {
+    const ranges = [
+      [0, 2],
+      [-4, 9],
+      [0, 1000],
+      [-(2 ** 31), 2 ** 31 - 1],
+      [2 ** 30, 2 ** 30 + 3],
+    ];
+    const { js, c } = bothPaths(() => {
+      manualSeed(55);
+      return ranges.flatMap(([low, high]) =>
+        [...lengths, 70_001].flatMap((length) => {
+          const out = new Int32Array(length);
+          fillIntegers(out, low, high);
+          return Array.from(out);
+        }),
+      );
+    });
+    assert.deepEqual(c, js);
+  });
+
   test('tensors large enough for the thread pool: the same bits as the one-threaded JS loop', () => {
     for (const seed of [3, 2 ** 33 + 1]) {
       for (const fill of [fillUniform, fillNormal]) {
@@ -121,8 +143,9 @@ describe('the C fills and the JS loops draw the same stream', { skip }, () => {
     const draw = (weight: engine.Tensor) => {
       engine.manualSeed(2 ** 40 + 3);
       const drawn = [engine.randn(3, 70_001), engine.rand(5, 10_001), engine.normal(-1, 3, [100_001])];
+      drawn.push(engine.randint(-5, 2 ** 30, [3, 70_001]));
       const filled = [weight.normal_(0.5, 0.02).clone(), weight.uniform_(-0.25, 0.75).clone()];
-      return [...drawn, ...filled].map((t) => bitsOf(t.dataSync() as Float32Array));
+      return [...drawn, ...filled].map((t) => Array.from(t.dataSync()));
     };
     try {
       useStreamKernels(undefined);

@@ -77,39 +77,63 @@ static napi_value elementwiseCall(napi_env env, napi_callback_info info, int tak
   return NULL;
 }
 
-typedef void (*StreamFill)(uint32_t *state, float *out, size_t length, double shift, double scale);
+/** A random stream call's arguments (state, out, shift, scale): the four state words and the array to fill. */
+typedef struct {
+  uint32_t *state;
+  void *out;
+  size_t length;
+  double shift, scale;
+} StreamArguments;
 
-/**
- * The random stream's entry: arguments (state, out, shift, scale), `out` filled by `fill` with shift + scale
- * times each value and the four state words advanced.
- */
-static napi_value streamCall(napi_env env, napi_callback_info info, StreamFill fill, const char *name) {
+/** Reads a random stream call's arguments, `out` of type `outType`; false (an error thrown) when they are wrong. */
+static int readStreamArguments(napi_env env, napi_callback_info info, napi_typedarray_type outType, const char *name,
+                               StreamArguments *arguments) {
   napi_value argv[4];
-  napi_typedarray_type stateType, outType;
-  size_t words = 0, length = 0;
-  void *state = NULL, *out = NULL;
-  double shift = 0, scale = 0;
-  if (!readArguments(env, info, 4, argv)) return NULL;
-  if (napi_get_typedarray_info(env, argv[0], &stateType, &words, &state, NULL, NULL) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &outType, &length, &out, NULL, NULL) != napi_ok ||
-      napi_get_value_double(env, argv[2], &shift) != napi_ok ||
-      napi_get_value_double(env, argv[3], &scale) != napi_ok ||
-      stateType != napi_uint32_array || words != 4 || outType != napi_float32_array)
-    return failed(env, name);
-  fill(state, out, length, shift, scale);
-  return NULL;
+  napi_typedarray_type stateType, foundType;
+  size_t words = 0;
+  if (!readArguments(env, info, 4, argv)) return 0;
+  if (napi_get_typedarray_info(env, argv[0], &stateType, &words, (void **)&arguments->state, NULL, NULL) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &foundType, &arguments->length, &arguments->out, NULL, NULL) != napi_ok ||
+      napi_get_value_double(env, argv[2], &arguments->shift) != napi_ok ||
+      napi_get_value_double(env, argv[3], &arguments->scale) != napi_ok || stateType != napi_uint32_array ||
+      words != 4 || foundType != outType) {
+    failed(env, name);
+    return 0;
+  }
+  return 1;
 }
 
 /** uniform(state, out, shift, scale): shift + scale u for uniforms u on [0, 1) from the seeded stream. */
 static napi_value uniform(napi_env env, napi_callback_info info) {
-  return streamCall(env, info, fillUniform,
-                    "uniform(state, out, shift, scale): expected a Uint32Array(4), a Float32Array and two numbers");
+  StreamArguments a;
+  if (readStreamArguments(env, info, napi_float32_array,
+                          "uniform(state, out, shift, scale): "
+                          "expected a Uint32Array(4), a Float32Array and two numbers",
+                          &a))
+    fillUniform(a.state, a.out, a.length, a.shift, a.scale);
+  return NULL;
 }
 
 /** normal(state, out, shift, scale): shift + scale z for standard normals z from the seeded stream. */
 static napi_value normal(napi_env env, napi_callback_info info) {
-  return streamCall(env, info, fillNormal,
-                    "normal(state, out, shift, scale): expected a Uint32Array(4), a Float32Array and two numbers");
+  StreamArguments a;
+  if (readStreamArguments(env, info, napi_float32_array,
+                          "normal(state, out, shift, scale): "
+                          "expected a Uint32Array(4), a Float32Array and two numbers",
+                          &a))
+    fillNormal(a.state, a.out, a.length, a.shift, a.scale);
+  return NULL;
+}
+
+/** integers(state, out, low, range): low + floor(u range) for uniforms u on [0, 1), into an Int32Array. */
+static napi_value integers(napi_env env, napi_callback_info info) {
+  StreamArguments a;
+  if (readStreamArguments(env, info, napi_int32_array,
+                          "integers(state, out, low, range): "
+                          "expected a Uint32Array(4), an Int32Array and two numbers",
+                          &a))
+    fillIntegers(a.state, a.out, a.length, a.shift, a.scale);
+  return NULL;
 }
 
 /** copy(source, layout, out): gathers one strided view into contiguous `out`. */
@@ -338,6 +362,7 @@ static napi_value initialize(napi_env env, napi_value exports) {
     { "softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL },
     { "uniform", NULL, uniform, NULL, NULL, NULL, napi_default, NULL },
     { "normal", NULL, normal, NULL, NULL, NULL, napi_default, NULL },
+    { "integers", NULL, integers, NULL, NULL, NULL, napi_default, NULL },
     { "threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL },
     { "simd", NULL, simd, NULL, NULL, NULL, napi_default, NULL },
     { "configureAllocator", NULL, configureAllocator, NULL, NULL, NULL, napi_default, NULL },

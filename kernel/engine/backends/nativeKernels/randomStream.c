@@ -44,6 +44,15 @@ void fillUniform(uint32_t *state, float *out, size_t length, double shift, doubl
   state[0] = s0, state[1] = s1, state[2] = s2, state[3] = s3;
 }
 
+void fillIntegers(uint32_t *state, int32_t *out, size_t length, double low, double range) {
+  uint32_t s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3], draw;
+  for (size_t i = 0; i < length; i++) {
+    NEXT_DRAW(draw);
+    out[i] = (int32_t)(low + floor((double)(draw >> 8) * 0x1p-24 * range));
+  }
+  state[0] = s0, state[1] = s1, state[2] = s2, state[3] = s3;
+}
+
 static const double angleStep = (2 * M_PI) / 16777216;
 
 /** sin(t) for t in [0, pi/4]: Taylor to t^11 (error below 1e-11). */

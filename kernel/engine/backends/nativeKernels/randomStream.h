@@ -20,4 +20,10 @@ void fillUniform(uint32_t *state, float *out, size_t length, double shift, doubl
  */
 void fillNormal(uint32_t *state, float *out, size_t length, double shift, double scale);
 
+/**
+ * Fills `out` with integers low + floor(u range) for uniforms u on [0, 1), one draw each, advancing `state`;
+ * the caller keeps every value within int32.
+ */
+void fillIntegers(uint32_t *state, int32_t *out, size_t length, double low, double range);
+
 #endif
