@@ -3,7 +3,7 @@
  * `npm run bench [-- --json] [-- --long N] [-- --only native,pytorch,tfjs-wasm] [-- --workloads W1,W4,K1]`: W1-W5 on every available engine backend, PyTorch 1.13
  * (/usr/bin/python3, when it has torch) and TensorFlow.js cpu/wasm, all with the same weights and
  * inputs; K1 (a trivial cell through the kernel process) and R1 (8 heads of 512×512 drawn by the
- * renderer in Chromium); P1 (the repr of a (4096, 4096) tensor); P2 (rand, randn and randint of 2^24 numbers); W4-long (needWeights: false at length 8192, peak memory). Each figure is the
+ * renderer in Chromium); P1 (the repr of a (4096, 4096) tensor); P2 (rand, randn, randint and normal_ of 2^24 numbers, randn(3, 2^20)); W4-long (needWeights: false at length 8192, peak memory). Each figure is the
  * warm median of repeated runs; every implementation's outputs are checked against the reference backend.
  */
 import { spawnSync } from 'node:child_process';
@@ -228,23 +228,44 @@ async function printRepr(backends: BackendName[]): Promise<void> {
   }
 }
 
+/** A (4096, 4096) weight on the active backend (one per backend), which P2's normal_ initialises in place. */
+const weights = new Map<string, engine.Tensor>();
+function weight(): engine.Tensor {
+  const backend = engine.getBackend().name;
+  if (!weights.has(backend)) weights.set(backend, engine.zeros(4096, 4096));
+  return weights.get(backend)!;
+}
+
 /** P2's draws: 2^24 numbers from the seeded stream, as the engine and as PyTorch make them. */
 const randomDraws = [
   { name: 'rand', draw: () => engine.rand(2 ** 24), torch: 'torch.rand(2 ** 24)' },
   { name: 'randn', draw: () => engine.randn(2 ** 24), torch: 'torch.randn(2 ** 24)' },
+  {
+    name: 'randn (3, 2^20)',
+    draw: () => engine.randn(3, 2 ** 20),
+    torch: 'torch.randn(3, 2 ** 20)',
+    count: 3 * 2 ** 20,
+  },
   { name: 'randint', draw: () => engine.randint(0, 1000, [2 ** 24]), torch: 'torch.randint(0, 1000, (2 ** 24,))' },
+  {
+    name: 'normal_',
+    draw: () => weight().normal_(0, 0.02),
+    torch: 'w.normal_(0, 0.02)',
+    torchSetup: 'w = torch.zeros(4096, 4096)',
+  },
 ];
 
 /**
- * P2: numbers per second of rand, randn and randint(0, 1000) of 2^24 elements on each engine backend, next
- * to PyTorch's. The seeded stream gives every backend the same numbers: each backend's first draw after
- * manualSeed(0) must equal the reference backend's bit for bit.
+ * P2: numbers per second of rand, randn, randint(0, 1000) (2^24 elements), randn(3, 2^20), and normal_ of a
+ * (4096, 4096) weight (module initialisation) on each engine backend, next to PyTorch's. The seeded stream
+ * gives every backend the same numbers: each backend's first draw after manualSeed(0) must equal the
+ * reference backend's bit for bit.
  */
 async function drawRandom(backends: BackendName[]): Promise<void> {
-  for (const { name, draw, torch } of randomDraws) {
+  for (const { name, draw, torch, count = 2 ** 24, torchSetup = 'pass' } of randomDraws) {
     const workload = `P2 ${name}`;
-    const perSecond = (ms: number) => `${(((2 ** 24 / ms) * 1e3) / 1e6).toFixed(0)} M numbers/s`;
-    const peer = timeTorch('pass', torch);
+    const perSecond = (ms: number) => `${(((count / ms) * 1e3) / 1e6).toFixed(0)} M numbers/s`;
+    const peer = timeTorch(torchSetup, torch);
     reportTorch(workload, peer, typeof peer === 'string' ? '' : `${torch}: ${perSecond(peer.medianMs)}`);
     const bitsAfterSeed = (backend: BackendName) => {
       engine.setBackend(backend);
@@ -264,7 +285,7 @@ async function drawRandom(backends: BackendName[]): Promise<void> {
         gflops: null,
         maxAbsDiff: null,
         agrees,
-        note: `${name} of 2^24: ${perSecond(medianMs)} (${((medianMs * 1e6) / 2 ** 24).toFixed(2)} ns a number)`,
+        note: `${name} of ${count}: ${perSecond(medianMs)} (${((medianMs * 1e6) / count).toFixed(2)} ns a number)`,
       });
     }
   }
