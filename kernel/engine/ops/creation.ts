@@ -722,16 +722,20 @@ export function bernoulli(input: Tensor, ...rest: [p?: number | BernoulliOptions
   isTensor(input, 'bernoulli', 'input', 1);
   const { p } = bindArguments('bernoulli', rest, ['p'], { p: isNumber }, 2);
   const dtype = input.torchDtype;
+  // a block of uniforms, each exactly the nextUniform() a draw per element would give
+  const uniforms = () => drawn('bernoulli', input.numel(), fillUniform);
   if (p !== undefined) {
     if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli: bernoulli_ expects p to be in [0, 1], but got p=${p}`);
-    return generate('bernoulli', input.shape, dtype, () => Number(nextUniform() < p), input.backend);
+    const u = uniforms();
+    return generate('bernoulli', input.shape, dtype, (i) => Number(u[i] < p), input.backend);
   }
   if (dtype !== 'float32') throw kernelNotImplemented('bernoulli', 'bernoulli_tensor_cpu_p_', dtype);
   const probabilities = input.dataSync();
   if (!probabilities.every((q) => q >= 0 && q <= 1)) {
     throw new Error('bernoulli: Expected p_in >= 0 && p_in <= 1 to be true, but got false.');
   }
-  return generate('bernoulli', input.shape, dtype, (i) => Number(nextUniform() < probabilities[i]), input.backend);
+  const u = uniforms();
+  return generate('bernoulli', input.shape, dtype, (i) => Number(u[i] < probabilities[i]), input.backend);
 }
 
 /** normal's options in its size form: size (PyTorch: size, also positional) and dtype (PyTorch: dtype). */

@@ -202,7 +202,7 @@ describe('the C fills and the JS loops draw the same stream', { skip }, () => {
 });
 
 describe('in-place fills continue the same stream as the tensor makers', () => {
-  test("after the same seed, normal_ gives randn's values and uniform_ rand's, normal(m, s, size) normal_(m, s)'s", () => {
+  test("after the same seed, normal_ gives randn's values, uniform_ and bernoulli rand's, normal(m, s, size) normal_'s", () => {
     const afterSeed = (make: () => engine.Tensor) => {
       engine.manualSeed(123);
       return Array.from(make().dataSync());
@@ -218,6 +218,16 @@ describe('in-place fills continue the same stream as the tensor makers', () => {
     assert.deepEqual(
       afterSeed(() => engine.zeros(5, 5).normal_(3, 0.1)),
       afterSeed(() => engine.normal(3, 0.1, [5, 5])),
+    );
+    // bernoulli compares one uniform per element with its probability: rand's uniforms after the same seed
+    const probabilities = engine.rand(1000);
+    assert.deepEqual(
+      afterSeed(() => engine.bernoulli(probabilities)),
+      afterSeed(() => engine.rand(1000).lt(probabilities).float()),
+    );
+    assert.deepEqual(
+      afterSeed(() => engine.bernoulli(engine.zeros(77), 0.3)),
+      afterSeed(() => engine.rand(77).lt(0.3).float()),
     );
     // a strided target takes the values in its own element order, as a contiguous one does
     const strided = afterSeed(() => {
