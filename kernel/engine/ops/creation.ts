@@ -134,7 +134,7 @@ function allocateFor(call: string, count: number, dtype: DType): TypedArray {
   return allocating(call, count, dtype, () => allocate(dtype, count));
 }
 
-/** `make()`'s `count` elements of `dtype`, allocated there; past what a tensor can hold, PyTorch's error. */
+/** What `make` gives, which allocates `count` elements of `dtype`; when they cannot be had, an error naming the op. */
 function allocating<T>(call: string, count: number, dtype: DType, make: () => T): T {
   const tooLarge = () => {
     const bytes = count * allocate(dtype, 0).BYTES_PER_ELEMENT;
@@ -499,7 +499,10 @@ export function randn(...args: (number | readonly number[] | DTypeOptions)[]): T
   return randomFloats('randn', 'normal_kernel_cpu', args, fillNormal);
 }
 
-/** torch.randint(high, size, { dtype }) or randint(low, high, size, { dtype }): integers in [low, high), int64 by default. */
+/**
+ * torch.randint(high, size, { dtype }) or randint(low, high, size, { dtype }): integers in [low, high), int64
+ * by default.
+ */
 export function randint(...args: (number | Shape | DTypeOptions)[]): Tensor {
   const [positional, options] = splitOptions(args);
   const { dtype = 'int64', requiresGrad } = checkOptions('randint', options, dtypeOptions);
@@ -639,7 +642,10 @@ export interface MultinomialOptions {
   replacement?: boolean;
 }
 
-/** One draw from the categories' weights (their total given, one at least positive), or the last positive one if rounding runs past it. */
+/**
+ * One draw from the categories' weights (their total given, one at least positive), or the last positive one
+ * if rounding runs past it.
+ */
 function drawCategory(weights: ArrayLike<number>, total: number): number {
   let target = nextUniform() * total;
   let last = -1;
