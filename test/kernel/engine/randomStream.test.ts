@@ -202,7 +202,7 @@ describe('the C fills and the JS loops draw the same stream', { skip }, () => {
 });
 
 describe('in-place fills continue the same stream as the tensor makers', () => {
-  test("after the same seed normal_ gives randn's values, uniform_ and bernoulli rand's, normal(m, s) normal_'s", () => {
+  test("after a seed normal_ gives randn's values, uniform_ and bernoulli rand's, normal(m, s) normal_'s", () => {
     const afterSeed = (make: () => engine.Tensor) => {
       engine.manualSeed(123);
       return Array.from(make().dataSync());
