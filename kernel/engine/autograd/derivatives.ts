@@ -12,6 +12,7 @@ import { formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
 import { fromValues, scalarLike, toBackend, zerosLike } from '../ops/creation';
 import {
+  abs,
   add,
   cos,
   cosh,
@@ -38,7 +39,7 @@ import {
 } from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
 import { cat, expand, narrow, reshape, transpose, unsqueeze } from '../ops/movement';
-import { sum } from '../ops/reduction';
+import { amin, sum } from '../ops/reduction';
 import { GradFn, type BackwardFormula } from './gradFn';
 
 /** Attaches a node to `output` (a fresh result) and returns it. */
@@ -90,7 +91,11 @@ export function sumToShape(grad: Tensor, shape: Shape): Tensor {
 /** The standard normal density and distribution at x, for GELU's derivative Φ(x) + x·φ(x). */
 function geluDerivative(x: Tensor, out: Tensor): Tensor {
   const density = mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-  const distribution = where(eq(x, 0), 0.5, div(out, x)); // gelu(x) = x·Φ(x)
+  // gelu(x) = x·Φ(x), so Φ(x) = gelu(x) / x except at x = 0 (Φ(0) = 1/2). One min |x| tells whether any x is
+  // 0: the comparison mask, which the native backend computes in host loops, is made only then.
+  const quotient = div(out, x);
+  const hasZero = (amin(abs(x)).item() as number) === 0;
+  const distribution = hasZero ? where(eq(x, 0), 0.5, quotient) : quotient;
   return add(distribution, mul(x, density));
 }
 

@@ -179,6 +179,17 @@ describe('backward', () => {
     );
   });
 
+  test("gelu's gradient is torch's Φ(x) + x·φ(x) with or without exact zeros among the inputs", () => {
+    // torch 1.13: gelu(x).sum().backward() at [0, 1, -2, 1e-30] gives [0.5, 1.0833154, -0.0852319, 0.5]
+    const expected = [0.5, 1.083315372467041, -0.08523187041282654, 0.5];
+    const withZero = leaf([0, 1, -2, 1e-30]);
+    engine.F.gelu(withZero).sum().backward();
+    const withoutZero = leaf([1, -2]);
+    engine.F.gelu(withoutZero).sum().backward();
+    const grads = [...(withZero.grad?.toArray() as number[]), ...(withoutZero.grad?.toArray() as number[])];
+    [...expected, expected[1], expected[2]].forEach((value, i) => assert.ok(Math.abs(grads[i] - value) < 1e-6, `${i}`));
+  });
+
   test('a second backward through a freed graph fails; retainGraph keeps it', () => {
     const x = leaf([1, 2]);
     const y = x.mul(x).sum();
