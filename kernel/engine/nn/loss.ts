@@ -6,7 +6,7 @@
  * Shapes: N batch entries, C classes, d1... extra dims of the (N, C, d1...) form.
  */
 import { checkOptions, isNumber, isOneOf, isOptional, isTensor, isInt } from '../arguments';
-import { arange, tensor } from '../ops/creation';
+import { fromValues } from '../ops/creation';
 import { where } from '../ops/elementwise';
 import { formatShape, torchSize } from '../shape';
 import type { Tensor } from '../tensor';
@@ -112,16 +112,27 @@ function classTargets(
       `${call}: weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: ${formatShape(weight.shape)}`,
     );
   }
+  // The targets are read once and checked here anyway, so the masks are written in the same pass (comparing
+  // class indices on a backend would run as host loops in the native one).
   const values = target.dataSync();
-  const counted = Int32Array.from(values, (value) => {
-    if (value === ignoreIndex) return -1;
-    if (value < 0 || value >= classes) throw new Error(`${call}: Target ${value} is out of bounds.`);
-    return value;
-  });
-  const countedTarget = tensor(counted, { shape: target.shape }).to(input.backend.name); // (N, d1...)
-  const classMask = arange(classes).to(input.backend.name).eq(countedTarget.unsqueeze(-1)); // (N, d1..., C)
-  const ignored = countedTarget.eq(-1); // (N, d1...)
-  const weights = weight ? where(classMask, weight, 0).sum(-1) : ignored.logicalNot().float(); // (N, d1...)
+  const classFlags = new Uint8Array(values.length * classes);
+  const ignoredFlags = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === ignoreIndex) ignoredFlags[i] = 1;
+    else if (value < 0 || value >= classes) throw new Error(`${call}: Target ${value} is out of bounds.`);
+    else classFlags[i * classes + value] = 1;
+  }
+  const classMask = fromValues(classFlags, [...target.shape, classes], 'bool', input.backend); // (N, d1..., C)
+  const ignored = fromValues(ignoredFlags, target.shape, 'bool', input.backend); // (N, d1...)
+  const weights = weight
+    ? where(classMask, weight, 0).sum(-1) // (N, d1...)
+    : fromValues(
+        ignoredFlags.map((flag) => 1 - flag),
+        target.shape,
+        'float32',
+        input.backend,
+      ); // (N, d1...)
   return { classMask, weights, ignored };
 }
 
