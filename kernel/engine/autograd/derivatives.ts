@@ -73,8 +73,10 @@ function savedVersionCheck(saved: readonly (Tensor | null)[], output: Tensor, na
 }
 
 /** Gives the node of a composite op's result the op's PyTorch name (mean's division reads MeanBackward0). */
-export function renameGradFn(output: Tensor, name: string): Tensor {
-  output.gradFn?.rename(name);
+export function renameGradFn(output: Tensor, name: string, inputs: readonly Tensor[] = []): Tensor {
+  const node = output.gradFn;
+  // An op that handed back an input (or a tensor sharing its node) leaves that input's node as it is.
+  if (node && !inputs.some((input) => input.gradFn === node)) node.rename(name);
   return output;
 }
 

@@ -6,6 +6,7 @@
  * Shapes: N batch entries, C classes, d1... extra dims of the (N, C, d1...) form.
  */
 import { checkOptions, isNumber, isOneOf, isOptional, isTensor, isInt } from '../arguments';
+import { renameGradFn } from '../autograd/derivatives';
 import { fromValues } from '../ops/creation';
 import { where } from '../ops/elementwise';
 import { formatShape, torchSize } from '../shape';
@@ -158,7 +159,8 @@ export function nllLoss(input: Tensor, target: Tensor, options?: NllLossOptions)
   isTensor(target, 'nllLoss', 'target', 2);
   checkReduction('nllLoss', options);
   const { weight = null, ignoreIndex = -100, reduction = 'mean' } = checkOptions('nllLoss', options, nllSpec);
-  return negativeLogLikelihood(input, classTargets('nllLoss', input, target, weight, ignoreIndex), reduction);
+  const targets = classTargets('nllLoss', input, target, weight, ignoreIndex);
+  return renameGradFn(negativeLogLikelihood(input, targets, reduction), 'NllLossBackward0');
 }
 
 /**
@@ -184,7 +186,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntro
     return probabilityCrossEntropy(logProbabilities, target, weight, reduction, labelSmoothing);
   }
   const targets = classTargets(call, input, target, weight, ignoreIndex);
-  const nll = negativeLogLikelihood(logProbabilities, targets, reduction);
+  const nll = renameGradFn(negativeLogLikelihood(logProbabilities, targets, reduction), 'NllLossBackward0');
   if (labelSmoothing === 0) return nll;
   const perClass = classesLast(logProbabilities); // (N, d1..., C)
   const smooth = where(targets.ignored, 0, (weight ? perClass.mul(weight) : perClass).sum(-1).neg()); // (N, d1...)
@@ -231,7 +233,7 @@ export function mseLoss(input: Tensor, target: Tensor, options?: ReductionOption
       `mseLoss: Using a target size (${torchSize(target.shape)}) that is different to the input size (${torchSize(input.shape)}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`,
     );
   }
-  return reduce(input.sub(target).square(), reduction);
+  return renameGradFn(reduce(input.sub(target).square(), reduction), 'MseLossBackward0');
 }
 
 /** F.binaryCrossEntropyWithLogits's keyword arguments. */
@@ -266,7 +268,8 @@ export function binaryCrossEntropyWithLogits(
   const logTerm = maxValue.neg().exp().add(input.neg().sub(maxValue).exp()).log().add(maxValue); // log(1 + e^(−x))
   const positive = posWeight ? posWeight.sub(1).mul(target).add(1).mul(logTerm) : logTerm;
   const losses = target.neg().add(1).mul(input).add(positive);
-  return reduce(weight ? losses.mul(weight) : losses, reduction);
+  const reduced = reduce(weight ? losses.mul(weight) : losses, reduction);
+  return renameGradFn(reduced, 'BinaryCrossEntropyWithLogitsBackward0');
 }
 
 /** Calling the module calls forward: `crossEntropyLoss(...)` is `.forward(...)`. */
