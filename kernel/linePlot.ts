@@ -209,9 +209,11 @@ export function chartOutput(chart: LinePlot, maxBytes: number, title = chart.opt
   const { xLabel, yLabel, logY = false, yRange } = chart.options;
   const summaries = chart.series.map(seriesSummary);
   const head = { kind: 'chart' as const, version: payloadVersion, title, xLabel, yLabel, logY, yRange };
-  const fixedBytes = Buffer.byteLength(JSON.stringify({ ...head, series: summaries }));
-  const budget = Math.max(0, (maxBytes - fixedBytes - seriesOverhead * chart.series.length) / wireCharsPerValue);
   const costs = chart.series.map((s) => s.y.length * (s.x ? 2 : 1));
+  const fullValueBytes = Math.ceil(costs.reduce((n, cost) => n + cost, 0) * wireCharsPerValue);
+  const cut = { maxBytes, fullValueBytes };
+  const fixedBytes = Buffer.byteLength(JSON.stringify({ ...head, series: summaries, cut }));
+  const budget = Math.max(0, (maxBytes - fixedBytes - seriesOverhead * chart.series.length) / wireCharsPerValue);
   const shares = valueShares(costs, budget);
   const series = chart.series.map((copied, i): ChartSeries => {
     const length = copied.y.length;
@@ -237,10 +239,7 @@ export function chartOutput(chart: LinePlot, maxBytes: number, title = chart.opt
     };
   });
   const payload: ChartOutput = { ...head, series };
-  if (series.some((s) => s.downsampled)) {
-    const fullValues = costs.reduce((n, cost) => n + cost, 0);
-    payload.cut = { maxBytes, fullValueBytes: Math.ceil(fullValues * wireCharsPerValue) };
-  }
+  if (series.some((s) => s.downsampled)) payload.cut = cut;
   return payload;
 }
 
