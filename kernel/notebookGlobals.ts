@@ -1,9 +1,10 @@
 // The names every cell sees without importing: the engine's exports (tensor, nn, trace, ...),
-// `require` and the loader behind compiled imports, and the notebook API (display, steps, attention).
+// `require` and the loader behind compiled imports, and the notebook API (display, steps, attention, plot).
 import { AttentionView, type AttentionOptions } from './attentionView';
 import { loaderGlobal } from './cellCompiler';
 import type { DisplayHandle, DisplayOptions } from './displayHandle';
 import type { Tensor } from './engine/index';
+import { plot } from './linePlot';
 import type { ModuleLoader } from './moduleLoader';
 import { steps } from './steps';
 
@@ -21,5 +22,6 @@ export function installNotebookGlobals(
   scope.require = loader.require;
   scope.display = display;
   scope.steps = steps;
+  scope.plot = plot;
   scope.attention = (weights: Tensor, options?: AttentionOptions) => new AttentionView(weights, options);
 }

@@ -22,6 +22,7 @@ import { AttentionView } from './attentionView';
 import { DisplayHandle, type DisplayOptions } from './displayHandle';
 import { attentionWeightsInfo, Tensor, type Trace } from './engine/index';
 import { formatShape } from './engine/shape';
+import { LinePlot, linePlotBundle } from './linePlot';
 import { blockMeans, overviewBlocks } from './tensorOverview';
 
 /** A trace from the engine's `trace()` or the notebook's `steps()`: shown by the stage view. */
@@ -70,6 +71,7 @@ export async function outputBundle(value: unknown, options: DisplayOptions = {})
     return { items: [jsonItem(mimeTypes.tensor, payload), textItem(payload.text)] };
   }
   if (isTrace(value)) return stagesBundle(value, maxBytes, options.title);
+  if (value instanceof LinePlot) return linePlotBundle(value, maxBytes, options.title);
   return { items: [textItem(inspectValue(value))] };
 }
 

@@ -7,6 +7,7 @@ export const mimeTypes = {
   tensor: 'application/vnd.attention-lab.tensor+json',
   attention: 'application/vnd.attention-lab.attention+json',
   stages: 'application/vnd.attention-lab.stages+json',
+  chart: 'application/vnd.attention-lab.chart+json',
 } as const;
 
 export type AttentionLabMime = (typeof mimeTypes)[keyof typeof mimeTypes];

@@ -130,4 +130,42 @@ export interface StagesOutput {
   stages: StagePayload[];
 }
 
-export type RichOutput = TensorOutput | AttentionOutput | StagesOutput;
+/** One named curve of a chart: its points as shipped and a summary of every point it had. */
+export interface ChartSeries {
+  name: string;
+  /** x of each shipped point, float32; absent when x is the index 0..n-1 and every point is shipped. */
+  x?: TensorPayload;
+  /** y of each shipped point, float32; NaN and ±Inf are gaps in the line. */
+  y: TensorPayload;
+  /** Points the series had before any downsampling. */
+  length: number;
+  /** Over every point's finite y; null when none is finite. */
+  min: number | null;
+  max: number | null;
+  /** The last point with a finite y; null when none. */
+  last: { x: number; y: number } | null;
+  /** Points whose y was NaN, or ±Inf: drawn as gaps. */
+  nanCount: number;
+  infCount: number;
+  /** Set when the series was over its share of the cap: each of `buckets` runs of points keeps its
+   *  lowest and highest y (and its first gap), in x order. */
+  downsampled?: { buckets: number };
+}
+
+/** A line chart of named series (`plot(...)`): several curves over one x axis. */
+export interface ChartOutput {
+  kind: 'chart';
+  version: number;
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+  /** The y axis's initial scale; the view's toggle switches it. */
+  logY: boolean;
+  /** A fixed y range [lo, hi] instead of the data's. */
+  yRange?: [number, number];
+  series: ChartSeries[];
+  /** Set when some series were downsampled to keep the output under its cap. */
+  cut?: OutputCut;
+}
+
+export type RichOutput = TensorOutput | AttentionOutput | StagesOutput | ChartOutput;

@@ -1,11 +1,12 @@
 /**
  * The notebook renderer (dist/renderer.js), loaded by VS Code into the notebook's output webview
- * for the protocol's three mimes: it decodes the kernel's JSON payload and draws the tensor,
- * attention or stage view. Offline: everything it needs is in this bundle.
+ * for the protocol's four mimes: it decodes the kernel's JSON payload and draws the tensor,
+ * attention, stage or chart view. Offline: everything it needs is in this bundle.
  */
 import type { ActivationFunction } from 'vscode-notebook-renderer';
 import type { RichOutput } from '../protocol/outputPayloads';
 import { renderAttention } from './attentionView';
+import { renderChart } from './chartView';
 import { element, registerToolkit } from './dom';
 import { renderStages } from './stagesView';
 import { styles } from './styles';
@@ -26,6 +27,7 @@ export function renderPayload(payload: RichOutput, root: HTMLElement): void {
   if (payload.kind === 'tensor') renderTensor(payload, root);
   else if (payload.kind === 'attention') renderAttention(payload, root);
   else if (payload.kind === 'stages') renderStages(payload, root);
+  else if (payload.kind === 'chart') renderChart(payload, root);
   else
     root.append(
       element(

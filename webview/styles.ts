@@ -36,5 +36,14 @@ canvas[data-attention-lab="heatmap"] { image-rendering: pixelated; outline: 1px 
 .al-axis-changed { color: var(--vscode-charts-orange, #d18616); font-weight: 700; text-decoration: underline; }
 .al-stages:focus { outline: 1px solid var(--vscode-focusBorder, #06c); }
 .al-stage-title { margin: 4px 0 2px; }
+.al-chart { width: 640px; max-width: 100%; }
+.al-chart-legend { display: flex; gap: 4px 10px; flex-wrap: wrap; align-items: center; font-size: 0.92em; }
+.al-chart-entry { gap: 5px; }
+.al-chart-swatch { display: inline-block; width: 18px; height: 0; border-top-width: 3px; }
+.al-chart-name { font-weight: 600; }
+.al-chart-last { font-family: var(--vscode-editor-font-family, monospace); color: var(--vscode-descriptionForeground, #666); }
+.al-chart-stage { position: relative; width: 640px; height: 300px; margin: 4px 0; }
+.al-chart-stage:focus { outline: 1px solid var(--vscode-focusBorder, #06c); }
+canvas[data-attention-lab="chart-overlay"] { position: absolute; left: 0; top: 0; cursor: crosshair; }
 .al-stage-shapes { font-family: var(--vscode-editor-font-family, monospace); font-size: 0.9em; margin-bottom: 4px; }
 `;

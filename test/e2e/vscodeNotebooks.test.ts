@@ -81,6 +81,17 @@ const examples: Record<string, Expected> = {
       /max \|output difference\| = \d\.\de-([7-9]|\d\d)\n/,
     ],
   },
+  'train-a-tiny-transformer.ipynb': {
+    tensorViews: 0,
+    // the live view (updated in place while it trains) and the learned pattern
+    attentionViews: 2,
+    stagesViews: 0,
+    shapes: ['(1, 4, 8, 8)'],
+    stdout: [
+      /final held-out token accuracy: (0\.99\d\d|1\.0000)\n/,
+      /all heads together: outputs 0-7 read inputs 7 6 5 4 3 2 1 0\n/,
+    ],
+  },
   'step-through-a-forward-pass.ipynb': {
     tensorViews: 1,
     attentionViews: 1,

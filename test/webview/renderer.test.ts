@@ -4,7 +4,7 @@
 // colour scale, keyboard stepping through stages, a theme switch, a tensor over the output cap
 // (block means of all of it), NaN and ±Inf colours, and a PNG per view kept in test-artifacts/renderer/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -19,6 +19,7 @@ import {
 import { decodeTensor } from '../../protocol/tensorWire';
 import { colorFor, nonFiniteColors, sharedScale } from '../../webview/colorScales';
 import { chromiumPath, launchChromium } from '../helpers/chromium';
+import { lightTheme, openHost, render } from '../helpers/rendererHost';
 import { repoRoot } from '../helpers/repoRoot';
 import { startBuiltKernel } from '../helpers/startBuiltKernel';
 
@@ -57,60 +58,6 @@ async function kernelPayloads(): Promise<Record<keyof typeof cells, RichOutput>>
   }
   await client.shutdown();
   return payloads as Record<keyof typeof cells, RichOutput>;
-}
-
-// Dark Modern and Light Modern values of the variables the views and the toolkit's controls read.
-const controls = (dropdown: string, text: string, border: string) =>
-  `--vscode-dropdown-background: ${dropdown}; --vscode-dropdown-foreground: ${text}; --vscode-dropdown-border: ${border}; --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff;`;
-const darkTheme = `--vscode-foreground: #cccccc; --vscode-editor-background: #1e1e1e; --vscode-descriptionForeground: #9d9d9d; --vscode-font-family: sans-serif; ${controls('#313131', '#cccccc', '#3c3c3c')}`;
-const lightTheme = `--vscode-foreground: #3b3b3b; --vscode-editor-background: #ffffff; --vscode-descriptionForeground: #717171; --vscode-font-family: sans-serif; ${controls('#ffffff', '#3b3b3b', '#cecece')}`;
-
-async function openHost(browser: Browser): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  const bundle = readFileSync(join(repoRoot(), 'dist/renderer.js'), 'utf8');
-  // The only origin the page knows; anything else would be a network load, which the renderer must not make.
-  const requests: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  await page.route('http://renderer.test/**', (route) => {
-    const url = route.request().url();
-    if (url.endsWith('/renderer.js')) return route.fulfill({ contentType: 'text/javascript', body: bundle });
-    return route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><html><head><style>body { background: var(--vscode-editor-background); margin: 12px; }</style></head><body class="vscode-dark" style="${darkTheme}"><div id="out"></div></body></html>`,
-    });
-  });
-  await page.goto('http://renderer.test/index.html');
-  (page as Page & { requestsSeen: string[] }).requestsSeen = requests;
-  return page;
-}
-
-/** Renders in the page; returns the milliseconds renderOutputItem took there (parse + draw). */
-async function render(page: Page, payload: RichOutput, mime: string): Promise<number> {
-  return page.evaluate(
-    async ({ payload, mime }) => {
-      const { activate } = (await import('http://renderer.test/renderer.js' as string)) as {
-        activate: (context: unknown) => { renderOutputItem: (item: unknown, element: HTMLElement) => void };
-      };
-      const out = document.getElementById('out') as HTMLElement;
-      out.replaceChildren();
-      const element = document.createElement('div');
-      out.append(element);
-      const started = performance.now();
-      activate({}).renderOutputItem(
-        {
-          id: 'test',
-          mime,
-          json: () => payload,
-          text: () => JSON.stringify(payload),
-          data: () => new TextEncoder().encode(JSON.stringify(payload)),
-          metadata: {},
-        },
-        element,
-      );
-      return performance.now() - started;
-    },
-    { payload, mime },
-  );
 }
 
 /** The RGB at the centre of cell (row, col) of the n-th heatmap canvas, or at the middle of its top

@@ -12,6 +12,7 @@ import { formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
 import { fromValues, scalarLike, toBackend, zerosLike } from '../ops/creation';
 import {
+  abs,
   add,
   cos,
   cosh,
@@ -38,7 +39,7 @@ import {
 } from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
 import { cat, expand, narrow, reshape, transpose, unsqueeze } from '../ops/movement';
-import { sum } from '../ops/reduction';
+import { amin, sum } from '../ops/reduction';
 import { GradFn, type BackwardFormula } from './gradFn';
 
 /** Attaches a node to `output` (a fresh result) and returns it. */
@@ -72,8 +73,10 @@ function savedVersionCheck(saved: readonly (Tensor | null)[], output: Tensor, na
 }
 
 /** Gives the node of a composite op's result the op's PyTorch name (mean's division reads MeanBackward0). */
-export function renameGradFn(output: Tensor, name: string): Tensor {
-  output.gradFn?.rename(name);
+export function renameGradFn(output: Tensor, name: string, inputs: readonly Tensor[] = []): Tensor {
+  const node = output.gradFn;
+  // An op that handed back an input (or a tensor sharing its node) leaves that input's node as it is.
+  if (node && !inputs.some((input) => input.gradFn === node)) node.rename(name);
   return output;
 }
 
@@ -90,7 +93,11 @@ export function sumToShape(grad: Tensor, shape: Shape): Tensor {
 /** The standard normal density and distribution at x, for GELU's derivative Φ(x) + x·φ(x). */
 function geluDerivative(x: Tensor, out: Tensor): Tensor {
   const density = mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-  const distribution = where(eq(x, 0), 0.5, div(out, x)); // gelu(x) = x·Φ(x)
+  // gelu(x) = x·Φ(x), so Φ(x) = gelu(x) / x except at x = 0 (Φ(0) = 1/2). One min |x| tells whether any x is
+  // 0: the comparison mask, which the native backend computes in host loops, is made only then.
+  const quotient = div(out, x);
+  const hasZero = (amin(abs(x)).item() as number) === 0;
+  const distribution = hasZero ? where(eq(x, 0), 0.5, quotient) : quotient;
   return add(distribution, mul(x, density));
 }
 
@@ -144,7 +151,16 @@ export function recordUnary(op: UnaryOp, x: Tensor, out: Tensor): Tensor {
   return record(out, nodeName(op), [x], (g) => [derivative(g, x, out)], !unarySavesNothing.has(op));
 }
 
-type BinaryDerivative = (grad: Tensor, x: Tensor, y: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
+/** Whether x and y need a gradient, read when the op ran: a formula computes only those (the others are null). */
+type Needs = readonly [boolean, boolean];
+
+type BinaryDerivative = (
+  grad: Tensor,
+  x: Tensor,
+  y: Tensor,
+  out: Tensor,
+  needs: Needs,
+) => [Tensor | null, Tensor | null];
 
 /** The gradient split between two equal operands (maximum/minimum ties), masked where the other one wins. */
 function splitTies(g: Tensor, x: Tensor, y: Tensor, xLoses: Tensor, yLoses: Tensor): [Tensor, Tensor] {
@@ -155,18 +171,18 @@ function splitTies(g: Tensor, x: Tensor, y: Tensor, xLoses: Tensor, yLoses: Tens
 /** Both inputs' gradients of the differentiable binary primitives (x and y already broadcast to out's shape). */
 const binaryDerivatives: Partial<Record<BinaryOp, BinaryDerivative>> = {
   add: (g) => [g, g],
-  sub: (g) => [g, neg(g)],
-  mul: (g, x, y) => [mul(g, y), mul(g, x)],
-  div: (g, x, y) => [div(g, y), neg(div(mul(g, x), mul(y, y)))],
-  pow: (g, x, y, out) => [
-    x.requiresGrad ? where(eq(y, 0), 0, mul(g, mul(y, pow(x, sub(y, 1))))) : null,
-    y.requiresGrad ? where(logicalAnd(eq(x, 0), ge(y, 0)), 0, mul(g, mul(out, log(x)))) : null,
+  sub: (g, _x, _y, _out, [, dy]) => [g, dy ? neg(g) : null],
+  mul: (g, x, y, _out, [dx, dy]) => [dx ? mul(g, y) : null, dy ? mul(g, x) : null],
+  div: (g, x, y, _out, [dx, dy]) => [dx ? div(g, y) : null, dy ? neg(div(mul(g, x), mul(y, y))) : null],
+  pow: (g, x, y, out, [dx, dy]) => [
+    dx ? where(eq(y, 0), 0, mul(g, mul(y, pow(x, sub(y, 1))))) : null,
+    dy ? where(logicalAnd(eq(x, 0), ge(y, 0)), 0, mul(g, mul(out, log(x)))) : null,
   ],
-  atan2: (g, x, y) => {
+  atan2: (g, x, y, _out, [dx, dy]) => {
     const radius = add(mul(x, x), mul(y, y)); // atan2(x, y) is the angle of the point (y, x)
-    return [div(mul(g, y), radius), neg(div(mul(g, x), radius))];
+    return [dx ? div(mul(g, y), radius) : null, dy ? neg(div(mul(g, x), radius)) : null];
   },
-  fmod: (g, x, y) => [g, y.requiresGrad ? neg(mul(g, trunc(div(x, y)))) : null],
+  fmod: (g, x, y, _out, [, dy]) => [g, dy ? neg(mul(g, trunc(div(x, y)))) : null],
   maximum: (g, x, y) => splitTies(g, x, y, lt(x, y), gt(x, y)),
   minimum: (g, x, y) => splitTies(g, x, y, gt(x, y), lt(x, y)),
 };
@@ -181,7 +197,8 @@ export function recordBinary(op: BinaryOp, x: Tensor, y: Tensor, out: Tensor): T
     );
   }
   const name = nodeName(op, (op === 'pow' && y.requiresGrad) || op === 'fmod' ? 1 : 0);
-  return record(out, name, [x, y], (g) => derivative(g, x, y, out), op !== 'add' && op !== 'sub');
+  const needs: Needs = [x.requiresGrad, y.requiresGrad];
+  return record(out, name, [x, y], (g) => derivative(g, x, y, out, needs), op !== 'add' && op !== 'sub');
 }
 
 /** Records torch.where: the gradient goes to `x` where the condition holds, to `y` elsewhere. */

@@ -34,7 +34,8 @@ import {
 } from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
 import { norm } from '../ops/scan';
-import { logSoftmax as logSoftmaxOp, mean, softmax as softmaxOp, variance } from '../ops/reduction';
+import { renameGradFn } from '../autograd/derivatives';
+import { logSoftmax as logSoftmaxOp, mean, softmax as softmaxOp } from '../ops/reduction';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { isNotInplace, isProbability } from './module';
@@ -67,7 +68,9 @@ export function linear(
     );
   }
   const out = matmul(input, weight.t()); // (..., out_features)
-  return bias ? out.add(bias) : out;
+  if (!bias) return out;
+  // torch computes a matrix input with a bias as one addmm
+  return input.ndim === 2 ? renameGradFn(out.add(bias), 'AddmmBackward0') : out.add(bias);
 }
 
 /** The options of F.softmax and F.logSoftmax. */
@@ -147,7 +150,7 @@ export function dropout(
   if (!training || p === 0) return input;
   if (p === 1) return input.mul(0);
   const keep = rand(input.shape).to(input.backend.name).ge(p);
-  return where(keep, input.div(1 - p), 0);
+  return renameGradFn(where(keep, input.div(1 - p), 0), 'MulBackward0'); // torch's dropout is a mask multiply
 }
 
 /** F.normalize's keyword arguments. */
@@ -213,10 +216,12 @@ export function layerNorm(
     );
   }
   const centered = input.sub(mean(input, dims, true));
-  let out = centered.div(variance(input, dims, false, true).add(eps).sqrt());
+  // The biased variance from the centered values already at hand: fewer ops, forward and backward.
+  const biasedVariance = mean(centered.mul(centered), dims, true);
+  let out = centered.div(biasedVariance.add(eps).sqrt());
   if (weight) out = out.mul(weight);
   if (bias) out = out.add(bias);
-  return out;
+  return renameGradFn(out, 'NativeLayerNormBackward0');
 }
 
 /** Options of scaledDotProductAttention, as F.scaled_dot_product_attention's keyword arguments. */

@@ -6,7 +6,8 @@
  * Shapes: N batch entries, C classes, d1... extra dims of the (N, C, d1...) form.
  */
 import { checkOptions, isNumber, isOneOf, isOptional, isTensor, isInt } from '../arguments';
-import { arange, tensor } from '../ops/creation';
+import { renameGradFn } from '../autograd/derivatives';
+import { fromValues } from '../ops/creation';
 import { where } from '../ops/elementwise';
 import { formatShape, torchSize } from '../shape';
 import type { Tensor } from '../tensor';
@@ -112,16 +113,27 @@ function classTargets(
       `${call}: weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: ${formatShape(weight.shape)}`,
     );
   }
+  // The targets are read once and checked here anyway, so the masks are written in the same pass (comparing
+  // class indices on a backend would run as host loops in the native one).
   const values = target.dataSync();
-  const counted = Int32Array.from(values, (value) => {
-    if (value === ignoreIndex) return -1;
-    if (value < 0 || value >= classes) throw new Error(`${call}: Target ${value} is out of bounds.`);
-    return value;
-  });
-  const countedTarget = tensor(counted, { shape: target.shape }).to(input.backend.name); // (N, d1...)
-  const classMask = arange(classes).to(input.backend.name).eq(countedTarget.unsqueeze(-1)); // (N, d1..., C)
-  const ignored = countedTarget.eq(-1); // (N, d1...)
-  const weights = weight ? where(classMask, weight, 0).sum(-1) : ignored.logicalNot().float(); // (N, d1...)
+  const classFlags = new Uint8Array(values.length * classes);
+  const ignoredFlags = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === ignoreIndex) ignoredFlags[i] = 1;
+    else if (value < 0 || value >= classes) throw new Error(`${call}: Target ${value} is out of bounds.`);
+    else classFlags[i * classes + value] = 1;
+  }
+  const classMask = fromValues(classFlags, [...target.shape, classes], 'bool', input.backend); // (N, d1..., C)
+  const ignored = fromValues(ignoredFlags, target.shape, 'bool', input.backend); // (N, d1...)
+  const weights = weight
+    ? where(classMask, weight, 0).sum(-1) // (N, d1...)
+    : fromValues(
+        ignoredFlags.map((flag) => 1 - flag),
+        target.shape,
+        'float32',
+        input.backend,
+      ); // (N, d1...)
   return { classMask, weights, ignored };
 }
 
@@ -147,7 +159,8 @@ export function nllLoss(input: Tensor, target: Tensor, options?: NllLossOptions)
   isTensor(target, 'nllLoss', 'target', 2);
   checkReduction('nllLoss', options);
   const { weight = null, ignoreIndex = -100, reduction = 'mean' } = checkOptions('nllLoss', options, nllSpec);
-  return negativeLogLikelihood(input, classTargets('nllLoss', input, target, weight, ignoreIndex), reduction);
+  const targets = classTargets('nllLoss', input, target, weight, ignoreIndex);
+  return renameGradFn(negativeLogLikelihood(input, targets, reduction), 'NllLossBackward0');
 }
 
 /**
@@ -173,7 +186,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntro
     return probabilityCrossEntropy(logProbabilities, target, weight, reduction, labelSmoothing);
   }
   const targets = classTargets(call, input, target, weight, ignoreIndex);
-  const nll = negativeLogLikelihood(logProbabilities, targets, reduction);
+  const nll = renameGradFn(negativeLogLikelihood(logProbabilities, targets, reduction), 'NllLossBackward0');
   if (labelSmoothing === 0) return nll;
   const perClass = classesLast(logProbabilities); // (N, d1..., C)
   const smooth = where(targets.ignored, 0, (weight ? perClass.mul(weight) : perClass).sum(-1).neg()); // (N, d1...)
@@ -220,7 +233,7 @@ export function mseLoss(input: Tensor, target: Tensor, options?: ReductionOption
       `mseLoss: Using a target size (${torchSize(target.shape)}) that is different to the input size (${torchSize(input.shape)}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`,
     );
   }
-  return reduce(input.sub(target).square(), reduction);
+  return renameGradFn(reduce(input.sub(target).square(), reduction), 'MseLossBackward0');
 }
 
 /** F.binaryCrossEntropyWithLogits's keyword arguments. */
@@ -255,7 +268,8 @@ export function binaryCrossEntropyWithLogits(
   const logTerm = maxValue.neg().exp().add(input.neg().sub(maxValue).exp()).log().add(maxValue); // log(1 + e^(−x))
   const positive = posWeight ? posWeight.sub(1).mul(target).add(1).mul(logTerm) : logTerm;
   const losses = target.neg().add(1).mul(input).add(positive);
-  return reduce(weight ? losses.mul(weight) : losses, reduction);
+  const reduced = reduce(weight ? losses.mul(weight) : losses, reduction);
+  return renameGradFn(reduced, 'BinaryCrossEntropyWithLogitsBackward0');
 }
 
 /** Calling the module calls forward: `crossEntropyLoss(...)` is `.forward(...)`. */

@@ -33,7 +33,7 @@ import {
   type TypedArray,
 } from '../dtype';
 import { broadcastShapes as broadcastTwo, formatShape, normalizeDim, toSize, type Shape, type Size } from '../shape';
-import { recordClone } from '../autograd/derivatives';
+import { recordClone, renameGradFn } from '../autograd/derivatives';
 import { recordDiag, recordEmbedding } from '../autograd/hostDerivatives';
 import { tracksGrad } from '../autograd/gradMode';
 import { Tensor } from '../tensor';
@@ -76,7 +76,7 @@ export function flip(input: Tensor, ...dims: ShapeArgs): Tensor {
   isTensor(input, 'flip', 'input', 1);
   const repeated = (d: number) => `dim ${d} appears multiple times in the list of dims`;
   const flipped = distinctDims('flip', intsFromArgs('flip', 'dims', dims, 2), input.ndim, repeated);
-  if (input.ndim === 0 || input.numel() === 0) return copied(input);
+  if (input.ndim === 0 || input.numel() === 0) return renameGradFn(copied(input), 'FlipBackward0', [input]);
   const strides = [...input.strides];
   let offset = input.offset;
   for (const d of flipped) {
@@ -84,7 +84,7 @@ export function flip(input: Tensor, ...dims: ShapeArgs): Tensor {
     strides[d] = -strides[d];
   }
   // A view with negative strides reads the flipped order; it never leaves this function.
-  return copied(input.withLayout(input.shape, strides, offset));
+  return renameGradFn(copied(input.withLayout(input.shape, strides, offset)), 'FlipBackward0', [input]);
 }
 
 /** roll's optional dims, checked once. */
@@ -113,7 +113,8 @@ export function roll(
     if (shiftList.length !== 1) {
       throw new Error(`roll: shifts and dimensions must align. shifts: ${shiftList.length}, dims:0`);
     }
-    return reshape(roll(reshape(input, [-1]), shiftList[0], 0), input.shape); // the flattened tensor, rolled
+    const rolled = reshape(roll(reshape(input, [-1]), shiftList[0], 0), input.shape); // the flattened tensor, rolled
+    return renameGradFn(rolled, 'RollBackward0', [input]);
   }
   if (shiftList.length !== dimList.length) {
     throw new Error(`roll: shifts and dimensions must align. shifts: ${shiftList.length}, dims:${dimList.length}`);
@@ -126,7 +127,7 @@ export function roll(
     const shift = size === 0 ? 0 : ((shiftList[i] % size) + size) % size;
     if (shift !== 0) result = cat([narrow(result, d, size - shift, shift), narrow(result, d, 0, size - shift)], d);
   });
-  return result === input ? copied(input) : withTorchDtypeOf(result, input);
+  return renameGradFn(result === input ? copied(input) : withTorchDtypeOf(result, input), 'RollBackward0', [input]);
 }
 
 // diagonals ------------------------------------------------------------------------------------
@@ -511,7 +512,8 @@ export function pad(
     if (mode !== 'circular') result = crop(result);
   }
   const fresh = result.storage !== input.storage && result.isContiguous();
-  return fresh ? withTorchDtypeOf(result, input) : copied(withTorchDtypeOf(result, input));
+  const padded = fresh ? withTorchDtypeOf(result, input) : copied(withTorchDtypeOf(result, input));
+  return mode === 'constant' ? renameGradFn(padded, 'ConstantPadNdBackward0', [input]) : padded;
 }
 
 /** F.one_hot's keyword argument. */

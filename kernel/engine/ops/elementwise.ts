@@ -30,7 +30,14 @@ import { scalarLike } from './creation';
 import { nonzero } from './indexing';
 import { checkSameBackend, expand } from './movement';
 import { all, any } from './reduction';
-import { recordBinary, recordClamp, recordUnary, recordWhere, recordZeroGradient } from '../autograd/derivatives';
+import {
+  recordBinary,
+  recordClamp,
+  recordUnary,
+  recordWhere,
+  recordZeroGradient,
+  renameGradFn,
+} from '../autograd/derivatives';
 import { tracksGrad } from '../autograd/gradMode';
 
 function dtypeOf(x: TensorLike): DType {
@@ -268,7 +275,7 @@ export function maskedFill(t: Tensor, mask: Tensor, value: number | boolean | Te
     );
   }
   const filler = value instanceof Tensor ? value : scalarLike(value, t, t.dtype);
-  return cast(where(mask, filler, t), t.dtype);
+  return renameGradFn(cast(where(mask, filler, t), t.dtype), 'MaskedFillBackward0', [t]);
 }
 
 // Trigonometric, hyperbolic and rounding ops (issue 14) --------------------------------------

@@ -14,6 +14,7 @@ import {
   recordConcat,
   recordReshape,
   recordView,
+  renameGradFn,
   sliceBackward,
   sumToShape,
 } from '../autograd/derivatives';
@@ -492,10 +493,11 @@ export function split(
     if (lengths.length === 0) lengths.push(0);
   }
   let at = 0;
+  const name = Array.isArray(sizeOrSizes) ? 'SplitWithSizesBackward0' : 'SplitBackward0';
   return lengths.map((length) => {
     const piece = slice(t, d, at, at + length);
     at += length;
-    return piece;
+    return renameGradFn(piece, name, [t]);
   });
 }
 
@@ -545,10 +547,11 @@ export function stack(list: readonly Tensor[], ...args: [dim?: number | DimOptio
     }
   });
   const d = normalizeDim('stack', dim, tensors[0].ndim + 1);
-  return cat(
+  const stacked = cat(
     tensors.map((x) => unsqueeze(x, d)),
     d,
   );
+  return renameGradFn(stacked, 'StackBackward0', tensors);
 }
 
 /** Tiles the tensor: (a, b).repeat(2, 3) → (2a, 3b), by expanding an interleaved view and copying. */
@@ -571,7 +574,7 @@ export function repeat(t: Tensor, ...sizeArgs: ShapeArgs): Tensor {
     reshape(padded, interleaved),
     repeats.flatMap((r, i) => [r, padded.shape[i]]),
   ); // (r0, a, r1, b)
-  return reshape(contiguous(tiled), target); // (r0·a, r1·b)
+  return renameGradFn(reshape(contiguous(tiled), target), 'RepeatBackward0', [t]); // (r0·a, r1·b)
 }
 
 /**
@@ -590,7 +593,8 @@ export function repeatInterleave(t: Tensor, repeats: number, ...args: [dim?: num
   shape[d + 1] = repeats;
   const merged = [...source.shape];
   merged[d] *= repeats;
-  return reshape(contiguous(expand(spread, shape)), merged); // (.., n·r, ..)
+  const repeated = reshape(contiguous(expand(spread, shape)), merged); // (.., n·r, ..)
+  return renameGradFn(repeated, 'IndexSelectBackward0', [t]);
 }
 
 function triangle(op: 'tril' | 'triu', t: Tensor, args: [diagonal?: number | DiagonalOptions]): Tensor {
@@ -603,7 +607,7 @@ function triangle(op: 'tril' | 'triu', t: Tensor, args: [diagonal?: number | Dia
     for (let j = 0; j < cols; j++) keep[i * cols + j] = (op === 'tril' ? j - i <= diagonal : j - i >= diagonal) ? 1 : 0;
   }
   const mask = fromValues(keep, [rows, cols], 'bool', t.backend);
-  return where(mask, t, 0).type(t.torchDtype);
+  return renameGradFn(where(mask, t, 0).type(t.torchDtype), op === 'tril' ? 'TrilBackward0' : 'TriuBackward0', [t]);
 }
 
 /** The lower triangle of the last two dims, on and below `diagonal`: `tril(x, -1)` or `tril(x, { diagonal: -1 })`. */

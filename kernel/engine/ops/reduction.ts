@@ -255,7 +255,7 @@ export function extreme(op: 'max' | 'min', input: Tensor, args: readonly unknown
   const [valuesOf, indicesOf] = op === 'max' ? [amax, argmax] : [amin, argmin];
   if (dim === undefined) {
     if (keepdim) throw new TypeError(`${op}: keepdim needs a dim: ${op}(input, dim, keepdim)`);
-    return valuesOf(input);
+    return renameGradFn(valuesOf(input), op === 'max' ? 'MaxBackward1' : 'MinBackward1', [input]);
   }
   const values = valuesOf(input, dim, keepdim);
   const indices = indicesOf(input, dim, keepdim);

@@ -8,7 +8,7 @@ import { assertThrowsTorchMessage } from '../../helpers/torchFixtures';
 
 engine.setBackend('reference');
 
-const { autograd, enableGrad, isGradEnabled, noGrad, tensor } = engine;
+const { autograd, enableGrad, F, isGradEnabled, noGrad, tensor } = engine;
 
 /** A float leaf that requires grad. */
 function leaf(values: engine.NestedArray): engine.Tensor {
@@ -70,8 +70,45 @@ describe('leaves and results', () => {
       [engine.where(x.gt(2), x, 0), 'WhereBackward0'],
       [x.mm(x), 'MmBackward0'],
       [x.unsqueeze(0).bmm(x.unsqueeze(0)), 'BmmBackward0'],
+      // composite ops under torch 1.13's name for their last node
+      [x.max(), 'MaxBackward1'],
+      [x.min(), 'MinBackward1'],
+      [x.flip(0), 'FlipBackward0'],
+      [x.roll(1), 'RollBackward0'],
+      [x.roll(1, 0), 'RollBackward0'],
+      [F.pad(x, [1, 1]), 'ConstantPadNdBackward0'],
+      [x.tril(), 'TrilBackward0'],
+      [x.triu(1), 'TriuBackward0'],
+      [x.maskedFill(x.gt(2), 0), 'MaskedFillBackward0'],
+      [engine.stack([x, x]), 'StackBackward0'],
+      [x.repeat(2, 1), 'RepeatBackward0'],
+      [x.repeatInterleave(2, 0), 'IndexSelectBackward0'],
+      [x.split(1, 1)[0], 'SplitBackward0'],
+      [x.split([1, 1], 1)[1], 'SplitWithSizesBackward0'],
+      [x.chunk(2, 0)[0], 'SplitBackward0'],
+      [F.layerNorm(x, [2]), 'NativeLayerNormBackward0'],
+      [F.linear(x, x, x.select(0, 0)), 'AddmmBackward0'],
+      [F.dropout(x, 0.5), 'MulBackward0'],
+      [F.mseLoss(x, tensor([1.5, 2])), 'MseLossBackward0'],
+      [F.crossEntropy(x, tensor([0, 1]).long()), 'NllLossBackward0'],
+      [F.nllLoss(x, tensor([0, 1]).long()), 'NllLossBackward0'],
+      [
+        F.binaryCrossEntropyWithLogits(
+          x,
+          tensor([
+            [0, 1],
+            [1, 0],
+          ]).float(),
+        ),
+        'BinaryCrossEntropyWithLogitsBackward0',
+      ],
     ];
     for (const [result, name] of names) assert.equal(result.gradFn?.name(), name);
+    // an op that hands back its input (a no-op roll keeps x, a leaf) renames nothing of the input's graph
+    const y = x.mul(2);
+    x.roll(0, 0);
+    y.flip([]);
+    assert.equal(y.gradFn?.name(), 'MulBackward0');
   });
 
   test('nextFunctions lead to the inputs: AccumulateGrad for a leaf, null for a constant', () => {
@@ -177,6 +214,17 @@ describe('backward', () => {
       () => tensor([1.5, 2]).sum().backward(),
       'element 0 of tensors does not require grad and does not have a grad_fn',
     );
+  });
+
+  test("gelu's gradient is torch's Φ(x) + x·φ(x) with or without exact zeros among the inputs", () => {
+    // torch 1.13: gelu(x).sum().backward() at [0, 1, -2, 1e-30] gives [0.5, 1.0833154, -0.0852319, 0.5]
+    const expected = [0.5, 1.083315372467041, -0.08523187041282654, 0.5];
+    const withZero = leaf([0, 1, -2, 1e-30]);
+    engine.F.gelu(withZero).sum().backward();
+    const withoutZero = leaf([1, -2]);
+    engine.F.gelu(withoutZero).sum().backward();
+    const grads = [...(withZero.grad?.toArray() as number[]), ...(withoutZero.grad?.toArray() as number[])];
+    [...expected, expected[1], expected[2]].forEach((value, i) => assert.ok(Math.abs(grads[i] - value) < 1e-6, `${i}`));
   });
 
   test('a second backward through a freed graph fails; retainGraph keeps it', () => {

@@ -62,8 +62,8 @@ const hostOps: Record<string, [op: (x: engine.Tensor) => engine.Tensor, gradFn: 
   sort: [(x) => x.sort(1).values, 'SortBackward0'],
   topk: [(x) => x.topk(1).values, 'TopkBackward0'],
   unique: [(x) => engine.unique(x) as engine.Tensor, null],
-  flip: [(x) => x.flip(0), 'CloneBackward0'],
-  roll: [(x) => x.roll(1, 0), 'CatBackward0'],
+  flip: [(x) => x.flip(0), 'FlipBackward0'],
+  roll: [(x) => x.roll(1, 0), 'RollBackward0'],
 };
 
 for (const [name, [op, gradFn]] of Object.entries(hostOps)) {
