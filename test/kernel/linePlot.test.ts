@@ -128,8 +128,9 @@ describe('plot', () => {
   it('keeps each run of points at its lowest and highest value and its first gap', () => {
     // Runs [5, 1, 9, 3], [4, NaN, 4, 2], [8, 8, 7, 6]: the first of equal highs is kept.
     const y = [5, 1, 9, 3, 4, NaN, 4, 2, 8, 8, 7, 6];
-    assert.deepEqual(minMaxIndices(y, 3), [1, 2, 4, 5, 7, 8, 11]);
-    assert.deepEqual(minMaxIndices([1, 1, 1, 1], 2), [0, 2], 'a flat run keeps one point');
+    assert.deepEqual([...minMaxIndices(y, 3)], [1, 2, 4, 5, 7, 8, 11]);
+    assert.deepEqual([...minMaxIndices([1, 1, 1, 1], 2)], [0, 2], 'a flat run keeps one point');
+    assert.deepEqual([...minMaxIndices([NaN, NaN, 3], 1)], [0, 2], 'a run of gaps keeps its first');
   });
 
   it('downsamples long series under the cap, min and max preserved, short ones whole, and says so', () => {
@@ -157,6 +158,22 @@ describe('plot', () => {
     );
     assert.deepEqual([downsampled.length, downsampled.nanCount, downsampled.last?.x], [n, 1, n - 1]);
     assert.deepEqual(chart.cut, { maxBytes, fullValueBytes: Math.ceil((n + 3) * (16 / 3)) });
+  });
+  it('shares the cap equally between long series and keeps the rest whole', () => {
+    const n = 100_000;
+    const falling = Float64Array.from({ length: n }, (_, i) => Math.exp(-i / n));
+    const rising = Float64Array.from({ length: n }, (_, i) => 1 - Math.exp(-i / n));
+    const evaluated = { x: [0, 50_000, 99_999], y: [0.1, 0.5, 0.9] };
+    const chart = chartOutput(plot({ falling, rising, evaluated }), 1 << 20);
+    const bytes = JSON.stringify(chart).length;
+    assert.ok(bytes <= 1 << 20 && bytes > 0.95 * (1 << 20), `${bytes} bytes`);
+    assert.deepEqual(
+      chart.series.map((s) => s.downsampled?.buckets),
+      [chart.series[0].downsampled!.buckets, chart.series[0].downsampled!.buckets, undefined],
+    );
+    assert.deepEqual(values(chart.series[2].y), [0.1, 0.5, 0.9].map(Math.fround));
+    const rises = values(chart.series[1].y);
+    assert.deepEqual([rises[0], rises[rises.length - 1]], [0, Math.fround(rising[n - 1])], 'ends kept');
   });
 });
 
