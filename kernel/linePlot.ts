@@ -4,6 +4,7 @@
 // plot() copies the values it is given, so a training loop can keep pushing into its arrays. A
 // chart over its size cap keeps every series' summary and downsamples long series, each run of
 // points keeping its lowest and highest value and its first gap, and says so.
+import { inspect } from 'node:util';
 import type { OutputBundle } from '../protocol/kernelProtocol';
 import { mimeTypes } from '../protocol/mimeTypes';
 import { payloadVersion, type ChartOutput, type ChartSeries } from '../protocol/outputPayloads';
@@ -68,6 +69,11 @@ export class LinePlot {
   /** The text/plain summary: each series' length, last, min and max values. */
   toString(): string {
     return plotSummary(this.series.map(seriesSummary), this.options.title);
+  }
+
+  /** console.log(chart) and display(chart, { as: 'text' }) print the summary too. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 }
 

@@ -3,6 +3,7 @@
 // in place through display(...).update(...) in the built kernel process.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import type { KernelClient } from '../../extension/kernelClient';
 import { arange, setBackend, tensor } from '../../kernel/engine/index';
 import { chartOutput, minMaxIndices, plot } from '../../kernel/linePlot';
@@ -71,6 +72,7 @@ describe('plot', () => {
     losses.push(1);
     assert.deepEqual(values(chartOutput(chart, 1 << 20).series[0].y), [3, 2]);
     assert.equal(String(chart), 'plot: 1 series\n  loss  2 points  last 2 (x 1)  min 2  max 3');
+    assert.equal(inspect(chart), String(chart), 'console.log prints the summary');
   });
 
   it('shows an empty series and an all-NaN one as having no finite values', () => {

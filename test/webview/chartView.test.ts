@@ -171,6 +171,11 @@ describe(
       assert.equal(await text(page, 'readout'), at(101));
       await page.keyboard.press('End');
       assert.equal(await text(page, 'readout'), at(200));
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('ArrowLeft');
+      await page
+        .locator('[data-attention-lab="chart-view"]')
+        .screenshot({ path: join(artifacts, 'chart-readout.png') });
     });
 
     it('switches to a log y axis and back: ticks at powers of ten, lines where log10 puts them', async () => {
