@@ -4,10 +4,11 @@
 // plot() copies the values it is given, so a training loop can keep pushing into its arrays. A
 // chart over its size cap keeps every series' summary and downsamples long series, each run of
 // points keeping its lowest and highest value and its first gap, and says so.
+import { inspect } from 'node:util';
 import type { OutputBundle } from '../protocol/kernelProtocol';
 import { mimeTypes } from '../protocol/mimeTypes';
 import { payloadVersion, type ChartOutput, type ChartSeries } from '../protocol/outputPayloads';
-import { formatValue } from '../protocol/numberText';
+import { formatAxisValue, formatValue } from '../protocol/numberText';
 import { encodeTensor } from '../protocol/tensorWire';
 import { checkOptions, isBool, isOptionsObject, isString, typeName, type ArgumentCheck } from './engine/arguments';
 import { Tensor } from './engine/index';
@@ -68,6 +69,11 @@ export class LinePlot {
   /** The text/plain summary: each series' length, last, min and max values. */
   toString(): string {
     return plotSummary(this.series.map(seriesSummary), this.options.title);
+  }
+
+  /** console.log(chart) and display(chart, { as: 'text' }) print the summary too. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 }
 
@@ -157,8 +163,9 @@ function seriesSummary(series: CopiedSeries): Omit<ChartSeries, 'x' | 'y' | 'dow
  * The indices kept when `length` points are cut to `buckets` runs: in each run, its lowest and
  * highest finite y and its first non-finite point (so a gap stays a gap), in index order.
  */
-export function minMaxIndices(y: ArrayLike<number>, buckets: number): number[] {
-  const kept: number[] = [];
+export function minMaxIndices(y: ArrayLike<number>, buckets: number): Int32Array {
+  const kept = new Int32Array(3 * buckets);
+  let count = 0;
   for (let b = 0; b < buckets; b++) {
     const start = Math.floor((b * y.length) / buckets);
     const end = Math.floor(((b + 1) * y.length) / buckets);
@@ -167,18 +174,22 @@ export function minMaxIndices(y: ArrayLike<number>, buckets: number): number[] {
     let gap = -1;
     for (let i = start; i < end; i++) {
       const v = y[i];
-      if (!Number.isFinite(v)) {
+      if (v - v !== 0) {
         if (gap < 0) gap = i;
       } else {
         if (low < 0 || v < y[low]) low = i;
         if (high < 0 || v > y[high]) high = i;
       }
     }
-    for (const i of [low, high, gap].filter((i) => i >= 0).sort((a, b) => a - b)) {
-      if (kept[kept.length - 1] !== i) kept.push(i);
-    }
+    // The three in index order (-1, none, sorts first and is skipped), without allocating.
+    const first = Math.min(low, high, gap);
+    const last = Math.max(low, high, gap);
+    const middle = low + high + gap - first - last;
+    if (first >= 0) kept[count++] = first;
+    if (middle >= 0 && middle !== first) kept[count++] = middle;
+    if (last !== middle && last !== first) kept[count++] = last;
   }
-  return kept;
+  return kept.subarray(0, count);
 }
 
 /** Base64 characters per float32 value on the wire. */
@@ -198,8 +209,11 @@ function valueShares(costs: readonly number[], budget: number): number[] {
   const order = costs.map((_, i) => i).sort((a, b) => costs[a] - costs[b]);
   for (const [rank, i] of order.entries()) {
     const share = Math.floor(left / (order.length - rank));
-    if (costs[i] <= share) left -= costs[i];
-    else shares[i] = share;
+    if (costs[i] > share) {
+      for (const longer of order.slice(rank)) shares[longer] = share;
+      break;
+    }
+    left -= costs[i];
   }
   return shares;
 }
@@ -229,8 +243,11 @@ export function chartOutput(chart: LinePlot, maxBytes: number, title = chart.opt
       buckets = Math.max(1, Math.floor((buckets * fitting) / kept.length) - 1);
       kept = minMaxIndices(copied.y, buckets);
     }
-    const x = kept.map((at) => (copied.x ? copied.x[at] : at));
-    const y = kept.map((at) => copied.y[at]);
+    const [x, y] = [new Float32Array(kept.length), new Float32Array(kept.length)];
+    for (let k = 0; k < kept.length; k++) {
+      x[k] = copied.x ? copied.x[kept[k]] : kept[k];
+      y[k] = copied.y[kept[k]];
+    }
     return {
       ...summaries[i],
       x: encodeTensor([kept.length], 'float32', x),
@@ -250,7 +267,7 @@ function plotSummary(summaries: readonly SeriesSummary[], title: string | undefi
   const width = Math.max(...summaries.map((s) => s.name.length));
   const lines = summaries.map((s) => {
     const values = s.last
-      ? `last ${formatValue(s.last.y)} (x ${formatValue(s.last.x)})  ` +
+      ? `last ${formatValue(s.last.y)} (x ${formatAxisValue(s.last.x)})  ` +
         `min ${formatValue(s.min ?? NaN)}  max ${formatValue(s.max ?? NaN)}`
       : 'no finite values';
     const gaps = s.nanCount + s.infCount > 0 ? `  gaps: ${s.nanCount} NaN, ${s.infCount} ±Inf` : '';

@@ -10,3 +10,10 @@ export function formatValue(value: number): string {
   if (magnitude >= 1e5 || magnitude < 1e-4) return value.toExponential(3);
   return String(Number(value.toPrecision(4)));
 }
+
+/** A value on an axis (ticks, a step): whole numbers written out (99999, not 1.000e+5), others as
+ *  formatValue with short exponents (1e-5). */
+export function formatAxisValue(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) < 1e9) return String(value);
+  return formatValue(value).replace(/\.?0*e\+?/, 'e');
+}

@@ -5,6 +5,7 @@
 // points ≤ 0, and a text description for screen readers. It redraws when the theme changes and
 // keeps the toggle's state through in-place updates of the same output (display(...).update).
 import type { ChartOutput, ChartSeries } from '../protocol/outputPayloads';
+import { formatAxisValue } from '../protocol/numberText';
 import { decodeTensor } from '../protocol/tensorWire';
 import { linearTicks, logTicks, type AxisTicks } from './chartTicks';
 import { button, element } from './dom';
@@ -17,13 +18,6 @@ interface Line {
   y: Float32Array;
   colorIndex: number;
   dash: number[];
-}
-
-/** A tick's label: whole numbers written out (an x axis of steps reads 150000), exponents kept short (1e-5). */
-function tickLabel(value: number): string {
-  if (Number.isInteger(value) && Math.abs(value) < 1e9) return String(value);
-  const magnitude = Math.abs(value);
-  return magnitude >= 1e5 || magnitude < 1e-4 ? value.toExponential().replace('e+', 'e') : String(value);
 }
 
 /** Where the data sits on the canvas, in CSS pixels (also left on the canvas for tests and tools). */
@@ -82,7 +76,8 @@ const chartStates = new WeakMap<HTMLElement, { logY: boolean; givenLogY: boolean
 function decodeLines(series: ChartSeries[]): Line[] {
   return series.map((s, i) => {
     const y = decodeTensor(s.y).values;
-    const x = s.x ? decodeTensor(s.x).values : Float64Array.from(y, (_, at) => at);
+    const x = s.x ? decodeTensor(s.x).values : new Float64Array(y.length);
+    if (!s.x) for (let at = 0; at < y.length; at++) x[at] = at;
     return {
       name: s.name,
       x,
@@ -110,8 +105,16 @@ function nearestIndex(xs: ArrayLike<number>, x: number): number {
 
 /** Every distinct x of every series, sorted: the positions the readout can stop at. */
 function allXs(lines: Line[]): Float64Array {
-  const merged = Float64Array.from(lines.flatMap((line) => Array.from(line.x))).sort();
-  return merged.filter((x, i) => i === 0 || x !== merged[i - 1]);
+  const merged = new Float64Array(lines.reduce((n, line) => n + line.x.length, 0));
+  let at = 0;
+  for (const line of lines) {
+    merged.set(line.x, at);
+    at += line.x.length;
+  }
+  merged.sort();
+  let count = 0;
+  for (let i = 0; i < merged.length; i++) if (i === 0 || merged[i] !== merged[count - 1]) merged[count++] = merged[i];
+  return merged.subarray(0, count);
 }
 
 /** The axes for the data on this scale: the data's ranges (or the fixed y range) with their ticks. */
@@ -119,11 +122,16 @@ function frameFor(payload: ChartOutput, lines: Line[], log: boolean, context: Ca
   let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
   let integerXs = true;
   for (const line of lines) {
+    if (line.x.length === 0) continue;
+    // x is sorted: its ends are its range.
+    xMin = Math.min(xMin, line.x[0]);
+    xMax = Math.max(xMax, line.x[line.x.length - 1]);
     for (let i = 0; i < line.x.length; i++) {
-      const [x, y] = [line.x[i], line.y[i]];
-      [xMin, xMax] = [Math.min(xMin, x), Math.max(xMax, x)];
-      integerXs &&= Number.isInteger(x);
-      if (drawable(y, log)) [yMin, yMax] = [Math.min(yMin, y), Math.max(yMax, y)];
+      const y = line.y[i];
+      integerXs &&= Number.isInteger(line.x[i]);
+      if (!drawable(y, log)) continue;
+      if (y < yMin) yMin = y;
+      if (y > yMax) yMax = y;
     }
   }
   if (xMin > xMax) [xMin, xMax] = [0, 1];
@@ -133,7 +141,7 @@ function frameFor(payload: ChartOutput, lines: Line[], log: boolean, context: Ca
   const y = log ? logTicks(low, high, fixed !== undefined) : linearTicks(low, high, 5, 0, fixed !== undefined);
   const x = linearTicks(xMin, xMax, 6, integerXs ? 1 : 0, xMin < xMax);
   context.font = `${tickFont}px ${chartTheme().font}`;
-  const labelWidth = Math.max(...y.ticks.map((t) => context.measureText(tickLabel(t)).width));
+  const labelWidth = Math.max(...y.ticks.map((t) => context.measureText(formatAxisValue(t)).width));
   const left = Math.ceil(8 + (payload.yLabel ? 18 : 0) + labelWidth + 6);
   const bottom = 22 + (payload.xLabel ? 18 : 0);
   return { left, top: 10, width: cssWidth - left - 16, height: cssHeight - 10 - bottom, x, y, log };
@@ -162,7 +170,7 @@ function drawAxes(context: CanvasRenderingContext2D, frame: Frame, payload: Char
     context.lineTo(left + width, y);
     context.stroke();
     context.globalAlpha = 1;
-    context.fillText(tickLabel(tick), left - 6, y);
+    context.fillText(formatAxisValue(tick), left - 6, y);
   }
   context.textAlign = 'center';
   context.textBaseline = 'top';
@@ -172,7 +180,7 @@ function drawAxes(context: CanvasRenderingContext2D, frame: Frame, payload: Char
     context.moveTo(x, top + height);
     context.lineTo(x, top + height + 4);
     context.stroke();
-    context.fillText(tickLabel(tick), x, top + height + 6);
+    context.fillText(formatAxisValue(tick), x, top + height + 6);
   }
   context.beginPath();
   context.moveTo(left + 0.5, top);
@@ -194,7 +202,11 @@ function drawAxes(context: CanvasRenderingContext2D, frame: Frame, payload: Char
   }
 }
 
-/** Each series' line, broken at gaps; a point with gaps on both sides is drawn as a dot. */
+/**
+ * Each series' line, broken at gaps; a point with gaps on both sides is drawn as a dot. Points that
+ * share a pixel column become one vertical stroke over their extent, so a 100000-point series costs
+ * about one segment per column, not one per point, and looks the same.
+ */
 function drawLines(context: CanvasRenderingContext2D, frame: Frame, lines: Line[], theme: ChartTheme): void {
   context.save();
   context.beginPath();
@@ -209,16 +221,32 @@ function drawLines(context: CanvasRenderingContext2D, frame: Frame, lines: Line[
     context.setLineDash(line.dash);
     context.beginPath();
     let run = 0;
+    // The pixel column being drawn: its x, the extent of the points in it, and its last point.
+    let [column, low, high, lastX, lastY] = [NaN, 0, 0, 0, 0];
+    const finishColumn = () => {
+      if (high <= low) return;
+      context.lineTo(column, low);
+      context.lineTo(column, high);
+      context.lineTo(lastX, lastY);
+    };
     for (let i = 0; i <= line.y.length; i++) {
       const shown = i < line.y.length && drawable(line.y[i], frame.log);
       if (!shown) {
+        if (run > 0) finishColumn();
         if (run === 1) dots.push(i - 1);
         run = 0;
         continue;
       }
       const [px, py] = [toPixelX(frame, line.x[i]), toPixelY(frame, line.y[i])];
+      if (run > 0 && Math.round(px) === column) {
+        [low, high, lastX, lastY] = [Math.min(low, py), Math.max(high, py), px, py];
+        run++;
+        continue;
+      }
+      if (run > 0) finishColumn();
       if (run++ === 0) context.moveTo(px, py);
       else context.lineTo(px, py);
+      [column, low, high, lastX, lastY] = [Math.round(px), py, py, px, py];
     }
     context.stroke();
     context.fillStyle = color;
@@ -252,7 +280,7 @@ function describe(payload: ChartOutput): string {
     if (!s.last) return `${s.name}: ${s.length} points, none finite`;
     const gaps = s.nanCount + s.infCount > 0 ? `, ${s.nanCount + s.infCount} gaps (NaN or infinite)` : '';
     const range = `min ${formatValue(s.min ?? NaN)}, max ${formatValue(s.max ?? NaN)}`;
-    return `${s.name}: ${s.length} points, last ${formatValue(s.last.y)} at ${formatValue(s.last.x)}, ${range}${gaps}`;
+    return `${s.name}: ${s.length} points, last ${formatValue(s.last.y)} at ${formatAxisValue(s.last.x)}, ${range}${gaps}`;
   });
   return [`Line chart${payload.title ? ` "${payload.title}"` : ''}${over}.`, ...series.map((s) => `${s}.`)].join(' ');
 }
@@ -295,7 +323,9 @@ export function renderChart(payload: ChartOutput, root: HTMLElement): void {
   };
   chartStates.set(root, state);
   const lines = decodeLines(payload.series);
-  const xs = allXs(lines);
+  // Every distinct x, sorted: built on the first hover or key press, not on each update's render.
+  let sortedXs: Float64Array | null = null;
+  const xs = () => (sortedXs ??= allXs(lines));
   const view = element('div', 'al-view al-chart');
   view.dataset.attentionLab = 'chart-view';
   const header = element('div', 'al-header');
@@ -337,7 +367,7 @@ export function renderChart(payload: ChartOutput, root: HTMLElement): void {
     if (!context || !frame) return;
     context.clearRect(0, 0, cssWidth, cssHeight);
     if (cursor < 0) return;
-    const at = xs[cursor];
+    const at = xs()[cursor];
     const px = toPixelX(frame, at);
     context.strokeStyle = theme.muted;
     context.lineWidth = 1;
@@ -345,11 +375,11 @@ export function renderChart(payload: ChartOutput, root: HTMLElement): void {
     context.moveTo(Math.round(px) + 0.5, frame.top);
     context.lineTo(Math.round(px) + 0.5, frame.top + frame.height);
     context.stroke();
-    const parts = [`${payload.xLabel ?? 'x'} ${formatValue(at)}`];
+    const parts = [`${payload.xLabel ?? 'x'} ${formatAxisValue(at)}`];
     for (const line of lines) {
       const i = nearestIndex(line.x, at);
       if (i < 0) continue;
-      const elsewhere = line.x[i] === at ? '' : ` (at ${formatValue(line.x[i])})`;
+      const elsewhere = line.x[i] === at ? '' : ` (at ${formatAxisValue(line.x[i])})`;
       parts.push(`${line.name} ${formatValue(line.y[i])}${elsewhere}`);
       if (!drawable(line.y[i], frame.log)) continue;
       context.fillStyle = theme.series[line.colorIndex];
@@ -394,8 +424,8 @@ export function renderChart(payload: ChartOutput, root: HTMLElement): void {
     notes.hidden = noted.length === 0;
     const canvas = base.canvas;
     canvas.dataset.frame = JSON.stringify({ ...frame, x: [frame.x.lo, frame.x.hi], y: [frame.y.lo, frame.y.hi] });
-    canvas.dataset.yTicks = frame.y.ticks.map(tickLabel).join(' ');
-    canvas.dataset.xTicks = frame.x.ticks.map(tickLabel).join(' ');
+    canvas.dataset.yTicks = frame.y.ticks.map(formatAxisValue).join(' ');
+    canvas.dataset.xTicks = frame.x.ticks.map(formatAxisValue).join(' ');
     canvas.dataset.theme = theme.kind;
     showReadout();
   };
@@ -404,7 +434,7 @@ export function renderChart(payload: ChartOutput, root: HTMLElement): void {
     if (!frame) return;
     const bounds = overlay.canvas.getBoundingClientRect();
     const fraction = (event.clientX - bounds.left - frame.left) / frame.width;
-    cursor = nearestIndex(xs, frame.x.lo + fraction * (frame.x.hi - frame.x.lo));
+    cursor = nearestIndex(xs(), frame.x.lo + fraction * (frame.x.hi - frame.x.lo));
     showReadout();
   });
   overlay.canvas.addEventListener('mouseleave', () => {
@@ -416,13 +446,13 @@ export function renderChart(payload: ChartOutput, root: HTMLElement): void {
       ArrowLeft: cursor - 1,
       ArrowRight: cursor + 1,
       Home: 0,
-      End: xs.length - 1,
+      End: xs().length - 1,
     };
-    if (!(event.key in moves) || xs.length === 0) return;
+    if (!(event.key in moves) || xs().length === 0) return;
     event.preventDefault();
     cursor = Math.min(
-      xs.length - 1,
-      Math.max(0, cursor < 0 && event.key === 'ArrowLeft' ? xs.length - 1 : moves[event.key]),
+      xs().length - 1,
+      Math.max(0, cursor < 0 && event.key === 'ArrowLeft' ? xs().length - 1 : moves[event.key]),
     );
     showReadout();
   });

@@ -3,6 +3,7 @@
 // in place through display(...).update(...) in the built kernel process.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import type { KernelClient } from '../../extension/kernelClient';
 import { arange, setBackend, tensor } from '../../kernel/engine/index';
 import { chartOutput, minMaxIndices, plot } from '../../kernel/linePlot';
@@ -71,6 +72,7 @@ describe('plot', () => {
     losses.push(1);
     assert.deepEqual(values(chartOutput(chart, 1 << 20).series[0].y), [3, 2]);
     assert.equal(String(chart), 'plot: 1 series\n  loss  2 points  last 2 (x 1)  min 2  max 3');
+    assert.equal(inspect(chart), String(chart), 'console.log prints the summary');
   });
 
   it('shows an empty series and an all-NaN one as having no finite values', () => {
@@ -128,8 +130,9 @@ describe('plot', () => {
   it('keeps each run of points at its lowest and highest value and its first gap', () => {
     // Runs [5, 1, 9, 3], [4, NaN, 4, 2], [8, 8, 7, 6]: the first of equal highs is kept.
     const y = [5, 1, 9, 3, 4, NaN, 4, 2, 8, 8, 7, 6];
-    assert.deepEqual(minMaxIndices(y, 3), [1, 2, 4, 5, 7, 8, 11]);
-    assert.deepEqual(minMaxIndices([1, 1, 1, 1], 2), [0, 2], 'a flat run keeps one point');
+    assert.deepEqual([...minMaxIndices(y, 3)], [1, 2, 4, 5, 7, 8, 11]);
+    assert.deepEqual([...minMaxIndices([1, 1, 1, 1], 2)], [0, 2], 'a flat run keeps one point');
+    assert.deepEqual([...minMaxIndices([NaN, NaN, 3], 1)], [0, 2], 'a run of gaps keeps its first');
   });
 
   it('downsamples long series under the cap, min and max preserved, short ones whole, and says so', () => {
@@ -157,6 +160,22 @@ describe('plot', () => {
     );
     assert.deepEqual([downsampled.length, downsampled.nanCount, downsampled.last?.x], [n, 1, n - 1]);
     assert.deepEqual(chart.cut, { maxBytes, fullValueBytes: Math.ceil((n + 3) * (16 / 3)) });
+  });
+  it('shares the cap equally between long series and keeps the rest whole', () => {
+    const n = 100_000;
+    const falling = Float64Array.from({ length: n }, (_, i) => Math.exp(-i / n));
+    const rising = Float64Array.from({ length: n }, (_, i) => 1 - Math.exp(-i / n));
+    const evaluated = { x: [0, 50_000, 99_999], y: [0.1, 0.5, 0.9] };
+    const chart = chartOutput(plot({ falling, rising, evaluated }), 1 << 20);
+    const bytes = JSON.stringify(chart).length;
+    assert.ok(bytes <= 1 << 20 && bytes > 0.95 * (1 << 20), `${bytes} bytes`);
+    assert.deepEqual(
+      chart.series.map((s) => s.downsampled?.buckets),
+      [chart.series[0].downsampled!.buckets, chart.series[0].downsampled!.buckets, undefined],
+    );
+    assert.deepEqual(values(chart.series[2].y), [0.1, 0.5, 0.9].map(Math.fround));
+    const rises = values(chart.series[1].y);
+    assert.deepEqual([rises[0], rises[rises.length - 1]], [0, Math.fround(rising[n - 1])], 'ends kept');
   });
 });
 

@@ -171,6 +171,11 @@ describe(
       assert.equal(await text(page, 'readout'), at(101));
       await page.keyboard.press('End');
       assert.equal(await text(page, 'readout'), at(200));
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('ArrowLeft');
+      await page
+        .locator('[data-attention-lab="chart-view"]')
+        .screenshot({ path: join(artifacts, 'chart-readout.png') });
     });
 
     it('switches to a log y axis and back: ticks at powers of ten, lines where log10 puts them', async () => {
@@ -235,6 +240,60 @@ describe(
       );
       const frame = await frameOf(page);
       assert.ok(await colourNear(page, toPixel(frame, 212_345, noisy[212_345]), colors.dark.blue));
+    });
+
+    it('draws a 2 × 100000-point training log under the default cap and reads it at the pointer', async () => {
+      const n = 100_000;
+      const long = Float64Array.from({ length: n }, (_, i) => 2 * Math.exp(-i / 20_000) + 0.05);
+      const rising = Float64Array.from({ length: n }, (_, i) => 1 - Math.exp(-i / 15_000));
+      const chart = chartOutput(plot({ loss: long, accuracy: rising }, { xLabel: 'step' }), defaultMaxOutputBytes);
+      const bytes = JSON.stringify(chart).length;
+      assert.ok(bytes <= defaultMaxOutputBytes, `${bytes} bytes`);
+      const inPage = await render(page, chart, mimeTypes.chart);
+      const frame = await frameOf(page);
+      assert.equal(await canvasData(page, 'xTicks'), '0 20000 40000 60000 80000', 'x spans the data: 0 to 99999');
+      const box = await page.locator('canvas[data-attention-lab="chart-overlay"]').boundingBox();
+      assert.ok(box);
+      const [px, py] = toPixel(frame, n - 1, 1);
+      const hover = await page.evaluate(
+        ({ x, y }) => {
+          const overlay = document.querySelector('canvas[data-attention-lab="chart-overlay"]') as HTMLElement;
+          const started = performance.now();
+          overlay.dispatchEvent(new MouseEvent('mousemove', { clientX: x, clientY: y }));
+          return performance.now() - started;
+        },
+        { x: box.x + px, y: box.y + py },
+      );
+      assert.equal(
+        await text(page, 'readout'),
+        `step 99999 · loss ${formatValue(Math.fround(long[n - 1]))} · accuracy ${formatValue(Math.fround(rising[n - 1]))}`,
+      );
+      console.log(
+        `# 2 x 100000 points: ${(bytes / 1e6).toFixed(2)} MB payload, decode + draw ${inPage.toFixed(0)} ms in the page, hover readout ${hover.toFixed(1)} ms`,
+      );
+    });
+
+    it('tells series apart past the palette: six theme colours, then dashed and dotted lines', async () => {
+      const many = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`s${i}`, [i, i + 1, i + 0.5]]));
+      await render(page, chartOutput(plot(many), defaultMaxOutputBytes), mimeTypes.chart);
+      const swatches = await page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLElement>('.al-chart-swatch')).map((s) => [
+          s.style.borderTopColor,
+          s.style.borderTopStyle,
+        ]),
+      );
+      assert.equal(new Set(swatches.slice(0, 6).map(([color]) => color)).size, 6);
+      assert.deepEqual(
+        swatches.slice(0, 6).map(([, style]) => style),
+        Array(6).fill('solid'),
+      );
+      assert.deepEqual(swatches.slice(6), [
+        [swatches[0][0], 'dashed'],
+        [swatches[1][0], 'dashed'],
+      ]);
+      await page
+        .locator('[data-attention-lab="chart-view"]')
+        .screenshot({ path: join(artifacts, 'chart-eight-series.png') });
     });
 
     it('follows the theme: the lines take the light theme colours when VS Code switches', async () => {
