@@ -6,6 +6,12 @@
 import * as vscode from 'vscode';
 import type { CellError, CellLanguage, KernelNotification, OutputBundle, OutputItem } from '../protocol/kernelProtocol';
 import { KernelClient, KernelCrashedError, type KernelExit } from './kernelClient';
+import type { LiveVariable } from './notebookIntelliSense';
+
+/** KernelClient's variables request (protocol's `variables`), as the kernel client adds it. */
+interface VariablesClient {
+  variables(names?: string[]): Promise<LiveVariable[]>;
+}
 
 export const controllerId = 'attention-lab-kernel';
 
@@ -272,6 +278,11 @@ class NotebookSession implements vscode.Disposable {
       );
   }
 
+  /** The kernel when one is running (never starts one). */
+  get runningClient(): KernelClient | undefined {
+    return this.client?.alive ? this.client : undefined;
+  }
+
   async interrupt(): Promise<void> {
     this.cancelQueued();
     await this.client?.interrupt();
@@ -329,6 +340,15 @@ export class KernelController implements vscode.Disposable {
     const name = metadata.metadata?.kernelspec?.name ?? metadata.kernelspec?.name ?? '';
     if (/attention[-_ ]?lab/i.test(name))
       this.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+  }
+
+  /**
+   * Asks the notebook's running kernel about variables, without running user code (the protocol's
+   * variables request); undefined when no kernel runs or it does not answer that request.
+   */
+  variables(notebook: vscode.NotebookDocument, names: string[]): Promise<LiveVariable[]> | undefined {
+    const client = this.sessions.get(notebook)?.runningClient as (KernelClient & Partial<VariablesClient>) | undefined;
+    return client?.variables?.(names);
   }
 
   backendOf(notebook: vscode.NotebookDocument): string {

@@ -1,6 +1,7 @@
 // Turns a notebook's code cells into the virtual files of one TypeScript program. Each cell is a
-// module: a hidden prefix brings in the names earlier cells left in the kernel (the engine's
-// globals, earlier imports, and `declare` lines typed from the cell that last declared each name),
+// module: a hidden prefix brings in the names earlier cells left in the kernel (earlier imports,
+// and `declare` lines typed from the cell that last declared each name; the engine's globals are
+// declared once, by engineGlobalDeclarations),
 // then the cell's own text, then a hidden suffix exporting the cell's top-level names for later
 // cells. So names flow across cells, a later `const x` replaces an earlier one without a
 // redeclaration error, top-level `await` is legal, and no top-level name reads as "never read".
@@ -37,10 +38,42 @@ export interface TopLevelName {
   statement?: string;
 }
 
-/** The names a cell declares at its top level, in the way each is carried to later cells. */
-export function topLevelNames(text: string, language: NotebookCellSource['language']): TopLevelName[] {
-  const kind = language === 'javascript' ? ts.ScriptKind.JS : ts.ScriptKind.TS;
-  const file = ts.createSourceFile('cell.ts', text, ts.ScriptTarget.ES2022, false, kind);
+/** What a cell declares at its top level and which identifiers it mentions. */
+export interface CellNames {
+  declared: TopLevelName[];
+  /** Every identifier in the cell (names it may read from earlier cells, and more). */
+  mentioned: Set<string>;
+}
+
+const namesByText = new Map<string, CellNames>();
+/** Cells parsed before: the notebook is re-read on each keystroke, while one cell changes. */
+const maxRemembered = 2000;
+
+/** The names a cell declares at its top level (each with how it is carried) and mentions; remembered by text. */
+export function cellNames(text: string, language: NotebookCellSource['language']): CellNames {
+  const key = `${language}\n${text}`;
+  let names = namesByText.get(key);
+  if (!names) {
+    if (namesByText.size >= maxRemembered) namesByText.clear();
+    const kind = language === 'javascript' ? ts.ScriptKind.JS : ts.ScriptKind.TS;
+    const file = ts.createSourceFile('cell.ts', text, ts.ScriptTarget.ES2022, false, kind);
+    names = { declared: topLevelNames(file), mentioned: mentionedIdentifiers(file) };
+    namesByText.set(key, names);
+  }
+  return names;
+}
+
+function mentionedIdentifiers(file: ts.SourceFile): Set<string> {
+  const mentioned = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) mentioned.add(node.text);
+    else ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return mentioned;
+}
+
+function topLevelNames(file: ts.SourceFile): TopLevelName[] {
   const names = new Map<string, TopLevelName>();
   const add = (name: TopLevelName) => names.set(name.name, name);
   const addBinding = (binding: ts.BindingName, carry: CarryKind) => {
@@ -115,11 +148,11 @@ export interface CellScript {
   /** Length of the hidden prefix: cell offset + prefixLength = virtual file offset. */
   prefixLength: number;
   /**
-   * For each carried name, the cell it comes from (undefined: the engine's globals) and the offset
+   * For each carried name, the cell it comes from and the offset
    * in the prefix of the name whose definition is the original one (for go to definition), and of
    * the name this cell's own uses refer to (for references).
    */
-  carried: Map<string, { from: CellScript | undefined; definitionOffset: number; localOffset: number }>;
+  carried: Map<string, { from: CellScript; definitionOffset: number; localOffset: number }>;
 }
 
 /** The order names flow in: cells that ran by execution order, then the others in notebook order. */
@@ -132,29 +165,31 @@ export function flowOrder(cells: readonly NotebookCellSource[]): NotebookCellSou
 export interface ScriptLayout {
   /** Virtual file name of a cell (absolute, in the notebook's folder). */
   fileNameOf(cell: NotebookCellSource): string;
-  /** Names every cell sees without importing: the engine's exports, which the kernel makes globals. */
-  engineGlobals: readonly string[];
 }
 
-/** Builds every cell's virtual file: the carried prefix, the cell's text, the exporting suffix. */
-export function cellScripts(cells: readonly NotebookCellSource[], layout: ScriptLayout): CellScript[] {
+/**
+ * Builds every cell's virtual file: the carried prefix, the cell's text, the exporting suffix. The
+ * focused cell (the one being edited) carries every visible name, for completions; the others
+ * carry only the names they mention, which is all their diagnostics need and keeps the program small.
+ */
+export function cellScripts(
+  cells: readonly NotebookCellSource[],
+  layout: ScriptLayout,
+  focusedCellId?: string,
+): CellScript[] {
   const scripts: CellScript[] = [];
   /** The latest source of each name so far in flow order. */
-  const visible = new Map<string, { from: CellScript | undefined; name: TopLevelName }>();
-  for (const name of layout.engineGlobals)
-    visible.set(name, {
-      from: undefined,
-      name: { name, carry: 'reimport', statement: `import { ${name} } from '${engineModule}';` },
-    });
+  const visible = new Map<string, { from: CellScript; name: TopLevelName }>();
   for (const cell of flowOrder(cells)) {
     const fileName = layout.fileNameOf(cell);
-    const own = topLevelNames(cell.text, cell.language);
+    const { declared: own, mentioned } = cellNames(cell.text, cell.language);
     const ownNames = new Set(own.map((name) => name.name));
+    const wanted = (name: string) => cell.id === focusedCellId || mentioned.has(name);
     const carried: CellScript['carried'] = new Map();
     let prefix = '';
     for (const [name, source] of visible) {
-      if (ownNames.has(name)) continue;
-      const line = carryLine(source.name, source.from && relativeSpecifier(source.from.fileName));
+      if (ownNames.has(name) || !wanted(name)) continue;
+      const line = carryLine(source.name, relativeSpecifier(source.from.fileName));
       carried.set(name, {
         from: source.from,
         definitionOffset: prefix.length + line.nameAt,
@@ -172,12 +207,9 @@ export function cellScripts(cells: readonly NotebookCellSource[], layout: Script
 }
 
 /** The prefix line carrying a name, and where in it the name resolves to its original declaration. */
-function carryLine(
-  name: TopLevelName,
-  specifier: string | undefined,
-): { text: string; nameAt: number; localAt: number } {
+function carryLine(name: TopLevelName, specifier: string): { text: string; nameAt: number; localAt: number } {
   let text: string;
-  if (name.carry === 'reimport' || specifier === undefined) text = name.statement as string;
+  if (name.carry === 'reimport') text = name.statement as string;
   else if (name.carry === 'import') text = `import { ${name.name} } from '${specifier}';`;
   else text = `declare ${name.carry} ${name.name}: typeof import('${specifier}').${name.name};`;
   if (text.startsWith('declare '))
@@ -198,4 +230,14 @@ function identifierAt(text: string, name: string): number {
 function relativeSpecifier(to: string): string {
   const base = to.slice(to.lastIndexOf('/') + 1).replace(/\.[jt]s$/, '');
   return `./${base}`;
+}
+
+/**
+ * The engine's exports as globals, as the kernel installs them (kernel/notebookGlobals.ts): aliases,
+ * so each keeps its value, type and namespace meanings (`nn.Linear` as a type too). Names a global
+ * already has are left out, as the kernel leaves them.
+ */
+export function engineGlobalDeclarations(names: readonly string[]): string {
+  const aliases = names.map((name) => `  export import ${name} = __attentionLabEngine.${name};\n`).join('');
+  return `import * as __attentionLabEngine from '${engineModule}';\ndeclare global {\n${aliases}}\n`;
 }

@@ -4,7 +4,13 @@
 // Imports neither vscode nor kernel code, so the editor and a Jupyter front-end share it.
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
-import { cellScripts, engineModule, type CellScript, type NotebookCellSource } from './cellScripts';
+import {
+  cellScripts,
+  engineGlobalDeclarations,
+  engineModule,
+  type CellScript,
+  type NotebookCellSource,
+} from './cellScripts';
 import { nodeGlobalsFallback } from './nodeGlobalsFallback';
 import { notebookApiDeclarations } from './notebookApiDeclarations';
 
@@ -35,6 +41,7 @@ export interface CellDiagnostic {
 }
 
 export interface CellCompletions {
+  /** TypeScript's entries; a `replacementSpan` is in cell offsets. */
   entries: readonly ts.CompletionEntry[];
   isMemberCompletion: boolean;
   /** The cell span the completion replaces (the word being typed). */
@@ -95,11 +102,12 @@ const category = (c: ts.DiagnosticCategory): CellDiagnostic['category'] =>
 export class NotebookLanguageService {
   private readonly service: ts.LanguageService;
   private readonly files = new Map<string, { text: string; version: number; snapshot: ts.IScriptSnapshot }>();
+  private cells: readonly NotebookCellSource[] = [];
+  private focusedCellId: string | undefined;
   private scripts: CellScript[] = [];
   private readonly scriptByCell = new Map<string, CellScript>();
   private readonly scriptByFile = new Map<string, CellScript>();
   private readonly fileNumbers = new Map<string, number>();
-  private engineGlobals: string[] | undefined;
   /** Global declarations every cell sees: the notebook API, and Node's globals without @types/node. */
   private readonly globalFiles: string[] = [];
   private rootFiles: string[] = [];
@@ -152,11 +160,13 @@ export class NotebookLanguageService {
 
   /** Replaces the notebook's code cells (in notebook order); only changed virtual files get a new version. */
   updateCells(cells: readonly NotebookCellSource[]): void {
-    const engineGlobals = this.exportsOfEngine();
-    this.scripts = cellScripts(cells, {
-      fileNameOf: (cell) => this.fileNameOf(cell),
-      engineGlobals,
-    });
+    this.cells = cells;
+    this.layOut();
+  }
+
+  private layOut(): void {
+    this.declareEngineGlobals();
+    this.scripts = cellScripts(this.cells, { fileNameOf: (cell) => this.fileNameOf(cell) }, this.focusedCellId);
     this.scriptByCell.clear();
     this.scriptByFile.clear();
     for (const script of this.scripts) {
@@ -167,8 +177,17 @@ export class NotebookLanguageService {
     this.rootFiles = [...this.scripts.map((script) => script.fileName), ...this.globalFiles];
   }
 
+  /** The cell's script, with every visible name carried into it (the cell asked about is the one being edited). */
+  private focus(cellId: string): CellScript | undefined {
+    if (this.focusedCellId !== cellId && this.scriptByCell.has(cellId)) {
+      this.focusedCellId = cellId;
+      this.layOut();
+    }
+    return this.scriptByCell.get(cellId);
+  }
+
   completions(cellId: string, offset: number): CellCompletions | undefined {
-    const script = this.scriptByCell.get(cellId);
+    const script = this.focus(cellId);
     if (!script) return undefined;
     const result = this.service.getCompletionsAtPosition(script.fileName, script.prefixLength + offset, {
       includeCompletionsWithInsertText: true,
@@ -181,8 +200,11 @@ export class NotebookLanguageService {
     while (replaceStart > 0 && /[\w$]/.test(text[replaceStart - 1] as string)) replaceStart--;
     let replaceEnd = offset;
     while (replaceEnd < text.length && /[\w$]/.test(text[replaceEnd] as string)) replaceEnd++;
+    const toCell = (span: ts.TextSpan) => ({ start: span.start - script.prefixLength, length: span.length });
     return {
-      entries: result.entries,
+      entries: result.entries.map((entry) =>
+        entry.replacementSpan ? { ...entry, replacementSpan: toCell(entry.replacementSpan) } : entry,
+      ),
       isMemberCompletion: result.isMemberCompletion,
       replaceStart,
       replaceLength: replaceEnd - replaceStart,
@@ -194,7 +216,7 @@ export class NotebookLanguageService {
     offset: number,
     entry: Pick<ts.CompletionEntry, 'name' | 'source' | 'data'>,
   ): CompletionDetails | undefined {
-    const script = this.scriptByCell.get(cellId);
+    const script = this.focus(cellId);
     if (!script) return undefined;
     const details = this.service.getCompletionEntryDetails(
       script.fileName,
@@ -213,7 +235,7 @@ export class NotebookLanguageService {
   }
 
   hover(cellId: string, offset: number): CellHover | undefined {
-    const script = this.scriptByCell.get(cellId);
+    const script = this.focus(cellId);
     if (!script) return undefined;
     const info = this.service.getQuickInfoAtPosition(script.fileName, script.prefixLength + offset);
     if (!info || info.textSpan.start < script.prefixLength) return undefined;
@@ -229,7 +251,7 @@ export class NotebookLanguageService {
   }
 
   signatureHelp(cellId: string, offset: number): CellSignatureHelp | undefined {
-    const script = this.scriptByCell.get(cellId);
+    const script = this.focus(cellId);
     if (!script) return undefined;
     const help = this.service.getSignatureHelpItems(script.fileName, script.prefixLength + offset, undefined);
     if (!help) return undefined;
@@ -285,14 +307,14 @@ export class NotebookLanguageService {
   }
 
   definition(cellId: string, offset: number): SourceLocation[] {
-    const script = this.scriptByCell.get(cellId);
+    const script = this.focus(cellId);
     if (!script) return [];
     return this.definitionsAt(script.fileName, script.prefixLength + offset);
   }
 
   /** Every reference to the name at the offset, in all cells (through the prefixes that carry it). */
   references(cellId: string, offset: number): SourceLocation[] {
-    const script = this.scriptByCell.get(cellId);
+    const script = this.focus(cellId);
     if (!script) return [];
     const origin = this.definition(cellId, offset).find((location) => 'cellId' in location);
     const starts: [CellScript, number][] = [[script, script.prefixLength + offset]];
@@ -319,19 +341,30 @@ export class NotebookLanguageService {
     return locations;
   }
 
-  /** The engine's export names (the cells' globals), read once from its declarations. */
-  private exportsOfEngine(): string[] {
-    if (this.engineGlobals) return this.engineGlobals;
-    const probe = join(this.options.folder, `__attention_lab_${this.options.notebookName}_engine.ts`);
+  /**
+   * Declares the engine's exports as globals (once): reads its export names and the globals the
+   * libraries already have from a first program, whose files the notebook's program then reuses.
+   */
+  private declareEngineGlobals(): void {
+    const globalsFile = join(this.options.folder, `__attention_lab_${this.options.notebookName}_engine.d.ts`);
+    if (this.globalFiles.includes(globalsFile)) return;
+    const probe = join(this.options.folder, `__attention_lab_${this.options.notebookName}_probe.ts`);
     this.setFile(probe, `import * as engine from '${engineModule}';\n`);
-    this.rootFiles = [probe];
+    this.rootFiles = [probe, ...this.globalFiles];
     const program = this.service.getProgram() as ts.Program;
-    const engine = program.getSourceFile(this.options.engineDeclarations);
+    const probeFile = program.getSourceFile(probe) as ts.SourceFile;
     const checker = program.getTypeChecker();
+    const engine = program.getSourceFile(this.options.engineDeclarations);
     const symbol = engine && checker.getSymbolAtLocation(engine);
-    this.engineGlobals = symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : [];
+    const taken = new Set(
+      checker
+        .getSymbolsInScope(probeFile, ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace)
+        .map((s) => s.name),
+    );
+    const names = symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : [];
     this.files.delete(probe);
-    return this.engineGlobals;
+    this.setFile(globalsFile, engineGlobalDeclarations(names.filter((name) => !taken.has(name))));
+    this.globalFiles.push(globalsFile);
   }
 
   private definitionsAt(fileName: string, position: number, depth = 0): SourceLocation[] {
