@@ -1,12 +1,17 @@
 // E1: cells' IntelliSense in a 60-cell notebook while the kernel is busy. The extension's providers
-// call the notebook language service as measured here: sync the edited cells, then ask. Reports the
-// first answer after opening (service made, cells read, first completion), and the median and p95 of
-// completions (`mha.` after an edit) and hovers (names of earlier cells and engine methods).
+// call the notebook language service's worker as measured here: post the edited cells, then await
+// the answer. Reports the first answer after opening (worker started, cells read, first completion),
+// the median and p95 of completions (`mha.` after an edit) and hovers (names of earlier cells and
+// engine methods), and the longest stall of the calling thread's event loop meanwhile.
 import { join } from 'node:path';
-import { NotebookLanguageService, type NotebookCellSource } from '../languageService/notebookLanguageService';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { NotebookLanguageServiceClient } from '../languageService/languageServiceClient';
+import type { NotebookCellSource } from '../languageService/notebookLanguageService';
 
 export interface IntelliSenseTimings {
   firstAnswerMs: number;
+  /** The longest the calling thread's event loop was held up while the service worked. */
+  longestStallMs: number;
   completion: { medianMs: number; p95Ms: number; runs: number; listsForward: boolean };
   hover: { medianMs: number; p95Ms: number; runs: number; showsSignature: boolean };
 }
@@ -32,20 +37,22 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 }
 
-/** Runs E1 against the built engine declarations (dist/engine.d.ts) with `runs` edits of each kind. */
-export function measureIntelliSense(root: string, runs: number): IntelliSenseTimings {
+/** Runs E1 against the built worker and engine declarations (dist/) with `runs` edits of each kind. */
+export async function measureIntelliSense(root: string, runs: number): Promise<IntelliSenseTimings> {
+  const stalls = monitorEventLoopDelay({ resolution: 10 });
+  stalls.enable();
   const cells = sixtyCellNotebook();
   const edited = cells[cells.length - 1] as NotebookCellSource;
   const base = edited.text;
   const opened = performance.now();
-  const service = new NotebookLanguageService({
+  const service = new NotebookLanguageServiceClient(join(root, 'dist/languageServiceWorker.js'), {
     folder: join(root, 'examples'),
     notebookName: 'e1',
     engineDeclarations: join(root, 'dist/engine.d.ts'),
   });
   edited.text = `${base}\nmha.`;
   service.updateCells(cells);
-  const first = service.completions(edited.id, edited.text.length);
+  const first = await service.completions(edited.id, edited.text.length);
   const firstAnswerMs = performance.now() - opened;
 
   const completionTimes: number[] = [];
@@ -55,7 +62,7 @@ export function measureIntelliSense(root: string, runs: number): IntelliSenseTim
     edited.text = `${base}\nconst typed${run} = ${run};\nmha.`;
     const t0 = performance.now();
     service.updateCells(cells);
-    const list = service.completions(edited.id, edited.text.length);
+    const list = await service.completions(edited.id, edited.text.length);
     completionTimes.push(performance.now() - t0);
     listsForward &&= list?.entries.some((entry) => entry.name === 'forward') ?? false;
   }
@@ -67,11 +74,12 @@ export function measureIntelliSense(root: string, runs: number): IntelliSenseTim
     const target = run % 2 ? edited.text.lastIndexOf('forward') + 2 : edited.text.indexOf('out3') + 1;
     const t0 = performance.now();
     service.updateCells(cells);
-    const hover = service.hover(edited.id, target);
+    const hover = await service.hover(edited.id, target);
     hoverTimes.push(performance.now() - t0);
     showsSignature &&= run % 2 ? /MultiheadAttention\.forward\(/.test(hover?.signature ?? '') : hover?.name === 'out3';
   }
   service.dispose();
+  stalls.disable();
   const summary = (samples: number[]) => ({
     medianMs: percentile(samples, 0.5),
     p95Ms: percentile(samples, 0.95),
@@ -79,6 +87,7 @@ export function measureIntelliSense(root: string, runs: number): IntelliSenseTim
   });
   return {
     firstAnswerMs,
+    longestStallMs: stalls.max / 1e6,
     completion: { ...summary(completionTimes), listsForward },
     hover: { ...summary(hoverTimes), showsSignature },
   };

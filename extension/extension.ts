@@ -48,9 +48,11 @@ export function activate(context: vscode.ExtensionContext): void {
     await action(notebook);
   };
 
-  const engineDeclarations = vscode.Uri.joinPath(context.extensionUri, 'dist', 'engine.d.ts').fsPath;
-  const intelliSense = new NotebookIntelliSense(kernels.controller, engineDeclarations, (notebook, names) =>
-    kernels.variables(notebook, names),
+  const built = (file: string) => vscode.Uri.joinPath(context.extensionUri, 'dist', file).fsPath;
+  const intelliSense = new NotebookIntelliSense(
+    kernels.controller,
+    { worker: built('languageServiceWorker.js'), engineDeclarations: built('engine.d.ts') },
+    (notebook, names) => kernels.variables(notebook, names),
   );
 
   context.subscriptions.push(

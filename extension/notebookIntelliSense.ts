@@ -2,11 +2,17 @@
  * IntelliSense for the code cells of notebooks whose selected kernel is Attention Lab: completion
  * (with documentation), hover (with a live tensor's shape from the kernel), signature help,
  * diagnostics (squiggles and Problems), go to definition and find references, all answered by one
- * NotebookLanguageService (languageService/) per notebook over all its cells.
+ * NotebookLanguageService (languageService/) per notebook over all its cells, on a worker thread of
+ * its own so that TypeScript never blocks the extension host.
  */
 import * as vscode from 'vscode';
-import type { CellCompletions, CellDiagnostic, SourceLocation } from '../languageService/notebookLanguageService';
-import { NotebookLanguageService, type NotebookCellSource } from '../languageService/notebookLanguageService';
+import { NotebookLanguageServiceClient } from '../languageService/languageServiceClient';
+import type {
+  CellCompletions,
+  CellDiagnostic,
+  NotebookCellSource,
+  SourceLocation,
+} from '../languageService/notebookLanguageService';
 
 /** What the kernel says about a live variable (the protocol's variables request). */
 export interface LiveVariable {
@@ -22,6 +28,14 @@ const selector: vscode.DocumentSelector = [
   { notebookType: 'jupyter-notebook', language: 'typescript' },
   { notebookType: 'jupyter-notebook', language: 'javascript' },
 ];
+/** Where the extension's built files are: the service's worker and the engine's declarations. */
+export interface IntelliSensePaths {
+  /** dist/languageServiceWorker.js */
+  worker: string;
+  /** dist/engine.d.ts */
+  engineDeclarations: string;
+}
+
 /** How long a hover waits for the kernel's answer before it shows the static type alone. */
 const liveValueWaitMs = 250;
 /** Quiet time after an edit before the notebook's diagnostics are recomputed. */
@@ -64,13 +78,13 @@ class CellCompletionItem extends vscode.CompletionItem {
 
 /** One notebook's service and its cells' versions. */
 class NotebookIntelliSenseState {
-  readonly service: NotebookLanguageService;
+  readonly service: NotebookLanguageServiceClient;
   private syncedVersion = -1;
   version = 0;
 
   constructor(
     readonly notebook: vscode.NotebookDocument,
-    engineDeclarations: string,
+    paths: IntelliSensePaths,
   ) {
     const uri = notebook.uri;
     const folder =
@@ -78,11 +92,15 @@ class NotebookIntelliSenseState {
         ? vscode.Uri.joinPath(uri, '..').fsPath
         : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
     const notebookName = uri.path.slice(uri.path.lastIndexOf('/') + 1).replace(/[^\w.-]/g, '_');
-    this.service = new NotebookLanguageService({ folder, notebookName, engineDeclarations });
+    this.service = new NotebookLanguageServiceClient(paths.worker, {
+      folder,
+      notebookName,
+      engineDeclarations: paths.engineDeclarations,
+    });
   }
 
   /** Brings the service up to the notebook's current cells (cheap when nothing changed). */
-  sync(): NotebookLanguageService {
+  sync(): NotebookLanguageServiceClient {
     if (this.syncedVersion !== this.version) {
       this.service.updateCells(codeCells(this.notebook));
       this.syncedVersion = this.version;
@@ -117,7 +135,7 @@ export class NotebookIntelliSense implements vscode.Disposable {
 
   constructor(
     controller: vscode.NotebookController,
-    private readonly engineDeclarations: string,
+    private readonly paths: IntelliSensePaths,
     private readonly liveVariables: LiveVariables,
   ) {
     this.disposables.push(
@@ -173,7 +191,7 @@ export class NotebookIntelliSense implements vscode.Disposable {
   private stateOfNotebook(notebook: vscode.NotebookDocument): NotebookIntelliSenseState {
     let state = this.states.get(notebook);
     if (!state) {
-      state = new NotebookIntelliSenseState(notebook, this.engineDeclarations);
+      state = new NotebookIntelliSenseState(notebook, this.paths);
       this.states.set(notebook, state);
     }
     return state;
@@ -209,23 +227,22 @@ export class NotebookIntelliSense implements vscode.Disposable {
     const version = state.version;
     const service = state.sync();
     for (const cell of cells) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (state.version !== version || !this.selected.has(notebook)) return;
-      const document = cell.document;
+      const found = await service.diagnostics(cell.document.uri.toString()).catch(() => undefined);
+      if (state.version !== version || !this.selected.has(notebook) || !found) return;
       this.diagnostics.set(
-        document.uri,
-        service.diagnostics(document.uri.toString()).map((d) => toDiagnostic(document, d)),
+        cell.document.uri,
+        found.map((d) => toDiagnostic(cell.document, d)),
       );
     }
   }
 
   private completionProvider(): vscode.CompletionItemProvider<CellCompletionItem> {
     return {
-      provideCompletionItems: (document, position) => {
+      provideCompletionItems: async (document, position) => {
         const found = this.stateOf(document);
         if (!found) return undefined;
         const offset = document.offsetAt(position);
-        const completions = found.state.sync().completions(found.cellId, offset);
+        const completions = await found.state.sync().completions(found.cellId, offset);
         if (!completions) return undefined;
         const replace = new vscode.Range(
           document.positionAt(completions.replaceStart),
@@ -245,8 +262,8 @@ export class NotebookIntelliSense implements vscode.Disposable {
         });
         return new vscode.CompletionList(items, false);
       },
-      resolveCompletionItem: (item) => {
-        const details = item.state.sync().completionDetails(item.cellId, item.offset, item.entry);
+      resolveCompletionItem: async (item) => {
+        const details = await item.state.sync().completionDetails(item.cellId, item.offset, item.entry);
         if (details) {
           item.detail = details.detail;
           item.documentation = new vscode.MarkdownString(details.documentation);
@@ -263,8 +280,8 @@ export class NotebookIntelliSense implements vscode.Disposable {
   ): Promise<vscode.Hover | undefined> {
     const found = this.stateOf(document);
     if (!found) return undefined;
-    const hover = found.state.sync().hover(found.cellId, document.offsetAt(position));
-    if (!hover) return undefined;
+    const hover = await found.state.sync().hover(found.cellId, document.offsetAt(position));
+    if (!hover || token.isCancellationRequested) return undefined;
     const range = new vscode.Range(document.positionAt(hover.start), document.positionAt(hover.start + hover.length));
     const contents = [new vscode.MarkdownString().appendCodeblock(hover.signature, 'typescript')];
     if (hover.isVariable) {
@@ -290,10 +307,13 @@ export class NotebookIntelliSense implements vscode.Disposable {
     return `${name}: Tensor (${shape.join(', ')}${shape.length === 1 ? ',' : ''}) ${dtype} · ${backend}`;
   }
 
-  private signatureHelp(document: vscode.TextDocument, position: vscode.Position): vscode.SignatureHelp | undefined {
+  private async signatureHelp(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+  ): Promise<vscode.SignatureHelp | undefined> {
     const found = this.stateOf(document);
     if (!found) return undefined;
-    const help = found.state.sync().signatureHelp(found.cellId, document.offsetAt(position));
+    const help = await found.state.sync().signatureHelp(found.cellId, document.offsetAt(position));
     if (!help) return undefined;
     const result = new vscode.SignatureHelp();
     result.signatures = help.signatures.map((signature) => {
@@ -312,15 +332,16 @@ export class NotebookIntelliSense implements vscode.Disposable {
     return result;
   }
 
-  private locations(
+  private async locations(
     document: vscode.TextDocument,
     position: vscode.Position,
-    ask: (service: NotebookLanguageService, cellId: string, offset: number) => SourceLocation[],
-  ): vscode.Location[] | undefined {
+    ask: (service: NotebookLanguageServiceClient, cellId: string, offset: number) => Promise<SourceLocation[]>,
+  ): Promise<vscode.Location[] | undefined> {
     const found = this.stateOf(document);
     if (!found) return undefined;
     const cells = new Map(found.state.notebook.getCells().map((cell) => [cell.document.uri.toString(), cell.document]));
-    return ask(found.state.sync(), found.cellId, document.offsetAt(position)).flatMap((location) => {
+    const locations = await ask(found.state.sync(), found.cellId, document.offsetAt(position));
+    return locations.flatMap((location) => {
       if ('fileName' in location) {
         const start = new vscode.Position(location.line, location.character);
         return [

@@ -1,6 +1,7 @@
 // Builds the bundles with esbuild: `dist/engine.js` (+ `dist/engine.d.ts`) for plain Node, the
 // kernel process (`dist/kernel.js` and its control thread), the headless runner (`dist/cli.js`)
-// the VS Code extension (`dist/extension.js`) and the notebook renderer (`dist/renderer.js`); with --tests, every test/**/*.test.ts into
+// the VS Code extension (`dist/extension.js`, and its notebook language service's worker thread,
+// `dist/languageServiceWorker.js`) and the notebook renderer (`dist/renderer.js`); with --tests, every test/**/*.test.ts into
 // out/test for node's test runner; with --bench, the benchmark (bench/) into out/bench.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -114,6 +115,11 @@ if (process.argv.includes('--bench')) {
     ...common,
     entryPoints: [join(root, 'extension/extension.ts')],
     outfile: join(root, 'dist/extension.js'),
+  });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'languageService/languageServiceWorker.ts')],
+    outfile: join(root, 'dist/languageServiceWorker.js'),
   });
   await build({
     bundle: true,

@@ -27,6 +27,7 @@ run(process.execPath, [
 // What cells' IntelliSense loads at runtime: a .vsix without it answers nothing, so fail here.
 const zip = readFileSync(new URL('../attention-lab.vsix', import.meta.url)).toString('latin1');
 const required = [
+  'extension/dist/languageServiceWorker.js',
   'extension/dist/engine.d.ts',
   'extension/dist/types/kernel/engine/index.d.ts',
   'extension/dist/types/kernel/displayHandle.d.ts',
