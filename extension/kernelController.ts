@@ -4,14 +4,15 @@
  * notifications turned into cell outputs (late ones included), interrupt, restart and crash.
  */
 import * as vscode from 'vscode';
-import type { CellError, CellLanguage, KernelNotification, OutputBundle, OutputItem } from '../protocol/kernelProtocol';
+import type {
+  CellError,
+  CellLanguage,
+  KernelNotification,
+  OutputBundle,
+  OutputItem,
+  VariableSummary,
+} from '../protocol/kernelProtocol';
 import { KernelClient, KernelCrashedError, type KernelExit } from './kernelClient';
-import type { LiveVariable } from './notebookIntelliSense';
-
-/** KernelClient's variables request (protocol's `variables`), as the kernel client adds it. */
-interface VariablesClient {
-  variables(names?: string[]): Promise<LiveVariable[]>;
-}
 
 export const controllerId = 'attention-lab-kernel';
 
@@ -344,11 +345,10 @@ export class KernelController implements vscode.Disposable {
 
   /**
    * Asks the notebook's running kernel about variables, without running user code (the protocol's
-   * variables request); undefined when no kernel runs or it does not answer that request.
+   * variables request); undefined when no kernel runs.
    */
-  variables(notebook: vscode.NotebookDocument, names: string[]): Promise<LiveVariable[]> | undefined {
-    const client = this.sessions.get(notebook)?.runningClient as (KernelClient & Partial<VariablesClient>) | undefined;
-    return client?.variables?.(names);
+  variables(notebook: vscode.NotebookDocument, names: string[]): Promise<VariableSummary[]> | undefined {
+    return this.sessions.get(notebook)?.runningClient?.variables(names);
   }
 
   backendOf(notebook: vscode.NotebookDocument): string {

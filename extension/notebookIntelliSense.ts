@@ -13,16 +13,13 @@ import type {
   NotebookCellSource,
   SourceLocation,
 } from '../languageService/notebookLanguageService';
-
-/** What the kernel says about a live variable (the protocol's variables request). */
-export interface LiveVariable {
-  name: string;
-  type: string;
-  tensor?: { shape: number[]; dtype: string; backend: string };
-}
+import type { VariableSummary } from '../protocol/kernelProtocol';
 
 /** Asks the running kernel of a notebook about variables, without running user code; undefined: no kernel. */
-export type LiveVariables = (notebook: vscode.NotebookDocument, names: string[]) => Promise<LiveVariable[]> | undefined;
+export type LiveVariables = (
+  notebook: vscode.NotebookDocument,
+  names: string[],
+) => Promise<VariableSummary[]> | undefined;
 
 const selector: vscode.DocumentSelector = [
   { notebookType: 'jupyter-notebook', language: 'typescript' },
@@ -293,17 +290,16 @@ export class NotebookIntelliSense implements vscode.Disposable {
     return new vscode.Hover(contents, range);
   }
 
-  /** `x: Tensor (2, 5, 8) float32 · native` for a live tensor, `x: number` otherwise; nothing without a kernel. */
+  /** `x: Tensor (2, 5, 8) float32 · native` for a live tensor; nothing for other values or without a kernel. */
   private async liveValue(notebook: vscode.NotebookDocument, name: string): Promise<string | undefined> {
     const asked = this.liveVariables(notebook, [name]);
     if (!asked) return undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), liveValueWaitMs)));
     const variables = await Promise.race([asked.catch(() => undefined), late]).finally(() => clearTimeout(timer));
-    const variable = variables?.find((v) => v.name === name);
-    if (!variable) return undefined;
-    if (!variable.tensor) return `${name}: ${variable.type} (live)`;
-    const { shape, dtype, backend } = variable.tensor;
+    const tensor = variables?.find((v) => v.name === name)?.tensor;
+    if (!tensor) return undefined;
+    const { shape, dtype, backend } = tensor;
     return `${name}: Tensor (${shape.join(', ')}${shape.length === 1 ? ',' : ''}) ${dtype} · ${backend}`;
   }
 
