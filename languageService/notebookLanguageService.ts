@@ -113,7 +113,9 @@ export class NotebookLanguageService {
   private rootFiles: string[] = [];
 
   constructor(private readonly options: NotebookLanguageServiceOptions) {
-    const hasNodeTypes = ts.resolveTypeReferenceDirective('node', join(options.folder, '__index.ts'), {}, ts.sys)
+    // @types/node as the notebook's folder sees it (type roots are looked up from the current directory).
+    const fromFolder: ts.ModuleResolutionHost = { ...ts.sys, getCurrentDirectory: () => options.folder };
+    const hasNodeTypes = ts.resolveTypeReferenceDirective('node', join(options.folder, '__index.ts'), {}, fromFolder)
       .resolvedTypeReferenceDirective?.resolvedFileName;
     const notebookApi = join(options.folder, `__attention_lab_${options.notebookName}_api.d.ts`);
     this.setFile(notebookApi, notebookApiDeclarations(join(dirname(options.engineDeclarations), 'types/kernel')));
@@ -241,7 +243,8 @@ export class NotebookLanguageService {
     if (!info || info.textSpan.start < script.prefixLength) return undefined;
     const start = info.textSpan.start - script.prefixLength;
     return {
-      signature: ts.displayPartsToString(info.displayParts),
+      // An engine global is an alias (globals.d.ts's `import tensor = engine.tensor`): its second line says only that.
+      signature: ts.displayPartsToString(info.displayParts).replace(/\nimport ([\w$]+) = \1$/, ''),
       documentation: markdownOf(info.documentation, info.tags),
       start,
       length: info.textSpan.length,

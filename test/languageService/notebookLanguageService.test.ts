@@ -2,6 +2,8 @@
 // declarations (dist/engine.d.ts, from `node scripts/build.mjs`): completions, hover, signature help,
 // diagnostics, definitions and references at given positions, across cells in the order they ran.
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { NotebookLanguageService, type NotebookCellSource } from '../../languageService/notebookLanguageService';
@@ -157,5 +159,20 @@ describe('notebook language service', () => {
     at = notebook([cell1, 'const x = ra|ndn(2, 3);']);
     const [randn] = service.definition(at.cellId, at.offset);
     assert.ok(randn && 'fileName' in randn && randn.fileName.endsWith('.d.ts'), JSON.stringify(randn));
+  });
+
+  it('gives a folder without @types/node Node’s common globals, and the engine’s names as globals', () => {
+    const bare = new NotebookLanguageService({
+      folder: mkdtempSync(join(tmpdir(), 'attention-lab-bare-')),
+      notebookName: 'bare',
+      engineDeclarations: join(repoRoot(), 'dist/engine.d.ts'),
+    });
+    const text = 'const t = tensor([1, 2]);\nconsole.log(t.shape);\nsetTimeout(() => t.sum(), 5);\nprocess.env.HOME;';
+    bare.updateCells([{ id: 'a', text, language: 'typescript' }]);
+    assert.deepEqual(bare.diagnostics('a'), []);
+    assert.match(bare.hover('a', 11)?.signature ?? '', /^\(alias\) tensor\(data: .*\): Tensor$/);
+    const [definition] = bare.definition('a', 11);
+    assert.ok(definition && 'fileName' in definition && /creation\.d\.ts$/.test(definition.fileName));
+    bare.dispose();
   });
 });
