@@ -296,7 +296,7 @@ async function kernelRoundTrip(): Promise<void> {
 async function intelliSense(): Promise<void> {
   const { client } = await startBuiltKernel({ backend: 'reference' });
   const busy = client.execute('e1-busy', 'bench', 'while (true) {}', 'typescript');
-  const timings = await measureIntelliSense(root, 200);
+  const timings = await measureIntelliSense(root, 100);
   await client.interrupt();
   await busy;
   await client.shutdown();

@@ -21,6 +21,8 @@ export class NotebookLanguageServiceClient {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private nextId = 0;
+  /** Why the worker stopped: every later request is rejected with it. */
+  private failure: Error | undefined;
 
   /** `workerPath`: the built languageServiceWorker.js. */
   constructor(workerPath: string, options: NotebookLanguageServiceOptions) {
@@ -54,6 +56,7 @@ export class NotebookLanguageServiceClient {
   private method<K extends ServiceMethod>(method: K): Method<K> {
     return ((...args: unknown[]) =>
       new Promise((resolve, reject) => {
+        if (this.failure) return reject(this.failure);
         const id = this.nextId++;
         this.pending.set(id, { resolve, reject });
         this.worker.ref();
@@ -62,6 +65,7 @@ export class NotebookLanguageServiceClient {
   }
 
   private failAll(error: Error): void {
+    this.failure ??= error;
     for (const { reject } of this.pending.values()) reject(error);
     this.pending.clear();
   }
