@@ -2,7 +2,8 @@
 /**
  * `npm run bench [-- --json] [-- --long N] [-- --only native,pytorch,tfjs-wasm] [-- --workloads W1,W4,K1]`: W1-W5 on every available engine backend, PyTorch 1.13
  * (/usr/bin/python3, when it has torch) and TensorFlow.js cpu/wasm, all with the same weights and
- * inputs; K1 (a trivial cell through the kernel process) and R1 (8 heads of 512×512 drawn by the
+ * inputs; K1 (a trivial cell through the kernel process), E1 (cells' IntelliSense in a 60-cell notebook
+ * while the kernel is busy) and R1 (8 heads of 512×512 drawn by the
  * renderer in Chromium); P1 (the repr of a (4096, 4096) tensor); P2 (rand, randn, randint and normal_ of 2^24 numbers, randn(3, 2^20)); W4-long (needWeights: false at length 8192, peak memory). Each figure is the
  * warm median of repeated runs; every implementation's outputs are checked against the reference backend.
  */
@@ -16,6 +17,7 @@ import { mimeTypes } from '../protocol/mimeTypes';
 import { chromiumPath, launchChromium } from '../test/helpers/chromium';
 import { repoRoot } from '../test/helpers/repoRoot';
 import { startBuiltKernel } from '../test/helpers/startBuiltKernel';
+import { measureIntelliSense } from './intelliSenseWorkload';
 import { tfjsRunner, useTfjsBackend, type TfjsBackend } from './tfjsPeer';
 import { engineRunner, makeLongWorkload, makeWorkloads, type Workload } from './workloads';
 
@@ -311,6 +313,45 @@ async function kernelRoundTrip(): Promise<void> {
   });
 }
 
+/** E1: completions and hovers of cells' IntelliSense in a 60-cell notebook while a kernel runs a busy cell. */
+async function intelliSense(): Promise<void> {
+  const { client } = await startBuiltKernel({ backend: 'reference' });
+  const busy = client.execute('e1-busy', 'bench', 'while (true) {}', 'typescript');
+  const timings = await measureIntelliSense(root, 100);
+  await client.interrupt();
+  await busy;
+  await client.shutdown();
+  const { completion, hover } = timings;
+  const row = { gflops: null, maxAbsDiff: null };
+  report({
+    ...row,
+    workload: 'E1',
+    implementation: 'first answer',
+    medianMs: timings.firstAnswerMs,
+    runs: 1,
+    agrees: null,
+    note: `worker started, 60 cells read, first completion (target 2000 ms); longest stall of the extension thread ${timings.longestStallMs.toFixed(0)} ms`,
+  });
+  report({
+    ...row,
+    workload: 'E1',
+    implementation: 'completion',
+    medianMs: completion.medianMs,
+    runs: completion.runs,
+    agrees: completion.listsForward,
+    note: `\`mha.\` after an edit; p95 ${completion.p95Ms.toFixed(1)} ms (targets 100 / 300 ms)`,
+  });
+  report({
+    ...row,
+    workload: 'E1',
+    implementation: 'hover',
+    medianMs: hover.medianMs,
+    runs: hover.runs,
+    agrees: hover.showsSignature,
+    note: `a variable and an engine method after an edit; p95 ${hover.p95Ms.toFixed(1)} ms (targets 100 / 300 ms)`,
+  });
+}
+
 async function rendererDraw(): Promise<void> {
   if (!existsSync(chromiumPath)) {
     report({
@@ -476,6 +517,7 @@ async function main(): Promise<void> {
   // The kernel and the renderer first, while this process is quiet: after the large workloads V8's
   // concurrent GC threads would compete with Chromium for the two cores.
   if (wantedWorkload('K1')) await kernelRoundTrip();
+  if (wantedWorkload('E1')) await intelliSense();
   if (wantedWorkload('R1')) await rendererDraw();
   if (wantedWorkload('P1')) await printRepr(backends);
   if (wantedWorkload('P2')) await drawRandom(backends);

@@ -1,10 +1,12 @@
 /**
  * The extension host's entry (dist/extension.js): registers the Attention Lab notebook controller,
- * the Interrupt/Restart Kernel commands and a status bar item naming the engine backend. Kernels
- * are child processes (dist/kernel.js) run with VS Code's own runtime unless a node path is set.
+ * the cells' IntelliSense (notebookIntelliSense.ts), the Interrupt/Restart Kernel commands and a
+ * status bar item naming the engine backend. Kernels are child processes (dist/kernel.js) run with
+ * VS Code's own runtime unless a node path is set.
  */
 import * as vscode from 'vscode';
 import { KernelController } from './kernelController';
+import { NotebookIntelliSense } from './notebookIntelliSense';
 
 function activeNotebook(): vscode.NotebookDocument | undefined {
   return vscode.window.activeNotebookEditor?.notebook;
@@ -46,7 +48,15 @@ export function activate(context: vscode.ExtensionContext): void {
     await action(notebook);
   };
 
+  const built = (file: string) => vscode.Uri.joinPath(context.extensionUri, 'dist', file).fsPath;
+  const intelliSense = new NotebookIntelliSense(
+    kernels.controller,
+    { worker: built('languageServiceWorker.js'), engineDeclarations: built('engine.d.ts') },
+    (notebook, names) => kernels.variables(notebook, names),
+  );
+
   context.subscriptions.push(
+    intelliSense,
     kernels,
     status,
     kernels.onDidChangeState(refreshStatus),

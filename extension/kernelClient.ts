@@ -16,6 +16,7 @@ import {
   type KernelNotification,
   type KernelRequest,
   type RequestResults,
+  type VariableSummary,
 } from '../protocol/kernelProtocol';
 
 export interface KernelStartOptions {
@@ -155,6 +156,14 @@ export class KernelClient {
 
   async interrupt(): Promise<boolean> {
     return (await this.request('interrupt', {})).interrupted;
+  }
+
+  /**
+   * Live summaries (type; a tensor's shape, dtype and backend) of the named top-level variables, or
+   * of every name the cells declared; answered without running user code, also while a cell is busy.
+   */
+  variables(names?: string[]): Promise<VariableSummary[]> {
+    return this.request('variables', names ? { names } : {});
   }
 
   /** Asks the kernel to exit, and kills it if it has not within a second. */

@@ -4,7 +4,14 @@
  * notifications turned into cell outputs (late ones included), interrupt, restart and crash.
  */
 import * as vscode from 'vscode';
-import type { CellError, CellLanguage, KernelNotification, OutputBundle, OutputItem } from '../protocol/kernelProtocol';
+import type {
+  CellError,
+  CellLanguage,
+  KernelNotification,
+  OutputBundle,
+  OutputItem,
+  VariableSummary,
+} from '../protocol/kernelProtocol';
 import { KernelClient, KernelCrashedError, type KernelExit } from './kernelClient';
 
 export const controllerId = 'attention-lab-kernel';
@@ -272,6 +279,11 @@ class NotebookSession implements vscode.Disposable {
       );
   }
 
+  /** The kernel when one is running (never starts one). */
+  get runningClient(): KernelClient | undefined {
+    return this.client?.alive ? this.client : undefined;
+  }
+
   async interrupt(): Promise<void> {
     this.cancelQueued();
     await this.client?.interrupt();
@@ -329,6 +341,14 @@ export class KernelController implements vscode.Disposable {
     const name = metadata.metadata?.kernelspec?.name ?? metadata.kernelspec?.name ?? '';
     if (/attention[-_ ]?lab/i.test(name))
       this.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+  }
+
+  /**
+   * Asks the notebook's running kernel about variables, without running user code (the protocol's
+   * variables request); undefined when no kernel runs.
+   */
+  variables(notebook: vscode.NotebookDocument, names: string[]): Promise<VariableSummary[]> | undefined {
+    return this.sessions.get(notebook)?.runningClient?.variables(names);
   }
 
   backendOf(notebook: vscode.NotebookDocument): string {

@@ -1,6 +1,7 @@
 // Turns a TypeScript or JavaScript cell into a REPL-mode script: esbuild strips types (no type
 // check) and writes a source map; top-level `import` declarations become awaited loads through
-// the kernel's module loader, so imports persist like any other top-level declaration.
+// the kernel's module loader, so imports persist like any other top-level declaration. A cell whose
+// last statement is a declaration has no result, as in other notebooks.
 import { Parser, type Node } from 'acorn';
 import { transformSync, type TransformFailure } from 'esbuild';
 import type { SourceMapPayload } from 'node:module';
@@ -13,6 +14,8 @@ export interface CompiledCell {
   code: string;
   /** esbuild's source map from `code` back to the cell's own lines and columns. */
   sourceMap: SourceMapPayload;
+  /** The top-level names the cell declares (const, let, var, function, class, import), in source order. */
+  declaredNames: string[];
 }
 
 /** A compile error at a 1-based cell line and 0-based column, as esbuild reports it. */
@@ -39,6 +42,30 @@ interface ImportDeclarationNode extends Node {
   specifiers: ImportSpecifierNode[];
 }
 
+/** The acorn nodes a binding name can sit in (a declared identifier or a destructuring pattern). */
+interface PatternNode extends Node {
+  name?: string;
+  /** An ObjectPattern's entries: a Property (its `value` is the binding) or a RestElement. */
+  properties?: PatternNode[];
+  value?: PatternNode;
+  elements?: (PatternNode | null)[];
+  argument?: PatternNode;
+  left?: PatternNode;
+}
+
+type DeclarationNode = Node & {
+  id?: PatternNode | null;
+  declarations?: { id: PatternNode }[];
+  specifiers?: ImportSpecifierNode[];
+};
+
+const declarationTypes = new Set([
+  'VariableDeclaration',
+  'FunctionDeclaration',
+  'ClassDeclaration',
+  'ImportDeclaration',
+]);
+
 export function compileCell(source: string, language: CellLanguage, cellLabel: string): CompiledCell {
   let transformed: { code: string; map: string };
   try {
@@ -58,8 +85,19 @@ export function compileCell(source: string, language: CellLanguage, cellLabel: s
     const location = first.location;
     throw new CellCompileError(first.text, location?.line ?? 1, location?.column ?? 0, location?.lineText ?? '');
   }
+  const program = Parser.parse(transformed.code, {
+    ecmaVersion: 'latest',
+    sourceType: 'module',
+    allowAwaitOutsideFunction: true,
+    locations: true,
+  }) as Node & { body: DeclarationNode[] };
+  const last = program.body.at(-1);
+  // A declaration's completion value is empty, so the script's result would be that of an earlier
+  // statement (for an import, the loaded module's namespace): end with an explicit `undefined`.
+  const noResult = last && declarationTypes.has(last.type) ? '\nvoid 0;' : '';
   return {
-    code: rewriteModuleSyntax(transformed.code, source),
+    code: rewriteModuleSyntax(program, transformed.code, source) + noResult,
+    declaredNames: program.body.flatMap(declaredNames),
     sourceMap: {
       file: cellLabel,
       sourceRoot: '',
@@ -69,13 +107,7 @@ export function compileCell(source: string, language: CellLanguage, cellLabel: s
 }
 
 /** Replaces import declarations and `import()` calls in place, keeping every line where it was. */
-function rewriteModuleSyntax(code: string, source: string): string {
-  const program = Parser.parse(code, {
-    ecmaVersion: 'latest',
-    sourceType: 'module',
-    allowAwaitOutsideFunction: true,
-    locations: true,
-  }) as Node & { body: Node[] };
+function rewriteModuleSyntax(program: Node & { body: Node[] }, code: string, source: string): string {
   const edits: { start: number; end: number; text: string }[] = [];
   for (const statement of program.body) {
     if (statement.type === 'ImportDeclaration') {
@@ -126,6 +158,24 @@ function importAsDeclaration(node: ImportDeclarationNode): string {
     parts.push(`const { ${fields.join(', ')} } = ${moduleVar};`);
   }
   return parts.join(' ');
+}
+
+function declaredNames(statement: DeclarationNode): string[] {
+  if (statement.type === 'ImportDeclaration') return (statement.specifiers ?? []).map((s) => s.local.name);
+  if (statement.type === 'VariableDeclaration')
+    return (statement.declarations ?? []).flatMap((d) => patternNames(d.id));
+  if (declarationTypes.has(statement.type) && statement.id) return patternNames(statement.id);
+  return [];
+}
+
+/** The names a binding pattern declares: `x`, `{ a, b: [c, ...d] }`, `{ e = 1 }`. */
+function patternNames(pattern: PatternNode): string[] {
+  if (pattern.type === 'Identifier') return [pattern.name ?? ''];
+  if (pattern.type === 'ObjectPattern') return (pattern.properties ?? []).flatMap((p) => patternNames(p.value ?? p));
+  if (pattern.type === 'ArrayPattern') return (pattern.elements ?? []).flatMap((e) => (e ? patternNames(e) : []));
+  if (pattern.type === 'RestElement' && pattern.argument) return patternNames(pattern.argument);
+  if (pattern.type === 'AssignmentPattern' && pattern.left) return patternNames(pattern.left);
+  return [];
 }
 
 function walk(node: unknown, visit: (node: Node) => void): void {

@@ -14,6 +14,7 @@ import { outputsForResult } from './outputBundle';
 import { withPytorchNameHint } from './pytorchNameHints';
 import { ReplEvaluator, type EvaluationEnd } from './replEvaluator';
 import { compileCellError, StackMapping } from './stackMapping';
+import { installVariableSummaries } from './variableSummaries';
 
 interface RunningCell {
   cellId: string;
@@ -27,6 +28,8 @@ export class CellExecutor {
   private readonly outbox: OrderedOutbox;
   private running: RunningCell | null = null;
   private terminatedLast = false;
+  /** Every top-level name a compiled cell declared, in the order first declared (a Set keeps it). */
+  private readonly declaredNames = new Set<string>();
 
   constructor(send: (message: KernelNotification) => void, loader: ModuleLoader, engine: Record<string, unknown>) {
     this.stackMapping = new StackMapping((error) => withPytorchNameHint(error, engine));
@@ -34,6 +37,7 @@ export class CellExecutor {
     const displays = new CellDisplays(this.outbox, () => this.attribution.cellId);
     installNotebookGlobals(engine, loader, (value, options) => displays.display(value, options));
     captureConsole((stream, text) => this.stream(stream, text));
+    installVariableSummaries(() => [...this.declaredNames]);
     // Starts esbuild's service now (the handshake waits for it, about 0.5 s), so the first cell's
     // time, and the runner's --timeout on it, is the cell's own.
     compileCell('0', 'typescript', 'warm-up');
@@ -58,7 +62,9 @@ export class CellExecutor {
   async execute(cellId: string, cellLabel: string, code: string, language: CellLanguage): Promise<ExecuteResult> {
     let script: string;
     try {
-      script = this.stackMapping.script(compileCell(code, language, cellLabel), cellLabel);
+      const compiled = compileCell(code, language, cellLabel);
+      for (const name of compiled.declaredNames) this.declaredNames.add(name);
+      script = this.stackMapping.script(compiled, cellLabel);
     } catch (error) {
       if (!(error instanceof CellCompileError)) throw error;
       return { status: 'error', error: compileCellError(error, cellLabel) };

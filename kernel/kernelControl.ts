@@ -2,11 +2,19 @@
  * The kernel's control thread: owns the protocol channel (fd 3), passes requests to the main
  * thread and its messages back. An interrupt the main thread does not answer within 100 ms means
  * a cell is busy in synchronous code: then V8 terminates that execution, and state is kept.
+ * A variables request it answers itself, through the inspector, also while a cell is busy.
  */
 import { Session } from 'node:inspector';
 import { Socket } from 'node:net';
 import { parentPort } from 'node:worker_threads';
-import { frameMessage, MessageFramer, type KernelMessage, type KernelRequest } from '../protocol/kernelProtocol';
+import {
+  frameMessage,
+  MessageFramer,
+  type KernelMessage,
+  type KernelRequest,
+  type VariableSummary,
+} from '../protocol/kernelProtocol';
+import { variablesGlobal } from './variablesGlobal';
 
 const mainThread = parentPort;
 if (!mainThread) throw new Error("kernelControl.js runs as the kernel's worker thread");
@@ -26,7 +34,33 @@ function terminateMainThreadExecution(id: number, attempt: number): void {
     );
 }
 
+/**
+ * Runs the main thread's variable summarizer (variableSummaries.ts). The inspector reaches the main
+ * thread at a V8 interrupt, so this answers between cells, during awaits and inside a busy loop alike;
+ * the summarizer runs no user code.
+ */
+function answerVariables(id: number, names: string[] | undefined): void {
+  const summarizer = `globalThis.${variablesGlobal}`;
+  const expression = `typeof ${summarizer} === 'function' ? ${summarizer}(${JSON.stringify(names ?? null)}) : null`;
+  mainThreadInspector.post('Runtime.evaluate', { expression, returnByValue: true, silent: true }, (error, reply) => {
+    const summaries = reply?.result?.value as VariableSummary[] | null | undefined;
+    const failure =
+      error?.message ??
+      reply.exceptionDetails?.exception?.description?.split('\n')[0] ??
+      reply.exceptionDetails?.text ??
+      (summaries ? null : 'variables before hello');
+    const message: KernelMessage = failure
+      ? { type: 'response', id, ok: false, error: failure }
+      : { type: 'response', id, ok: true, result: summaries };
+    channel.write(frameMessage(message));
+  });
+}
+
 const framer = new MessageFramer<KernelRequest>((request) => {
+  if (request.type === 'variables') {
+    answerVariables(request.id, request.names);
+    return;
+  }
   // A session left open at exit makes Node print "Waiting for the debugger to disconnect".
   if (request.type === 'shutdown') mainThreadInspector.disconnect();
   mainThread.postMessage(request);

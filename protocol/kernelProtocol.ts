@@ -44,12 +44,31 @@ export interface HelloResult {
   backends: { name: string; available: boolean; reason: string }[];
 }
 
+/** A top-level name of the notebook as the kernel holds it now, read without running user code. */
+export interface VariableSummary {
+  name: string;
+  /**
+   * `Tensor`, a class instance's class name (`MultiheadAttention`, `Array`, `Map`), `typeof` for
+   * primitives and functions (`number`, `function`), `class`, `null`, or `accessor` for a global
+   * getter (not called: it is user code).
+   */
+  type: string;
+  /** Set for a Tensor: its shape, PyTorch dtype (`float32`, `int64`, `bool`) and engine backend. */
+  tensor?: { shape: number[]; dtype: string; backend: string };
+}
+
 export type KernelRequest =
   | { type: 'hello'; id: number; protocolVersion: number; cwd: string }
   | { type: 'execute'; id: number; cellId: string; cellLabel: string; code: string; language: CellLanguage }
   | { type: 'interrupt'; id: number }
   /** What cells' timers are still pending; with `untilNone`, answered once none is (as `node` exits). */
   | { type: 'pendingWork'; id: number; untilNone: boolean }
+  /**
+   * Summaries of the named top-level variables (default: every name the cells declared, in the order
+   * first declared); a name not declared, or not initialized yet, is left out. Answered by the
+   * control thread without running user code, also while a cell is busy.
+   */
+  | { type: 'variables'; id: number; names?: string[] }
   | { type: 'shutdown'; id: number };
 
 export type KernelResponse =
@@ -77,6 +96,7 @@ export interface RequestResults {
   execute: ExecuteResult;
   interrupt: { interrupted: boolean };
   pendingWork: PendingWork;
+  variables: VariableSummary[];
   shutdown: Record<string, never>;
 }
 

@@ -1,6 +1,7 @@
 // Builds the bundles with esbuild: `dist/engine.js` (+ `dist/engine.d.ts`) for plain Node, the
 // kernel process (`dist/kernel.js` and its control thread), the headless runner (`dist/cli.js`)
-// the VS Code extension (`dist/extension.js`) and the notebook renderer (`dist/renderer.js`); with --tests, every test/**/*.test.ts into
+// the VS Code extension (`dist/extension.js`, and its notebook language service's worker thread,
+// `dist/languageServiceWorker.js`) and the notebook renderer (`dist/renderer.js`); with --tests, every test/**/*.test.ts into
 // out/test for node's test runner; with --bench, the benchmark (bench/) into out/bench.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -8,9 +9,10 @@ import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-// gpu.js and acorn are bundled; the optional native module gl and esbuild (a native
-// binary) stay in node_modules, and `vscode` is provided by the host.
-const native = ['gl', 'esbuild', 'vscode'];
+// gpu.js and acorn are bundled; the optional native module gl, esbuild (a native binary) and
+// typescript (the notebook language service reads its lib .d.ts files beside it) stay in
+// node_modules, and `vscode` is provided by the host.
+const native = ['gl', 'esbuild', 'vscode', 'typescript'];
 const common = {
   bundle: true,
   platform: 'node',
@@ -113,6 +115,11 @@ if (process.argv.includes('--bench')) {
     ...common,
     entryPoints: [join(root, 'extension/extension.ts')],
     outfile: join(root, 'dist/extension.js'),
+  });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'languageService/languageServiceWorker.ts')],
+    outfile: join(root, 'dist/languageServiceWorker.js'),
   });
   await build({
     bundle: true,

@@ -31,6 +31,11 @@ const rules = [
     why: 'kernel/ is a child Node process: it never imports vscode, extension/ or webview/.',
   },
   {
+    files: /^languageService\//,
+    forbid: (target) => !/^(languageService|protocol)\//.test(target) && !/^(typescript|node:.*)$/.test(target),
+    why: 'languageService/ (the notebook language service) is shared by the editor and the kernel front-ends: it imports only protocol/, node: modules and typescript.',
+  },
+  {
     files: /^extension\//,
     forbid: (target) => /^(kernel|webview|cli)\//.test(target),
     why: 'extension/ sees the kernel only through protocol/ messages, never its code.',
@@ -46,7 +51,7 @@ const rules = [
       target === 'vscode' ||
       /^(kernel|webview)\//.test(target) ||
       (target.startsWith('extension/') && target !== 'extension/kernelClient'),
-    why: 'cli/ (the headless runner) drives a kernel process through extension/kernelClient and protocol/ only.',
+    why: 'cli/ (the headless runner) drives a kernel process through extension/kernelClient, protocol/ and languageService/ only.',
   },
   {
     files: /^kernel\/engine\//,
@@ -74,21 +79,24 @@ function sourceFiles(dir) {
   });
 }
 
-/** Import specifiers, relative ones resolved to repository paths without extension. */
+/** Import specifiers (statements that start a line), relative ones resolved to repository paths without extension. */
 function importsOf(file) {
   const text = readFileSync(join(root, file), 'utf8');
   const specifiers = [
     ...text.matchAll(
-      /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+      /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/gm,
     ),
-  ].map((m) => m[1] ?? m[2] ?? m[3]);
+  ]
+    .map((m) => m[1] ?? m[2] ?? m[3])
+    // Imports written inside template strings (code the language service generates) are not imports.
+    .filter((s) => !s.includes('${'));
   return specifiers.map((s) =>
     s.startsWith('.') ? relative(root, resolve(root, dirname(file), s)).replace(/\/index$/, '') : s,
   );
 }
 
 const problems = [];
-const files = ['protocol', 'extension', 'kernel', 'webview', 'cli'].flatMap(sourceFiles);
+const files = ['protocol', 'extension', 'kernel', 'webview', 'cli', 'languageService'].flatMap(sourceFiles);
 for (const file of files) {
   for (const target of importsOf(file)) {
     for (const rule of rules) {

@@ -207,6 +207,21 @@ describe('attention-lab run as a job', () => {
     assert.equal(third.execution_count, null, 'a failure stops the run before the next cell');
   });
 
+  it('writes no output for a cell that ends with a declaration, and the result of one that ends with an expression', async () => {
+    const path = writeNotebook([
+      "import { nn, randn } from 'attention-lab'; const mha = new nn.MultiheadAttention(8, 2);",
+      'mha.embedDim',
+    ]);
+    const { code, stderr } = await run(path);
+    assert.equal(code, 0, stderr);
+    const [declaring, expression] = readOutput(path);
+    assert.deepEqual(declaring.outputs, []);
+    assert.deepEqual(
+      (expression.outputs ?? []).map((o) => [o.output_type, joinLines(o.data?.['text/plain'] as string | string[])]),
+      [['execute_result', '8']],
+    );
+  });
+
   it('waits for the pending timers of the last cell, so their output and errors land in it', async () => {
     // Whenever the timers fire (before or after the runner asks which are pending), their output
     // reaches the kernel's channel before the answer that none is left.

@@ -159,7 +159,8 @@ export class VsCodeSession {
 
     const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    // Bounds only: the first load of the workbench has taken more than 30 s on a loaded machine.
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     // The extension host and the built-in ipynb serializer come up after the workbench.
     await page.waitForSelector('.statusbar', { timeout: 30_000 });

@@ -321,6 +321,91 @@ describe('kernel process', () => {
   });
 });
 
+describe('kernel cell results and variables', () => {
+  let kernel: Kernel;
+  const backend = 'reference'; // startKernel's
+  before(async () => {
+    kernel = await startKernel();
+  });
+  after(async () => {
+    await kernel.client.shutdown();
+  });
+
+  it('shows no result for a cell that ends with a declaration, and the last expression otherwise', async () => {
+    const importThenDeclare = "import { nn, randn } from 'attention-lab'; const mha = new nn.MultiheadAttention(8, 2);";
+    assert.deepEqual(ok(await kernel.run(importThenDeclare)), []);
+    assert.deepEqual(ok(await kernel.run("import * as lab from 'attention-lab';")), []);
+    assert.deepEqual(ok(await kernel.run("import { zeros } from 'attention-lab';")), []);
+    assert.deepEqual(ok(await kernel.run('7 * 6;\nfunction later() { return 1; }')), []);
+    assert.deepEqual(ok(await kernel.run('7 * 6;\nclass Later {}')), []);
+    assert.deepEqual(ok(await kernel.run('7 * 6;\nvar v = 1, w = 2;')), []);
+    assert.deepEqual(ok(await kernel.run('let a = 1;\n// a comment after the declaration')), []);
+    assert.equal(text(await kernel.run('const b = 40;\nb + 2')), '42');
+    assert.equal(text(await kernel.run("import { ones } from 'attention-lab';\nones(2).sum().item()")), '2');
+    assert.equal(text(await kernel.run('mha.embedDim')), '8');
+  });
+
+  it("answers a variables request with a tensor's shape, dtype and backend, and other values' types", async () => {
+    ok(
+      await kernel.run(
+        "const x = randn(2, 5, 8); const ids = tensor([1, 2]); let label = 'q';\n" +
+          'const { first, rest: [second] } = { first: 1, rest: [true] };\nfunction helper() {}\nclass Model {}',
+      ),
+    );
+    assert.deepEqual(await kernel.client.variables(['x', 'ids']), [
+      { name: 'x', type: 'Tensor', tensor: { shape: [2, 5, 8], dtype: 'float32', backend } },
+      { name: 'ids', type: 'Tensor', tensor: { shape: [2], dtype: 'int64', backend } },
+    ]);
+    const types = await kernel.client.variables(['label', 'first', 'second', 'helper', 'Model', 'mha', 'undeclared']);
+    assert.deepEqual(
+      types.map((v) => `${v.name}: ${v.type}`),
+      [
+        'label: string',
+        'first: number',
+        'second: boolean',
+        'helper: function',
+        'Model: class',
+        'mha: MultiheadAttention',
+      ],
+    );
+    const all = (await kernel.client.variables()).map((v) => v.name);
+    assert.deepEqual(all.slice(0, 3), ['nn', 'randn', 'mha']);
+    assert.ok(['x', 'ids', 'label', 'first', 'second', 'helper', 'Model'].every((name) => all.includes(name)));
+  });
+
+  it('runs no user code to answer: a global getter is not called and a proxy trap does not fire', async () => {
+    ok(
+      await kernel.run(
+        "Object.defineProperty(globalThis, 'lazy', { get() { console.log('getter ran'); return 1; } });\n" +
+          "const trap = new Proxy({}, { getPrototypeOf() { console.log('trap ran'); return null; } });\n" +
+          "const bare = Object.create(null); const weird = { constructor: 'not a function' };",
+      ),
+    );
+    assert.deepEqual(
+      (await kernel.client.variables(['lazy', 'trap', 'bare', 'weird'])).map((v) => `${v.name}: ${v.type}`),
+      ['lazy: accessor', 'trap: Proxy', 'bare: Object', 'weird: Object'],
+    );
+    assert.doesNotMatch(streamText(kernel.notes, `cell-${cellCount}`), /ran/);
+  });
+
+  it('answers while a cell is busy in a synchronous loop, with the variables the busy cell declared', async () => {
+    let settled = false;
+    const busy = kernel.run("const during = zeros(3, 4);\nconsole.log('busy now');\nwhile (true) {}");
+    void busy.then(() => (settled = true));
+    await kernel.printed('busy now');
+    assert.deepEqual(await kernel.client.variables(['during', 'x']), [
+      { name: 'during', type: 'Tensor', tensor: { shape: [3, 4], dtype: 'float32', backend } },
+      { name: 'x', type: 'Tensor', tensor: { shape: [2, 5, 8], dtype: 'float32', backend } },
+    ]);
+    assert.equal(settled, false, 'the cell is still running while its variables were read');
+    assert.equal(await kernel.client.interrupt(), true);
+    assert.deepEqual(await busy, { status: 'interrupted' });
+    assert.deepEqual(await kernel.client.variables(['during']), [
+      { name: 'during', type: 'Tensor', tensor: { shape: [3, 4], dtype: 'float32', backend } },
+    ]);
+  });
+});
+
 describe('kernel lifecycle', () => {
   it('restart gives a fresh scope', async () => {
     const first = await startKernel();
