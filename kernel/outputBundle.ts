@@ -23,7 +23,7 @@ import { AttentionView } from './attentionView';
 import { DisplayHandle, type DisplayOptions } from './displayHandle';
 import { attentionWeightsInfo, Tensor, type Trace } from './engine/index';
 import { formatShape } from './engine/shape';
-import { withPicture } from './png/outputPicture';
+import { withPicture } from './png/outputPng';
 import { blockMeans, overviewBlocks } from './tensorOverview';
 
 /** A trace from the engine's `trace()` or the notebook's `steps()`: shown by the stage view. */

@@ -120,6 +120,8 @@ export interface HeatmapBlockOptions {
 /** Pixels between two labelled rows or columns: a glyph's height and a little air. */
 const labelPitch = glyphHeight + 2;
 const tickLength = 3;
+/** The thinnest a matrix is drawn, in pixels: fewer rows (or columns) than this get taller (wider) cells. */
+const minStripSide = 16;
 /** Longest label, in characters. */
 const maxLabelChars = 12;
 
@@ -154,9 +156,13 @@ export function heatmapBlock(options: HeatmapBlockOptions): Block {
     if (shrinkRows > 1) rowLabels = undefined;
     if (shrinkCols > 1) colLabels = undefined;
   }
-  const cellSize = Math.max(1, Math.min(options.maxCell ?? 28, Math.floor(options.maxSide / Math.max(rows, cols))));
-  const rowTickLabels = options.rowTicks === false ? [] : axisLabels(rows, cellSize, rowBlock, rowLabels);
-  const colTickLabels = axisLabels(cols, cellSize, colBlock, colLabels);
+  // Square cells, but a thin strip (a (3, 5000) matrix) is stretched across to stay visible.
+  const maxCell = options.maxCell ?? 28;
+  const square = Math.max(1, Math.min(maxCell, Math.floor(options.maxSide / Math.max(rows, cols))));
+  const stretch = (count: number) => Math.min(maxCell, Math.max(square, Math.ceil(minStripSide / count)));
+  const cell = { width: stretch(cols), height: stretch(rows) };
+  const rowTickLabels = options.rowTicks === false ? [] : axisLabels(rows, cell.height, rowBlock, rowLabels);
+  const colTickLabels = axisLabels(cols, cell.width, colBlock, colLabels);
   const rowAxisWidth = options.rowAxis ? glyphHeight + 4 : 0;
   const colAxisHeight = options.colAxis ? glyphHeight + 4 : 0;
   const rowLabelWidth = rowTickLabels.length
@@ -165,8 +171,8 @@ export function heatmapBlock(options: HeatmapBlockOptions): Block {
   const colLabelHeight = Math.max(...colTickLabels.map(([, text]) => textWidth(text))) + tickLength + 2;
   const left = rowAxisWidth + rowLabelWidth;
   const top = colAxisHeight + colLabelHeight;
-  const mapWidth = cols * cellSize;
-  const mapHeight = rows * cellSize;
+  const mapWidth = cols * cell.width;
+  const mapHeight = rows * cell.height;
   const caption = options.caption ? textBlock(options.caption, { color: inkColors.muted }) : undefined;
   return {
     width: Math.max(left + mapWidth + 1, caption ? left + caption.width : 0, left + textWidth(options.colAxis ?? '')),
@@ -179,15 +185,15 @@ export function heatmapBlock(options: HeatmapBlockOptions): Block {
         const along = Math.min(mapHeight, textWidth(options.rowAxis));
         canvas.text(x, mapY + along - 1, options.rowAxis, { color: inkColors.muted, rotated: true });
       }
-      canvas.heatmapCells(mapX, mapY, values, rows, cols, cellSize, options.scale);
-      decorateCells(canvas, mapX, mapY, values, masked, rows, cols, cellSize);
+      canvas.heatmapCells(mapX, mapY, values, rows, cols, cell, options.scale);
+      decorateCells(canvas, mapX, mapY, values, masked, rows, cols, cell);
       for (const [index, text] of rowTickLabels) {
-        const centre = mapY + index * cellSize + Math.floor(cellSize / 2);
+        const centre = mapY + index * cell.height + Math.floor(cell.height / 2);
         canvas.fillRect(mapX - tickLength, centre, tickLength, 1, inkColors.frame);
         canvas.text(mapX - tickLength - 2 - textWidth(text), centre - Math.floor(glyphHeight / 2) + 1, text, ink);
       }
       for (const [index, text] of colTickLabels) {
-        const centre = mapX + index * cellSize + Math.floor(cellSize / 2);
+        const centre = mapX + index * cell.width + Math.floor(cell.width / 2);
         canvas.fillRect(centre, mapY - tickLength, 1, tickLength, inkColors.frame);
         canvas.text(centre - Math.floor(glyphHeight / 2) + 1, mapY - tickLength - 2, text, { ...ink, rotated: true });
       }
@@ -205,28 +211,30 @@ function decorateCells(
   masked: ArrayLike<number> | undefined,
   rows: number,
   cols: number,
-  cellSize: number,
+  { width, height }: { width: number; height: number },
 ): void {
+  const visible = Math.min(width, height) >= 6;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      const left = x + c * cellSize;
-      const top = y + r * cellSize;
+      const left = x + c * width;
+      const top = y + r * height;
       if (masked && masked[r * cols + c] === 1) {
-        canvas.fillRect(left, top, cellSize, cellSize, inkColors.masked);
-        if (cellSize >= 6) hatch(canvas, left, top, cellSize);
-      } else if (cellSize >= 6 && Number.isNaN(values[r * cols + c])) {
-        canvas.line(left + 2, top + 2, left + cellSize - 3, top + cellSize - 3, inkColors.hatch);
-        canvas.line(left + cellSize - 3, top + 2, left + 2, top + cellSize - 3, inkColors.hatch);
+        canvas.fillRect(left, top, width, height, inkColors.masked);
+        if (visible) hatch(canvas, left, top, width, height);
+      } else if (visible && Number.isNaN(values[r * cols + c])) {
+        canvas.line(left + 2, top + 2, left + width - 3, top + height - 3, inkColors.hatch);
+        canvas.line(left + width - 3, top + 2, left + 2, top + height - 3, inkColors.hatch);
       }
     }
   }
 }
 
-/** Diagonal lines every 4 pixels across a square cell. */
-function hatch(canvas: RasterCanvas, left: number, top: number, size: number): void {
-  for (let i = 0; i < size; i++) {
-    for (let j = 0; j < size; j++)
-      if ((i + j) % 4 === 0) canvas.setPixel(left + j, top + size - 1 - i, inkColors.hatch);
+/** Diagonal lines every 4 pixels across a cell. */
+function hatch(canvas: RasterCanvas, left: number, top: number, width: number, height: number): void {
+  for (let i = 0; i < height; i++) {
+    for (let j = 0; j < width; j++) {
+      if ((i + j) % 4 === 0) canvas.setPixel(left + j, top + height - 1 - i, inkColors.hatch);
+    }
   }
 }
 
@@ -271,7 +279,7 @@ export function legendBlock(scale: ColorScale, marks: LegendMarks = {}): Block {
       for (const [kind, label] of swatches) {
         if (kind === 'masked') {
           canvas.fillRect(at, y, 12, 12, inkColors.masked);
-          hatch(canvas, at, y, 12);
+          hatch(canvas, at, y, 12, 12);
         } else canvas.fillRect(at, y, 12, 12, nonFiniteColors[kind]);
         canvas.strokeRect(at, y, 12, 12, inkColors.frame);
         at += 16;

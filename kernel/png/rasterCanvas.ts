@@ -126,28 +126,28 @@ export class RasterCanvas {
     return advance;
   }
 
-  /** Writes `rows`×`cols` row-major `values` as cells of `cellSize` pixels at (x, y), coloured by `scale`. */
+  /** Writes `rows`×`cols` row-major `values` at (x, y) as cells of `cell` pixels, coloured by `scale`. */
   heatmapCells(
     x: number,
     y: number,
     values: ArrayLike<number>,
     rows: number,
     cols: number,
-    cellSize: number,
+    cell: { width: number; height: number },
     scale: ColorScale,
   ): void {
-    const rowBytes = new Uint8Array(cols * cellSize * 3);
+    const rowBytes = new Uint8Array(cols * cell.width * 3);
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
-        writeColor(values[r * cols + c], scale, rowBytes, c * cellSize * 3);
-        for (let k = 1; k < cellSize; k++)
-          rowBytes.copyWithin((c * cellSize + k) * 3, c * cellSize * 3, c * cellSize * 3 + 3);
+        const first = c * cell.width * 3;
+        writeColor(values[r * cols + c], scale, rowBytes, first);
+        for (let k = 1; k < cell.width; k++) rowBytes.copyWithin(first + k * 3, first, first + 3);
       }
-      for (let k = 0; k < cellSize; k++) {
-        const top = y + r * cellSize + k;
+      for (let k = 0; k < cell.height; k++) {
+        const top = y + r * cell.height + k;
         if (top < 0 || top >= this.height) continue;
         const from = Math.max(0, -x);
-        const to = Math.min(cols * cellSize, this.width - x);
+        const to = Math.min(cols * cell.width, this.width - x);
         if (to > from) this.pixels.set(rowBytes.subarray(from * 3, to * 3), (top * this.width + x + from) * 3);
       }
     }

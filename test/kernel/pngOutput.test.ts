@@ -7,12 +7,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { rand, randn, setBackend, softmax, tensor } from '../../kernel/engine/index';
+import { full, rand, randn, setBackend, softmax, tensor } from '../../kernel/engine/index';
 import { outputBundle } from '../../kernel/outputBundle';
 import { inkColors } from '../../kernel/png/figureBlocks';
 import { glyphRows } from '../../kernel/png/fixedFont';
-import { drawOutput, maxPictureWidth } from '../../kernel/png/outputPng';
-import { maxPngBytes, outputPng, pngMime } from '../../kernel/png/outputPicture';
+import { drawOutput, maxPictureWidth } from '../../kernel/png/outputFigures';
+import { maxPngBytes, outputPng, pngMime } from '../../kernel/png/outputPng';
 import { RasterCanvas, textWidth, type TextStyle } from '../../kernel/png/rasterCanvas';
 import { steps } from '../../kernel/steps';
 import { colorFor, nonFiniteColors, scaleFor, type ColorScale, type Rgb } from '../../protocol/colorScales';
@@ -181,6 +181,9 @@ describe('PNG pictures of outputs', () => {
     assert.ok(!filled(strip.png, origin[0], origin[1] + 28, 28, colorFor(0, scale)), 'one row only');
     assert.ok(findText(strip.png, 'dim 0', { color: muted }), 'the axis named');
     assert.ok(findText(strip.png, '2', { rotated: true }), 'the column index ticks, turned');
+
+    const thin = await picture('tensor-thin', full([3, 640], 0.5));
+    assert.ok(findSquare(thin.png, 16, colorFor(0.5, scale)), 'a (3, 640) matrix is stretched to stay visible');
 
     const cube = await picture('tensor-rank3', rand([3, 4, 5]));
     for (const slice of ['[0, :, :]', '[1, :, :]', '[2, :, :]']) assert.ok(findText(cube.png, slice, { color: muted }));
