@@ -67,6 +67,8 @@ export function cellLanguage(cell: JupyterCell, notebook: JupyterNotebook): Cell
 
 function itemValue(item: OutputItem): unknown {
   if (item.mime.toLowerCase().includes('json')) return JSON.parse(item.data) as unknown;
+  // Base64 images are one string: VS Code's serializer decodes only that form.
+  if (item.mime === 'image/png') return item.data;
   return splitLines(item.data);
 }
 

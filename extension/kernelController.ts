@@ -41,9 +41,10 @@ export interface KernelSettings {
 }
 
 function toOutputItem(item: OutputItem): vscode.NotebookCellOutputItem {
-  return item.mime.startsWith('text/')
-    ? vscode.NotebookCellOutputItem.text(item.data, item.mime)
-    : new vscode.NotebookCellOutputItem(Buffer.from(item.data, 'utf8'), item.mime);
+  if (item.mime.startsWith('text/')) return vscode.NotebookCellOutputItem.text(item.data, item.mime);
+  // Images travel as base64 (as nbformat stores them); VS Code wants their bytes.
+  const encoding = item.mime === 'image/png' ? 'base64' : 'utf8';
+  return new vscode.NotebookCellOutputItem(Buffer.from(item.data, encoding), item.mime);
 }
 
 function toOutput(bundle: OutputBundle): vscode.NotebookCellOutput {

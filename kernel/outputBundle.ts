@@ -6,12 +6,13 @@
 // block and an overview of every element (block means), with stats over every element.
 import { inspect } from 'node:util';
 import type { OutputBundle, OutputItem } from '../protocol/kernelProtocol';
-import { mimeTypes } from '../protocol/mimeTypes';
+import { mimeTypes, type AttentionLabMime } from '../protocol/mimeTypes';
 import {
   defaultMaxOutputBytes,
   minOutputBytes,
   payloadVersion,
   type AttentionOutput,
+  type RichOutput,
   type StagesOutput,
   type TensorOutput,
   type TensorOverview,
@@ -23,6 +24,7 @@ import { DisplayHandle, type DisplayOptions } from './displayHandle';
 import { attentionWeightsInfo, Tensor, type Trace } from './engine/index';
 import { formatShape } from './engine/shape';
 import { LinePlot, linePlotBundle } from './linePlot';
+import { withPicture } from './png/outputPng';
 import { blockMeans, overviewBlocks } from './tensorOverview';
 
 /** A trace from the engine's `trace()` or the notebook's `steps()`: shown by the stage view. */
@@ -68,7 +70,7 @@ export async function outputBundle(value: unknown, options: DisplayOptions = {})
         (attentionWeightsInfo(value) !== undefined || options.queries !== undefined || options.keys !== undefined));
     if (wantsAttention) return attentionBundle(new AttentionView(value, options), maxBytes);
     const payload = await tensorOutput(value, maxBytes, options.title);
-    return { items: [jsonItem(mimeTypes.tensor, payload), textItem(payload.text)] };
+    return richBundle(mimeTypes.tensor, payload, payload.text);
   }
   if (isTrace(value)) return stagesBundle(value, maxBytes, options.title);
   if (value instanceof LinePlot) return linePlotBundle(value, maxBytes, options.title);
@@ -111,6 +113,11 @@ function textItem(text: string): OutputItem {
 
 function jsonItem(mime: string, payload: unknown): OutputItem {
   return { mime, data: JSON.stringify(payload) };
+}
+
+/** A rich payload's bundle: its own mime (VS Code's renderer), its PNG picture (everywhere else), its text. */
+function richBundle(mime: AttentionLabMime, payload: RichOutput, text: string): OutputBundle {
+  return withPicture({ items: [jsonItem(mime, payload), textItem(text)] }, payload);
 }
 
 /** Stats over the finite values, with NaN, +Inf and −Inf counted apart; null where no value is finite. */
@@ -335,7 +342,7 @@ async function attentionBundle(view: AttentionView, maxBytes: number): Promise<O
   }
   const summary = `attention weights (${weights.shape.join(', ')})${averagedHeads ? `, mean over ${averagedHeads} heads` : ''}`;
   const text = boundedText(`${summary}\n${weights.toString()}`, Math.floor(maxBytes / 4)).text;
-  return { items: [jsonItem(mimeTypes.attention, payload), textItem(text)] };
+  return richBundle(mimeTypes.attention, payload, text);
 }
 
 async function stagesBundle(traced: Trace<unknown>, maxBytes: number, title?: string): Promise<OutputBundle> {
@@ -358,10 +365,5 @@ async function stagesBundle(traced: Trace<unknown>, maxBytes: number, title?: st
     (s, i) =>
       `${String(i + 1).padStart(2)}. ${s.name.padEnd(width)}  ${s.op.padEnd(10)} (${s.output.shape.join(', ')})  [${s.output.axes.join(', ')}]`,
   );
-  return {
-    items: [
-      jsonItem(mimeTypes.stages, payload),
-      textItem([`trace: ${traced.stages.length} stages`, ...lines].join('\n')),
-    ],
-  };
+  return richBundle(mimeTypes.stages, payload, [`trace: ${traced.stages.length} stages`, ...lines].join('\n'));
 }

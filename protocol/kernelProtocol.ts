@@ -8,7 +8,7 @@ export const protocolVersion = 2;
 
 export type CellLanguage = 'typescript' | 'javascript';
 
-/** One output as VS Code and nbformat see it: mime → data (text for text/*, a JSON string for +json). */
+/** One output as VS Code and nbformat see it: mime → data (text for text/*, a JSON string for +json, base64 for image/png). */
 export interface OutputItem {
   mime: string;
   data: string;

@@ -5,11 +5,11 @@
 // (whose whole rows the row-sum check reads).
 import type { AttentionOutput } from '../protocol/outputPayloads';
 import { decodeTensor } from '../protocol/tensorWire';
-import { sharedScale } from './colorScales';
+import { sharedScale } from '../protocol/colorScales';
 import { button, dropdown, element } from './dom';
 import { drawHeatmap, drawLegend } from './heatmap';
 import { blockRange, formatShape, formatValue } from './numberFormat';
-import { normalizedStats, statsLine } from './tensorStats';
+import { normalizedStats, statsLine } from '../protocol/tensorStats';
 import { cutNote, overviewLabel } from './tensorView';
 
 /** Largest |row sum − 1| over rows that are not all NaN, and the indices of all-NaN rows. */

@@ -1,7 +1,7 @@
 // A matrix drawn on a canvas: one pixel block per value through a colour scale, masked cells
 // hatched, NaN and ±Inf cells in colours outside the scale (NaN also crossed), and a hover readout. Fast enough for 512×512 (ImageData, then one
 // scaled drawImage), and the drawn colours are exactly colorFor(value) (pixel tests rely on it).
-import { colorFor, cssColor, nonFiniteColors, writeColor, type ColorScale } from './colorScales';
+import { colorFor, cssColor, nonFiniteColors, writeColor, type ColorScale } from '../protocol/colorScales';
 
 export interface HeatmapOptions {
   rows: number;

@@ -2,17 +2,11 @@
 // highlighted), previous/next by buttons and arrow keys, and the selected stage's tensor. Movement
 // stages (reshape, view, transpose, permute) share one colour scale with their source, so every
 // element keeps its colour and a learner sees where values move when heads are split.
+import { isMovement, stageScales } from '../protocol/colorScales';
 import type { StagePayload, StagesOutput } from '../protocol/outputPayloads';
-import { scaleFor, type ColorScale } from './colorScales';
 import { button, element } from './dom';
 import { formatShape } from './numberFormat';
 import { renderTensor } from './tensorView';
-
-const movementOps = /^(reshape|view|transpose|permute|contiguous|flatten|unsqueeze|squeeze|transpose\+view|expand)$/;
-
-export function isMovement(stage: StagePayload): boolean {
-  return movementOps.test(stage.op);
-}
 
 /** Output axes that differ from the first input's at the same position (name or size). */
 export function changedAxes(stage: StagePayload): number[] {
@@ -20,13 +14,6 @@ export function changedAxes(stage: StagePayload): number[] {
   return stage.output.shape
     .map((_, i) => i)
     .filter((i) => !input || input.shape[i] !== stage.output.shape[i] || input.axes[i] !== stage.output.axes[i]);
-}
-
-/** The scale of each stage: a movement stage reuses the previous stage's (values only move). */
-export function stageScales(stages: StagePayload[]): ColorScale[] {
-  const scales: ColorScale[] = [];
-  stages.forEach((stage, i) => scales.push(isMovement(stage) && i > 0 ? scales[i - 1] : scaleFor(stage.tensor.stats)));
-  return scales;
 }
 
 export function renderStages(payload: StagesOutput, root: HTMLElement): void {

@@ -4,13 +4,13 @@
 // leading block: the view shows the overview, offers the block, and says what was cut.
 import type { OutputCut, TensorOutput } from '../protocol/outputPayloads';
 import { decodeTensor } from '../protocol/tensorWire';
-import { scaleFor, type ColorScale } from './colorScales';
+import { scaleFor, type ColorScale } from '../protocol/colorScales';
 import { dropdown, element } from './dom';
 import { drawHeatmap, drawLegend, type NonFinitePresent } from './heatmap';
 import { blockRange, formatBytes, formatShape, formatValue, stridesOf } from './numberFormat';
-import { normalizedStats, statsLine } from './tensorStats';
+import { normalizedStats, statsLine } from '../protocol/tensorStats';
 
-export { statsLine } from './tensorStats';
+export { statsLine } from '../protocol/tensorStats';
 
 export interface TensorViewOptions {
   /** A scale shared with other views (stages of one movement chain); default from this tensor. */

@@ -77,8 +77,14 @@ describe('attention-lab run', () => {
       first.map((o) => o.output_type),
       ['stream', 'execute_result'],
     );
-    assert.deepEqual(Object.keys(first[1].data ?? {}), [mimeTypes.tensor, 'text/plain']);
+    assert.deepEqual(Object.keys(first[1].data ?? {}), [mimeTypes.tensor, 'text/plain', 'image/png']);
     assert.match(joinLines(first[1].data?.['text/plain'] as string[]), /^tensor\(\[\[/);
+    // The pictures Jupyter, GitHub and nbviewer show: one base64 string each, as VS Code and Jupyter write them.
+    for (const output of [first[1], second[0], second[1]]) {
+      const png = output.data?.['image/png'];
+      assert.equal(typeof png, 'string', 'image/png is one base64 string');
+      assert.equal(Buffer.from(png as string, 'base64').toString('latin1', 1, 4), 'PNG', 'a PNG file');
+    }
     assert.deepEqual(
       second.map((o) => o.output_type),
       ['display_data', 'execute_result'],

@@ -349,6 +349,10 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
       const payload = cells[0].outputs?.[0].data?.[mimeTypes.tensor] as TensorOutput | undefined;
       assert.ok(payload?.overview, 'the saved output carries block means of every element');
       assert.deepEqual(payload.shape, [2000, 2000]);
+      // The kernel's picture, handed to VS Code as bytes and saved by its serializer as base64 of a PNG.
+      const picture = cells[0].outputs?.[0].data?.['image/png'];
+      assert.equal(typeof picture, 'string', 'the saved output carries its PNG picture');
+      assert.equal(Buffer.from(picture as string, 'base64').toString('latin1', 1, 4), 'PNG');
       const [rows, cols] = payload.overview.data.shape;
       const label = `2000×2000 shown as ${rows}×${cols} block means (blocks of ${payload.overview.block.join('×')})`;
 

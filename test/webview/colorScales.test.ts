@@ -1,7 +1,7 @@
 // Pure functions of the renderer: colour scales and number formatting.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { colorFor, cssColor, scaleFor, sharedScale } from '../../webview/colorScales';
+import { colorFor, cssColor, scaleFor, sharedScale } from '../../protocol/colorScales';
 import { formatShape, formatValue, stridesOf } from '../../webview/numberFormat';
 
 describe('colour scales', () => {

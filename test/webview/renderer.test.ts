@@ -17,7 +17,7 @@ import {
   type TensorOutput,
 } from '../../protocol/outputPayloads';
 import { decodeTensor } from '../../protocol/tensorWire';
-import { colorFor, nonFiniteColors, sharedScale } from '../../webview/colorScales';
+import { colorFor, nonFiniteColors, sharedScale } from '../../protocol/colorScales';
 import { chromiumPath, launchChromium } from '../helpers/chromium';
 import { lightTheme, openHost, render } from '../helpers/rendererHost';
 import { repoRoot } from '../helpers/repoRoot';

@@ -1,7 +1,8 @@
-// The stats line of the tensor and attention views: over the finite values, with NaN, +Inf and −Inf
-// counted apart, from current payloads and from notebooks saved before payload version 2.
-import type { LegacyTensorStats, TensorStats } from '../protocol/outputPayloads';
-import { formatValue } from './numberFormat';
+// The stats line of the tensor and attention views and of the kernel's PNG pictures of them: over
+// the finite values, with NaN, +Inf and −Inf counted apart, from current payloads and from
+// notebooks saved before payload version 2.
+import type { LegacyTensorStats, TensorStats } from './outputPayloads';
+import { formatValue } from './numberText';
 
 /** Version 2 stats, plus version 1's count of infinities of either sign. */
 export interface ViewStats extends TensorStats {

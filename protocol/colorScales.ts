@@ -1,6 +1,9 @@
-// Colour scales for heatmaps, pure functions shared by every view: a sequential scale (viridis)
-// for data in [0, 1] or of one sign, and a diverging one (coolwarm) centred on 0 for signed data.
-// NaN, +Inf and −Inf get colours outside both scales.
+// Colour scales for heatmaps, pure functions shared by the renderer's views and the kernel's PNG
+// pictures, so both draw every value in the same colour: a sequential scale (viridis) for data in
+// [0, 1] or of one sign, and a diverging one (coolwarm) centred on 0 for signed data. NaN, +Inf and
+// −Inf get colours outside both scales. Movement stages of a trace share their source's scale.
+import type { StagePayload } from './outputPayloads';
+
 export type Rgb = [number, number, number];
 
 export interface ColorScale {
@@ -32,7 +35,7 @@ const coolwarm: Rgb[] = [
 ];
 
 /** Writes the colour at t ∈ [0, 1] along the stops into out[at..at+2], allocating nothing. */
-function interpolateInto(stops: Rgb[], t: number, out: Rgb | Uint8ClampedArray, at: number): void {
+function interpolateInto(stops: Rgb[], t: number, out: Rgb | Uint8Array | Uint8ClampedArray, at: number): void {
   const clamped = Math.min(1, Math.max(0, t));
   const position = clamped * (stops.length - 1);
   const low = Math.floor(position);
@@ -81,7 +84,12 @@ export function colorFor(value: number, scale: ColorScale): Rgb {
 }
 
 /** colorFor(value, scale) written into out[at..at+2] (NaN and ±Inf in their own colours): the heatmap's per-pixel path, which must not allocate. */
-export function writeColor(value: number, scale: ColorScale, out: Rgb | Uint8ClampedArray, at: number): void {
+export function writeColor(
+  value: number,
+  scale: ColorScale,
+  out: Rgb | Uint8Array | Uint8ClampedArray,
+  at: number,
+): void {
   if (value - value !== 0) {
     const [r, g, b] = nonFiniteColors[value === Infinity ? 'posInf' : value === -Infinity ? 'negInf' : 'nan'];
     out[at] = r;
@@ -95,4 +103,18 @@ export function writeColor(value: number, scale: ColorScale, out: Rgb | Uint8Cla
 
 export function cssColor([r, g, b]: Rgb): string {
   return `rgb(${r}, ${g}, ${b})`;
+}
+
+const movementOps = /^(reshape|view|transpose|permute|contiguous|flatten|unsqueeze|squeeze|transpose\+view|expand)$/;
+
+/** A stage that only moves values (reshape, view, transpose, permute, ...). */
+export function isMovement(stage: StagePayload): boolean {
+  return movementOps.test(stage.op);
+}
+
+/** The scale of each stage: a movement stage reuses the previous stage's (values only move). */
+export function stageScales(stages: StagePayload[]): ColorScale[] {
+  const scales: ColorScale[] = [];
+  stages.forEach((stage, i) => scales.push(isMovement(stage) && i > 0 ? scales[i - 1] : scaleFor(stage.tensor.stats)));
+  return scales;
 }
