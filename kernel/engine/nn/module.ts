@@ -69,6 +69,7 @@ export abstract class Module {
   declare private readonly parameterSlots: Map<string, Tensor | null>;
   declare private readonly childSlots: Map<string, Module>;
 
+  /** A module with no parameters or children yet; subclasses register theirs (`super()` first, as in PyTorch). */
   constructor() {
     const module = callableInstance(new.target.prototype);
     const internals: ModuleInternals = { training: true, parameterSlots: new Map(), childSlots: new Map() };
@@ -287,7 +288,10 @@ export abstract class Module {
    * Zeroes every parameter's `.grad` in place, as torch 1.13's zero_grad(set_to_none=False); with
    * `{ setToNone: true }` (PyTorch: set_to_none) the grads become null.
    */
-  zeroGrad(options?: { setToNone?: boolean }): void {
+  zeroGrad(options?: {
+    /** Sets each grad to null instead of zeroing it; default false (PyTorch: set_to_none). */
+    setToNone?: boolean;
+  }): void {
     const { setToNone = false } = checkOptions(`${this.moduleName}.zeroGrad`, options, { setToNone: isBool });
     zeroGrads(this.parameters(), setToNone);
   }
