@@ -284,7 +284,7 @@ export class Tensor {
       throw methodError(error);
     }
   }
-  /** `x.expand(other.shape)`. */
+  /** `x.expand(other.shape)`. (PyTorch: expand_as) */
   expandAs(other: Tensor): Tensor {
     try {
       return movement.expand(this, isTensor(other, 'expandAs', 'other', 2).shape);
@@ -413,7 +413,10 @@ export class Tensor {
       throw methodError(error);
     }
   }
-  /** Repeats each element along `dim` (flattened when omitted): `x.repeatInterleave(2, 0)`, `(2, { dim: 0 })`. */
+  /**
+   * Repeats each element along `dim` (flattened when omitted): `x.repeatInterleave(2, 0)`, `(2, { dim: 0 })`.
+   * (PyTorch: repeat_interleave)
+   */
   repeatInterleave(repeats: number, ...args: [dim?: number | movement.DimOptions]): Tensor {
     try {
       return movement.repeatInterleave(this, repeats, ...args);
@@ -477,7 +480,7 @@ export class Tensor {
   swapdims(dim0: number, dim1: number): Tensor {
     return asMethod(() => arrange.swapdims(this, dim0, dim1));
   }
-  /** Expanded to `size` as a view, -1 keeping a size: `x.broadcastTo([4, 2, 3])`. */
+  /** Expanded to `size` as a view, -1 keeping a size: `x.broadcastTo([4, 2, 3])`. (PyTorch: broadcast_to) */
   broadcastTo(size: readonly number[]): Tensor {
     return asMethod(() => arrange.broadcastTo(this, size));
   }
@@ -508,7 +511,7 @@ export class Tensor {
   remainder(other: TensorLike): Tensor {
     return elementwise.remainder(this, isOperand(other, 'remainder', 'other', 1));
   }
-  /** The quotient rounded toward -∞ (Python's //). */
+  /** The quotient rounded toward -∞ (Python's //). (PyTorch: floor_divide) */
   floorDivide(other: TensorLike): Tensor {
     return elementwise.floorDivide(this, isOperand(other, 'floorDivide', 'other', 1));
   }
@@ -516,19 +519,19 @@ export class Tensor {
   lerp(end: Tensor, weight: TensorLike): Tensor {
     return asMethod(() => elementwise.lerp(this, end, weight));
   }
-  /** & of integer or bool tensors. */
+  /** & of integer or bool tensors. (PyTorch: bitwise_and) */
   bitwiseAnd(other: TensorLike): Tensor {
     return elementwise.bitwiseAnd(this, isOperand(other, 'bitwiseAnd', 'other', 1));
   }
-  /** | of integer or bool tensors. */
+  /** | of integer or bool tensors. (PyTorch: bitwise_or) */
   bitwiseOr(other: TensorLike): Tensor {
     return elementwise.bitwiseOr(this, isOperand(other, 'bitwiseOr', 'other', 1));
   }
-  /** ^ of integer or bool tensors. */
+  /** ^ of integer or bool tensors. (PyTorch: bitwise_xor) */
   bitwiseXor(other: TensorLike): Tensor {
     return elementwise.bitwiseXor(this, isOperand(other, 'bitwiseXor', 'other', 1));
   }
-  /** ~x of an integer or bool tensor. */
+  /** ~x of an integer or bool tensor. (PyTorch: bitwise_not) */
   bitwiseNot(): Tensor {
     return elementwise.bitwiseNot(this);
   }
@@ -728,7 +731,7 @@ export class Tensor {
   atan2(other: TensorLike): Tensor {
     return elementwise.atan2(this, isOperand(other, 'atan2', 'other', 1));
   }
-  /** NaN and ±∞ replaced: positional (nan, posinf, neginf) or `{ nan, posinf, neginf }`. */
+  /** NaN and ±∞ replaced: positional (nan, posinf, neginf) or `{ nan, posinf, neginf }`. (PyTorch: nan_to_num) */
   nanToNum(...args: (number | elementwise.NanToNumOptions | undefined)[]): Tensor {
     return elementwise.nanToNum(this, ...args);
   }
@@ -799,7 +802,10 @@ export class Tensor {
   zero_(): this {
     return inplace.zero_(this) as this;
   }
-  /** Sets `value` where the bool mask (broadcast to this tensor's shape) is true: `s.maskedFill_(mask, -Infinity)`. */
+  /**
+   * Sets `value` where the bool mask (broadcast to this tensor's shape) is true: `s.maskedFill_(mask, -Infinity)`.
+   * (PyTorch: masked_fill_)
+   */
   maskedFill_(mask: Tensor, value: TensorLike): this {
     return inplace.maskedFill_(this, mask, value) as this;
   }
@@ -954,7 +960,7 @@ export class Tensor {
   softmax(...args: reduction.SoftmaxArgs): Tensor {
     return reduction.softmax(this, ...args);
   }
-  /** log(softmax) along dim: x.logSoftmax(dim) or x.logSoftmax({ dim }). */
+  /** log(softmax) along dim: x.logSoftmax(dim) or x.logSoftmax({ dim }). (PyTorch: log_softmax) */
   logSoftmax(...args: reduction.SoftmaxArgs): Tensor {
     return reduction.logSoftmax(this, ...args);
   }
@@ -1015,7 +1021,7 @@ export class Tensor {
   nanmean(...args: reduction.ReduceArgs): Tensor {
     return scan.nanmean(this, ...args);
   }
-  /** How many elements are non-zero over dims (all by default). */
+  /** How many elements are non-zero over dims (all by default). (PyTorch: count_nonzero) */
   countNonzero(
     ...args:
       | [dim?: reduction.Dims]
@@ -1124,7 +1130,10 @@ export class Tensor {
   get gradFn(): GradFn | null {
     return this.node;
   }
-  /** True for tensors not computed by a recorded op: the user's tensors, and every result made without grad. */
+  /**
+   * True for tensors not computed by a recorded op: the user's tensors, and every result made without grad.
+   * (PyTorch: is_leaf)
+   */
   get isLeaf(): boolean {
     return this.node === null;
   }
@@ -1138,7 +1147,9 @@ export class Tensor {
   set requiresGrad(flag: boolean) {
     this.requiresGrad_(flag);
   }
-  /** Sets requiresGrad on a leaf and returns the tensor: `w = randn(3, 4).requiresGrad_()`. */
+  /**
+   * Sets requiresGrad on a leaf and returns the tensor: `w = randn(3, 4).requiresGrad_()`. (PyTorch: requires_grad_)
+   */
   requiresGrad_(requiresGrad = true): this {
     if (this.node !== null) {
       if (requiresGrad) return this;
@@ -1165,7 +1176,9 @@ export class Tensor {
     }
     this.accumulatedGrad = value;
   }
-  /** True when a result keeps its gradient in `.grad` after `retainGrad()` (leaves always do). */
+  /**
+   * True when a result keeps its gradient in `.grad` after `retainGrad()` (leaves always do). (PyTorch: retains_grad)
+   */
   get retainsGrad(): boolean {
     return this.node !== null && this.node.retained === this;
   }

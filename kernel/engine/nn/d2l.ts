@@ -65,7 +65,7 @@ function lensTensor(validLens: Tensor | number[], like: Tensor): Tensor {
 
 /**
  * Sets X[b, t, ...] to `value` where t ≥ validLen[b] (masks along axis 1, whole trailing rows).
- * d2l mutates X in place; tensors here are immutable, so the masked copy is returned.
+ * d2l mutates X in place; tensors here are immutable, so the masked copy is returned. (d2l: sequence_mask)
  */
 export function sequenceMask(
   X: Tensor,
@@ -109,7 +109,10 @@ function maskScores(X: Tensor, validLens: Tensor | number[]): Tensor {
   return sequenceMask(X.reshape(-1, K), perQuery, -1e6).reshape(B, Q, K); // (B, Q, K)
 }
 
-/** Softmax over the last axis of X (B, Q, K) with keys beyond each valid length filled with -1e6. */
+/**
+ * Softmax over the last axis of X (B, Q, K) with keys beyond each valid length filled with -1e6.
+ * (d2l: masked_softmax)
+ */
 export function maskedSoftmax(X: Tensor, validLens: ValidLens): Tensor {
   checkRequired('maskedSoftmax', { X, validLens });
   isTensor(X, 'maskedSoftmax', 'X', 1);

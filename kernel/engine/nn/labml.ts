@@ -147,7 +147,7 @@ export class MultiHeadAttention extends Module {
     return 'MultiHeadAttention';
   }
 
-  /** [seq_q | 1, seq_k, batch | 1] → the same with a trailing heads axis of 1. */
+  /** [seq_q | 1, seq_k, batch | 1] → the same with a trailing heads axis of 1. (labml: prepare_mask) */
   prepareMask(mask: Tensor, queryShape: Shape, keyShape: Shape): Tensor {
     const fitsQueries = mask.shape[0] === 1 || mask.shape[0] === queryShape[0];
     const fitsBatch = mask.shape[2] === 1 || mask.shape[2] === queryShape[1];

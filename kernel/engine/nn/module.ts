@@ -159,7 +159,7 @@ export abstract class Module {
 
   /**
    * The direct children with their names: registered ones, then fields holding a module or an array of
-   * modules (shown and keyed as a ModuleList: `layers.0`), in definition order.
+   * modules (shown and keyed as a ModuleList: `layers.0`), in definition order. (PyTorch: named_children)
    */
   namedChildren(): [string, Module][] {
     const registered = [...this.childSlots];
@@ -177,7 +177,10 @@ export abstract class Module {
     return this.namedChildren().map(([, m]) => m);
   }
 
-  /** This module and every module below it, each once, depth first, with dotted names ('' for this one). */
+  /**
+   * This module and every module below it, each once, depth first, with dotted names ('' for this one).
+   * (PyTorch: named_modules)
+   */
   namedModules(prefix = ''): [string, Module][] {
     const seen = new Set<Module>();
     const visit = (module: Module, name: string): [string, Module][] => {
@@ -194,7 +197,7 @@ export abstract class Module {
     return this.namedModules().map(([, m]) => m);
   }
 
-  /** Every parameter by its PyTorch key, in PyTorch's order. */
+  /** Every parameter by its PyTorch key, in PyTorch's order. (PyTorch: state_dict) */
   stateDict(): Record<string, Tensor> {
     return Object.fromEntries(this.parameterEntries(''));
   }
@@ -211,7 +214,7 @@ export abstract class Module {
 
   /**
    * Copies values into the parameters by PyTorch key ('in_proj_weight', 'out_proj.bias'). Missing,
-   * unexpected and mis-shaped keys are errors, worded as PyTorch words them.
+   * unexpected and mis-shaped keys are errors, worded as PyTorch words them. (PyTorch: load_state_dict)
    */
   loadStateDict(state: Record<string, StateValue>, strict = true): this {
     const slots = this.allSlots('');
@@ -296,7 +299,7 @@ export abstract class Module {
     zeroGrads(this.parameters(), setToNone);
   }
 
-  /** Sets requiresGrad on every parameter: `requiresGrad_(false)` freezes the module. */
+  /** Sets requiresGrad on every parameter: `requiresGrad_(false)` freezes the module. (PyTorch: requires_grad_) */
   requiresGrad_(requiresGrad = true): this {
     for (const parameter of this.parameters()) setRequiresGrad(parameter, requiresGrad);
     return this;

@@ -430,7 +430,7 @@ function softmaxAlong(x: Tensor, d: number): Tensor {
   return div(shifted, sum(shifted, x.ndim === 0 ? undefined : d, true));
 }
 
-/** log(softmax(x)) along `dim`, computed as x - max - log Σ exp(x - max). */
+/** log(softmax(x)) along `dim`, computed as x - max - log Σ exp(x - max). (PyTorch: log_softmax) */
 export function logSoftmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
   const { x, d } = softmaxArguments('logSoftmax', 'log_softmax_lastdim_kernel_impl', input, args);
   const shifted = sub(x, amax(x, x.ndim === 0 ? undefined : d, true));

@@ -141,7 +141,7 @@ export abstract class Optimizer<Options extends BaseOptions = BaseOptions> {
 
   /**
    * Clears the grads of the optimized parameters: zeroed in place (torch 1.13's default), or set to null
-   * with `{ setToNone: true }`.
+   * with `{ setToNone: true }`. (PyTorch: zero_grad)
    */
   zeroGrad(options?: ZeroGradOptions): void {
     const { setToNone = false } = checkOptions(`${this.name}.zeroGrad`, options, { setToNone: isBool });

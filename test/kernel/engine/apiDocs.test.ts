@@ -1,8 +1,8 @@
 // Every public engine name has a JSDoc, read from the shipped declarations (dist/engine.d.ts, what
 // the editor's hover, completion and signature help show): each export (namespaces walked), each
 // public member of an exported class, each property of an exported interface or object type, and
-// each option of an options object a public function or method takes. An option whose PyTorch name
-// differs (camelCase for snake_case) says it: "(PyTorch: batch_first)".
+// each option of an options object a public function or method takes. An option, function or method
+// whose PyTorch name differs (camelCase for snake_case) says it: "(PyTorch: batch_first)".
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,9 +15,30 @@ interface DocReport {
   /** Every public name walked, as `nn.MultiheadAttention.forward` or `F.pad options.mode`. */
   names: Set<string>;
   undocumented: string[];
-  /** Option properties whose doc does not name PyTorch's snake_case spelling. */
+  /** camelCase options, functions and methods whose doc does not name PyTorch's snake_case spelling. */
   withoutPytorchName: string[];
 }
+
+/**
+ * camelCase functions and methods with no PyTorch (or d2l, labml) counterpart of that spelling; every other
+ * one names its snake_case original in its doc (`torch.count_nonzero`, `(PyTorch: state_dict)`).
+ */
+const engineOnlyNames = new Set([
+  // The engine's own: no PyTorch counterpart.
+  'toView',
+  'withLayout',
+  'dataSync',
+  'toArray',
+  'toString',
+  'getBackend',
+  'setBackend',
+  'attentionWeightsInfo',
+  'tagAttentionWeights',
+  'watchSaved',
+  // torch spells these as one word: get_printoptions, set_printoptions (their docs say so).
+  'getPrintOptions',
+  'setPrintOptions',
+]);
 
 /** PyTorch's snake_case spelling of a camelCase option name (`batchFirst` → `batch_first`). */
 function snakeCase(name: string): string {
@@ -46,7 +67,12 @@ function walkDeclarations(declarationFile: string): DocReport {
   };
   const requireDoc = (symbol: ts.Symbol, name: string) => {
     report.names.add(name);
-    if (!docOf(symbol)) report.undocumented.push(name);
+    const doc = docOf(symbol);
+    if (!doc) report.undocumented.push(name);
+    const snake = snakeCase(symbol.name);
+    const callable = symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Method);
+    if (callable && snake !== symbol.name && !engineOnlyNames.has(symbol.name) && !doc.includes(snake))
+      report.withoutPytorchName.push(`${name} (PyTorch: ${snake})`);
   };
   const isPublic = (symbol: ts.Symbol) => {
     const declaration = symbol.declarations?.[0];
@@ -185,12 +211,12 @@ describe('engine API documentation', () => {
     );
   });
 
-  it("names PyTorch's spelling in the doc of every camelCase option", () => {
+  it("names PyTorch's spelling in the doc of every camelCase option, function and method", () => {
     const { withoutPytorchName } = docs();
     assert.deepEqual(
       withoutPytorchName,
       [],
-      `${withoutPytorchName.length} options do not name PyTorch's spelling:\n${withoutPytorchName.join('\n')}`,
+      `${withoutPytorchName.length} names do not give PyTorch's spelling:\n${withoutPytorchName.join('\n')}`,
     );
   });
 });
