@@ -33,11 +33,21 @@ function summarizeName(name: string): VariableSummary | null {
   } catch {
     return null; // not declared, or declared but not initialized yet (a cell that threw before it)
   }
-  if (!types.isProxy(value) && value instanceof Tensor) {
+  if (isTensor(value)) {
     const tensor = { shape: Array.from(value.shape), dtype: value.torchDtype, backend: value.backend.name };
     return { name, type: 'Tensor', tensor };
   }
   return { name, type: typeName(value) };
+}
+
+/** `value instanceof Tensor`, walked by hand so that no proxy in the prototype chain runs a trap. */
+function isTensor(value: unknown): value is Tensor {
+  let link: unknown = value;
+  while (typeof link === 'object' && link !== null && !types.isProxy(link)) {
+    link = Object.getPrototypeOf(link);
+    if (link === Tensor.prototype) return true;
+  }
+  return false;
 }
 
 function typeName(value: unknown): string {
@@ -56,7 +66,7 @@ const plainFunctionClasses = new Set(['Function', 'AsyncFunction', 'GeneratorFun
 /** The name of the class `value` is an instance of, read from data properties only ('Object' when none). */
 function constructorName(value: object): string {
   const prototype = Object.getPrototypeOf(value) as object | null;
-  if (prototype === null) return 'Object';
+  if (prototype === null || types.isProxy(prototype)) return 'Object';
   const constructor = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value as unknown;
   if (typeof constructor !== 'function') return 'Object';
   const name = Object.getOwnPropertyDescriptor(constructor, 'name')?.value as unknown;

@@ -8,6 +8,7 @@ import type { ArgumentCheck } from './arguments';
 /** How the engine stores elements: every tensor holds one of these. */
 export type DType = 'float32' | 'int32' | 'bool';
 
+/** The typed array behind each storage dtype: Float32Array, Int32Array (int32 and int64) or Uint8Array (bool). */
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
 
 /** bool < int32 < float32: the result of mixing two dtypes is the higher one, as in torch.result_type. */

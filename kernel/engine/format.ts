@@ -6,12 +6,17 @@
 import { storageDtype, type DType, type TorchDType, type TypedArray } from './dtype';
 import { formatTuple, sizeOf, type Shape } from './shape';
 
+/** torch.set_printoptions' settings, as getPrintOptions() gives them. */
 export interface PrintOptions {
+  /** Digits after the decimal point (PyTorch: precision); default 4. */
   precision: number;
+  /** Above this many elements the repr summarizes with ... (PyTorch: threshold); default 1000. */
   threshold: number;
+  /** Items shown at each end of a summarized dim (PyTorch: edgeitems); default 3. */
   edgeitems: number;
+  /** Characters per line before wrapping (PyTorch: linewidth); default 80. */
   linewidth: number;
-  /** null: choose automatically, as torch's sci_mode=None. */
+  /** Scientific notation on or off; null chooses automatically, as torch's None (PyTorch: sci_mode). */
   sciMode: boolean | null;
 }
 
@@ -39,6 +44,7 @@ export function setPrintOptions(
   printOptions.sciMode = options.sciMode ?? null;
 }
 
+/** torch.get_printoptions: the repr settings in use (precision, threshold, edgeitems, linewidth, sciMode). */
 export function getPrintOptions(): PrintOptions {
   return { ...printOptions };
 }

@@ -23,22 +23,32 @@ import { recordStridedView } from './autograd/derivatives';
 import { tracksGrad } from './autograd/gradMode';
 import type { GradFn } from './autograd/gradFn';
 
+/** A number or boolean where an op takes a tensor or a scalar (a Python number). */
 export type Scalar = number | boolean;
+/** What elementwise ops take as an operand: a tensor, or a scalar that broadcasts. */
 export type TensorLike = Tensor | Scalar;
+/** Nested arrays of numbers or booleans, as `tensor([[1, 2], [3, 4]])` takes them and `tolist()` gives them. */
 export type NestedArray = Scalar | NestedArray[];
 type ShapeArgs = (number | readonly number[])[];
 
+/** A PyTorch-style tensor: a shape, a dtype and a strided view onto one backend's storage (torch.Tensor). */
 export class Tensor {
   /** The sizes of the dims, as a torch.Size: `shape[-1]` is the last one, and it prints as `torch.Size([2, 3])`. */
   readonly shape: Size;
+  /** Elements to step in storage per index of each dim (torch's `x.stride()`). */
   readonly strides: number[];
 
+  /** A tensor over existing storage; user code makes tensors with tensor(), zeros(), randn(), ... instead. */
   constructor(
+    /** The engine backend that holds the storage and runs the ops (torch's device). */
     readonly backend: Backend,
+    /** The backend's buffer behind this tensor, shared by its views (torch's untyped storage). */
     readonly storage: Storage,
     shape: Shape,
+    /** The storage dtype: 'float32', 'int32' or 'bool'; see `torchDtype` for PyTorch's name. */
     readonly dtype: DType,
     strides?: readonly number[],
+    /** Where the tensor's first element sits in the storage (torch's `x.storage_offset()`). */
     readonly offset = 0,
     /** The PyTorch dtype the tensor stands for: int64 or int32 for int32 storage (see dtype.ts). */
     readonly torchDtype: TorchDType = defaultTorchDtype(dtype),
@@ -47,10 +57,12 @@ export class Tensor {
     this.strides = strides ? strides.slice() : contiguousStrides(shape);
   }
 
+  /** The number of dims (torch's `x.ndim`). */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /** The number of elements: the product of the shape (1 for a 0-dim tensor). */
   numel(): number {
     return sizeOf(this.shape);
   }
@@ -65,6 +77,7 @@ export class Tensor {
     return this.shape[normalizeDim('size', dim, this.ndim)];
   }
 
+  /** The number of dims, as `ndim` (torch's `x.dim()`). */
   dim(): number {
     return this.ndim;
   }
@@ -80,6 +93,7 @@ export class Tensor {
     return tracksGrad(this) ? recordStridedView(this, view) : view;
   }
 
+  /** Whether the elements lie in row-major order with no gaps (PyTorch: is_contiguous). */
   isContiguous(): boolean {
     return movement.isContiguousTensor(this);
   }
@@ -117,10 +131,12 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /** Nested arrays of numbers (booleans for bool tensors), like torch's tolist(); a scalar for 0-dim. */
   tolist(): NestedArray {
     return this.toArray();
   }
 
+  /** The value of a one-element tensor as a number (a boolean for bool); any shape with 1 element. */
   item(): number | boolean {
     if (this.numel() !== 1) {
       throw new Error(`item: a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
@@ -268,7 +284,7 @@ export class Tensor {
       throw methodError(error);
     }
   }
-  /** `x.expand(other.shape)`. */
+  /** `x.expand(other.shape)`. (PyTorch: expand_as) */
   expandAs(other: Tensor): Tensor {
     try {
       return movement.expand(this, isTensor(other, 'expandAs', 'other', 2).shape);
@@ -284,9 +300,11 @@ export class Tensor {
       throw methodError(error);
     }
   }
+  /** The same values in row-major layout: itself when already contiguous, else a copy. */
   contiguous(): Tensor {
     return movement.contiguous(this);
   }
+  /** A copy with its own storage (same shape and dtype), recorded by autograd. */
   clone(): Tensor {
     return movement.clone(this);
   }
@@ -395,7 +413,10 @@ export class Tensor {
       throw methodError(error);
     }
   }
-  /** Repeats each element along `dim` (flattened when omitted): `x.repeatInterleave(2, 0)`, `(2, { dim: 0 })`. */
+  /**
+   * Repeats each element along `dim` (flattened when omitted): `x.repeatInterleave(2, 0)`, `(2, { dim: 0 })`.
+   * (PyTorch: repeat_interleave)
+   */
   repeatInterleave(repeats: number, ...args: [dim?: number | movement.DimOptions]): Tensor {
     try {
       return movement.repeatInterleave(this, repeats, ...args);
@@ -459,19 +480,22 @@ export class Tensor {
   swapdims(dim0: number, dim1: number): Tensor {
     return asMethod(() => arrange.swapdims(this, dim0, dim1));
   }
-  /** Expanded to `size` as a view, -1 keeping a size: `x.broadcastTo([4, 2, 3])`. */
+  /** Expanded to `size` as a view, -1 keeping a size: `x.broadcastTo([4, 2, 3])`. (PyTorch: broadcast_to) */
   broadcastTo(size: readonly number[]): Tensor {
     return asMethod(() => arrange.broadcastTo(this, size));
   }
 
   // Elementwise ----------------------------------------------------------------------------
 
+  /** this + alpha · other, broadcast (torch.add); alpha positional or `{ alpha }`. */
   add(other: TensorLike, alpha?: number | elementwise.AlphaOptions): Tensor {
     return elementwise.add(this, isOperand(other, 'add', 'other', 1), alpha);
   }
+  /** this - alpha · other, broadcast (torch.sub); alpha positional or `{ alpha }`. */
   sub(other: TensorLike, alpha?: number | elementwise.AlphaOptions): Tensor {
     return elementwise.sub(this, isOperand(other, 'sub', 'other', 1), alpha);
   }
+  /** this * other elementwise, broadcast; the promoted dtype. */
   mul(other: TensorLike): Tensor {
     return elementwise.mul(this, isOperand(other, 'mul', 'other', 1));
   }
@@ -487,7 +511,7 @@ export class Tensor {
   remainder(other: TensorLike): Tensor {
     return elementwise.remainder(this, isOperand(other, 'remainder', 'other', 1));
   }
-  /** The quotient rounded toward -∞ (Python's //). */
+  /** The quotient rounded toward -∞ (Python's //). (PyTorch: floor_divide) */
   floorDivide(other: TensorLike): Tensor {
     return elementwise.floorDivide(this, isOperand(other, 'floorDivide', 'other', 1));
   }
@@ -495,157 +519,203 @@ export class Tensor {
   lerp(end: Tensor, weight: TensorLike): Tensor {
     return asMethod(() => elementwise.lerp(this, end, weight));
   }
-  /** & of integer or bool tensors. */
+  /** & of integer or bool tensors. (PyTorch: bitwise_and) */
   bitwiseAnd(other: TensorLike): Tensor {
     return elementwise.bitwiseAnd(this, isOperand(other, 'bitwiseAnd', 'other', 1));
   }
-  /** | of integer or bool tensors. */
+  /** | of integer or bool tensors. (PyTorch: bitwise_or) */
   bitwiseOr(other: TensorLike): Tensor {
     return elementwise.bitwiseOr(this, isOperand(other, 'bitwiseOr', 'other', 1));
   }
-  /** ^ of integer or bool tensors. */
+  /** ^ of integer or bool tensors. (PyTorch: bitwise_xor) */
   bitwiseXor(other: TensorLike): Tensor {
     return elementwise.bitwiseXor(this, isOperand(other, 'bitwiseXor', 'other', 1));
   }
-  /** ~x of an integer or bool tensor. */
+  /** ~x of an integer or bool tensor. (PyTorch: bitwise_not) */
   bitwiseNot(): Tensor {
     return elementwise.bitwiseNot(this);
   }
+  /** this ** exponent elementwise, broadcast (a number or a tensor). */
   pow(exponent: TensorLike): Tensor {
     return elementwise.pow(this, isOperand(exponent, 'pow', 'exponent', 1));
   }
+  /** The larger of this and other elementwise, broadcast (NaN wins, as torch.maximum). */
   maximum(other: TensorLike): Tensor {
     return elementwise.maximum(this, isOperand(other, 'maximum', 'other', 1));
   }
+  /** The smaller of this and other elementwise, broadcast (NaN wins, as torch.minimum). */
   minimum(other: TensorLike): Tensor {
     return elementwise.minimum(this, isOperand(other, 'minimum', 'other', 1));
   }
+  /** this == other elementwise, broadcast; a bool tensor. */
   eq(other: TensorLike): Tensor {
     return elementwise.eq(this, isOperand(other, 'eq', 'other', 1));
   }
+  /** this != other elementwise, broadcast; a bool tensor. */
   ne(other: TensorLike): Tensor {
     return elementwise.ne(this, isOperand(other, 'ne', 'other', 1));
   }
+  /** this < other elementwise, broadcast; a bool tensor. */
   lt(other: TensorLike): Tensor {
     return elementwise.lt(this, isOperand(other, 'lt', 'other', 1));
   }
+  /** this <= other elementwise, broadcast; a bool tensor. */
   le(other: TensorLike): Tensor {
     return elementwise.le(this, isOperand(other, 'le', 'other', 1));
   }
+  /** this > other elementwise, broadcast; a bool tensor. */
   gt(other: TensorLike): Tensor {
     return elementwise.gt(this, isOperand(other, 'gt', 'other', 1));
   }
+  /** this >= other elementwise, broadcast; a bool tensor. */
   ge(other: TensorLike): Tensor {
     return elementwise.ge(this, isOperand(other, 'ge', 'other', 1));
   }
+  /** Elementwise AND of truthiness, broadcast (PyTorch: logical_and); a bool tensor. */
   logicalAnd(other: TensorLike): Tensor {
     return elementwise.logicalAnd(this, isOperand(other, 'logicalAnd', 'other', 1));
   }
+  /** Elementwise OR of truthiness, broadcast (PyTorch: logical_or); a bool tensor. */
   logicalOr(other: TensorLike): Tensor {
     return elementwise.logicalOr(this, isOperand(other, 'logicalOr', 'other', 1));
   }
+  /** Elementwise NOT of truthiness (torch.logical_not); a bool tensor of the same shape. */
   logicalNot(): Tensor {
     return elementwise.logicalNot(this);
   }
+  /** -x elementwise (torch.neg); same shape and dtype. */
   neg(): Tensor {
     return elementwise.neg(this);
   }
+  /** e^x elementwise; same shape, float result. */
   exp(): Tensor {
     return elementwise.exp(this);
   }
+  /** The natural logarithm elementwise; same shape, float result (NaN below 0, -inf at 0). */
   log(): Tensor {
     return elementwise.log(this);
   }
+  /** The square root elementwise; same shape, float result (NaN below 0). */
   sqrt(): Tensor {
     return elementwise.sqrt(this);
   }
+  /** The hyperbolic tangent elementwise; same shape, float result. */
   tanh(): Tensor {
     return elementwise.tanh(this);
   }
+  /** 1 / (1 + e^-x) elementwise; same shape, float result. */
   sigmoid(): Tensor {
     return elementwise.sigmoid(this);
   }
+  /** max(x, 0) elementwise; same shape and dtype. */
   relu(): Tensor {
     return elementwise.relu(this);
   }
+  /** GELU elementwise, the exact erf form (F.gelu with approximate='none'); same shape. */
   gelu(): Tensor {
     return elementwise.gelu(this);
   }
+  /** |x| elementwise; same shape and dtype. */
   abs(): Tensor {
     return elementwise.abs(this);
   }
+  /** The sine elementwise (radians); same shape, float result. */
   sin(): Tensor {
     return elementwise.sin(this);
   }
+  /** The cosine elementwise (radians); same shape, float result. */
   cos(): Tensor {
     return elementwise.cos(this);
   }
+  /** The tangent elementwise (radians); same shape, float result. */
   tan(): Tensor {
     return elementwise.tan(this);
   }
+  /** The arcsine elementwise, in radians; same shape, float result. */
   asin(): Tensor {
     return elementwise.asin(this);
   }
+  /** The arccosine elementwise, in radians; same shape, float result. */
   acos(): Tensor {
     return elementwise.acos(this);
   }
+  /** The arctangent elementwise, in radians; same shape, float result. */
   atan(): Tensor {
     return elementwise.atan(this);
   }
+  /** The hyperbolic sine elementwise; same shape, float result. */
   sinh(): Tensor {
     return elementwise.sinh(this);
   }
+  /** The hyperbolic cosine elementwise; same shape, float result. */
   cosh(): Tensor {
     return elementwise.cosh(this);
   }
+  /** e^x - 1 elementwise, exact near 0; same shape, float result. */
   expm1(): Tensor {
     return elementwise.expm1(this);
   }
+  /** log(1 + x) elementwise, exact near 0; same shape, float result. */
   log1p(): Tensor {
     return elementwise.log1p(this);
   }
+  /** Rounds down elementwise; same shape and dtype. */
   floor(): Tensor {
     return elementwise.floor(this);
   }
+  /** Rounds up elementwise; same shape and dtype. */
   ceil(): Tensor {
     return elementwise.ceil(this);
   }
+  /** Rounds half to even elementwise, as torch.round; same shape and dtype. */
   round(): Tensor {
     return elementwise.round(this);
   }
+  /** Rounds toward zero elementwise; same shape and dtype. */
   trunc(): Tensor {
     return elementwise.trunc(this);
   }
+  /** x - trunc(x) elementwise; same shape and dtype. */
   frac(): Tensor {
     return elementwise.frac(this);
   }
+  /** 2^x elementwise; same shape, float result. */
   exp2(): Tensor {
     return elementwise.exp2(this);
   }
+  /** The base-2 logarithm elementwise; same shape, float result. */
   log2(): Tensor {
     return elementwise.log2(this);
   }
+  /** The base-10 logarithm elementwise; same shape, float result. */
   log10(): Tensor {
     return elementwise.log10(this);
   }
+  /** 1 / x elementwise; same shape, float result. */
   reciprocal(): Tensor {
     return elementwise.reciprocal(this);
   }
+  /** 1 / sqrt(x) elementwise; same shape, float result. */
   rsqrt(): Tensor {
     return elementwise.rsqrt(this);
   }
+  /** x * x elementwise; same shape and dtype. */
   square(): Tensor {
     return elementwise.square(this);
   }
+  /** -1, 0 or 1 by the sign of each element; same shape and dtype. */
   sign(): Tensor {
     return elementwise.sign(this);
   }
+  /** Which elements are NaN; a bool tensor of the same shape. */
   isnan(): Tensor {
     return elementwise.isnan(this);
   }
+  /** Which elements are +inf or -inf; a bool tensor of the same shape. */
   isinf(): Tensor {
     return elementwise.isinf(this);
   }
+  /** Which elements are neither NaN nor infinite; a bool tensor of the same shape. */
   isfinite(): Tensor {
     return elementwise.isfinite(this);
   }
@@ -657,13 +727,15 @@ export class Tensor {
   clip(min?: TensorLike | elementwise.ClampOptions | null, max?: TensorLike | elementwise.ClampOptions): Tensor {
     return elementwise.clip(this, min, max);
   }
+  /** atan(this / other) elementwise with the quadrant from both signs, broadcast; float result. */
   atan2(other: TensorLike): Tensor {
     return elementwise.atan2(this, isOperand(other, 'atan2', 'other', 1));
   }
-  /** NaN and ±∞ replaced: positional (nan, posinf, neginf) or `{ nan, posinf, neginf }`. */
+  /** NaN and ±∞ replaced: positional (nan, posinf, neginf) or `{ nan, posinf, neginf }`. (PyTorch: nan_to_num) */
   nanToNum(...args: (number | elementwise.NanToNumOptions | undefined)[]): Tensor {
     return elementwise.nanToNum(this, ...args);
   }
+  /** Elementwise XOR of truthiness, broadcast (PyTorch: logical_xor); a bool tensor. */
   logicalXor(other: TensorLike): Tensor {
     return elementwise.logicalXor(this, isOperand(other, 'logicalXor', 'other', 1));
   }
@@ -730,7 +802,10 @@ export class Tensor {
   zero_(): this {
     return inplace.zero_(this) as this;
   }
-  /** Sets `value` where the bool mask (broadcast to this tensor's shape) is true: `s.maskedFill_(mask, -Infinity)`. */
+  /**
+   * Sets `value` where the bool mask (broadcast to this tensor's shape) is true: `s.maskedFill_(mask, -Infinity)`.
+   * (PyTorch: masked_fill_)
+   */
   maskedFill_(mask: Tensor, value: TensorLike): this {
     return inplace.maskedFill_(this, mask, value) as this;
   }
@@ -828,7 +903,15 @@ export class Tensor {
   /** x.max() → the largest value; x.max(other) → the elementwise maximum; x.max(dim) → {values, indices}. */
   max(): Tensor;
   max(other: Tensor): Tensor;
-  max(dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): reduction.ValuesIndices;
+  max(
+    dim: number,
+    keepdimOrOptions?:
+      | boolean
+      | {
+          /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+          keepdim?: boolean;
+        },
+  ): reduction.ValuesIndices;
   max(options: reduction.DimKeepdimOptions & { dim: number }): reduction.ValuesIndices;
   max(...args: unknown[]): Tensor | reduction.ValuesIndices {
     return reduction.extreme('max', this, args);
@@ -836,7 +919,15 @@ export class Tensor {
   /** x.min() → the smallest value; x.min(other) → the elementwise minimum; x.min(dim) → {values, indices}. */
   min(): Tensor;
   min(other: Tensor): Tensor;
-  min(dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): reduction.ValuesIndices;
+  min(
+    dim: number,
+    keepdimOrOptions?:
+      | boolean
+      | {
+          /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+          keepdim?: boolean;
+        },
+  ): reduction.ValuesIndices;
   min(options: reduction.DimKeepdimOptions & { dim: number }): reduction.ValuesIndices;
   min(...args: unknown[]): Tensor | reduction.ValuesIndices {
     return reduction.extreme('min', this, args);
@@ -869,7 +960,7 @@ export class Tensor {
   softmax(...args: reduction.SoftmaxArgs): Tensor {
     return reduction.softmax(this, ...args);
   }
-  /** log(softmax) along dim: x.logSoftmax(dim) or x.logSoftmax({ dim }). */
+  /** log(softmax) along dim: x.logSoftmax(dim) or x.logSoftmax({ dim }). (PyTorch: log_softmax) */
   logSoftmax(...args: reduction.SoftmaxArgs): Tensor {
     return reduction.logSoftmax(this, ...args);
   }
@@ -893,11 +984,29 @@ export class Tensor {
     return scan.cumprod(this, ...args);
   }
   /** `{ values, indices }` of the running maximum along dim. */
-  cummax(...args: [dim: number] | [options: { dim: number }]): reduction.ValuesIndices {
+  cummax(
+    ...args:
+      | [dim: number]
+      | [
+          options: {
+            /** The dim to scan along (PyTorch: dim). */
+            dim: number;
+          },
+        ]
+  ): reduction.ValuesIndices {
     return scan.cummax(this, ...args);
   }
   /** `{ values, indices }` of the running minimum along dim. */
-  cummin(...args: [dim: number] | [options: { dim: number }]): reduction.ValuesIndices {
+  cummin(
+    ...args:
+      | [dim: number]
+      | [
+          options: {
+            /** The dim to scan along (PyTorch: dim). */
+            dim: number;
+          },
+        ]
+  ): reduction.ValuesIndices {
     return scan.cummin(this, ...args);
   }
   /** The p-norm (Frobenius by default): x.norm(p, dim, keepdim) or x.norm({ p, dim, keepdim }). */
@@ -912,18 +1021,45 @@ export class Tensor {
   nanmean(...args: reduction.ReduceArgs): Tensor {
     return scan.nanmean(this, ...args);
   }
-  /** How many elements are non-zero over dims (all by default). */
-  countNonzero(...args: [dim?: reduction.Dims] | [options: { dim?: reduction.Dims }]): Tensor {
+  /** How many elements are non-zero over dims (all by default). (PyTorch: count_nonzero) */
+  countNonzero(
+    ...args:
+      | [dim?: reduction.Dims]
+      | [
+          options: {
+            /** The dims to count over; all by default (PyTorch: dim). */
+            dim?: reduction.Dims;
+          },
+        ]
+  ): Tensor {
     return scan.countNonzero(this, ...args);
   }
   /** `{ min, max }` over all elements, or over one dim: x.aminmax({ dim, keepdim }). */
-  aminmax(options?: { dim?: number; keepdim?: boolean }): scan.MinMax {
+  aminmax(options?: {
+    /** The one dim to reduce; all elements by default (PyTorch: dim). */
+    dim?: number;
+    /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+    keepdim?: boolean;
+  }): scan.MinMax {
     return scan.aminmax(this, options);
   }
   /** The lower median of all elements, or `{ values, indices }` along a dim: x.median(dim, keepdim). */
   median(): Tensor;
-  median(dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): reduction.ValuesIndices;
-  median(options: { dim: number; keepdim?: boolean }): reduction.ValuesIndices;
+  median(
+    dim: number,
+    keepdimOrOptions?:
+      | boolean
+      | {
+          /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+          keepdim?: boolean;
+        },
+  ): reduction.ValuesIndices;
+  median(options: {
+    /** The dim to take the median along (PyTorch: dim). */
+    dim: number;
+    /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+    keepdim?: boolean;
+  }): reduction.ValuesIndices;
   median(...args: unknown[]): Tensor | reduction.ValuesIndices {
     return asMethod(() =>
       (scan.median as (input: Tensor, ...rest: unknown[]) => Tensor | reduction.ValuesIndices)(this, ...args),
@@ -994,7 +1130,10 @@ export class Tensor {
   get gradFn(): GradFn | null {
     return this.node;
   }
-  /** True for tensors not computed by a recorded op: the user's tensors, and every result made without grad. */
+  /**
+   * True for tensors not computed by a recorded op: the user's tensors, and every result made without grad.
+   * (PyTorch: is_leaf)
+   */
   get isLeaf(): boolean {
     return this.node === null;
   }
@@ -1008,7 +1147,9 @@ export class Tensor {
   set requiresGrad(flag: boolean) {
     this.requiresGrad_(flag);
   }
-  /** Sets requiresGrad on a leaf and returns the tensor: `w = randn(3, 4).requiresGrad_()`. */
+  /**
+   * Sets requiresGrad on a leaf and returns the tensor: `w = randn(3, 4).requiresGrad_()`. (PyTorch: requires_grad_)
+   */
   requiresGrad_(requiresGrad = true): this {
     if (this.node !== null) {
       if (requiresGrad) return this;
@@ -1035,7 +1176,9 @@ export class Tensor {
     }
     this.accumulatedGrad = value;
   }
-  /** True when a result keeps its gradient in `.grad` after `retainGrad()` (leaves always do). */
+  /**
+   * True when a result keeps its gradient in `.grad` after `retainGrad()` (leaves always do). (PyTorch: retains_grad)
+   */
   get retainsGrad(): boolean {
     return this.node !== null && this.node.retained === this;
   }

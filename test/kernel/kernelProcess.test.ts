@@ -378,12 +378,15 @@ describe('kernel cell results and variables', () => {
       await kernel.run(
         "Object.defineProperty(globalThis, 'lazy', { get() { console.log('getter ran'); return 1; } });\n" +
           "const trap = new Proxy({}, { getPrototypeOf() { console.log('trap ran'); return null; } });\n" +
-          "const bare = Object.create(null); const weird = { constructor: 'not a function' };",
+          "const bare = Object.create(null); const weird = { constructor: 'not a function' };\n" +
+          'const trapped = new Proxy({}, { getPrototypeOf() { console.log("trap ran"); return null; },\n' +
+          '  getOwnPropertyDescriptor() { console.log("trap ran"); return undefined; } });\n' +
+          'const heir = Object.create(trapped);',
       ),
     );
     assert.deepEqual(
-      (await kernel.client.variables(['lazy', 'trap', 'bare', 'weird'])).map((v) => `${v.name}: ${v.type}`),
-      ['lazy: accessor', 'trap: Proxy', 'bare: Object', 'weird: Object'],
+      (await kernel.client.variables(['lazy', 'trap', 'bare', 'weird', 'heir'])).map((v) => `${v.name}: ${v.type}`),
+      ['lazy: accessor', 'trap: Proxy', 'bare: Object', 'weird: Object', 'heir: Object'],
     );
     assert.doesNotMatch(streamText(kernel.notes, `cell-${cellCount}`), /ran/);
   });

@@ -15,6 +15,7 @@ export type Edge = GradFn | Tensor | null;
 
 /** PyTorch's AccumulateGrad node, as `nextFunctions` shows it for a leaf that requires grad. */
 export class AccumulateGrad {
+  /** The node of a leaf that requires grad; autograd makes it, user code reads it in `nextFunctions`. */
   constructor(
     /** The leaf whose `.grad` this node accumulates into (PyTorch: variable). */
     readonly variable: Tensor,
@@ -23,6 +24,7 @@ export class AccumulateGrad {
   name(): string {
     return 'torch::autograd::AccumulateGrad';
   }
+  /** `<AccumulateGrad>`, as a grad_fn prints. */
   toString(): string {
     return `<AccumulateGrad>`;
   }
@@ -41,6 +43,7 @@ export class GradFn {
   /** Throws when an in-place op changed a saved value since the node recorded it (null: nothing to check). */
   private checkSaved: (() => void) | null = null;
 
+  /** A node of the graph (`MulBackward0`, ...); autograd makes these as ops run, user code reads `t.gradFn`. */
   constructor(
     private label: string,
     inputs: readonly (Tensor | null)[],
@@ -84,6 +87,7 @@ export class GradFn {
     this.label = label;
   }
 
+  /** `<MulBackward0>`: the node as a tensor's grad_fn prints in its repr. */
   toString(): string {
     return `<${this.label}>`;
   }

@@ -8,17 +8,23 @@ import { backendNames, backendTable, errorText, type BackendName, type Probe } f
 
 export type { BackendName } from './backendTable';
 
+/** One backend the registry probed: whether it can run here and why. */
 export interface BackendCandidate {
+  /** The backend's name, as the attentionLab.backend setting and setBackend() take it. */
   name: BackendName;
+  /** Whether it loaded and passed its probe on this machine. */
   available: boolean;
   /** Why it is (not) available, and why it was (not) chosen. */
   reason: string;
 }
 
+/** getBackend()'s answer: the backend ops run on, why, and every candidate probed. */
 export interface BackendReport {
+  /** The backend new tensors are created on. */
   name: BackendName;
   /** Why this backend runs. */
   reason: string;
+  /** Every backend in the automatic order, with whether it is available and why. */
   candidates: BackendCandidate[];
 }
 

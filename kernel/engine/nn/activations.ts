@@ -12,6 +12,7 @@ export interface ReLU {
 
 /** nn.ReLU: max(x, 0). `new nn.ReLU()`. */
 export class ReLU extends Module {
+  /** `new nn.ReLU()`; inplace is accepted only as false: tensors here are not written in place. */
   constructor(...args: PositionalOrOptions<[inplace: boolean], ReluOptions>) {
     super();
     optionalArguments('ReLU', args, { inplace: isNotInplace }, 1);
@@ -28,7 +29,9 @@ export interface GELU {
 
 /** nn.GELU: x·Φ(x), or its tanh approximation with `{ approximate: 'tanh' }`. */
 export class GELU extends Module {
+  /** 'none': the exact erf form; 'tanh': the tanh approximation (PyTorch: approximate). */
   readonly approximate: 'none' | 'tanh';
+  /** `new nn.GELU()` (exact erf form) or `new nn.GELU({ approximate: 'tanh' })`. */
   constructor(options?: GeluOptions) {
     super();
     const { approximate } = checkOptions('GELU', options, { approximate: isOneOf(['none', 'tanh'] as const) });
@@ -61,7 +64,9 @@ export interface Softmax {
 
 /** nn.Softmax over `dim`: `new nn.Softmax(-1)` or `new nn.Softmax({ dim: -1 })`. */
 export class Softmax extends Module {
+  /** The dim softmax normalizes over; null: PyTorch's legacy implicit choice (PyTorch: dim). */
   readonly dim: number | null;
+  /** `new nn.Softmax(-1)` or `new nn.Softmax({ dim: -1 })`: normalizes over that dim; any input shape. */
   constructor(...args: PositionalOrOptions<[dim: number | null], SoftmaxOptions>) {
     super();
     this.dim = optionalArguments('Softmax', args, { dim: isOptional(isInt) }, 1).dim ?? null;
@@ -82,6 +87,7 @@ export interface Identity {
 
 /** nn.Identity: returns its input (extra constructor arguments are ignored, as PyTorch does). */
 export class Identity extends Module {
+  /** Takes and ignores any arguments, as torch.nn.Identity does; forward returns its input unchanged. */
   constructor(..._args: unknown[]) {
     super();
   }

@@ -13,6 +13,7 @@ export interface AttentionWeightsInfo {
   heads?: number;
   /** Set when the weights are the mean over this many heads. */
   averagedHeads?: number;
+  /** The module that produced the weights, e.g. 'MultiheadAttention'. */
   module: string;
 }
 

@@ -19,14 +19,22 @@ const keys: AxisName[] = ['batch', 'key'];
 
 /** PyTorch's seq2seq tutorial attention (class Attn): Linear scores over concat(q, k). */
 export class ConcatAttention extends Module {
+  /** One score per value from concat(query, key): Linear(querySize + keySize, valueSize1). */
   readonly attn: Linear;
+  /** Mixes the query with the attended values: Linear(querySize + valueSize2, outputSize). */
   readonly attnCombine: Linear;
 
+  /** `new ConcatAttention(querySize, keySize, valueSize1, valueSize2, outputSize)`, the tutorial's Attn. */
   constructor(
+    /** The query's features: Q is (1, 1, querySize). */
     readonly querySize: number,
+    /** The key's features: K is (1, 1, keySize). */
     readonly keySize: number,
+    /** How many values attention weighs: one score per value (the tutorial's max_length). */
     readonly valueSize1: number,
+    /** Each value's features: V is (1, valueSize1, valueSize2). */
     readonly valueSize2: number,
+    /** The output's features: the output is (1, 1, outputSize). */
     readonly outputSize: number,
   ) {
     super();

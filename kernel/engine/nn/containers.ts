@@ -58,6 +58,7 @@ abstract class IndexedModules<M extends Module> extends Module {
  * or with names: `new nn.Sequential({ fc: new nn.Linear(4, 8), act: new nn.ReLU() })`.
  */
 export class Sequential<M extends Module = Module> extends IndexedModules<M> {
+  /** `new nn.Sequential(a, b, c)` (children 0, 1, 2) or `new nn.Sequential({ name: module, ... })`. */
   constructor(...modules: M[] | [Record<string, M>]) {
     super();
     const named =
@@ -78,6 +79,7 @@ export class Sequential<M extends Module = Module> extends IndexedModules<M> {
 
 /** nn.ModuleList: a list of modules whose parameters are registered (`layers.0.weight`); it has no forward. */
 export class ModuleList<M extends Module = Module> extends IndexedModules<M> {
+  /** Registers each module as a child named by its index: 0, 1, ... */
   constructor(modules: Iterable<M> = []) {
     super();
     this.extend(modules);
@@ -105,6 +107,7 @@ export class ModuleList<M extends Module = Module> extends IndexedModules<M> {
 
 /** nn.ModuleDict: modules by name, in insertion order; it has no forward. `new nn.ModuleDict({ enc, dec })`. */
 export class ModuleDict<M extends Module = Module> extends Module {
+  /** Registers each module as a child under its key, in insertion order. */
   constructor(modules: Record<string, M> = {}) {
     super();
     this.update(modules);

@@ -52,7 +52,12 @@ function forwardArguments(
 }
 
 /** d2l's valid_lens by position, or as `{ validLens }`. */
-export type ValidLensArgument = ValidLens | { validLens?: ValidLens };
+export type ValidLensArgument =
+  | ValidLens
+  | {
+      /** Per batch (or per query) row, how many keys count; null: all (d2l: valid_lens). */
+      validLens?: ValidLens;
+    };
 
 function lensTensor(validLens: Tensor | number[], like: Tensor): Tensor {
   return (validLens instanceof Tensor ? validLens : tensor(validLens)).to(like.backend.name);
@@ -60,12 +65,18 @@ function lensTensor(validLens: Tensor | number[], like: Tensor): Tensor {
 
 /**
  * Sets X[b, t, ...] to `value` where t ≥ validLen[b] (masks along axis 1, whole trailing rows).
- * d2l mutates X in place; tensors here are immutable, so the masked copy is returned.
+ * d2l mutates X in place; tensors here are immutable, so the masked copy is returned. (d2l: sequence_mask)
  */
 export function sequenceMask(
   X: Tensor,
   validLen: Tensor | number[],
-  ...args: PositionalOrOptions<[value: number], { value?: number }>
+  ...args: PositionalOrOptions<
+    [value: number],
+    {
+      /** What masked positions are set to; default 0 (d2l: value). */
+      value?: number;
+    }
+  >
 ): Tensor {
   checkRequired('sequenceMask', { X, validLen });
   isTensor(X, 'sequenceMask', 'X', 1);
@@ -98,7 +109,10 @@ function maskScores(X: Tensor, validLens: Tensor | number[]): Tensor {
   return sequenceMask(X.reshape(-1, K), perQuery, -1e6).reshape(B, Q, K); // (B, Q, K)
 }
 
-/** Softmax over the last axis of X (B, Q, K) with keys beyond each valid length filled with -1e6. */
+/**
+ * Softmax over the last axis of X (B, Q, K) with keys beyond each valid length filled with -1e6.
+ * (d2l: masked_softmax)
+ */
 export function maskedSoftmax(X: Tensor, validLens: ValidLens): Tensor {
   checkRequired('maskedSoftmax', { X, validLens });
   isTensor(X, 'maskedSoftmax', 'X', 1);
@@ -194,7 +208,9 @@ export function transposeOutput(X: Tensor, numHeads: number, module = 'd2l.trans
 
 /** Scaled dot-product attention over (B, Q, d) × (B, K, d) × (B, K, v); weights kept before dropout. */
 export class DotProductAttention extends Module {
+  /** The last forward's attention weights, (B, Q, K) before dropout; null before the first forward. */
   attentionWeights: Tensor | null = null;
+  /** Dropout on the attention weights while training. */
   readonly dropout: Dropout;
   /** The name of the leading axis in traces: 'batch', or 'batch·head' inside MultiHeadAttention. */
   leadAxis: AxisName = 'batch';
@@ -202,7 +218,15 @@ export class DotProductAttention extends Module {
   heads = 1;
 
   /** `new d2l.DotProductAttention(0.5)` or `({ dropout: 0.5 })`. */
-  constructor(...args: PositionalOrOptions<[dropout: number], { dropout?: number }>) {
+  constructor(
+    ...args: PositionalOrOptions<
+      [dropout: number],
+      {
+        /** Dropout probability on the attention weights while training (d2l: dropout). */
+        dropout?: number;
+      }
+    >
+  ) {
     super();
     const { dropout } = optionalArguments(dotProductAttention, args, { dropout: isProbability }, 1);
     checkRequired(dotProductAttention, { dropout });
@@ -244,14 +268,28 @@ export class DotProductAttention extends Module {
 
 /** a(q, k) = w_vᵀ tanh(W_q q + W_k k): Bahdanau's additive attention, no scaling. */
 export class AdditiveAttention extends Module {
+  /** The last forward's attention weights, (B, Q, K) before dropout; null before the first forward. */
   attentionWeights: Tensor | null = null;
+  /** Projects keys to numHiddens features, no bias: (B, K, dk) → (B, K, h). */
   readonly W_k: LazyLinear;
+  /** Projects queries to numHiddens features, no bias: (B, Q, dq) → (B, Q, h). */
   readonly W_q: LazyLinear;
+  /** Reduces each tanh(W_q q + W_k k) to one score, no bias: (..., h) → (..., 1). */
   readonly w_v: LazyLinear;
+  /** Dropout on the attention weights while training. */
   readonly dropout: Dropout;
 
   /** `new d2l.AdditiveAttention(numHiddens, 0.1)` or `(numHiddens, { dropout: 0.1 })`. */
-  constructor(numHiddens: number, ...args: PositionalOrOptions<[dropout: number], { dropout?: number }>) {
+  constructor(
+    numHiddens: number,
+    ...args: PositionalOrOptions<
+      [dropout: number],
+      {
+        /** Dropout probability on the attention weights while training (d2l: dropout). */
+        dropout?: number;
+      }
+    >
+  ) {
     super();
     const { dropout } = optionalArguments(additiveAttention, args, { dropout: isProbability }, 2);
     checkRequired(additiveAttention, { numHiddens, dropout });
@@ -316,17 +354,32 @@ export class AdditiveAttention extends Module {
 
 /** d2l's MultiHeadAttention: four LazyLinear projections (no bias by default) around DotProductAttention. */
 export class MultiHeadAttention extends Module {
+  /** The scaled dot-product attention each head runs, in the (B·h, T, d) layout. */
   readonly attention: DotProductAttention;
+  /** Projects queries to numHiddens features: (B, Q, dq) → (B, Q, numHiddens). */
   readonly W_q: LazyLinear;
+  /** Projects keys to numHiddens features: (B, K, dk) → (B, K, numHiddens). */
   readonly W_k: LazyLinear;
+  /** Projects values to numHiddens features: (B, K, dv) → (B, K, numHiddens). */
   readonly W_v: LazyLinear;
+  /** The output projection: (B, Q, numHiddens) → (B, Q, numHiddens). */
   readonly W_o: LazyLinear;
 
   /** `new d2l.MultiHeadAttention(numHiddens, numHeads, 0.5, false)` or `(numHiddens, numHeads, { dropout, bias })`. */
   constructor(
+    /** Features after each projection, split evenly among the heads (d2l: num_hiddens). */
     readonly numHiddens: number,
+    /** The number of heads; numHiddens must divide by it (d2l: num_heads). */
     readonly numHeads: number,
-    ...args: PositionalOrOptions<[dropout: number, bias: boolean], { dropout?: number; bias?: boolean }>
+    ...args: PositionalOrOptions<
+      [dropout: number, bias: boolean],
+      {
+        /** Dropout probability on the attention weights while training (d2l: dropout). */
+        dropout?: number;
+        /** Biases in the four projections; default false (d2l: bias). */
+        bias?: boolean;
+      }
+    >
   ) {
     super();
     const options = optionalArguments(multiHeadAttention, args, { dropout: isProbability, bias: isBool }, 3);

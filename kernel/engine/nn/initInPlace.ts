@@ -33,7 +33,15 @@ function fanInAndOut(call: string, tensor: Tensor): [number, number] {
 /** Fills `tensor` with U(a, b): `nn.init.uniform_(w, -0.1, 0.1)` or `nn.init.uniform_(w, { a: -0.1, b: 0.1 })`. */
 export function uniform_(
   tensor: Tensor,
-  ...args: PositionalOrOptions<[a: number, b: number], { a?: number; b?: number }>
+  ...args: PositionalOrOptions<
+    [a: number, b: number],
+    {
+      /** The lower bound; default 0 (PyTorch: a). */
+      a?: number;
+      /** The upper bound; default 1 (PyTorch: b). */
+      b?: number;
+    }
+  >
 ) {
   isTensor(tensor, 'uniform_', 'tensor', 1);
   const { a = 0, b = 1 } = optionalArguments('uniform_', args, { a: isNumber, b: isNumber }, 2);
@@ -43,7 +51,15 @@ export function uniform_(
 /** Fills `tensor` with N(mean, std²): `nn.init.normal_(w, 0, 0.02)` or `nn.init.normal_(w, { std: 0.02 })`. */
 export function normal_(
   tensor: Tensor,
-  ...args: PositionalOrOptions<[mean: number, std: number], { mean?: number; std?: number }>
+  ...args: PositionalOrOptions<
+    [mean: number, std: number],
+    {
+      /** The mean; default 0 (PyTorch: mean). */
+      mean?: number;
+      /** The standard deviation; default 1 (PyTorch: std). */
+      std?: number;
+    }
+  >
 ): Tensor {
   isTensor(tensor, 'normal_', 'tensor', 1);
   const { mean = 0, std = 1 } = optionalArguments('normal_', args, { mean: isNumber, std: isNumber }, 2);
@@ -112,7 +128,16 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 const gainSpec = { gain: isNumber };
 
 /** xavier_uniform_: U(±gain·√(6 / (fan_in + fan_out))): `nn.init.xavierUniform_(w)`, `(w, gain)`, `(w, {gain})`. */
-export function xavierUniform_(tensor: Tensor, ...args: PositionalOrOptions<[gain: number], { gain?: number }>) {
+export function xavierUniform_(
+  tensor: Tensor,
+  ...args: PositionalOrOptions<
+    [gain: number],
+    {
+      /** Scales the bound; default 1 (PyTorch: gain). */
+      gain?: number;
+    }
+  >
+) {
   isTensor(tensor, 'xavierUniform_', 'tensor', 1);
   const { gain = 1 } = optionalArguments('xavierUniform_', args, gainSpec, 2);
   const [fanIn, fanOut] = fanInAndOut('xavierUniform_', tensor);
@@ -121,7 +146,16 @@ export function xavierUniform_(tensor: Tensor, ...args: PositionalOrOptions<[gai
 }
 
 /** xavier_normal_: N(0, gain²·2 / (fan_in + fan_out)): `nn.init.xavierNormal_(w)`, `(w, gain)`, `(w, { gain })`. */
-export function xavierNormal_(tensor: Tensor, ...args: PositionalOrOptions<[gain: number], { gain?: number }>) {
+export function xavierNormal_(
+  tensor: Tensor,
+  ...args: PositionalOrOptions<
+    [gain: number],
+    {
+      /** Scales the bound; default 1 (PyTorch: gain). */
+      gain?: number;
+    }
+  >
+) {
   isTensor(tensor, 'xavierNormal_', 'tensor', 1);
   const { gain = 1 } = optionalArguments('xavierNormal_', args, gainSpec, 2);
   const [fanIn, fanOut] = fanInAndOut('xavierNormal_', tensor);

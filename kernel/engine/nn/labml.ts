@@ -31,10 +31,14 @@ const keyRows: AxisName[] = ['key', 'batch', 'model_dim']; // (S, B, d_model)
 
 /** Linear(d_model, heads·d_k) then a view to [..., heads, d_k]. */
 export class PrepareForMultiHeadAttention extends Module {
+  /** Linear(dModel, heads·dK): (..., dModel) → (..., heads·dK) before the view to (..., heads, dK). */
   readonly linear: Linear;
+  /** `new labml.PrepareForMultiHeadAttention(dModel, heads, dK, bias)`: (..., dModel) → (..., heads, dK). */
   constructor(
     dModel: number,
+    /** The number of heads the projection splits into (labml: heads). */
     readonly heads: number,
+    /** Features per head (labml: d_k). */
     readonly dK: number,
     bias: boolean,
   ) {
@@ -56,8 +60,11 @@ export class PrepareForMultiHeadAttention extends Module {
 
 /** labml's forward(*, query, key, value, mask) keyword arguments. */
 export interface LabmlForwardArgs {
+  /** The queries, (seq_q, batch, dModel). */
   query: Tensor;
+  /** The keys, (seq_k, batch, dModel). */
   key: Tensor;
+  /** The values, (seq_k, batch, dModel). */
   value: Tensor;
   /** [seq_q | 1, seq_k, batch | 1]; nonzero / True = may attend. */
   mask?: Tensor | null;
@@ -90,21 +97,37 @@ function tracedEinsum(
 
 /** labml's MultiHeadAttention: projections that split heads, einsum scores, softmax over keys, output Linear. */
 export class MultiHeadAttention extends Module {
+  /** Features per head: dModel / heads (labml: d_k). */
   readonly dK: number;
+  /** Projects and splits the query: (L, B, dModel) → (L, B, heads, dK). */
   readonly query: PrepareForMultiHeadAttention;
+  /** Projects and splits the key: (S, B, dModel) → (S, B, heads, dK). */
   readonly key: PrepareForMultiHeadAttention;
+  /** Projects and splits the value: (S, B, dModel) → (S, B, heads, dK), with bias. */
   readonly value: PrepareForMultiHeadAttention;
+  /** The output Linear(dModel, dModel) over the joined heads. */
   readonly output: Linear;
+  /** Dropout on the attention while training. */
   readonly dropout: Dropout;
+  /** 1 / sqrt(dK), the scores' scale. */
   readonly scale: number;
   /** Attention after softmax and dropout, [seq_q, seq_k, batch, heads]. */
   attn: Tensor | null = null;
 
   /** `new labml.MultiHeadAttention(heads, dModel, 0.1, true)` or `(heads, dModel, { dropoutProb, bias })`. */
   constructor(
+    /** The number of heads; dModel must divide by it (labml: heads). */
     readonly heads: number,
     dModel: number,
-    ...args: PositionalOrOptions<[dropoutProb: number, bias: boolean], { dropoutProb?: number; bias?: boolean }>
+    ...args: PositionalOrOptions<
+      [dropoutProb: number, bias: boolean],
+      {
+        /** Dropout probability on the attention while training; default 0.1 (labml: dropout_prob). */
+        dropoutProb?: number;
+        /** Biases in the q, k and v projections; default true (labml: bias). */
+        bias?: boolean;
+      }
+    >
   ) {
     super();
     checkRequired(multiHeadAttention, { heads, dModel });
@@ -124,7 +147,7 @@ export class MultiHeadAttention extends Module {
     return 'MultiHeadAttention';
   }
 
-  /** [seq_q | 1, seq_k, batch | 1] → the same with a trailing heads axis of 1. */
+  /** [seq_q | 1, seq_k, batch | 1] → the same with a trailing heads axis of 1. (labml: prepare_mask) */
   prepareMask(mask: Tensor, queryShape: Shape, keyShape: Shape): Tensor {
     const fitsQueries = mask.shape[0] === 1 || mask.shape[0] === queryShape[0];
     const fitsBatch = mask.shape[2] === 1 || mask.shape[2] === queryShape[1];

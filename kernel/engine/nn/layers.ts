@@ -39,8 +39,11 @@ export interface Linear {
 
 /** nn.Linear: y = x Wᵀ + b, with PyTorch's Kaiming-uniform initialisation. */
 export class Linear extends Module {
+  /** `new nn.Linear(inFeatures, outFeatures)`, bias by default: (..., inFeatures) → (..., outFeatures). */
   constructor(
+    /** The size of each input's last dim (PyTorch: in_features). */
     readonly inFeatures: number,
+    /** The size of each output's last dim (PyTorch: out_features). */
     readonly outFeatures: number,
     ...args: PositionalOrOptions<[bias: boolean], LinearOptions>
   ) {
@@ -53,9 +56,11 @@ export class Linear extends Module {
     this.registerParameter('weight', kaimingUniformLinear([outFeatures, inFeatures]));
     this.registerParameter('bias', bias ? linearBias(outFeatures, inFeatures) : null);
   }
+  /** The weight W, (outFeatures, inFeatures): y = x Wᵀ + b. */
   get weight(): Tensor {
     return this.requiredParameter('weight');
   }
+  /** The bias b, (outFeatures), or null when built with bias false. */
   get bias(): Tensor | null {
     return this.parameter('bias');
   }
@@ -83,7 +88,9 @@ export interface LazyLinear {
  */
 export class LazyLinear extends Module {
   private readonly hasBias: boolean;
+  /** `new nn.LazyLinear(outFeatures)`: inFeatures comes from the first input, (..., in) → (..., outFeatures). */
   constructor(
+    /** The size of each output's last dim (PyTorch: out_features). */
     readonly outFeatures: number,
     ...args: PositionalOrOptions<[bias: boolean], LinearOptions>
   ) {
@@ -98,9 +105,11 @@ export class LazyLinear extends Module {
   protected override isLazy(name: string): boolean {
     return this.weight === null && (name === 'weight' || (name === 'bias' && this.hasBias));
   }
+  /** The weight, (outFeatures, inFeatures) once the first input set inFeatures; null before. */
   get weight(): Tensor | null {
     return this.parameter('weight');
   }
+  /** The bias, (outFeatures) once the first input came; null before, or when built with bias false. */
   get bias(): Tensor | null {
     return this.parameter('bias');
   }
@@ -137,7 +146,9 @@ export interface Dropout {
 
 /** nn.Dropout: F.dropout while training, the identity in eval mode. `new nn.Dropout(0.1)` or `({ p: 0.1 })`. */
 export class Dropout extends Module {
+  /** The probability of zeroing each element while training (PyTorch: p). */
   readonly p: number;
+  /** `new nn.Dropout(0.1)` or `new nn.Dropout({ p: 0.1 })`, p = 0.5 by default; any shape in and out. */
   constructor(...args: PositionalOrOptions<[p: number, inplace: boolean], DropoutOptions>) {
     super();
     this.p = optionalArguments('Dropout', args, { p: isProbability, inplace: isNotInplace }, 1).p ?? 0.5;
@@ -169,8 +180,14 @@ export interface LayerNorm {
  * `new nn.LayerNorm(8, 1e-6, false)` or `new nn.LayerNorm(8, { eps: 1e-6, elementwiseAffine: false })`.
  */
 export class LayerNorm extends Module {
+  /** The trailing dims normalized over, e.g. [E] (PyTorch: normalized_shape). */
   readonly normalizedShape: number[];
+  /** Added to the variance before the square root (PyTorch: eps). */
   readonly eps: number;
+  /**
+   * `new nn.LayerNorm(E)` or `(shape, { eps, elementwiseAffine })`: normalizes the trailing dims; shape in = shape
+   * out.
+   */
   constructor(
     normalizedShape: number | number[],
     ...args: PositionalOrOptions<[eps: number, elementwiseAffine: boolean], LayerNormOptions>
@@ -214,10 +231,18 @@ export interface Embedding {
  * with the padding row zero: `new nn.Embedding(10, 3, { paddingIdx: 0 })`; `emb(ids)` is (...ids, 3).
  */
 export class Embedding extends Module {
+  /** The row whose vector stays zero and gets no gradient, or null (PyTorch: padding_idx). */
   readonly paddingIdx: number | null;
+  /** Looked-up rows are renormalized to at most this norm, or null (PyTorch: max_norm). */
   readonly maxNorm: number | null;
+  /**
+   * `new nn.Embedding(numEmbeddings, embeddingDim, { paddingIdx, maxNorm })`: ids (...) → vectors (...,
+   * embeddingDim).
+   */
   constructor(
+    /** The number of rows: ids go from 0 to numEmbeddings - 1 (PyTorch: num_embeddings). */
     readonly numEmbeddings: number,
+    /** The size of each vector (PyTorch: embedding_dim). */
     readonly embeddingDim: number,
     options?: EmbeddingOptions,
   ) {
@@ -240,6 +265,7 @@ export class Embedding extends Module {
       .unsqueeze(1); // (V, 1)
     this.registerParameter('weight', weight.maskedFill(paddingRow, 0));
   }
+  /** The table, (numEmbeddings, embeddingDim), N(0, 1) at first with the padding row zero. */
   get weight(): Tensor {
     return this.requiredParameter('weight');
   }

@@ -280,6 +280,10 @@ export interface CrossEntropyLoss {
 /** nn.CrossEntropyLoss: F.crossEntropy with the options given once. `new nn.CrossEntropyLoss({ ignoreIndex: 0 })`. */
 export class CrossEntropyLoss extends Module {
   private readonly options: CrossEntropyOptions;
+  /**
+   * `new nn.CrossEntropyLoss({ reduction, ignoreIndex, labelSmoothing, weight })`: logits (N, C) or (N, C, d...)
+   * against class ids (N) or (N, d...), or probabilities.
+   */
   constructor(options: CrossEntropyOptions = {}) {
     super();
     checkReduction('CrossEntropyLoss', options);
@@ -298,6 +302,7 @@ export interface MSELoss {
 /** nn.MSELoss: F.mseLoss with its reduction given once. */
 export class MSELoss extends Module {
   private readonly options: ReductionOptions;
+  /** `new nn.MSELoss({ reduction: 'mean' | 'sum' | 'none' })`: the squared error of input and target, same shapes. */
   constructor(options: ReductionOptions = {}) {
     super();
     checkReduction('MSELoss', options);
@@ -316,6 +321,10 @@ export interface BCEWithLogitsLoss {
 /** nn.BCEWithLogitsLoss: F.binaryCrossEntropyWithLogits with its options given once. */
 export class BCEWithLogitsLoss extends Module {
   private readonly options: BinaryCrossEntropyWithLogitsOptions;
+  /**
+   * `new nn.BCEWithLogitsLoss({ reduction, weight, posWeight })`: sigmoid then binary cross-entropy, logits and
+   * targets of one shape.
+   */
   constructor(options: BinaryCrossEntropyWithLogitsOptions = {}) {
     super();
     checkReduction('BCEWithLogitsLoss', options);

@@ -69,6 +69,7 @@ export abstract class Module {
   declare private readonly parameterSlots: Map<string, Tensor | null>;
   declare private readonly childSlots: Map<string, Module>;
 
+  /** A module with no parameters or children yet; subclasses register theirs (`super()` first, as in PyTorch). */
   constructor() {
     const module = callableInstance(new.target.prototype);
     const internals: ModuleInternals = { training: true, parameterSlots: new Map(), childSlots: new Map() };
@@ -158,7 +159,7 @@ export abstract class Module {
 
   /**
    * The direct children with their names: registered ones, then fields holding a module or an array of
-   * modules (shown and keyed as a ModuleList: `layers.0`), in definition order.
+   * modules (shown and keyed as a ModuleList: `layers.0`), in definition order. (PyTorch: named_children)
    */
   namedChildren(): [string, Module][] {
     const registered = [...this.childSlots];
@@ -176,7 +177,10 @@ export abstract class Module {
     return this.namedChildren().map(([, m]) => m);
   }
 
-  /** This module and every module below it, each once, depth first, with dotted names ('' for this one). */
+  /**
+   * This module and every module below it, each once, depth first, with dotted names ('' for this one).
+   * (PyTorch: named_modules)
+   */
   namedModules(prefix = ''): [string, Module][] {
     const seen = new Set<Module>();
     const visit = (module: Module, name: string): [string, Module][] => {
@@ -193,7 +197,7 @@ export abstract class Module {
     return this.namedModules().map(([, m]) => m);
   }
 
-  /** Every parameter by its PyTorch key, in PyTorch's order. */
+  /** Every parameter by its PyTorch key, in PyTorch's order. (PyTorch: state_dict) */
   stateDict(): Record<string, Tensor> {
     return Object.fromEntries(this.parameterEntries(''));
   }
@@ -210,7 +214,7 @@ export abstract class Module {
 
   /**
    * Copies values into the parameters by PyTorch key ('in_proj_weight', 'out_proj.bias'). Missing,
-   * unexpected and mis-shaped keys are errors, worded as PyTorch words them.
+   * unexpected and mis-shaped keys are errors, worded as PyTorch words them. (PyTorch: load_state_dict)
    */
   loadStateDict(state: Record<string, StateValue>, strict = true): this {
     const slots = this.allSlots('');
@@ -287,12 +291,15 @@ export abstract class Module {
    * Zeroes every parameter's `.grad` in place, as torch 1.13's zero_grad(set_to_none=False); with
    * `{ setToNone: true }` (PyTorch: set_to_none) the grads become null.
    */
-  zeroGrad(options?: { setToNone?: boolean }): void {
+  zeroGrad(options?: {
+    /** Sets each grad to null instead of zeroing it; default false (PyTorch: set_to_none). */
+    setToNone?: boolean;
+  }): void {
     const { setToNone = false } = checkOptions(`${this.moduleName}.zeroGrad`, options, { setToNone: isBool });
     zeroGrads(this.parameters(), setToNone);
   }
 
-  /** Sets requiresGrad on every parameter: `requiresGrad_(false)` freezes the module. */
+  /** Sets requiresGrad on every parameter: `requiresGrad_(false)` freezes the module. (PyTorch: requires_grad_) */
   requiresGrad_(requiresGrad = true): this {
     for (const parameter of this.parameters()) setRequiresGrad(parameter, requiresGrad);
     return this;

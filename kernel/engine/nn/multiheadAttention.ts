@@ -173,12 +173,19 @@ export interface MultiheadAttention {
 
 /** nn.MultiheadAttention: PyTorch 1.13's parameters, state_dict keys, masks and error messages. */
 export class MultiheadAttention extends Module {
+  /** embedDim / numHeads: the features of each head (PyTorch: head_dim). */
   readonly headDim: number;
+  /** The key's features, embedDim unless given (PyTorch: kdim). */
   readonly kdim: number;
+  /** The value's features, embedDim unless given (PyTorch: vdim). */
   readonly vdim: number;
+  /** Dropout probability on the attention weights while training (PyTorch: dropout). */
   readonly dropout: number;
+  /** Inputs and outputs are (N, L, E) instead of (L, N, E) (PyTorch: batch_first). */
   readonly batchFirst: boolean;
+  /** A zero key and value are appended after the projections (PyTorch: add_zero_attn). */
   readonly addZeroAttn: boolean;
+  /** The output projection, a Linear(embedDim, embedDim) (PyTorch: out_proj). */
   readonly outProj: NonDynamicallyQuantizableLinear;
   private readonly qkvSameEmbedDim: boolean;
   /**
@@ -193,7 +200,9 @@ export class MultiheadAttention extends Module {
    * position in PyTorch's order (dropout, bias, addBiasKv, addZeroAttn, kdim, vdim, batchFirst).
    */
   constructor(
+    /** The model width E of query and output (PyTorch: embed_dim). */
     readonly embedDim: number,
+    /** Parallel heads; embedDim must divide by it (PyTorch: num_heads). */
     readonly numHeads: number,
     ...args: PositionalOrOptions<
       [
@@ -243,15 +252,19 @@ export class MultiheadAttention extends Module {
     if (bias) this.outProj.loadStateDict({ weight: this.outProj.weight, bias: zeros(E) });
   }
 
+  /** The stacked q, k, v projection weights, (3·E, E) (PyTorch: in_proj_weight); null with kdim or vdim ≠ E. */
   get inProjWeight(): Tensor | null {
     return this.parameter('in_proj_weight');
   }
+  /** The stacked q, k, v projection biases, (3·E) (PyTorch: in_proj_bias); null without bias. */
   get inProjBias(): Tensor | null {
     return this.parameter('in_proj_bias');
   }
+  /** The learned key appended to the keys, (1, 1, E), with addBiasKv; else null (PyTorch: bias_k). */
   get biasK(): Tensor | null {
     return this.parameter('bias_k');
   }
+  /** The learned value appended to the values, (1, 1, E), with addBiasKv; else null (PyTorch: bias_v). */
   get biasV(): Tensor | null {
     return this.parameter('bias_v');
   }

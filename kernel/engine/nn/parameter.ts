@@ -14,6 +14,10 @@ export function setRequiresGrad(tensor: Tensor, flag: boolean): void {
  * registers `w` in `parameters()` and `stateDict()`. The parameter is a view of `data`'s storage.
  */
 export class Parameter extends Tensor {
+  /**
+   * A trainable view of `data` (same shape and dtype) that requires grad unless told otherwise (PyTorch:
+   * requires_grad).
+   */
   constructor(data: Tensor, requiresGrad = true) {
     if (!(data instanceof Tensor)) throw new Error('Parameter: data must be a Tensor');
     super(data.backend, data.storage, data.shape, data.dtype, data.strides, data.offset, data.torchDtype);

@@ -10,7 +10,9 @@ export type AxisName =
 
 /** A tensor's shape with one axis name per dim. */
 export interface StageShape {
+  /** The sizes, e.g. [2, 4, 5, 2]. */
   shape: number[];
+  /** One name per dim, e.g. ['batch', 'head', 'query', 'head_dim']. */
   axes: AxisName[];
 }
 
@@ -22,14 +24,19 @@ export interface Stage {
   op: string;
   /** Which module recorded it (e.g. 'MultiheadAttention', 'd2l.MultiHeadAttention'). */
   module: string;
+  /** The shapes of the tensors the stage's op read. */
   inputs: StageShape[];
+  /** The shape of the stage's tensor. */
   output: StageShape;
+  /** The tensor the stage produced. */
   tensor: Tensor;
 }
 
 /** What `trace(fn)` returns: fn's result and the stages recorded while it ran. */
 export interface Trace<T = unknown> {
+  /** What the traced function returned. */
   result: T;
+  /** Every recorded stage, in the order it ran. */
   stages: Stage[];
 }
 

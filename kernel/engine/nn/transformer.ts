@@ -62,7 +62,7 @@ export interface TransformerEncoderLayerForwardOptions {
   srcMask?: Tensor | null;
   /** (N, S): bool True = a padding position that no query attends to (PyTorch: src_key_padding_mask). */
   srcKeyPaddingMask?: Tensor | null;
-  /** PyTorch 2.x's hint that the mask is causal; without srcMask a causal mask is made. */
+  /** PyTorch 2.x's hint that the mask is causal; without srcMask a causal mask is made (PyTorch: is_causal). */
   isCausal?: boolean;
 }
 
@@ -78,10 +78,15 @@ export interface TransformerEncoderLayer {
  * normFirst }): self-attention then a feed-forward block, each with a residual connection and a layer norm.
  */
 export class TransformerEncoderLayer extends Module {
+  /** Layer norm before each block (pre-norm) instead of after it (PyTorch: norm_first). */
   readonly normFirst: boolean;
+  /** The feed-forward block's activation, 'relu' or 'gelu' (PyTorch: activation). */
   readonly activation: Activation;
+  /** `new nn.TransformerEncoderLayer(dModel, nhead, { dimFeedforward, dropout, batchFirst, normFirst, ... })`. */
   constructor(
+    /** The model width E of inputs and outputs (PyTorch: d_model). */
     readonly dModel: number,
+    /** The number of attention heads; dModel must divide by it (PyTorch: nhead). */
     readonly nhead: number,
     options?: TransformerEncoderLayerOptions,
   ) {
@@ -102,18 +107,23 @@ export class TransformerEncoderLayer extends Module {
     this.registerModule('dropout1', new Dropout(dropout));
     this.registerModule('dropout2', new Dropout(dropout));
   }
+  /** The self-attention block, an nn.MultiheadAttention(dModel, nhead) (PyTorch: self_attn). */
   get selfAttn(): MultiheadAttention {
     return this.submodule('self_attn');
   }
+  /** The feed-forward block's first Linear: (..., dModel) → (..., dimFeedforward). */
   get linear1(): Linear {
     return this.submodule('linear1');
   }
+  /** The feed-forward block's second Linear: (..., dimFeedforward) → (..., dModel). */
   get linear2(): Linear {
     return this.submodule('linear2');
   }
+  /** The LayerNorm(dModel) of the self-attention block. */
   get norm1(): LayerNorm {
     return this.submodule('norm1');
   }
+  /** The LayerNorm(dModel) of the feed-forward block. */
   get norm2(): LayerNorm {
     return this.submodule('norm2');
   }
@@ -179,9 +189,12 @@ export interface TransformerEncoder {
  * the layer (state_dict keys `layers.0.self_attn.in_proj_weight`, ...), applied in turn, then `norm`.
  */
 export class TransformerEncoder extends Module {
+  /** Accepted for PyTorch code; the engine has no nested tensors (PyTorch: enable_nested_tensor). */
   readonly enableNestedTensor: boolean;
+  /** `new nn.TransformerEncoder(layer, numLayers, { norm })`: numLayers deep copies of `layer`. */
   constructor(
     encoderLayer: TransformerEncoderLayer,
+    /** How many copies of the encoder layer run in turn (PyTorch: num_layers). */
     readonly numLayers: number,
     options?: TransformerEncoderOptions,
   ) {

@@ -13,9 +13,9 @@ import { Tensor } from '../tensor';
 
 /** clipGradNorm_'s options (PyTorch: norm_type, error_if_nonfinite). */
 export interface ClipGradNormOptions {
-  /** The order of the norm, Infinity for the max norm (default 2). */
+  /** The order of the norm, Infinity for the max norm; default 2 (PyTorch: norm_type). */
   normType?: number;
-  /** Throws when the total norm is NaN or infinite instead of scaling by it (default false). */
+  /** Throws when the total norm is NaN or infinite (default false) (PyTorch: error_if_nonfinite). */
   errorIfNonfinite?: boolean;
 }
 

@@ -46,6 +46,7 @@ import { tracksGrad } from '../autograd/gradMode';
 
 /** The options of every creation op: dtype (PyTorch: dtype), by name, e.g. 'float32', 'int64', 'torch.int32'. */
 export interface DTypeOptions {
+  /** The result's dtype by PyTorch's name, 'float32', 'int64', 'bool', ... (PyTorch: dtype). */
   dtype?: DTypeName;
   /** Make a leaf that records the ops on it for backward(); floating dtypes only (PyTorch: requires_grad). */
   requiresGrad?: boolean;
@@ -53,6 +54,7 @@ export interface DTypeOptions {
 
 /** tensor()'s options: dtype (PyTorch: dtype), and shape to give flat data (a typed array) its shape. */
 export interface TensorOptions extends DTypeOptions {
+  /** The shape to give flat data, such as a typed array (no PyTorch counterpart: torch reshapes). */
   shape?: Shape;
 }
 
@@ -62,8 +64,11 @@ export interface TensorOptions extends DTypeOptions {
  * synchronously; copy (PyTorch: copy): a new tensor even when neither dtype nor device changes.
  */
 export interface ToOptions extends Omit<DTypeOptions, 'requiresGrad'> {
+  /** The backend to copy onto, by name; 'cpu' is the active backend (PyTorch: device). */
   device?: BackendName | 'cpu';
+  /** Accepted for PyTorch code and without effect: every backend copies synchronously (PyTorch: non_blocking). */
   nonBlocking?: boolean;
+  /** A new tensor even when nothing changes (PyTorch: copy); default false. */
   copy?: boolean;
 }
 
@@ -439,6 +444,7 @@ export function linspace(start: number, end: number, steps: number, options?: DT
 
 /** logspace's options: base (PyTorch: base, also positional) and dtype (PyTorch: dtype). */
 export interface LogspaceOptions extends DTypeOptions {
+  /** The base raised to each evenly spaced exponent (PyTorch: base); default 10. */
   base?: number;
 }
 
@@ -639,6 +645,7 @@ export function randperm(n: number, options?: DTypeOptions): Tensor {
 
 /** multinomial's options: replacement (PyTorch: replacement, also positional). */
 export interface MultinomialOptions {
+  /** Draw with replacement, so a category can come more than once (PyTorch: replacement); default false. */
   replacement?: boolean;
 }
 
@@ -716,6 +723,7 @@ export function multinomial(
 
 /** bernoulli's options: p (PyTorch: p, also positional), one probability for every element. */
 export interface BernoulliOptions {
+  /** One probability in [0, 1] for every element, instead of the input's values (PyTorch: p). */
   p?: number;
 }
 
@@ -746,6 +754,7 @@ export function bernoulli(input: Tensor, ...rest: [p?: number | BernoulliOptions
 
 /** normal's options in its size form: size (PyTorch: size, also positional) and dtype (PyTorch: dtype). */
 export interface NormalOptions extends DTypeOptions {
+  /** The shape of the result when mean and std are numbers (PyTorch: size). */
   size?: number | readonly number[];
 }
 

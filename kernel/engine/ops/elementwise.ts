@@ -152,6 +152,7 @@ export function sub(a: TensorLike, b: TensorLike, alpha?: number | AlphaOptions)
   }
   return binary('sub', 'promote', a, other);
 }
+/** torch.mul(a, b): a * b elementwise, broadcast to one shape; the promoted dtype. */
 export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', 'promote', a, b);
 
 /** Options of div (PyTorch: rounding_mode). */
@@ -181,15 +182,25 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   }
   return binary('pow', 'promote', a, b, 'exponent');
 }
+/** torch.maximum(a, b): the larger of a and b elementwise, broadcast (NaN wins). */
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', 'promote', a, b);
+/** torch.minimum(a, b): the smaller of a and b elementwise, broadcast (NaN wins). */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('minimum', 'promote', a, b);
+/** torch.eq(a, b): a == b elementwise, broadcast; a bool tensor. */
 export const eq = (a: TensorLike, b: TensorLike): Tensor => binary('eq', 'bool', a, b);
+/** torch.ne(a, b): a != b elementwise, broadcast; a bool tensor. */
 export const ne = (a: TensorLike, b: TensorLike): Tensor => binary('ne', 'bool', a, b);
+/** torch.lt(a, b): a < b elementwise, broadcast; a bool tensor. */
 export const lt = (a: TensorLike, b: TensorLike): Tensor => binary('lt', 'bool', a, b);
+/** torch.le(a, b): a <= b elementwise, broadcast; a bool tensor. */
 export const le = (a: TensorLike, b: TensorLike): Tensor => binary('le', 'bool', a, b);
+/** torch.gt(a, b): a > b elementwise, broadcast; a bool tensor. */
 export const gt = (a: TensorLike, b: TensorLike): Tensor => binary('gt', 'bool', a, b);
+/** torch.ge(a, b): a >= b elementwise, broadcast; a bool tensor. */
 export const ge = (a: TensorLike, b: TensorLike): Tensor => binary('ge', 'bool', a, b);
+/** torch.logical_and(a, b): elementwise AND of truthiness, broadcast; a bool tensor. */
 export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => binary('logicalAnd', 'bool', a, b);
+/** torch.logical_or(a, b): elementwise OR of truthiness, broadcast; a bool tensor. */
 export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => binary('logicalOr', 'bool', a, b);
 
 /** torch.neg: -x; integers stay integers, a bool tensor is an error as in torch. */
@@ -211,13 +222,19 @@ export function relu(a: Tensor): Tensor {
   if (a?.dtype === 'bool') throw new TypeError('relu: Boolean inputs not supported for relu');
   return unary('relu', 'same', a);
 }
+/** torch.exp: e^x elementwise; same shape, float result. */
 export const exp = (a: Tensor): Tensor => unary('exp', 'float', a);
+/** torch.log: the natural logarithm elementwise; same shape, float result. */
 export const log = (a: Tensor): Tensor => unary('log', 'float', a);
+/** torch.sqrt: the square root elementwise; same shape, float result. */
 export const sqrt = (a: Tensor): Tensor => unary('sqrt', 'float', a);
+/** torch.tanh: the hyperbolic tangent elementwise; same shape, float result. */
 export const tanh = (a: Tensor): Tensor => unary('tanh', 'float', a);
+/** torch.sigmoid: 1 / (1 + e^-x) elementwise; same shape, float result. */
 export const sigmoid = (a: Tensor): Tensor => unary('sigmoid', 'float', a);
 /** The exact (erf) GELU, torch's default `approximate='none'`; floating inputs only, as in torch. */
 export const gelu = (a: Tensor): Tensor => unary('gelu', 'float', floatingOnly('gelu', 'GeluKernelImpl', a));
+/** torch.logical_not: elementwise NOT of truthiness; a bool tensor of the same shape. */
 export const logicalNot = (a: Tensor): Tensor => unary('logicalNot', 'bool', a);
 
 /** The tensor relabelled as `torchDtype` (int32 or int64 of int32 storage), or itself without one. */
@@ -226,6 +243,9 @@ export function labelled(t: Tensor, torchDtype: TorchDType | undefined): Tensor 
   return new Tensor(t.backend, t.storage, t.shape, t.dtype, t.strides, t.offset, torchDtype);
 }
 
+/**
+ * The values converted to a storage dtype ('float32', 'int32', 'bool'): a new tensor, or `a` when already that dtype.
+ */
 export function cast(a: Tensor, dtype: DType): Tensor {
   if (a.dtype === dtype) return a;
   return new Tensor(a.backend, a.backend.copy(a.toView(), dtype), a.shape, dtype);

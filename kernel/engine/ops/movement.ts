@@ -579,7 +579,7 @@ export function repeat(t: Tensor, ...sizeArgs: ShapeArgs): Tensor {
 
 /**
  * Repeats each element `repeats` times along `dim` (over the flattened tensor when dim is omitted):
- * `repeatInterleave(x, 2, 1)` or `repeatInterleave(x, 2, { dim: 1 })`.
+ * `repeatInterleave(x, 2, 1)` or `repeatInterleave(x, 2, { dim: 1 })`. (PyTorch: repeat_interleave)
  */
 export function repeatInterleave(t: Tensor, repeats: number, ...args: [dim?: number | DimOptions]): Tensor {
   isTensor(t, 'repeatInterleave', 'input', 1);

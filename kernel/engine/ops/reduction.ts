@@ -31,14 +31,18 @@ import { tracksGrad } from '../autograd/gradMode';
 
 /** What torch.max(x, dim) returns: `.values` and `.indices`, also destructurable as `[values, indices]`. */
 export class ValuesIndices {
+  /** The pair a dim reduction returns (torch.return_types: values, indices). */
   constructor(
+    /** The reduced values: the input's shape without dim (kept as 1 with keepdim). */
     readonly values: Tensor,
+    /** Where each value sits along dim (int64), the same shape as values. */
     readonly indices: Tensor,
   ) {}
   /** `max(x, dim)[0]`, as torch's namedtuple indexes. */
   get [0](): Tensor {
     return this.values;
   }
+  /** `max(x, dim)[1]`: the indices, as torch's namedtuple indexes. */
   get [1](): Tensor {
     return this.indices;
   }
@@ -268,7 +272,16 @@ export function extreme(op: 'max' | 'min', input: Tensor, args: readonly unknown
 /** torch.max(x) → the largest value; max(x, other) → the elementwise maximum; max(x, dim) → {values, indices}. */
 export function max(input: Tensor): Tensor;
 export function max(input: Tensor, other: Tensor): Tensor;
-export function max(input: Tensor, dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): ValuesIndices;
+export function max(
+  input: Tensor,
+  dim: number,
+  keepdimOrOptions?:
+    | boolean
+    | {
+        /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+        keepdim?: boolean;
+      },
+): ValuesIndices;
 export function max(input: Tensor, options: DimKeepdimOptions & { dim: number }): ValuesIndices;
 export function max(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
   return extreme('max', input, args);
@@ -277,7 +290,16 @@ export function max(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
 /** torch.min(x) → the smallest value; min(x, other) → the elementwise minimum; min(x, dim) → {values, indices}. */
 export function min(input: Tensor): Tensor;
 export function min(input: Tensor, other: Tensor): Tensor;
-export function min(input: Tensor, dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): ValuesIndices;
+export function min(
+  input: Tensor,
+  dim: number,
+  keepdimOrOptions?:
+    | boolean
+    | {
+        /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+        keepdim?: boolean;
+      },
+): ValuesIndices;
 export function min(input: Tensor, options: DimKeepdimOptions & { dim: number }): ValuesIndices;
 export function min(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
   return extreme('min', input, args);
@@ -408,7 +430,7 @@ function softmaxAlong(x: Tensor, d: number): Tensor {
   return div(shifted, sum(shifted, x.ndim === 0 ? undefined : d, true));
 }
 
-/** log(softmax(x)) along `dim`, computed as x - max - log Σ exp(x - max). */
+/** log(softmax(x)) along `dim`, computed as x - max - log Σ exp(x - max). (PyTorch: log_softmax) */
 export function logSoftmax(input: Tensor, ...args: SoftmaxArgs): Tensor {
   const { x, d } = softmaxArguments('logSoftmax', 'log_softmax_lastdim_kernel_impl', input, args);
   const shifted = sub(x, amax(x, x.ndim === 0 ? undefined : d, true));

@@ -197,7 +197,17 @@ function productOfOthers(input: Tensor, dim: number): Tensor {
 }
 
 /** `(dim, keepdim)` with one int dim given positionally. */
-type DimKeepdim = [dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean; dtype?: DTypeName }];
+type DimKeepdim = [
+  dim: number,
+  keepdimOrOptions?:
+    | boolean
+    | {
+        /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+        keepdim?: boolean;
+        /** Cast the input to this dtype first (PyTorch: dtype). */
+        dtype?: DTypeName;
+      },
+];
 
 /** Options of cumsum and cumprod (PyTorch: dim, dtype). */
 export interface CumulativeOptions {
@@ -267,12 +277,32 @@ function cumulativeExtreme(call: 'cummax' | 'cummin', input: Tensor, args: reado
 }
 
 /** torch.cummax: `{ values, indices }` of the running maximum along `dim`. */
-export function cummax(input: Tensor, ...args: [dim: number] | [options: { dim: number }]): ValuesIndices {
+export function cummax(
+  input: Tensor,
+  ...args:
+    | [dim: number]
+    | [
+        options: {
+          /** The dim to scan along (PyTorch: dim). */
+          dim: number;
+        },
+      ]
+): ValuesIndices {
   return cumulativeExtreme('cummax', input, args);
 }
 
 /** torch.cummin: `{ values, indices }` of the running minimum along `dim`. */
-export function cummin(input: Tensor, ...args: [dim: number] | [options: { dim: number }]): ValuesIndices {
+export function cummin(
+  input: Tensor,
+  ...args:
+    | [dim: number]
+    | [
+        options: {
+          /** The dim to scan along (PyTorch: dim). */
+          dim: number;
+        },
+      ]
+): ValuesIndices {
   return cumulativeExtreme('cummin', input, args);
 }
 
@@ -339,7 +369,17 @@ export function nanmean(input: Tensor, ...args: ReduceArgs): Tensor {
 }
 
 /** torch.count_nonzero: how many elements are non-zero over dims (all by default), as int64. */
-export function countNonzero(input: Tensor, ...args: [dim?: Dims] | [options: { dim?: Dims }]): Tensor {
+export function countNonzero(
+  input: Tensor,
+  ...args:
+    | [dim?: Dims]
+    | [
+        options: {
+          /** The dims to count over; all by default (PyTorch: dim). */
+          dim?: Dims;
+        },
+      ]
+): Tensor {
   isTensor(input, 'countNonzero', 'input', 1);
   const { dim } = bindArguments('countNonzero', args, ['dim'], { dim: isOptional(isIntOrInts) });
   return sum(ne(input, 0), reducedDims('countNonzero', input, dim));
@@ -347,13 +387,18 @@ export function countNonzero(input: Tensor, ...args: [dim?: Dims] | [options: { 
 
 /** What torch.aminmax returns: `.min` and `.max`, also destructurable as `[min, max]`. */
 export class MinMax {
+  /** The pair aminmax returns (torch.return_types.aminmax: min, max). */
   constructor(
+    /** The smallest values (over all elements, or along dim). */
     readonly min: Tensor,
+    /** The largest values (over all elements, or along dim). */
     readonly max: Tensor,
   ) {}
+  /** `aminmax(x)[0]`: the min, as torch's namedtuple indexes. */
   get [0](): Tensor {
     return this.min;
   }
+  /** `aminmax(x)[1]`: the max, as torch's namedtuple indexes. */
   get [1](): Tensor {
     return this.max;
   }
@@ -364,7 +409,15 @@ export class MinMax {
 }
 
 /** torch.aminmax: `{ min, max }` over one dim or all elements; dim and keepdim are keywords only, as in torch. */
-export function aminmax(input: Tensor, options?: { dim?: number; keepdim?: boolean }): MinMax {
+export function aminmax(
+  input: Tensor,
+  options?: {
+    /** The one dim to reduce; all elements by default (PyTorch: dim). */
+    dim?: number;
+    /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+    keepdim?: boolean;
+  },
+): MinMax {
   isTensor(input, 'aminmax', 'input', 1);
   const { dim, keepdim = false } = checkOptions('aminmax', options, dimKeepdimSpec);
   const dims = reducedDims('aminmax', input, dim);
@@ -421,8 +474,25 @@ function medianPosition(slice: TypedArray): number {
  * `median(x, dim, keepdim)` gives `{ values, indices }` along dim.
  */
 export function median(input: Tensor): Tensor;
-export function median(input: Tensor, dim: number, keepdimOrOptions?: boolean | { keepdim?: boolean }): ValuesIndices;
-export function median(input: Tensor, options: { dim: number; keepdim?: boolean }): ValuesIndices;
+export function median(
+  input: Tensor,
+  dim: number,
+  keepdimOrOptions?:
+    | boolean
+    | {
+        /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+        keepdim?: boolean;
+      },
+): ValuesIndices;
+export function median(
+  input: Tensor,
+  options: {
+    /** The dim to take the median along (PyTorch: dim). */
+    dim: number;
+    /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+    keepdim?: boolean;
+  },
+): ValuesIndices;
 export function median(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
   isTensor(input, 'median', 'input', 1);
   const { dim, keepdim } = sliceArguments('median', args, 2);
@@ -441,7 +511,17 @@ export function median(input: Tensor, ...args: unknown[]): Tensor | ValuesIndice
 export function kthvalue(
   input: Tensor,
   k: number,
-  ...args: [dim?: number, keepdimOrOptions?: boolean | { keepdim?: boolean }] | [options: DimKeepdimOptions]
+  ...args:
+    | [
+        dim?: number,
+        keepdimOrOptions?:
+          | boolean
+          | {
+              /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+              keepdim?: boolean;
+            },
+      ]
+    | [options: DimKeepdimOptions]
 ): ValuesIndices {
   isTensor(input, 'kthvalue', 'input', 1);
   isInt(k, 'kthvalue', 'k', 2);
@@ -475,7 +555,17 @@ function modePosition(slice: TypedArray): number {
 /** torch.mode: `{ values, indices }` of the most frequent value along `dim` (default -1). */
 export function mode(
   input: Tensor,
-  ...args: [dim?: number, keepdimOrOptions?: boolean | { keepdim?: boolean }] | [options: DimKeepdimOptions]
+  ...args:
+    | [
+        dim?: number,
+        keepdimOrOptions?:
+          | boolean
+          | {
+              /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+              keepdim?: boolean;
+            },
+      ]
+    | [options: DimKeepdimOptions]
 ): ValuesIndices {
   isTensor(input, 'mode', 'input', 1);
   const { dim = -1, keepdim } = sliceArguments('mode', args, 2);

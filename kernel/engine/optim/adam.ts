@@ -43,6 +43,7 @@ const adamSpec = {
  * running max of v), p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps).
  */
 export class Adam extends Optimizer<AdamOptions> {
+  /** `new optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999], eps, weightDecay, amsgrad, maximize })`. */
   constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions>) {
     super(params, { ...adamDefaults(0), ...options }, new.target.name, adamSpec);
   }

@@ -7,7 +7,7 @@ import { Optimizer } from './optimizer';
 
 /** Options every scheduler takes (PyTorch: last_epoch). */
 export interface LRSchedulerOptions {
-  /** The index of the last epoch when resuming; -1 (the default) starts from the groups' current lr. */
+  /** The last epoch's index when resuming; -1 (the default) starts from the current lr (PyTorch: last_epoch). */
   lastEpoch?: number;
 }
 
@@ -22,6 +22,7 @@ export abstract class LRScheduler {
   private lastLr: number[] = [];
 
   protected constructor(
+    /** The optimizer whose groups' lr the scheduler writes (PyTorch: optimizer). */
     readonly optimizer: Optimizer,
     lastEpoch = -1,
   ) {
@@ -70,10 +71,13 @@ export interface StepLROptions extends LRSchedulerOptions {
 
 /** optim.lrScheduler.StepLR(optimizer, stepSize, { gamma }) (or gamma positionally): multiplies the lr by gamma every stepSize epochs. */
 export class StepLR extends LRScheduler {
+  /** The factor of the lr every stepSize epochs (PyTorch: gamma). */
   readonly gamma: number;
 
+  /** `new optim.lrScheduler.StepLR(optimizer, stepSize, { gamma: 0.1, lastEpoch })`. */
   constructor(
     optimizer: Optimizer,
+    /** Epochs between two decays (PyTorch: step_size). */
     readonly stepSize: number,
     ...args: PositionalOrOptions<[gamma: number, lastEpoch: number], StepLROptions>
   ) {
@@ -93,7 +97,7 @@ export class StepLR extends LRScheduler {
 
 /** CosineAnnealingLR's options (PyTorch: eta_min, last_epoch). */
 export interface CosineAnnealingLROptions extends LRSchedulerOptions {
-  /** The minimum lr (default 0). */
+  /** The minimum lr; default 0 (PyTorch: eta_min). */
   etaMin?: number;
 }
 
@@ -102,10 +106,13 @@ export interface CosineAnnealingLROptions extends LRSchedulerOptions {
  * down to etaMin over tMax epochs (and back up after, as torch's).
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** The minimum lr (PyTorch: eta_min). */
   readonly etaMin: number;
 
+  /** `new optim.lrScheduler.CosineAnnealingLR(optimizer, tMax, { etaMin: 0, lastEpoch })`. */
   constructor(
     optimizer: Optimizer,
+    /** Epochs from the base lr down to etaMin (PyTorch: T_max). */
     readonly tMax: number,
     ...args: PositionalOrOptions<[etaMin: number, lastEpoch: number], CosineAnnealingLROptions>
   ) {
@@ -137,8 +144,10 @@ export class CosineAnnealingLR extends LRScheduler {
  * function, or one per group.
  */
 export class LambdaLR extends LRScheduler {
+  /** One factor function per group: lr = base lr · lrLambdas[i](epoch) (PyTorch: lr_lambdas). */
   readonly lrLambdas: ((epoch: number) => number)[];
 
+  /** `new optim.lrScheduler.LambdaLR(optimizer, (epoch) => factor)`, or one function per parameter group. */
   constructor(
     optimizer: Optimizer,
     lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[],

@@ -16,7 +16,12 @@ import { Tensor } from '../tensor';
  * One parameter group: its parameters and every option of the optimizer (defaults filled in), and the
  * `initialLr` a learning-rate scheduler records (PyTorch: initial_lr).
  */
-export type ParamGroup<Options> = Options & { params: Tensor[]; initialLr?: number };
+export type ParamGroup<Options> = Options & {
+  /** The group's parameters (PyTorch: params). */
+  params: Tensor[];
+  /** The lr when a scheduler started, set by the scheduler (PyTorch: initial_lr). */
+  initialLr?: number;
+};
 
 /** A parameter group as given: `{ params: [...], lr: 0.1 }`, options left out take the optimizer's defaults. */
 export type ParamGroupInput<Options> = Partial<Options> & { params: Tensor | Iterable<Tensor> };
@@ -29,18 +34,21 @@ export type ParamState = Record<string, Tensor | number | null>;
 
 /** optimizer.stateDict(): state keyed by the parameter's index over all groups, and groups with index lists. */
 export interface OptimizerStateDict<Options> {
+  /** Each parameter's state (Adam's exp_avg, step, ...) by its index over all groups (PyTorch: state). */
   state: Record<number, ParamState>;
+  /** Each group's options with its parameters as indices (PyTorch: param_groups). */
   paramGroups: (Options & { params: number[] })[];
 }
 
 /** The options every optimizer has: the learning rate, which a scheduler writes into each group. */
 export interface BaseOptions {
+  /** The learning rate (PyTorch: lr). */
   lr: number;
 }
 
 /** Options of zeroGrad (PyTorch: set_to_none). */
 export interface ZeroGradOptions {
-  /** Sets each grad to null instead of zeroing it (torch 1.13's default is false). */
+  /** Sets each grad to null instead of zeroing it; torch 1.13's default is false (PyTorch: set_to_none). */
   setToNone?: boolean;
 }
 
@@ -57,6 +65,7 @@ export abstract class Optimizer<Options extends BaseOptions = BaseOptions> {
    */
   protected constructor(
     params: ParamsInput<Options>,
+    /** The options a parameter group leaves out, as the constructor got them (PyTorch: defaults). */
     readonly defaults: Options,
     protected readonly name: string,
     private readonly spec: OptionsSpec,
@@ -132,7 +141,7 @@ export abstract class Optimizer<Options extends BaseOptions = BaseOptions> {
 
   /**
    * Clears the grads of the optimized parameters: zeroed in place (torch 1.13's default), or set to null
-   * with `{ setToNone: true }`.
+   * with `{ setToNone: true }`. (PyTorch: zero_grad)
    */
   zeroGrad(options?: ZeroGradOptions): void {
     const { setToNone = false } = checkOptions(`${this.name}.zeroGrad`, options, { setToNone: isBool });

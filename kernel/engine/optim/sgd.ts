@@ -34,6 +34,10 @@ const sgdSpec = {
  * buf = momentum * buf + (1 - dampening) * g, and g = buf (Nesterov: g + momentum * buf); p -= lr * g.
  */
 export class SGD extends Optimizer<SGDOptions> {
+  /**
+   * `new optim.SGD(model.parameters(), { lr, momentum, dampening, weightDecay, nesterov, maximize })`; lr is
+   * required.
+   */
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
     const defaults = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options };
     super(params, defaults, 'SGD', sgdSpec);
