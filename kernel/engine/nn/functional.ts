@@ -34,6 +34,7 @@ import {
 } from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
 import { norm } from '../ops/scan';
+import { fusedLayerNorm } from '../autograd/derivatives';
 import { logSoftmax as logSoftmaxOp, mean, softmax as softmaxOp, variance } from '../ops/reduction';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
@@ -212,6 +213,9 @@ export function layerNorm(
         `but got input of size${formatShape(input.shape)}`,
     );
   }
+  const fused =
+    trailingShape.length === 1 && fusedLayerNorm(input, trailingShape[0], weight ?? null, bias ?? null, eps);
+  if (fused) return fused;
   const centered = input.sub(mean(input, dims, true));
   let out = centered.div(variance(input, dims, false, true).add(eps).sqrt());
   if (weight) out = out.mul(weight);

@@ -25,7 +25,7 @@ static void elementwisePart(void *context, int part, int parts) {
     remaining /= job->walk.shape[d];
     for (int o = 0; o < job->walk.operands; o++) rows.starts[o] += rows.index[d] * job->walk.strides[o][d];
   }
-  for (long r = first; r < end; r++, nextRow(&rows)) job->row(job, rows.starts, job->out + r * n, 0, n);
+  for (long r = first; r < end; r++, nextRow(&rows)) job->row(job, rows.starts, (char *)job->out + r * n * job->outBytes, 0, n);
 }
 
 void runElementwise(ElementwiseJob *job) {
@@ -34,14 +34,16 @@ void runElementwise(ElementwiseJob *job) {
   runParts(elementwisePart, job, elements >= (1 << 18));
 }
 
-void copyRow(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1) {
+void copyRow(const ElementwiseJob *job, const long *starts, void *target, long i0, long i1) {
+  float *out = target;
   const float *in = (const float *)job->inputs[0] + starts[0];
   long s = job->walk.strides[0][job->walk.ndim - 1];
   if (s == 1) memcpy(out + i0, in + i0, (i1 - i0) * sizeof(float));
   else for (long i = i0; i < i1; i++) out[i] = in[i * s];
 }
 
-void unaryRow(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1) {
+void unaryRow(const ElementwiseJob *job, const long *starts, void *target, long i0, long i1) {
+  float *out = target;
   const float *in = (const float *)job->inputs[0] + starts[0];
   long s = job->walk.strides[0][job->walk.ndim - 1];
   if (job->op == UNARY_EXP && s == 1) expContiguous(in + i0, out + i0, i1 - i0);
@@ -73,7 +75,8 @@ static void binaryRow(int op, const float *a, long sa, const float *b, long sb, 
 #undef BINARY_LOOPS
 }
 
-void binaryElements(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1) {
+void binaryElements(const ElementwiseJob *job, const long *starts, void *target, long i0, long i1) {
+  float *out = target;
   int last = job->walk.ndim - 1;
   long sa = job->walk.strides[0][last], sb = job->walk.strides[1][last];
   const float *a = (const float *)job->inputs[0] + starts[0] + i0 * sa;
@@ -81,7 +84,29 @@ void binaryElements(const ElementwiseJob *job, const long *starts, float *out, l
   binaryRow(job->op, a, sa, b, sb, out + i0, i1 - i0);
 }
 
-void whereRow(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1) {
+void compareElements(const ElementwiseJob *job, const long *starts, void *target, long i0, long i1) {
+  int last = job->walk.ndim - 1;
+  long sa = job->walk.strides[0][last], sb = job->walk.strides[1][last];
+  const float *a = (const float *)job->inputs[0] + starts[0] + i0 * sa;
+  const float *b = (const float *)job->inputs[1] + starts[1] + i0 * sb;
+  uint8_t *out = (uint8_t *)target + i0;
+  long n = i1 - i0;
+#define COMPARE_LOOP(OPERATOR) \
+  for (long i = 0; i < n; i++) out[i] = a[i * sa] OPERATOR b[i * sb];
+  switch (job->op) {
+    case BINARY_EQ: COMPARE_LOOP(==) break;
+    case BINARY_NE: COMPARE_LOOP(!=) break;
+    case BINARY_LT: COMPARE_LOOP(<) break;
+    case BINARY_LE: COMPARE_LOOP(<=) break;
+    case BINARY_GT: COMPARE_LOOP(>) break;
+    case BINARY_GE: COMPARE_LOOP(>=) break;
+    default: memset(out, 0, n);
+  }
+#undef COMPARE_LOOP
+}
+
+void whereRow(const ElementwiseJob *job, const long *starts, void *target, long i0, long i1) {
+  float *out = target;
   int last = job->walk.ndim - 1;
   long sc = job->walk.strides[0][last], sa = job->walk.strides[1][last], sb = job->walk.strides[2][last];
   const uint8_t *c = (const uint8_t *)job->inputs[0] + starts[0];

@@ -79,7 +79,7 @@ static void startPool(void) {
 /** One caller at a time owns the pool (the module may be loaded by several worker threads). */
 static pthread_mutex_t poolOwner = PTHREAD_MUTEX_INITIALIZER;
 
-void runParts(PartFunction function, void *context, int parallel) {
+int runParts(PartFunction function, void *context, int parallel) {
   if (parallel) {
     pthread_mutex_lock(&poolOwner);
     startPool();
@@ -87,7 +87,7 @@ void runParts(PartFunction function, void *context, int parallel) {
   }
   if (!parallel || pool.threads == 1 || pthread_mutex_trylock(&poolOwner) != 0) {
     function(context, 0, 1);
-    return;
+    return 1;
   }
   pool.function = function;
   pool.context = context;
@@ -98,7 +98,9 @@ void runParts(PartFunction function, void *context, int parallel) {
   pthread_mutex_unlock(&pool.lock);
   function(context, 0, pool.threads);
   while (__atomic_load_n(&pool.pending, __ATOMIC_ACQUIRE) > 0) relax();
+  int parts = pool.threads;
   pthread_mutex_unlock(&poolOwner);
+  return parts;
 }
 
 int poolThreads(void) {

@@ -7,8 +7,11 @@
 
 typedef void (*PartFunction)(void *context, int part, int parts);
 
-/** Runs function(context, part, parts) for every part, on the pool when `parallel` and the pool is free. */
-void runParts(PartFunction function, void *context, int parallel);
+/**
+ * Runs function(context, part, parts) for every part, on the pool when `parallel` and the pool is free;
+ * returns `parts` (1 when it ran on this thread alone, at most poolThreads()).
+ */
+int runParts(PartFunction function, void *context, int parallel);
 
 /** How many threads the pool runs large kernels on (asking does not start it). */
 int poolThreads(void);
