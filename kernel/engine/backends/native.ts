@@ -331,6 +331,27 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
           : { storage: reference.copy(a, 'float32'), shape: [length / n, n], strides: [n, 1], offset: 0 };
       return written(length, (out) => kernels.softmax(floats(rows), describe([rows]), out));
     },
+    concat(parts, dim, dtype) {
+      if (dtype !== 'float32' || !parts.every((part) => isFloat(part) && part.shape.length <= maxDims))
+        return reference.concat(parts, dim, dtype);
+      const shape = [...parts[0].shape];
+      shape[dim] = parts.reduce((total, part) => total + part.shape[dim], 0); // (outer..., Σ sizes, inner...)
+      const outer = sizeOf(shape.slice(0, dim));
+      const row = sizeOf(shape.slice(dim)); // one outer index's block of the output
+      return written(sizeOf(shape), (out) => {
+        let start = 0;
+        for (const part of parts) {
+          const block = sizeOf(part.shape.slice(dim)); // the part's share of each output block
+          if (block > 0 && outer === 1)
+            kernels.copy(floats(part), describe([part]), out.subarray(start, start + block));
+          else if (block > 0 && outer > 0) {
+            const values = rowsOf(part); // (outer, block)
+            for (let o = 0; o < outer; o++) out.set(values.subarray(o * block, (o + 1) * block), o * row + start);
+          }
+          start += block;
+        }
+      });
+    },
     softmaxBackward(grad, out) {
       const n = out.shape[out.shape.length - 1];
       return written(sizeOf(out.shape), (dx) => kernels.softmaxBackward(rowsOf(grad), rowsOf(out), n, dx));
