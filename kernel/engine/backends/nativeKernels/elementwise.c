@@ -1,6 +1,7 @@
 /** The elementwise kernels' row functions and their split over the pool (elementwise.h). */
 #include "elementwise.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -43,12 +44,30 @@ void copyRow(const ElementwiseJob *job, const long *starts, void *target, long i
 }
 
 void unaryRow(const ElementwiseJob *job, const long *starts, void *target, long i0, long i1) {
-  float *out = target;
-  const float *in = (const float *)job->inputs[0] + starts[0];
+  float *out = (float *)target + i0;
   long s = job->walk.strides[0][job->walk.ndim - 1];
-  if (job->op == UNARY_EXP && s == 1) expContiguous(in + i0, out + i0, i1 - i0);
-  else if (job->op == UNARY_NEG && s == 1) for (long i = i0; i < i1; i++) out[i] = -in[i];
-  else for (long i = i0; i < i1; i++) out[i] = applyUnary(job->op, in[i * s]);
+  const float *in = (const float *)job->inputs[0] + starts[0] + i0 * s;
+  long n = i1 - i0;
+  if (job->op == UNARY_EXP && s == 1) {
+    expContiguous(in, out, n);
+    return;
+  }
+  // The op chosen once per row, not per element: a loop per op that the compiler vectorises (and no
+  // data-dependent branch, which costs relu ~10 ns an element on random signs).
+#define UNARY_LOOP(EXPR)                                                   \
+  if (s == 1) {                                                            \
+    for (long i = 0; i < n; i++) { float x = in[i]; out[i] = (EXPR); }     \
+  } else {                                                                 \
+    for (long i = 0; i < n; i++) { float x = in[i * s]; out[i] = (EXPR); } \
+  }
+  switch (job->op) {
+    case UNARY_NEG: UNARY_LOOP(-x) break;
+    case UNARY_RELU: UNARY_LOOP(x > 0 ? x : 0) break;
+    case UNARY_SQRT: UNARY_LOOP(sqrtf(x)) break;
+    case UNARY_ABS: UNARY_LOOP(fabsf(x)) break;
+    default: UNARY_LOOP(applyUnary(job->op, x))
+  }
+#undef UNARY_LOOP
 }
 
 /** One row of a binary op; the common stride pairs get loops the compiler vectorises. */

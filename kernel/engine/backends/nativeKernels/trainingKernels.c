@@ -2,7 +2,6 @@
 #include "trainingKernels.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "threadPool.h"
@@ -87,63 +86,56 @@ void layerNormRows(const float *x, const float *weight, const float *bias, long 
 typedef struct {
   const float *grad, *x, *mean, *rstd, *weight;
   long rows, n;
-  float *dx;
-  /** Per part, n sums of g·x̂ then n sums of g (NULL: neither is wanted). */
-  float *partials;
+  float *dx, *dweight, *dbias;
 } LayerNormBackwardJob;
 
-static void layerNormBackwardPart(void *context, int part, int parts) {
+/** dx for a range of rows: rstd·(gy - mean(gy) - x̂·mean(gy·x̂)), gy = g·weight, x̂ = (x - mean)·rstd. */
+static void layerNormInputPart(void *context, int part, int parts) {
   const LayerNormBackwardJob *job = context;
   long n = job->n;
-  float *gxhat = job->partials ? job->partials + 2 * n * part : NULL;
-  float *gsum = gxhat ? gxhat + n : NULL;
-  if (gxhat) memset(gxhat, 0, 2 * n * sizeof(float));
   for (long r = job->rows * part / parts; r < job->rows * (part + 1) / parts; r++) {
     const float *g = job->grad + r * n, *x = job->x + r * n;
     float *dx = job->dx + r * n;
     float mean = job->mean[r], rstd = job->rstd[r];
-    // dx = rstd·(gy - mean(gy) - x̂·mean(gy·x̂)), gy = g·weight, x̂ = (x - mean)·rstd.
     float sumGy = 0, sumGyXhat = 0;
     for (long i = 0; i < n; i++) {
-      float xhat = (x[i] - mean) * rstd;
       float gy = job->weight ? g[i] * job->weight[i] : g[i];
       sumGy += gy;
-      sumGyXhat += gy * xhat;
-      if (gxhat) {
-        gxhat[i] += g[i] * xhat;
-        gsum[i] += g[i];
-      }
+      sumGyXhat += gy * (x[i] - mean) * rstd;
     }
     float meanGy = sumGy / n, meanGyXhat = sumGyXhat / n;
     for (long i = 0; i < n; i++) {
-      float xhat = (x[i] - mean) * rstd;
       float gy = job->weight ? g[i] * job->weight[i] : g[i];
-      dx[i] = rstd * (gy - meanGy - xhat * meanGyXhat);
+      dx[i] = rstd * (gy - meanGy - (x[i] - mean) * rstd * meanGyXhat);
+    }
+  }
+}
+
+/**
+ * dweight (Σ g·x̂) and dbias (Σ g) for a range of columns, each summed over the rows in order: the same
+ * bits however many parts the columns are split into.
+ */
+static void layerNormAffinePart(void *context, int part, int parts) {
+  const LayerNormBackwardJob *job = context;
+  long n = job->n, first = n * part / parts, last = n * (part + 1) / parts;
+  for (long i = first; i < last; i++) {
+    if (job->dweight) job->dweight[i] = 0;
+    if (job->dbias) job->dbias[i] = 0;
+  }
+  for (long r = 0; r < job->rows; r++) {
+    const float *g = job->grad + r * n, *x = job->x + r * n;
+    float mean = job->mean[r], rstd = job->rstd[r];
+    for (long i = first; i < last; i++) {
+      if (job->dweight) job->dweight[i] += g[i] * (x[i] - mean) * rstd;
+      if (job->dbias) job->dbias[i] += g[i];
     }
   }
 }
 
 void layerNormBackwardRows(const float *grad, const float *x, const float *mean, const float *rstd,
                            const float *weight, long rows, long n, float *dx, float *dweight, float *dbias) {
-  int parallel = rows * n >= PARALLEL_ELEMENTS && rows > 1;
-  int parts = parallel ? poolThreads() : 1;
-  float *partials = NULL;
-  if (dweight || dbias) {
-    partials = malloc((size_t)parts * 2 * n * sizeof(float));
-    if (!partials) parallel = 0, parts = 1, partials = malloc(2 * n * sizeof(float));
-  }
-  LayerNormBackwardJob job = { grad, x, mean, rstd, weight, rows, n, dx, partials };
-  // runParts may run as one part on this thread (another caller owns the pool): it says how many ran.
-  int ran = runParts(layerNormBackwardPart, &job, parallel);
-  if (!partials) return;
-  for (long i = 0; i < n; i++) {
-    float sumGXhat = 0, sumG = 0;
-    for (int p = 0; p < ran; p++) {
-      sumGXhat += partials[2 * n * p + i];
-      sumG += partials[2 * n * p + n + i];
-    }
-    if (dweight) dweight[i] = sumGXhat;
-    if (dbias) dbias[i] = sumG;
-  }
-  free(partials);
+  LayerNormBackwardJob job = { grad, x, mean, rstd, weight, rows, n, dx, dweight, dbias };
+  int parallel = rows * n >= PARALLEL_ELEMENTS;
+  runParts(layerNormInputPart, &job, parallel && rows > 1);
+  if (dweight || dbias) runParts(layerNormAffinePart, &job, parallel && n > 1);
 }
