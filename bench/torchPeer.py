@@ -1,8 +1,10 @@
 """PyTorch 1.13 side of `npm run bench`: reads the workloads the benchmark wrote (manifest.json and raw
 float32 files), runs each with the same weights and inputs on CPU (2 threads), times it warm the same
-way (median of repeated runs within a time budget) and writes its outputs back for the agreement check.
+way (median of repeated runs within a time budget) and writes its first run's outputs back for the
+agreement check. Forward workloads run under torch.no_grad(); the training ones (T1, T2) with autograd.
 Prints one JSON object per line: {"workload", "medianMs", "runs", "outputs": [file, ...]}.
 """
+import contextlib
 import json
 import math
 import os
@@ -82,12 +84,50 @@ def matmul(w, c):
     return lambda: a @ b
 
 
-builders = {'mha': multihead, 'd2l': d2l_multihead, 'matmul': matmul}
-with torch.no_grad():
-    for workload in manifest['workloads']:
+def encoder_step(w, c):
+    """T1: one Adam step of TransformerEncoder + Linear with cross-entropy; the loss and some parameters after it."""
+    e = c['encoder']
+    layer = torch.nn.TransformerEncoderLayer(e['dModel'], e['nhead'], e['dimFeedforward'], dropout=0.0, batch_first=True)
+    model = torch.nn.Sequential(torch.nn.TransformerEncoder(layer, e['layers'], enable_nested_tensor=False),
+                                torch.nn.Linear(e['dModel'], e['classes']))
+    model.load_state_dict({key: load(w[key]) for key in model.state_dict()})
+    optimizer = torch.optim.Adam(model.parameters(), lr=e['lr'])
+    x, target = load(w['x']), load(w['target']).long().reshape(-1)
+    parameters = dict(model.named_parameters())
+
+    def run():
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x).reshape(-1, e['classes']), target)
+        loss.backward()
+        optimizer.step()
+        return (loss.detach(),) + tuple(parameters[key].detach().clone() for key in c['reported'])
+    return run
+
+
+def mha_backward(w, c):
+    """T2: W3's module forward, then backward from gradOut; the gradients of the input and the parameters."""
+    mha = torch.nn.MultiheadAttention(c['embed'], c['heads'])
+    mha.load_state_dict({key: load(w[key]) for key in mha.state_dict()})
+    x, grad_out = load(w['x']).requires_grad_(), load(w['gradOut'])
+    inputs = [x, mha.in_proj_weight, mha.in_proj_bias, mha.out_proj.weight, mha.out_proj.bias]
+
+    def run():
+        for t in inputs:
+            t.grad = None
+        out, _ = mha(x, x, x, need_weights=True)
+        out.backward(grad_out)
+        return tuple(t.grad for t in inputs)
+    return run
+
+
+builders = {'mha': multihead, 'd2l': d2l_multihead, 'matmul': matmul, 'encoderStep': encoder_step,
+            'mhaBackward': mha_backward}
+training = {'encoderStep', 'mhaBackward'}
+for workload in manifest['workloads']:
+    with contextlib.nullcontext() if workload['kind'] in training else torch.no_grad():
         run = builders[workload['kind']](workload['tensors'], workload['config'])
-        median, runs = timed(run, manifest['warmupMs'], manifest['budgetMs'], manifest['minRuns'], manifest['maxRuns'])
         result = run()
+        median, runs = timed(run, manifest['warmupMs'], manifest['budgetMs'], manifest['minRuns'], manifest['maxRuns'])
         results = result if isinstance(result, tuple) else (result,)
         files = []
         for i, tensor in enumerate(results):

@@ -73,9 +73,20 @@ function findTests(dir) {
 }
 
 if (process.argv.includes('--bench')) {
+  // tfjs stays in node_modules, except its gradients: tfjs-core's Node bundle registers none (only the
+  // @tensorflow/tfjs package does), so their ES modules are bundled; they register into tfjs's global registry.
+  const tfjsGradients = {
+    name: 'tfjs-gradients',
+    setup(build) {
+      build.onResolve({ filter: /^@tensorflow\/tfjs-core\/dist\/register_all_gradients$/ }, (args) => ({
+        path: join(root, 'node_modules', `${args.path}.js`),
+      }));
+    },
+  };
   await build({
     ...common,
     external: [...native, 'playwright-core', '@tensorflow/*'],
+    plugins: [tfjsGradients],
     entryPoints: [join(root, 'bench/runBenchmark.ts')],
     outfile: join(root, 'out/bench/runBenchmark.js'),
   });

@@ -118,4 +118,43 @@ export interface Backend {
    * softmax is composed from reduce, binary and unary (five passes, four intermediates).
    */
   softmax?(a: View): Storage;
+  /**
+   * Optional fused backward of softmax along the last dim: from the float32 output y and its gradient g
+   * (views of one shape), the input's gradient y·(g - Σ g·y) per row, contiguous. Without it the
+   * derivative is composed from four primitives (mul, reduce, sub, mul).
+   */
+  softmaxBackward?(grad: View, out: View): Storage;
+  /**
+   * Optional fused layer normalisation over the last dim of a float32 view: (x - mean)·rstd·weight + bias
+   * with rstd = 1/√(biased variance + eps), weight and bias (n) optional. Returns the output (contiguous,
+   * x's shape) and each row's mean and rstd (x.shape[:-1]) for layerNormBackward. Without it layerNorm is
+   * composed from reductions and elementwise primitives (and its backward from their derivatives).
+   */
+  layerNorm?(x: View, weight: View | null, bias: View | null, eps: number): LayerNormResult;
+  /**
+   * The gradients of layerNorm from the output's gradient, the input and the forward's mean and rstd:
+   * the input's always, the weight's and bias's where asked for (Σ over rows of g·x̂ and of g).
+   */
+  layerNormBackward?(
+    grad: View,
+    x: View,
+    mean: View,
+    rstd: View,
+    weight: View | null,
+    wanted: { weight: boolean; bias: boolean },
+  ): LayerNormGradients;
+}
+
+/** What the fused layerNorm primitive returns: the output, and per row the mean and 1/√(variance + eps). */
+export interface LayerNormResult {
+  out: Storage;
+  mean: Storage;
+  rstd: Storage;
+}
+
+/** The fused layerNorm backward's gradients; weight and bias are null where not asked for. */
+export interface LayerNormGradients {
+  input: Storage;
+  weight: Storage | null;
+  bias: Storage | null;
 }

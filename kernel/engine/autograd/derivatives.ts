@@ -5,10 +5,10 @@
  * (layerNorm, gelu, attention, einsum, var, ...) is differentiable without code of its own.
  * The formulas run with grad mode off (the engine's backward is first-order).
  */
-import type { BinaryOp, ReduceOp, UnaryOp } from '../backend';
+import type { BinaryOp, ReduceOp, Storage, UnaryOp } from '../backend';
 import { scalarTypeName } from '../dtype';
 import { versionOf } from '../ops/inplace';
-import { formatShape, sizeOf, type Shape } from '../shape';
+import { contiguousStrides, formatShape, sizeOf, type Shape } from '../shape';
 import { Tensor, type TensorLike } from '../tensor';
 import { fromValues, scalarLike, toBackend, zerosLike } from '../ops/creation';
 import {
@@ -41,6 +41,7 @@ import { matmul } from '../ops/linalg';
 import { cat, expand, narrow, reshape, transpose, unsqueeze } from '../ops/movement';
 import { amin, sum } from '../ops/reduction';
 import { GradFn, type BackwardFormula } from './gradFn';
+import { tracksGrad } from './gradMode';
 
 /** Attaches a node to `output` (a fresh result) and returns it. */
 export function record(
@@ -298,10 +299,74 @@ export function recordIndexSelection(
   );
 }
 
-/** Records softmax along `dim` as one node: x's gradient is out·(g - Σ g·out). */
+/**
+ * Records softmax along `dim` as one node: x's gradient is out·(g - Σ g·out), by the backend's fused
+ * kernel along the last dim where it has one.
+ */
 export function recordSoftmax(x: Tensor, out: Tensor, dim: number): Tensor {
   const along = out.ndim === 0 ? undefined : dim;
-  return record(out, 'SoftmaxBackward0', [x], (g) => [mul(out, sub(g, sum(mul(g, out), along, true)))], true);
+  const { backend } = out;
+  const fused = backend.softmaxBackward && out.ndim > 0 && dim === out.ndim - 1 && out.numel() > 0;
+  return record(
+    out,
+    'SoftmaxBackward0',
+    [x],
+    (g) => [
+      fused
+        ? new Tensor(backend, backend.softmaxBackward!(g.toView(), out.toView()), out.shape, 'float32')
+        : mul(out, sub(g, sum(mul(g, out), along, true))),
+    ],
+    true,
+  );
+}
+
+/**
+ * F.layer_norm over the last dim through the backend's fused kernels (forward, and backward as one node
+ * named NativeLayerNormBackward0 as in torch), or undefined where the backend has none or the call is
+ * not theirs (not float32, weight or bias not of n elements, another backend): the composed op runs then.
+ */
+export function fusedLayerNorm(
+  input: Tensor,
+  n: number,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  eps: number,
+): Tensor | undefined {
+  const { backend } = input;
+  const fits = (t: Tensor | null) => t === null || (t.dtype === 'float32' && t.numel() === n && t.backend === backend);
+  if (!backend.layerNorm || !backend.layerNormBackward || input.dtype !== 'float32' || input.numel() === 0) return;
+  if (!fits(weight) || !fits(bias)) return;
+  const affine = (t: Tensor | null) => t && t.toView();
+  const { out, mean, rstd } = backend.layerNorm(input.toView(), affine(weight), affine(bias), eps);
+  const result = new Tensor(backend, out, input.shape, 'float32');
+  const inputs = [input, weight, bias];
+  if (!inputs.some((t) => t !== null && tracksGrad(t))) return result;
+  const rowShape = input.shape.slice(0, -1); // (rows...)
+  const rowView = (storage: Storage) => ({ storage, shape: rowShape, strides: contiguousStrides(rowShape), offset: 0 });
+  return record(
+    result,
+    'NativeLayerNormBackward0',
+    inputs,
+    (g) => {
+      const wanted = { weight: weight?.requiresGrad ?? false, bias: bias?.requiresGrad ?? false };
+      const grads = backend.layerNormBackward!(
+        g.toView(),
+        input.toView(),
+        rowView(mean),
+        rowView(rstd),
+        affine(weight),
+        wanted,
+      );
+      const asTensor = (storage: Storage | null, like: Tensor | null) =>
+        storage && like && new Tensor(backend, storage, like.shape, 'float32');
+      return [
+        input.requiresGrad ? asTensor(grads.input, input) : null,
+        asTensor(grads.weight, weight),
+        asTensor(grads.bias, bias),
+      ];
+    },
+    true,
+  );
 }
 
 /** Records logSoftmax along `dim` as one node: x's gradient is g - exp(out)·Σ g. */

@@ -3,7 +3,9 @@
  * built into dist/attentionLabNative.node and loaded through Node-API): a packed AVX2/FMA GEMM on a
  * thread pool, vectorised exp, strided elementwise loops and reductions. Its storage is the reference
  * backend's (a typed array per tensor), so whatever the C kernels leave out (int32 and bool tensors,
- * which no hot path needs, and referenceOnlyOps) runs the reference backend's loops. The module names
+ * which no hot path needs, and referenceOnlyOps) runs the reference backend's loops. Comparisons of float32
+ * (or exactly representable int32) operands run in C into bool bytes. The fused training primitives
+ * (softmaxBackward, layerNorm, layerNormBackward) read contiguous rows, gathered first where a view is not. The module names
  * its op codes and describes the layouts it reads; loading it checks both against this file.
  */
 import { existsSync } from 'node:fs';
@@ -42,10 +44,37 @@ export interface NativeKernels extends StreamKernels {
   copy(source: Float32Array, layout: Int32Array, out: Float32Array): void;
   unary(op: number, source: Float32Array, layout: Int32Array, out: Float32Array): void;
   binary(op: number, a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
+  /** A comparison op (eq, ne, lt, le, gt, ge) of two float views into 0/1 bytes. */
+  compare(op: number, a: Float32Array, b: Float32Array, layout: Int32Array, out: Uint8Array): void;
   where(condition: Uint8Array, a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
   reduce(op: number, source: Float32Array, layout: Int32Array, out: Float32Array): void;
   matmul(a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
   softmax(source: Float32Array, layout: Int32Array, out: Float32Array): void;
+  /** Contiguous rows of n: dx = y·(g - Σ g·y) per row. */
+  softmaxBackward(grad: Float32Array, out: Float32Array, n: number, dx: Float32Array): void;
+  /** Contiguous rows of n: out = (x - mean)·rstd·weight + bias, each row's mean and rstd written. */
+  layerNorm(
+    x: Float32Array,
+    weight: Float32Array | null,
+    bias: Float32Array | null,
+    n: number,
+    eps: number,
+    out: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+  ): void;
+  /** Contiguous rows of n: layerNorm's input gradient, and the weight's and bias's where given. */
+  layerNormBackward(
+    grad: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    weight: Float32Array | null,
+    n: number,
+    dx: Float32Array,
+    dweight: Float32Array | null,
+    dbias: Float32Array | null,
+  ): void;
   threads(): number;
   simd(): string;
   /** Tunes the process's allocator for tensors (once); true when this call changed it. */
@@ -59,7 +88,7 @@ const moduleFile = 'attentionLabNative.node';
 const engineOps = { unary: unaryOps, binary: binaryOps, reduce: reduceOps };
 type OpKind = keyof typeof engineOps;
 
-/** Engine ops the C kernels leave to the reference loops: bool or int32 results, and the less used functions. */
+/** Engine ops the C kernels leave to the reference loops: logical and bitwise ops, and the less used functions. */
 export const referenceOnlyOps: { [K in OpKind]: readonly (typeof engineOps)[K][number][] } = {
   unary: [
     'logicalNot',
@@ -78,21 +107,7 @@ export const referenceOnlyOps: { [K in OpKind]: readonly (typeof engineOps)[K][n
     'round',
     'trunc',
   ],
-  binary: [
-    'eq',
-    'ne',
-    'lt',
-    'le',
-    'gt',
-    'ge',
-    'logicalAnd',
-    'logicalOr',
-    'fmod',
-    'atan2',
-    'bitwiseAnd',
-    'bitwiseOr',
-    'bitwiseXor',
-  ],
+  binary: ['logicalAnd', 'logicalOr', 'fmod', 'atan2', 'bitwiseAnd', 'bitwiseOr', 'bitwiseXor'],
   reduce: ['argmax', 'argmin'],
 };
 
@@ -209,6 +224,14 @@ function written(length: number, write: (out: Float32Array) => void): ReferenceS
   write(out);
   return new ReferenceStorage(out);
 }
+/** The binary ops whose result is bool: the C compare kernel runs them on float operands. */
+const comparisons = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+/** Integers of magnitude up to 2^24 are exact in float32; a comparison of larger ones takes the reference loop. */
+const exactInFloat = 2 ** 24;
+/** An int32 or bool operand a comparison may read as float32 (every value exact there); scalars mostly. */
+const comparableAsFloat = (view: View) =>
+  isFloat(view) || valuesOf(view.storage).every((value) => Math.abs(value) <= exactInFloat);
+
 /**
  * An int32 or bool operand of a float32 result (`x.div(8)`: the 8 is an int32 scalar) as float32:
  * its storage converted whole, usually one element, the view's strides kept (not a gather of the broadcast).
@@ -234,6 +257,15 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
   /** Shapes the C kernels take: non-empty, within the dims the layout holds. */
   const nativeable = (view: View) => sizeOf(view.shape) > 0 && view.shape.length <= maxDims;
   const { ops } = kernels;
+  /** A float32 view's values as contiguous rows: the storage itself where it is laid out so, else a gathered copy. */
+  const rowsOf = (view: View): Float32Array => {
+    const length = sizeOf(view.shape);
+    if (!isFloat(view) || !nativeable(view)) return valuesOf(reference.copy(view, 'float32')) as Float32Array;
+    if (isContiguous(view.shape, view.strides)) return floats(view).subarray(view.offset, view.offset + length);
+    const gathered = uninitialized(length);
+    kernels.copy(floats(view), describe([view]), gathered);
+    return gathered;
+  };
   return {
     ...reference,
     name: 'native',
@@ -271,6 +303,11 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
     },
     binary(op, a, b, dtype) {
       const code = ops.binary[op];
+      if (comparisons.has(op) && code !== undefined && nativeable(a) && comparableAsFloat(a) && comparableAsFloat(b)) {
+        const out = new Uint8Array(sizeOf(a.shape));
+        kernels.compare(code, floats(asFloat(a)), floats(asFloat(b)), describe([a, b]), out);
+        return new ReferenceStorage(out);
+      }
       if (code === undefined || dtype !== 'float32' || !nativeable(a)) return reference.binary(op, a, b, dtype);
       return written(sizeOf(a.shape), (out) =>
         kernels.binary(code, floats(asFloat(a)), floats(asFloat(b)), describe([a, b]), out),
@@ -299,6 +336,57 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
           ? a
           : { storage: reference.copy(a, 'float32'), shape: [length / n, n], strides: [n, 1], offset: 0 };
       return written(length, (out) => kernels.softmax(floats(rows), describe([rows]), out));
+    },
+    concat(parts, dim, dtype) {
+      if (dtype !== 'float32' || !parts.every((part) => isFloat(part) && part.shape.length <= maxDims))
+        return reference.concat(parts, dim, dtype);
+      const shape = [...parts[0].shape];
+      shape[dim] = parts.reduce((total, part) => total + part.shape[dim], 0); // (outer..., Σ sizes, inner...)
+      const outer = sizeOf(shape.slice(0, dim));
+      const row = sizeOf(shape.slice(dim)); // one outer index's block of the output
+      return written(sizeOf(shape), (out) => {
+        let start = 0;
+        for (const part of parts) {
+          const block = sizeOf(part.shape.slice(dim)); // the part's share of each output block
+          if (block > 0 && outer === 1)
+            kernels.copy(floats(part), describe([part]), out.subarray(start, start + block));
+          else if (block > 0 && outer > 0) {
+            const values = rowsOf(part); // (outer, block)
+            for (let o = 0; o < outer; o++) out.set(values.subarray(o * block, (o + 1) * block), o * row + start);
+          }
+          start += block;
+        }
+      });
+    },
+    softmaxBackward(grad, out) {
+      const n = out.shape[out.shape.length - 1];
+      return written(sizeOf(out.shape), (dx) => kernels.softmaxBackward(rowsOf(grad), rowsOf(out), n, dx));
+    },
+    layerNorm(x, weight, bias, eps) {
+      const n = x.shape[x.shape.length - 1];
+      const rows = sizeOf(x.shape) / n;
+      const [out, mean, rstd] = [uninitialized(rows * n), uninitialized(rows), uninitialized(rows)];
+      kernels.layerNorm(rowsOf(x), weight && rowsOf(weight), bias && rowsOf(bias), n, eps, out, mean, rstd);
+      return { out: new ReferenceStorage(out), mean: new ReferenceStorage(mean), rstd: new ReferenceStorage(rstd) };
+    },
+    layerNormBackward(grad, x, mean, rstd, weight, wanted) {
+      const n = x.shape[x.shape.length - 1];
+      const dx = uninitialized(sizeOf(x.shape));
+      const [dweight, dbias] = [wanted.weight && uninitialized(n), wanted.bias && uninitialized(n)];
+      const [g, values, means, rstds] = [rowsOf(grad), rowsOf(x), rowsOf(mean), rowsOf(rstd)];
+      kernels.layerNormBackward(
+        g,
+        values,
+        means,
+        rstds,
+        weight && rowsOf(weight),
+        n,
+        dx,
+        dweight || null,
+        dbias || null,
+      );
+      const stored = (values: Float32Array | false) => (values ? new ReferenceStorage(values) : null);
+      return { input: new ReferenceStorage(dx), weight: stored(dweight), bias: stored(dbias) };
     },
     matmul(a, b) {
       if (!isFloat(a) || !isFloat(b)) return reference.matmul(a, b);

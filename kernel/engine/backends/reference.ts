@@ -228,3 +228,70 @@ export function createReferenceBackend(): Backend {
     },
   };
 }
+
+/** A view's values as rows of its last dim: the values row-major, the row length, the row count. */
+function rowsOf(view: View): { values: Float64Array; n: number; rows: number } {
+  const n = view.shape[view.shape.length - 1] ?? 1;
+  return { values: gather(view), n, rows: sizeOf(view.shape) / Math.max(n, 1) };
+}
+
+const float32Storage = (values: ArrayLike<number>) => new ReferenceStorage(castArray(values, 'float32'));
+
+/**
+ * The fused training primitives written plainly (backend.ts: softmaxBackward, layerNorm,
+ * layerNormBackward): the oracle the native kernels are tested against. The reference backend itself
+ * does not take them, so its softmax and layerNorm stay composed from the primitives, whose backward
+ * the gradient fixtures check against PyTorch.
+ */
+export const referenceFusedKernels: Required<Pick<Backend, 'softmaxBackward' | 'layerNorm' | 'layerNormBackward'>> = {
+  softmaxBackward(grad, out) {
+    const { values: g, n, rows } = rowsOf(grad);
+    const y = gather(out);
+    const dx = new Float64Array(g.length);
+    for (let r = 0; r < rows; r++) {
+      let shift = 0;
+      for (let i = r * n; i < (r + 1) * n; i++) shift += g[i] * y[i];
+      for (let i = r * n; i < (r + 1) * n; i++) dx[i] = y[i] * (g[i] - shift);
+    }
+    return float32Storage(dx);
+  },
+  layerNorm(x, weight, bias, eps) {
+    const { values, n, rows } = rowsOf(x);
+    const [w, b] = [weight && gather(weight), bias && gather(bias)];
+    const [out, mean, rstd] = [new Float64Array(values.length), new Float64Array(rows), new Float64Array(rows)];
+    for (let r = 0; r < rows; r++) {
+      let [total, squares] = [0, 0];
+      for (let i = 0; i < n; i++) total += values[r * n + i];
+      mean[r] = total / n;
+      for (let i = 0; i < n; i++) squares += (values[r * n + i] - mean[r]) ** 2;
+      rstd[r] = 1 / Math.sqrt(squares / n + eps);
+      for (let i = 0; i < n; i++) {
+        const normalized = (values[r * n + i] - mean[r]) * rstd[r];
+        out[r * n + i] = normalized * (w ? w[i] : 1) + (b ? b[i] : 0);
+      }
+    }
+    return { out: float32Storage(out), mean: float32Storage(mean), rstd: float32Storage(rstd) };
+  },
+  layerNormBackward(grad, x, meanView, rstdView, weight, wanted) {
+    const { values: g, n, rows } = rowsOf(grad);
+    const [values, mean, rstd, w] = [gather(x), gather(meanView), gather(rstdView), weight && gather(weight)];
+    const [dx, dweight, dbias] = [new Float64Array(g.length), new Float64Array(n), new Float64Array(n)];
+    for (let r = 0; r < rows; r++) {
+      const xhat = (i: number) => (values[r * n + i] - mean[r]) * rstd[r];
+      const gy = (i: number) => g[r * n + i] * (w ? w[i] : 1);
+      let [sumGy, sumGyXhat] = [0, 0];
+      for (let i = 0; i < n; i++) {
+        sumGy += gy(i);
+        sumGyXhat += gy(i) * xhat(i);
+        dweight[i] += g[r * n + i] * xhat(i);
+        dbias[i] += g[r * n + i];
+      }
+      for (let i = 0; i < n; i++) dx[r * n + i] = rstd[r] * (gy(i) - sumGy / n - (xhat(i) * sumGyXhat) / n);
+    }
+    return {
+      input: float32Storage(dx),
+      weight: wanted.weight ? float32Storage(dweight) : null,
+      bias: wanted.bias ? float32Storage(dbias) : null,
+    };
+  },
+};

@@ -34,7 +34,7 @@ import {
 } from '../ops/elementwise';
 import { matmul } from '../ops/linalg';
 import { norm } from '../ops/scan';
-import { renameGradFn } from '../autograd/derivatives';
+import { fusedLayerNorm, renameGradFn } from '../autograd/derivatives';
 import { logSoftmax as logSoftmaxOp, mean, softmax as softmaxOp } from '../ops/reduction';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
@@ -215,6 +215,9 @@ export function layerNorm(
         `but got input of size${formatShape(input.shape)}`,
     );
   }
+  const fused =
+    trailingShape.length === 1 && fusedLayerNorm(input, trailingShape[0], weight ?? null, bias ?? null, eps);
+  if (fused) return fused;
   const centered = input.sub(mean(input, dims, true));
   // The biased variance from the centered values already at hand: fewer ops, forward and backward.
   const biasedVariance = mean(centered.mul(centered), dims, true);

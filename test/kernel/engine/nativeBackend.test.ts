@@ -33,6 +33,14 @@ const workload = `
   const bits = (t) => Buffer.from(t.dataSync().buffer).toString('base64');
 `;
 
+/** The fused training kernels' threaded paths: layerNorm forward and backward (weight included), softmax backward. */
+const training = `
+  const rows = scores.detach().requiresGrad_(), gain = e.randn(301).requiresGrad_();
+  const normalized = e.F.layerNorm(rows, [301], gain, null);
+  normalized.softmax(-1).backward(scores);
+  outputs.push(normalized, rows.grad, gain.grad);
+`;
+
 /** Runs a script file in a fresh Node (a file, so a worker can load it again) with ATTENTION_LAB_THREADS. */
 function run(script: string, threads?: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'attention-lab-native-'));
@@ -51,11 +59,11 @@ test('the registry names the native kernels, their instruction set and thread co
 });
 
 test('the number of pool threads does not change a single bit of the results', { skip }, () => {
-  const script = `${workload} console.log(JSON.stringify(outputs.map(bits)));`;
+  const script = `${workload} ${training} console.log(JSON.stringify(outputs.map(bits)));`;
   const one = run(script, 1);
   const two = run(script, 2);
   const three = run(script, 3);
-  assert.equal(JSON.parse(one).length, 7);
+  assert.equal(JSON.parse(one).length, 10);
   assert.equal(two, one, '2 threads differ from 1');
   assert.equal(three, one, '3 threads differ from 1');
 });

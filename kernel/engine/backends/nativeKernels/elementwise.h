@@ -10,24 +10,30 @@
 #include "stridedWalk.h"
 
 typedef struct ElementwiseJob ElementwiseJob;
-typedef void (*RowFunction)(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1);
+/** Writes elements [i0, i1) of one row; `out` is the row's start in the output (of the job's element size). */
+typedef void (*RowFunction)(const ElementwiseJob *job, const long *starts, void *out, long i0, long i1);
 
 struct ElementwiseJob {
   Walk walk;
   int op;
   const void *inputs[MAX_OPERANDS];
-  float *out;
+  /** Contiguous output: float32, or uint8 for the comparisons. */
+  void *out;
+  /** Bytes per output element. */
+  int outBytes;
   RowFunction row;
 };
 
 /** Gathers one strided float view. */
-void copyRow(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1);
+void copyRow(const ElementwiseJob *job, const long *starts, void *out, long i0, long i1);
 /** A unary op (ops.h) of one float view. */
-void unaryRow(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1);
+void unaryRow(const ElementwiseJob *job, const long *starts, void *out, long i0, long i1);
 /** A binary op (ops.h) of two float views already broadcast to one shape. */
-void binaryElements(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1);
+void binaryElements(const ElementwiseJob *job, const long *starts, void *out, long i0, long i1);
+/** A comparison (ops.h: eq, ne, lt, le, gt, ge) of two float views of one shape into uint8 0/1. */
+void compareElements(const ElementwiseJob *job, const long *starts, void *out, long i0, long i1);
 /** where(condition (uint8), a, b) over three views of one shape. */
-void whereRow(const ElementwiseJob *job, const long *starts, float *out, long i0, long i1);
+void whereRow(const ElementwiseJob *job, const long *starts, void *out, long i0, long i1);
 
 /** Runs job->row over every row of job->walk, on the pool when the job is large. */
 void runElementwise(ElementwiseJob *job);

@@ -31,11 +31,21 @@ static float *packSpace(size_t floats) {
 static void packA(const float *a, long rs, long cs, long i0, long mc, long t0, long kc, float *out) {
   for (long p = 0; p < mc; p += MR) {
     int rows = mc - p < MR ? (int)(mc - p) : MR;
+    float *panel = out + p * kc;
+    if (cs != 1) {
+      // A read down its columns (a transposed operand, x.T @ g in a weight's gradient): t outer, so that
+      // the panel's rows at one t are read together (one cache line when rs is 1), not kc lines per row.
+      for (long t = 0; t < kc; t++) {
+        const float *column = a + (i0 + p) * rs + (t0 + t) * cs;
+        for (int r = 0; r < MR; r++) panel[t * MR + r] = r < rows ? column[r * rs] : 0;
+      }
+      continue;
+    }
     for (int r = 0; r < MR; r++) {
-      const float *row = a + (i0 + p + r) * rs + t0 * cs;
-      float *dst = out + p * kc + r;
+      const float *row = a + (i0 + p + r) * rs + t0;
+      float *dst = panel + r;
       if (r < rows) {
-        for (long t = 0; t < kc; t++) dst[t * MR] = row[t * cs];
+        for (long t = 0; t < kc; t++) dst[t * MR] = row[t];
       } else {
         for (long t = 0; t < kc; t++) dst[t * MR] = 0;
       }

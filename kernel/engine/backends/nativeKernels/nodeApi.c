@@ -19,6 +19,7 @@
 #include "randomStream.h"
 #include "reductions.h"
 #include "threadPool.h"
+#include "trainingKernels.h"
 #include "vectorMath.h"
 
 static void *typedArrayData(napi_env env, napi_value value, size_t *length) {
@@ -66,11 +67,14 @@ static int readElementwise(napi_env env, napi_value *argv, int first, int operan
   return ok;
 }
 
-/** The elementwise kernels' entry: arguments ([op,] inputs..., layout, out), the rows done by `row`. */
+/**
+ * The elementwise kernels' entry: arguments ([op,] inputs..., layout, out), the rows done by `row`, each
+ * output element `outBytes` wide.
+ */
 static napi_value elementwiseCall(napi_env env, napi_callback_info info, int takesOp, int operands, RowFunction row,
-                                  const char *name) {
+                                  int outBytes, const char *name) {
   napi_value argv[1 + MAX_OPERANDS + 2];
-  ElementwiseJob job = { .row = row };
+  ElementwiseJob job = { .row = row, .outBytes = outBytes };
   if (!readArguments(env, info, takesOp + operands + 2, argv)) return NULL;
   if (takesOp) job.op = readInt(env, argv[0]);
   if (readElementwise(env, argv, takesOp, operands, &job, name)) runElementwise(&job);
@@ -138,22 +142,27 @@ static napi_value integers(napi_env env, napi_callback_info info) {
 
 /** copy(source, layout, out): gathers one strided view into contiguous `out`. */
 static napi_value copyView(napi_env env, napi_callback_info info) {
-  return elementwiseCall(env, info, 0, 1, copyRow, "copy: bad arguments");
+  return elementwiseCall(env, info, 0, 1, copyRow, 4, "copy: bad arguments");
 }
 
 /** unary(op, source, layout, out). */
 static napi_value unary(napi_env env, napi_callback_info info) {
-  return elementwiseCall(env, info, 1, 1, unaryRow, "unary: bad arguments");
+  return elementwiseCall(env, info, 1, 1, unaryRow, 4, "unary: bad arguments");
 }
 
 /** binary(op, a, b, layout, out): a and b already broadcast to one shape. */
 static napi_value binary(napi_env env, napi_callback_info info) {
-  return elementwiseCall(env, info, 1, 2, binaryElements, "binary: bad arguments");
+  return elementwiseCall(env, info, 1, 2, binaryElements, 4, "binary: bad arguments");
+}
+
+/** compare(op, a, b, layout, out (Uint8Array)): a comparison of two float views into 0/1 bytes. */
+static napi_value compare(napi_env env, napi_callback_info info) {
+  return elementwiseCall(env, info, 1, 2, compareElements, 1, "compare: bad arguments");
 }
 
 /** where(condition (uint8), a, b, layout, out). */
 static napi_value whereView(napi_env env, napi_callback_info info) {
-  return elementwiseCall(env, info, 0, 3, whereRow, "where: bad arguments");
+  return elementwiseCall(env, info, 0, 3, whereRow, 4, "where: bad arguments");
 }
 
 /**
@@ -196,6 +205,77 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   float *out;
   if (!readRowsArguments(env, argv, 0, &source, &layout, &out, "softmax: bad arguments")) return NULL;
   softmaxLastDim(source, layout, out);
+  return NULL;
+}
+
+/** A Float32Array argument's data and length; NULL when it is not one. */
+static float *floatArray(napi_env env, napi_value value, size_t *length) {
+  napi_typedarray_type type;
+  void *data = NULL;
+  if (napi_get_typedarray_info(env, value, &type, length, &data, NULL, NULL) != napi_ok) return NULL;
+  return type == napi_float32_array ? data : NULL;
+}
+
+/** An optional Float32Array argument of `length` floats: 1 with *data NULL for null, 0 when it is neither. */
+static int optionalFloats(napi_env env, napi_value value, size_t length, float **data) {
+  napi_valuetype kind;
+  napi_typeof(env, value, &kind);
+  size_t found = 0;
+  *data = NULL;
+  if (kind == napi_null) return 1;
+  *data = floatArray(env, value, &found);
+  return *data != NULL && found == length;
+}
+
+/** softmaxBackward(grad, out, n, dx): contiguous rows of n, dx = y·(g - Σ g·y) per row. */
+static napi_value softmaxBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!readArguments(env, info, 4, argv)) return NULL;
+  size_t gradLength = 0, outLength = 0, dxLength = 0;
+  const float *grad = floatArray(env, argv[0], &gradLength), *out = floatArray(env, argv[1], &outLength);
+  long n = readInt(env, argv[2]);
+  float *dx = floatArray(env, argv[3], &dxLength);
+  if (!grad || !out || !dx || n < 1 || gradLength % n || outLength != gradLength || dxLength != gradLength)
+    return failed(env, "softmaxBackward(grad, out, n, dx): expected Float32Arrays of one length, a multiple of n");
+  softmaxBackwardRows(grad, out, (long)gradLength / n, n, dx);
+  return NULL;
+}
+
+/** layerNorm(x, weight|null, bias|null, n, eps, out, mean, rstd): contiguous rows of n. */
+static napi_value layerNorm(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!readArguments(env, info, 8, argv)) return NULL;
+  size_t length = 0, outLength = 0, meanLength = 0, rstdLength = 0;
+  const float *x = floatArray(env, argv[0], &length);
+  long n = readInt(env, argv[3]);
+  double eps = 0;
+  napi_get_value_double(env, argv[4], &eps);
+  float *weight, *bias;
+  float *out = floatArray(env, argv[5], &outLength), *mean = floatArray(env, argv[6], &meanLength),
+        *rstd = floatArray(env, argv[7], &rstdLength);
+  long rows = n > 0 ? (long)length / n : 0;
+  if (!x || n < 1 || length % n || !optionalFloats(env, argv[1], n, &weight) || !optionalFloats(env, argv[2], n, &bias) ||
+      !out || outLength != length || !mean || meanLength != (size_t)rows || !rstd || rstdLength != (size_t)rows)
+    return failed(env, "layerNorm(x, weight, bias, n, eps, out, mean, rstd): bad arguments");
+  layerNormRows(x, weight, bias, rows, n, (float)eps, out, mean, rstd);
+  return NULL;
+}
+
+/** layerNormBackward(grad, x, mean, rstd, weight|null, n, dx, dweight|null, dbias|null): contiguous rows of n. */
+static napi_value layerNormBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!readArguments(env, info, 9, argv)) return NULL;
+  size_t length = 0, xLength = 0, meanLength = 0, rstdLength = 0, dxLength = 0;
+  const float *grad = floatArray(env, argv[0], &length), *x = floatArray(env, argv[1], &xLength);
+  const float *mean = floatArray(env, argv[2], &meanLength), *rstd = floatArray(env, argv[3], &rstdLength);
+  long n = readInt(env, argv[5]);
+  float *weight, *dweight, *dbias, *dx = floatArray(env, argv[6], &dxLength);
+  long rows = n > 0 ? (long)length / n : 0;
+  if (!grad || !x || n < 1 || length % n || xLength != length || !mean || meanLength != (size_t)rows || !rstd ||
+      rstdLength != (size_t)rows || !optionalFloats(env, argv[4], n, &weight) || !dx || dxLength != length ||
+      !optionalFloats(env, argv[7], n, &dweight) || !optionalFloats(env, argv[8], n, &dbias))
+    return failed(env, "layerNormBackward(grad, x, mean, rstd, weight, n, dx, dweight, dbias): bad arguments");
+  layerNormBackwardRows(grad, x, mean, rstd, weight, rows, n, dx, dweight, dbias);
   return NULL;
 }
 
@@ -356,10 +436,14 @@ static napi_value initialize(napi_env env, napi_value exports) {
     { "copy", NULL, copyView, NULL, NULL, NULL, napi_default, NULL },
     { "unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL },
     { "binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL },
+    { "compare", NULL, compare, NULL, NULL, NULL, napi_default, NULL },
     { "where", NULL, whereView, NULL, NULL, NULL, napi_default, NULL },
     { "reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL },
     { "matmul", NULL, matmul, NULL, NULL, NULL, napi_default, NULL },
     { "softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL },
+    { "softmaxBackward", NULL, softmaxBackward, NULL, NULL, NULL, napi_default, NULL },
+    { "layerNorm", NULL, layerNorm, NULL, NULL, NULL, napi_default, NULL },
+    { "layerNormBackward", NULL, layerNormBackward, NULL, NULL, NULL, napi_default, NULL },
     { "uniform", NULL, uniform, NULL, NULL, NULL, napi_default, NULL },
     { "normal", NULL, normal, NULL, NULL, NULL, napi_default, NULL },
     { "integers", NULL, integers, NULL, NULL, NULL, napi_default, NULL },

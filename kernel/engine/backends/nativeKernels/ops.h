@@ -11,7 +11,8 @@
   X(UNARY_SIGMOID, "sigmoid") X(UNARY_RELU, "relu") X(UNARY_GELU, "gelu") X(UNARY_ABS, "abs")
 #define BINARY_OPS(X)                                                                                      \
   X(BINARY_ADD, "add") X(BINARY_SUB, "sub") X(BINARY_MUL, "mul") X(BINARY_DIV, "div") X(BINARY_POW, "pow") \
-  X(BINARY_MAXIMUM, "maximum") X(BINARY_MINIMUM, "minimum")
+  X(BINARY_MAXIMUM, "maximum") X(BINARY_MINIMUM, "minimum") X(BINARY_EQ, "eq") X(BINARY_NE, "ne")           \
+  X(BINARY_LT, "lt") X(BINARY_LE, "le") X(BINARY_GT, "gt") X(BINARY_GE, "ge")
 #define REDUCE_OPS(X) X(REDUCE_SUM, "sum") X(REDUCE_MAX, "max") X(REDUCE_MIN, "min")
 
 #define OP_CODE(code, name) code,

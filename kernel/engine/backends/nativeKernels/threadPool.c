@@ -1,7 +1,10 @@
 /**
- * The thread pool (threadPool.h). A worker spins briefly after each job before it sleeps: a forward
- * pass is a burst of kernels a few microseconds apart, and waking a sleeping thread costs tens of
- * microseconds each time.
+ * The thread pool (threadPool.h). A job's parts are claimed one at a time from a shared counter by the
+ * calling thread and the workers alike, so a worker the OS has not scheduled (a loaded machine) never
+ * holds a job up: the caller runs whatever parts nobody has claimed. Which thread runs a part does not
+ * change its result; the parts are always `threads` many. A worker spins briefly after each job before
+ * it sleeps: a forward pass is a burst of kernels a few microseconds apart, and waking a sleeping
+ * thread costs tens of microseconds each time.
  */
 #include "threadPool.h"
 
@@ -12,6 +15,11 @@
 
 enum { SPIN_LIMIT = 20000 };
 
+/** The claim word: the job's generation (high 32 bits), its part count (16 bits), the next unclaimed part (16 bits). */
+static inline uint64_t claimWord(unsigned generation, int parts, int next) {
+  return (uint64_t)generation << 32 | (uint64_t)parts << 16 | (uint64_t)next;
+}
+
 static struct {
   pthread_mutex_t lock;
   pthread_cond_t wake;
@@ -19,10 +27,11 @@ static struct {
   int started;
   int sleepers; // guarded by lock
   unsigned generation; // atomic: bumped (under lock) to hand out a job
-  int pending; // atomic: workers still running the job
+  uint64_t claim; // atomic: claimWord of the current job
+  int finished; // atomic: parts of the current job done
   PartFunction function;
   void *context;
-} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1, 0, 0, 0, 0, NULL, NULL };
+} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1, 0, 0, 0, 0, 0, NULL, NULL };
 
 static inline void relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -30,8 +39,22 @@ static inline void relax(void) {
 #endif
 }
 
+/** Claims and runs parts of job `generation` until none is left (or a newer job replaced it). */
+static void runClaimedParts(unsigned generation) {
+  uint64_t word = __atomic_load_n(&pool.claim, __ATOMIC_ACQUIRE);
+  for (;;) {
+    int parts = (int)(word >> 16 & 0xffff), next = (int)(word & 0xffff);
+    if ((unsigned)(word >> 32) != generation || next >= parts) return;
+    if (!__atomic_compare_exchange_n(&pool.claim, &word, word + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
+    // The part is ours and unfinished, so the caller still waits and the job's function and context hold.
+    pool.function(pool.context, next, parts);
+    __atomic_add_fetch(&pool.finished, 1, __ATOMIC_RELEASE);
+    word = __atomic_load_n(&pool.claim, __ATOMIC_ACQUIRE);
+  }
+}
+
 static void *poolWorker(void *argument) {
-  int part = (int)(intptr_t)argument;
+  (void)argument;
   unsigned seen = 0;
   for (;;) {
     unsigned generation = __atomic_load_n(&pool.generation, __ATOMIC_ACQUIRE);
@@ -49,8 +72,7 @@ static void *poolWorker(void *argument) {
       pthread_mutex_unlock(&pool.lock);
     }
     seen = generation;
-    pool.function(pool.context, part, pool.threads);
-    __atomic_sub_fetch(&pool.pending, 1, __ATOMIC_RELEASE);
+    runClaimedParts(generation);
   }
   return NULL;
 }
@@ -69,7 +91,7 @@ static void startPool(void) {
   int threads = requestedThreads(), created = 1;
   for (int part = 1; part < threads; part++) {
     pthread_t thread;
-    if (pthread_create(&thread, NULL, poolWorker, (void *)(intptr_t)part) != 0) break;
+    if (pthread_create(&thread, NULL, poolWorker, NULL) != 0) break;
     pthread_detach(thread);
     created++;
   }
@@ -79,7 +101,7 @@ static void startPool(void) {
 /** One caller at a time owns the pool (the module may be loaded by several worker threads). */
 static pthread_mutex_t poolOwner = PTHREAD_MUTEX_INITIALIZER;
 
-void runParts(PartFunction function, void *context, int parallel) {
+int runParts(PartFunction function, void *context, int parallel) {
   if (parallel) {
     pthread_mutex_lock(&poolOwner);
     startPool();
@@ -87,18 +109,22 @@ void runParts(PartFunction function, void *context, int parallel) {
   }
   if (!parallel || pool.threads == 1 || pthread_mutex_trylock(&poolOwner) != 0) {
     function(context, 0, 1);
-    return;
+    return 1;
   }
+  int parts = pool.threads;
   pool.function = function;
   pool.context = context;
-  __atomic_store_n(&pool.pending, pool.threads - 1, __ATOMIC_RELAXED);
+  __atomic_store_n(&pool.finished, 0, __ATOMIC_RELAXED);
   pthread_mutex_lock(&pool.lock);
-  __atomic_add_fetch(&pool.generation, 1, __ATOMIC_RELEASE);
+  unsigned generation = pool.generation + 1;
+  __atomic_store_n(&pool.claim, claimWord(generation, parts, 0), __ATOMIC_RELEASE);
+  __atomic_store_n(&pool.generation, generation, __ATOMIC_RELEASE);
   if (pool.sleepers > 0) pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.lock);
-  function(context, 0, pool.threads);
-  while (__atomic_load_n(&pool.pending, __ATOMIC_ACQUIRE) > 0) relax();
+  runClaimedParts(generation);
+  while (__atomic_load_n(&pool.finished, __ATOMIC_ACQUIRE) < parts) relax();
   pthread_mutex_unlock(&poolOwner);
+  return parts;
 }
 
 int poolThreads(void) {

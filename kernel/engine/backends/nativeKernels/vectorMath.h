@@ -88,6 +88,12 @@ static inline float applyBinary(int op, float a, float b) {
     case BINARY_POW: return powf(a, b);
     case BINARY_MAXIMUM: return isnan(a) || isnan(b) ? NAN : (a > b ? a : b);
     case BINARY_MINIMUM: return isnan(a) || isnan(b) ? NAN : (a < b ? a : b);
+    case BINARY_EQ: return a == b;
+    case BINARY_NE: return a != b;
+    case BINARY_LT: return a < b;
+    case BINARY_LE: return a <= b;
+    case BINARY_GT: return a > b;
+    case BINARY_GE: return a >= b;
     default: return NAN;
   }
 }

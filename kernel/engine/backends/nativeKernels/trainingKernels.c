@@ -1,0 +1,141 @@
+/** The fused training kernels (trainingKernels.h): softmax backward, layerNorm forward and backward. */
+#include "trainingKernels.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "threadPool.h"
+#include "vectorMath.h"
+
+/** Σ a[i]·b[i] over n contiguous floats. */
+static float dotRow(const float *a, const float *b, long n) {
+  long i = 0;
+  float total = 0;
+#if HAVE_AVX2
+  __m256 acc = _mm256_setzero_ps();
+  for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
+  total = sum8(acc);
+#endif
+  for (; i < n; i++) total += a[i] * b[i];
+  return total;
+}
+
+/** Jobs split over the pool at about this many elements per part. */
+enum { PARALLEL_ELEMENTS = 1 << 16 };
+
+typedef struct {
+  const float *grad, *out;
+  long rows, n;
+  float *dx;
+} SoftmaxBackwardJob;
+
+static void softmaxBackwardPart(void *context, int part, int parts) {
+  const SoftmaxBackwardJob *job = context;
+  long n = job->n;
+  for (long r = job->rows * part / parts; r < job->rows * (part + 1) / parts; r++) {
+    const float *g = job->grad + r * n, *y = job->out + r * n;
+    float *dx = job->dx + r * n;
+    float shift = dotRow(g, y, n);
+    for (long i = 0; i < n; i++) dx[i] = y[i] * (g[i] - shift);
+  }
+}
+
+void softmaxBackwardRows(const float *grad, const float *out, long rows, long n, float *dx) {
+  SoftmaxBackwardJob job = { grad, out, rows, n, dx };
+  runParts(softmaxBackwardPart, &job, rows * n >= PARALLEL_ELEMENTS && rows > 1);
+}
+
+typedef struct {
+  const float *x, *weight, *bias;
+  long rows, n;
+  float eps;
+  float *out, *mean, *rstd;
+} LayerNormJob;
+
+static void layerNormPart(void *context, int part, int parts) {
+  const LayerNormJob *job = context;
+  long n = job->n;
+  for (long r = job->rows * part / parts; r < job->rows * (part + 1) / parts; r++) {
+    const float *x = job->x + r * n;
+    float *out = job->out + r * n;
+    // Two passes in double: the mean, then the biased variance about it.
+    double total = 0, squares = 0;
+    for (long i = 0; i < n; i++) total += x[i];
+    float mean = (float)(total / n);
+    for (long i = 0; i < n; i++) {
+      double centered = (double)x[i] - mean;
+      squares += centered * centered;
+    }
+    float rstd = 1.0f / sqrtf((float)(squares / n) + job->eps);
+    job->mean[r] = mean;
+    job->rstd[r] = rstd;
+    for (long i = 0; i < n; i++) {
+      float normalized = (x[i] - mean) * rstd;
+      if (job->weight) normalized *= job->weight[i];
+      out[i] = job->bias ? normalized + job->bias[i] : normalized;
+    }
+  }
+}
+
+void layerNormRows(const float *x, const float *weight, const float *bias, long rows, long n, float eps, float *out,
+                   float *mean, float *rstd) {
+  LayerNormJob job = { x, weight, bias, rows, n, eps, out, mean, rstd };
+  runParts(layerNormPart, &job, rows * n >= PARALLEL_ELEMENTS && rows > 1);
+}
+
+typedef struct {
+  const float *grad, *x, *mean, *rstd, *weight;
+  long rows, n;
+  float *dx, *dweight, *dbias;
+} LayerNormBackwardJob;
+
+/** dx for a range of rows: rstd·(gy - mean(gy) - x̂·mean(gy·x̂)), gy = g·weight, x̂ = (x - mean)·rstd. */
+static void layerNormInputPart(void *context, int part, int parts) {
+  const LayerNormBackwardJob *job = context;
+  long n = job->n;
+  for (long r = job->rows * part / parts; r < job->rows * (part + 1) / parts; r++) {
+    const float *g = job->grad + r * n, *x = job->x + r * n;
+    float *dx = job->dx + r * n;
+    float mean = job->mean[r], rstd = job->rstd[r];
+    float sumGy = 0, sumGyXhat = 0;
+    for (long i = 0; i < n; i++) {
+      float gy = job->weight ? g[i] * job->weight[i] : g[i];
+      sumGy += gy;
+      sumGyXhat += gy * (x[i] - mean) * rstd;
+    }
+    float meanGy = sumGy / n, meanGyXhat = sumGyXhat / n;
+    for (long i = 0; i < n; i++) {
+      float gy = job->weight ? g[i] * job->weight[i] : g[i];
+      dx[i] = rstd * (gy - meanGy - (x[i] - mean) * rstd * meanGyXhat);
+    }
+  }
+}
+
+/**
+ * dweight (Σ g·x̂) and dbias (Σ g) for a range of columns, each summed over the rows in order: the same
+ * bits however many parts the columns are split into.
+ */
+static void layerNormAffinePart(void *context, int part, int parts) {
+  const LayerNormBackwardJob *job = context;
+  long n = job->n, first = n * part / parts, last = n * (part + 1) / parts;
+  for (long i = first; i < last; i++) {
+    if (job->dweight) job->dweight[i] = 0;
+    if (job->dbias) job->dbias[i] = 0;
+  }
+  for (long r = 0; r < job->rows; r++) {
+    const float *g = job->grad + r * n, *x = job->x + r * n;
+    float mean = job->mean[r], rstd = job->rstd[r];
+    for (long i = first; i < last; i++) {
+      if (job->dweight) job->dweight[i] += g[i] * (x[i] - mean) * rstd;
+      if (job->dbias) job->dbias[i] += g[i];
+    }
+  }
+}
+
+void layerNormBackwardRows(const float *grad, const float *x, const float *mean, const float *rstd,
+                           const float *weight, long rows, long n, float *dx, float *dweight, float *dbias) {
+  LayerNormBackwardJob job = { grad, x, mean, rstd, weight, rows, n, dx, dweight, dbias };
+  int parallel = rows * n >= PARALLEL_ELEMENTS;
+  runParts(layerNormInputPart, &job, parallel && rows > 1);
+  if (dweight || dbias) runParts(layerNormAffinePart, &job, parallel && n > 1);
+}

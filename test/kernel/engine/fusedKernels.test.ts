@@ -1,0 +1,124 @@
+// The optional fused primitives of training (backend.ts: softmaxBackward, layerNorm, layerNormBackward)
+// on every backend that has them, against their plain oracle in reference.ts: contiguous and strided
+// views, rows not a multiple of the vector width, inputs large enough for the thread pool, weight and bias
+// absent. And the C comparisons against the reference loops, NaN and infinities included.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as engine from '../../../kernel/engine';
+import type { Tensor } from '../../../kernel/engine';
+import type { Backend, LayerNormGradients, Storage, View } from '../../../kernel/engine/backend';
+import { referenceFusedKernels, valuesOf } from '../../../kernel/engine/backends/reference';
+import { engineBackends } from '../../helpers/backends';
+import { assertClose } from '../../helpers/closeTo';
+
+const tolerance = { atol: 2e-6, rtol: 2e-5 };
+const values = (storage: Storage | null) => Array.from(valuesOf(storage!));
+
+/** (rows, n) inputs: a small odd one, a transposed (strided) one, and one past the threaded kernels' threshold. */
+function rowsCases(): [string, Tensor][] {
+  engine.manualSeed(3);
+  return [
+    ['(3, 5)', engine.randn(3, 5).mul(3)],
+    ['(2, 7, 9) transposed', engine.randn(2, 9, 7).transpose(1, 2)],
+    ['(300, 301)', engine.randn(300, 301)],
+  ];
+}
+
+const fusedBackends = engineBackends().filter((b) => b.available);
+for (const { name } of fusedBackends) {
+  engine.setBackend(name);
+  const backend: Backend = engine.zeros(1).backend;
+  const has = backend.softmaxBackward && backend.layerNorm && backend.layerNormBackward;
+  describe(`fused training kernels [${name}]`, () => {
+    const skip = has ? false : `${name} composes softmax's and layerNorm's backward from primitives`;
+    const fused = () => {
+      engine.setBackend(name);
+      return engine.zeros(1).backend as Required<Backend>;
+    };
+
+    test('softmaxBackward is y·(g - Σ g·y) per row', { skip }, () => {
+      for (const [label, x] of rowsCases()) {
+        const y = x.softmax(-1);
+        const g = engine.randnLike(x);
+        const expected = referenceFusedKernels.softmaxBackward(g.toView(), y.toView());
+        assertClose(values(fused().softmaxBackward(g.toView(), y.toView())), values(expected), tolerance, label);
+      }
+    });
+
+    test('layerNorm and its backward, with and without weight and bias', { skip }, () => {
+      for (const [label, x] of rowsCases()) {
+        const n = x.shape[x.ndim - 1];
+        const [weight, bias, g] = [engine.randn(n), engine.randn(n), engine.randnLike(x)];
+        for (const affine of [true, false]) {
+          const [w, b]: [View | null, View | null] = affine ? [weight.toView(), bias.toView()] : [null, null];
+          const actual = fused().layerNorm(x.toView(), w, b, 1e-5);
+          const expected = referenceFusedKernels.layerNorm(x.toView(), w, b, 1e-5);
+          for (const part of ['out', 'mean', 'rstd'] as const)
+            assertClose(values(actual[part]), values(expected[part]), tolerance, `${label} ${part}`);
+          const rowShape = x.shape.slice(0, -1); // (rows...)
+          const rows = (storage: Storage): View => ({
+            storage,
+            shape: rowShape,
+            strides: rowShape.map((_, d) => rowShape.slice(d + 1).reduce((p, s) => p * s, 1)),
+            offset: 0,
+          });
+          const wanted = { weight: affine, bias: affine };
+          const backward = (kernels: Pick<Backend, 'layerNormBackward'>): LayerNormGradients =>
+            kernels.layerNormBackward!(g.toView(), x.toView(), rows(expected.mean), rows(expected.rstd), w, wanted);
+          const [mine, oracle] = [backward(fused()), backward(referenceFusedKernels)];
+          assertClose(values(mine.input), values(oracle.input), tolerance, `${label} input gradient`);
+          if (!affine) assert.deepEqual([mine.weight, mine.bias], [null, null], 'no weight or bias gradient asked for');
+          else {
+            assertClose(values(mine.weight), values(oracle.weight), { atol: 1e-4, rtol: 1e-4 }, `${label} dweight`);
+            assertClose(values(mine.bias), values(oracle.bias), { atol: 1e-4, rtol: 1e-4 }, `${label} dbias`);
+          }
+        }
+      }
+    });
+
+    test('F.layerNorm through the fused kernels has the composed gradients and torch node name', { skip }, () => {
+      engine.setBackend(name);
+      engine.manualSeed(5);
+      const x = engine.randn(4, 6, 10).requiresGrad_();
+      const [weight, bias] = [engine.randn(10).requiresGrad_(), engine.randn(10).requiresGrad_()];
+      const g = engine.randn(4, 6, 10);
+      const out = engine.F.layerNorm(x, [10], weight, bias);
+      assert.equal(out.gradFn?.name(), 'NativeLayerNormBackward0');
+      out.backward(g);
+      const fusedGrads = [x, weight, bias].map((t) => Array.from(t.grad!.dataSync()));
+      engine.setBackend('reference');
+      const on = (t: Tensor) => engine.tensor(t.detach().dataSync() as Float32Array, { shape: t.shape });
+      const [rx, rw, rb] = [on(x), on(weight), on(bias)].map((t) => t.requiresGrad_());
+      engine.F.layerNorm(rx, [10], rw, rb).backward(on(g));
+      [rx, rw, rb].forEach((t, i) =>
+        assertClose(fusedGrads[i], t.grad!.dataSync(), { atol: 1e-5, rtol: 1e-4 }, `gradient ${i}`),
+      );
+    });
+  });
+}
+
+describe('comparisons on the native backend', () => {
+  const native = engineBackends().find((b) => b.name === 'native')!;
+  const skip = native.available ? false : `native unavailable: ${native.reason}`;
+  const specials = [0, -0, 1, -1, 2.5, NaN, Infinity, -Infinity, 1e-40];
+
+  test('eq, ne, lt, le, gt, ge agree with the reference loops, NaN and infinities included', { skip }, () => {
+    const outcomes = (backend: 'native' | 'reference') => {
+      engine.setBackend(backend);
+      const a = engine.tensor(specials.flatMap((x) => specials.map(() => x))); // every pair (a, b)
+      const b = engine.tensor(specials.flatMap(() => specials));
+      const strided = engine.tensor(specials).reshape(3, 3).T; // a transposed view against a scalar
+      return [a.eq(b), a.ne(b), a.lt(b), a.le(b), a.gt(b), a.ge(b), strided.gt(0), strided.le(engine.tensor(1))].map(
+        (t) => [t.dtype, Array.from(t.dataSync())],
+      );
+    };
+    assert.deepEqual(outcomes('native'), outcomes('reference'));
+  });
+
+  test('int32 operands beyond 2^24, which float32 rounds, still compare exactly', { skip }, () => {
+    engine.setBackend('native');
+    const big = engine.tensor([16777217, 16777216, -16777217], { dtype: 'int32' });
+    assert.deepEqual(Array.from(big.eq(16777216).dataSync()), [0, 1, 0]);
+    assert.deepEqual(Array.from(big.gt(engine.tensor(16777216, { dtype: 'int32' })).dataSync()), [1, 0, 0]);
+  });
+});
