@@ -12,7 +12,6 @@ import {
   minOutputBytes,
   payloadVersion,
   type AttentionOutput,
-  type RichOutput,
   type StagesOutput,
   type TensorOutput,
   type TensorOverview,
@@ -24,6 +23,7 @@ import { DisplayHandle, type DisplayOptions } from './displayHandle';
 import { attentionWeightsInfo, Tensor, type Trace } from './engine/index';
 import { formatShape } from './engine/shape';
 import { LinePlot, linePlotBundle } from './linePlot';
+import type { HeatmapOutput } from './png/outputFigures';
 import { withPicture } from './png/outputPng';
 import { blockMeans, overviewBlocks } from './tensorOverview';
 
@@ -116,7 +116,7 @@ function jsonItem(mime: string, payload: unknown): OutputItem {
 }
 
 /** A rich payload's bundle: its own mime (VS Code's renderer), its PNG picture (everywhere else), its text. */
-function richBundle(mime: AttentionLabMime, payload: RichOutput, text: string): OutputBundle {
+function richBundle(mime: AttentionLabMime, payload: HeatmapOutput, text: string): OutputBundle {
   return withPicture({ items: [jsonItem(mime, payload), textItem(text)] }, payload);
 }
 

@@ -5,7 +5,7 @@
 // thumbnails; each with axes, its stats and a colour legend. Bounded in pixels and bytes.
 import { isMovement, scaleFor, sharedScale, stageScales, type ColorScale } from '../../protocol/colorScales';
 import { formatValue } from '../../protocol/numberText';
-import type { AttentionOutput, RichOutput, StagesOutput, TensorOutput } from '../../protocol/outputPayloads';
+import type { AttentionOutput, StagesOutput, TensorOutput } from '../../protocol/outputPayloads';
 import { normalizedStats, statsLine } from '../../protocol/tensorStats';
 import { decodeTensor } from '../../protocol/tensorWire';
 import {
@@ -39,8 +39,11 @@ interface Sides {
   panel: number;
 }
 
-/** The picture of a rich output; `detail` < 1 shrinks its heatmaps' sides (more block means). */
-export function drawOutput(payload: RichOutput, detail = 1): RasterCanvas {
+/** The outputs drawn as heatmaps: a tensor, attention maps, a trace's stages. */
+export type HeatmapOutput = TensorOutput | AttentionOutput | StagesOutput;
+
+/** The picture of a heatmap output; `detail` < 1 shrinks its heatmaps' sides (more block means). */
+export function drawOutput(payload: HeatmapOutput, detail = 1): RasterCanvas {
   const sides = {
     solo: Math.max(8, Math.round(soloSide * detail)),
     panel: Math.max(8, Math.round(panelSide * detail)),

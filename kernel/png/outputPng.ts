@@ -3,8 +3,7 @@
 // and text/plain, so JupyterLab, GitHub and nbviewer show the heatmaps too. The data is base64, as
 // nbformat stores images.
 import type { OutputBundle } from '../../protocol/kernelProtocol';
-import type { RichOutput } from '../../protocol/outputPayloads';
-import { drawOutput } from './outputFigures';
+import { drawOutput, type HeatmapOutput } from './outputFigures';
 
 export const pngMime = 'image/png';
 /** The largest PNG file an output carries, in bytes before base64. */
@@ -14,7 +13,7 @@ export const maxPngBytes = 256 << 10;
  * The PNG of `payload` within {@link maxPngBytes}: noise-like values in many panels compress
  * poorly, so a picture over the bound is drawn again with heatmap sides halved (more block means).
  */
-export function outputPng(payload: RichOutput): Buffer {
+export function outputPng(payload: HeatmapOutput): Buffer {
   for (let detail = 1; ; detail /= 2) {
     const png = drawOutput(payload, detail).encodePng();
     // At 1/8 the heatmaps are at most 40 pixels a side, far under the bound whatever the values.
@@ -23,6 +22,6 @@ export function outputPng(payload: RichOutput): Buffer {
 }
 
 /** `bundle` with the PNG picture of `payload` added last. */
-export function withPicture(bundle: OutputBundle, payload: RichOutput): OutputBundle {
+export function withPicture(bundle: OutputBundle, payload: HeatmapOutput): OutputBundle {
   return { ...bundle, items: [...bundle.items, { mime: pngMime, data: outputPng(payload).toString('base64') }] };
 }

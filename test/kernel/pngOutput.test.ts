@@ -11,13 +11,12 @@ import { full, rand, randn, setBackend, softmax, tensor } from '../../kernel/eng
 import { outputBundle } from '../../kernel/outputBundle';
 import { inkColors } from '../../kernel/png/figureBlocks';
 import { glyphRows } from '../../kernel/png/fixedFont';
-import { drawOutput, maxPictureWidth } from '../../kernel/png/outputFigures';
+import { drawOutput, maxPictureWidth, type HeatmapOutput } from '../../kernel/png/outputFigures';
 import { maxPngBytes, outputPng, pngMime } from '../../kernel/png/outputPng';
 import { RasterCanvas, textWidth, type TextStyle } from '../../kernel/png/rasterCanvas';
 import { steps } from '../../kernel/steps';
 import { colorFor, nonFiniteColors, scaleFor, type ColorScale, type Rgb } from '../../protocol/colorScales';
 import { mimeTypes } from '../../protocol/mimeTypes';
-import type { RichOutput } from '../../protocol/outputPayloads';
 import { repoRoot } from '../helpers/repoRoot';
 
 const artifacts = join(repoRoot(), 'test-artifacts/png');
@@ -31,7 +30,7 @@ interface Picture {
 }
 
 /** The output's bundle, its payload, and its PNG decoded (also saved under test-artifacts/png/NAME.png). */
-async function picture(name: string, value: unknown, options = {}): Promise<{ png: Picture; payload: RichOutput }> {
+async function picture(name: string, value: unknown, options = {}): Promise<{ png: Picture; payload: HeatmapOutput }> {
   const bundle = await outputBundle(value, options);
   const pngItem = bundle.items.find((item) => item.mime === pngMime);
   assert.ok(pngItem, `no ${pngMime} in [${bundle.items.map((item) => item.mime).join(', ')}]`);
@@ -48,7 +47,7 @@ async function picture(name: string, value: unknown, options = {}): Promise<{ pn
       return [decoded.data[at], decoded.data[at + 1], decoded.data[at + 2]];
     },
   };
-  return { png, payload: JSON.parse(bundle.items[0].data) as RichOutput };
+  return { png, payload: JSON.parse(bundle.items[0].data) as HeatmapOutput };
 }
 
 const same = (a: Rgb, b: Rgb) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
@@ -262,7 +261,7 @@ describe('PNG pictures of outputs', () => {
 
   it('stays within its byte bound on noise in many panels by drawing the heatmaps smaller', async () => {
     const noise = await outputBundle(rand([16, 160, 160]), { maxBytes: 4 << 20 });
-    const payload = JSON.parse(noise.items[0].data) as RichOutput;
+    const payload = JSON.parse(noise.items[0].data) as HeatmapOutput;
     const full = drawOutput(payload).encodePng();
     assert.ok(
       full.length > maxPngBytes,
