@@ -1,9 +1,9 @@
 // The notebook's `display(value, options)`: the value's bundle goes to the client as a display
 // output of the cell that called it, and `handle.update(next)` as an update of that output, both
-// through the outbox in order with the cell's console output.
-import type { OutputBundle } from '../protocol/kernelProtocol';
+// sent at once, in order with the cell's console output: bundles are built synchronously, so a
+// synchronous training loop's updates stream out while it runs.
+import type { KernelNotification, OutputBundle } from '../protocol/kernelProtocol';
 import { DisplayHandle, type DisplayOptions } from './displayHandle';
-import type { OrderedOutbox } from './orderedOutbox';
 import { outputBundle, outputCap } from './outputBundle';
 
 /** Shows values in the running cell's outputs and updates them in place later. */
@@ -11,7 +11,7 @@ export class CellDisplays {
   private displayCount = 0;
 
   constructor(
-    private readonly outbox: OrderedOutbox,
+    private readonly send: (message: KernelNotification) => void,
     private readonly currentCellId: () => string,
   ) {}
 
@@ -20,15 +20,17 @@ export class CellDisplays {
     outputCap(options); // a bad maxBytes fails the call, not the output
     const cellId = this.currentCellId();
     const displayId = `display-${++this.displayCount}`;
-    const failed = (error: unknown): OutputBundle => {
-      return { displayId, items: [{ mime: 'text/plain', data: `display failed: ${(error as Error).message}` }] };
+    const build = (shown: unknown, shownOptions: DisplayOptions): OutputBundle => {
+      try {
+        return { ...outputBundle(shown, shownOptions), displayId };
+      } catch (error) {
+        return { displayId, items: [{ mime: 'text/plain', data: `display failed: ${(error as Error).message}` }] };
+      }
     };
-    const build = (shown: unknown, shownOptions: DisplayOptions) =>
-      outputBundle(shown, shownOptions).then((bundle): OutputBundle => ({ ...bundle, displayId }), failed);
-    this.outbox.push(build(value, options).then((bundle) => ({ type: 'display', cellId, bundle })));
+    this.send({ type: 'display', cellId, bundle: build(value, options) });
     return new DisplayHandle(displayId, (next: unknown, nextOptions: DisplayOptions = options) => {
       outputCap(nextOptions);
-      this.outbox.push(build(next, nextOptions).then((bundle) => ({ type: 'updateDisplay', cellId, bundle })));
+      this.send({ type: 'updateDisplay', cellId, bundle: build(next, nextOptions) });
     });
   }
 }

@@ -1,7 +1,7 @@
 // Runs notebook cells in the kernel's main thread: compiles each (cellCompiler.ts), evaluates it in
 // V8's REPL mode (replEvaluator.ts) and answers with its outputs or its error in cell lines
 // (stackMapping.ts). Console output (consoleCapture.ts) and displays (cellDisplays.ts) go to the
-// cell that owns the running code (cellAttribution.ts), in order, through one outbox.
+// cell that owns the running code (cellAttribution.ts), sent at once, in the order they happen.
 import type { CellLanguage, ExecuteResult, KernelNotification, PendingWork } from '../protocol/kernelProtocol';
 import { CellAttribution } from './cellAttribution';
 import { CellCompileError, compileCell } from './cellCompiler';
@@ -9,7 +9,6 @@ import { CellDisplays } from './cellDisplays';
 import { captureConsole } from './consoleCapture';
 import type { ModuleLoader } from './moduleLoader';
 import { installNotebookGlobals } from './notebookGlobals';
-import { OrderedOutbox } from './orderedOutbox';
 import { outputsForResult } from './outputBundle';
 import { withPytorchNameHint } from './pytorchNameHints';
 import { ReplEvaluator, type EvaluationEnd } from './replEvaluator';
@@ -25,16 +24,18 @@ export class CellExecutor {
   private readonly evaluator = new ReplEvaluator();
   private readonly attribution = new CellAttribution();
   private readonly stackMapping: StackMapping;
-  private readonly outbox: OrderedOutbox;
   private running: RunningCell | null = null;
   private terminatedLast = false;
   /** Every top-level name a compiled cell declared, in the order first declared (a Set keeps it). */
   private readonly declaredNames = new Set<string>();
 
-  constructor(send: (message: KernelNotification) => void, loader: ModuleLoader, engine: Record<string, unknown>) {
+  constructor(
+    private readonly send: (message: KernelNotification) => void,
+    loader: ModuleLoader,
+    engine: Record<string, unknown>,
+  ) {
     this.stackMapping = new StackMapping((error) => withPytorchNameHint(error, engine));
-    this.outbox = new OrderedOutbox(send);
-    const displays = new CellDisplays(this.outbox, () => this.attribution.cellId);
+    const displays = new CellDisplays(send, () => this.attribution.cellId);
     installNotebookGlobals(engine, loader, (value, options) => displays.display(value, options));
     captureConsole((stream, text) => this.stream(stream, text));
     installVariableSummaries(() => [...this.declaredNames]);
@@ -91,7 +92,6 @@ export class CellExecutor {
       });
     });
     this.evaluator.releaseObjects();
-    await this.outbox.flushed();
     return result;
   }
 
@@ -107,24 +107,23 @@ export class CellExecutor {
     // As a browser console says it; a thrown non-Error already reads "Uncaught <value>".
     if (thrown instanceof Error)
       error.traceback[0] = `Uncaught${rejected ? ' (in promise)' : ''} ${error.traceback[0]}`;
-    this.outbox.push({ type: 'asyncError', cellId, error });
+    this.send({ type: 'asyncError', cellId, error });
   }
 
-  /** The cells' pending timers now, or once there are none (then after every output they caused was sent). */
+  /** The cells' pending timers now, or once there are none (every output they caused was sent as it happened). */
   async pendingWork(untilNone: boolean): Promise<PendingWork> {
     if (untilNone) await this.attribution.whenNoPendingTimers();
-    await this.outbox.flushed();
     return { timersByCell: this.attribution.timersByCell() };
   }
 
   private async settle(end: Extract<EvaluationEnd, { kind: 'threw' | 'returned' }>): Promise<ExecuteResult> {
     if (end.kind === 'threw') return { status: 'error', error: this.stackMapping.cellError(await end.thrown) };
-    return { status: 'ok', outputs: await outputsForResult(await end.value) };
+    return { status: 'ok', outputs: outputsForResult(await end.value) };
   }
 
   /** Text printed by the cell that owns the running code (its late timers and promises included). */
   private stream(stream: 'stdout' | 'stderr', text: string): void {
     const cellId = this.attribution.cellId;
-    if (cellId) this.outbox.push({ type: 'stream', cellId, stream, text });
+    if (cellId) this.send({ type: 'stream', cellId, stream, text });
   }
 }

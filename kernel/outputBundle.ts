@@ -42,7 +42,7 @@ function isRich(value: unknown): boolean {
 }
 
 /** The outputs for a cell's last value: none for undefined, one per item of a tuple of tensors. */
-export async function outputsForResult(value: unknown): Promise<OutputBundle[]> {
+export function outputsForResult(value: unknown): OutputBundle[] {
   if (value === undefined || value instanceof DisplayHandle) return [];
   if (
     Array.isArray(value) &&
@@ -52,14 +52,18 @@ export async function outputsForResult(value: unknown): Promise<OutputBundle[]> 
     value.every((item) => item === null || isRich(item))
   ) {
     const bundles: OutputBundle[] = [];
-    for (const item of value) if (item !== null) bundles.push(await outputBundle(item));
+    for (const item of value) if (item !== null) bundles.push(outputBundle(item));
     return bundles;
   }
-  return [await outputBundle(value)];
+  return [outputBundle(value)];
 }
 
-/** One value's mime bundle; `options` can force a view, title it, label attention weights or set its size cap. */
-export async function outputBundle(value: unknown, options: DisplayOptions = {}): Promise<OutputBundle> {
+/**
+ * One value's mime bundle; `options` can force a view, title it, label attention weights or set its size cap.
+ * Built synchronously (every backend reads synchronously), so `display(...).update(...)` from a busy
+ * synchronous loop, a training loop, goes out at once instead of when the loop ends.
+ */
+export function outputBundle(value: unknown, options: DisplayOptions = {}): OutputBundle {
   const maxBytes = outputCap(options);
   if (options.as === 'text') return { items: [textItem(inspectValue(value))] };
   if (value instanceof AttentionView) return attentionBundle(value, maxBytes);
@@ -69,7 +73,7 @@ export async function outputBundle(value: unknown, options: DisplayOptions = {})
       (options.as !== 'tensor' &&
         (attentionWeightsInfo(value) !== undefined || options.queries !== undefined || options.keys !== undefined));
     if (wantsAttention) return attentionBundle(new AttentionView(value, options), maxBytes);
-    const payload = await tensorOutput(value, maxBytes, options.title);
+    const payload = tensorOutput(value, maxBytes, options.title);
     return richBundle(mimeTypes.tensor, payload, payload.text);
   }
   if (isTrace(value)) return stagesBundle(value, maxBytes, options.title);
@@ -219,8 +223,8 @@ function boundedText(text: string, maxChars: number): { text: string; cutAt?: nu
 /** The bytes of `value` as UTF-8 JSON. */
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
-export async function tensorOutput(tensor: Tensor, maxBytes: number, title?: string): Promise<TensorOutput> {
-  const values = await tensor.data(); // the one read of every value: stats and overview need them all
+export function tensorOutput(tensor: Tensor, maxBytes: number, title?: string): TensorOutput {
+  const values = tensor.dataSync(); // the one read of every value: stats and overview need them all
   const bounded = boundedText(tensor.toString(), Math.floor(maxBytes / 4));
   const head = {
     kind: 'tensor' as const,
@@ -286,7 +290,7 @@ export function toBatchHeadLayout(weights: Tensor, axes: readonly string[], head
   return current.permute(...order).contiguous(); // (B, H, Q, K)
 }
 
-async function attentionBundle(view: AttentionView, maxBytes: number): Promise<OutputBundle> {
+function attentionBundle(view: AttentionView, maxBytes: number): OutputBundle {
   const { weights, options } = view;
   const tag = attentionWeightsInfo(weights);
   const axes = options.axes ?? tag?.axes ?? defaultAxes(weights.ndim);
@@ -302,9 +306,9 @@ async function attentionBundle(view: AttentionView, maxBytes: number): Promise<O
       throw new Error(`attention: ${mismatch} (weights shape ${formatShape(weights.shape)})`);
     }
   }
-  const values = await layout.data();
+  const values = layout.dataSync();
   const maskValues = options.mask
-    ? await toBatchHeadLayout(options.mask.expand(...weights.shape).float(), axes, heads).data() // (B, H, Q, K)
+    ? toBatchHeadLayout(options.mask.expand(...weights.shape).float(), axes, heads).dataSync() // (B, H, Q, K)
     : null;
   const averagedHeads = options.averagedHeads ?? tag?.averagedHeads;
   const head = {
@@ -345,7 +349,7 @@ async function attentionBundle(view: AttentionView, maxBytes: number): Promise<O
   return richBundle(mimeTypes.attention, payload, text);
 }
 
-async function stagesBundle(traced: Trace<unknown>, maxBytes: number, title?: string): Promise<OutputBundle> {
+function stagesBundle(traced: Trace<unknown>, maxBytes: number, title?: string): OutputBundle {
   const described = traced.stages.map((stage) => ({
     name: stage.name,
     op: stage.op,
@@ -357,7 +361,7 @@ async function stagesBundle(traced: Trace<unknown>, maxBytes: number, title?: st
   const share = Math.floor((maxBytes - jsonBytes({ described, title })) / Math.max(1, traced.stages.length));
   const stages = [];
   for (const [i, stage] of traced.stages.entries()) {
-    stages.push({ ...described[i], tensor: await tensorOutput(stage.tensor, Math.max(1, share)) });
+    stages.push({ ...described[i], tensor: tensorOutput(stage.tensor, Math.max(1, share)) });
   }
   const payload: StagesOutput = { kind: 'stages', version: payloadVersion, title, stages };
   const width = Math.max(0, ...traced.stages.map((s) => s.name.length));

@@ -34,7 +34,12 @@ const printOptions: PrintOptions = { ...defaults };
  * passed (automatic when omitted).
  */
 export function setPrintOptions(
-  options: Partial<Omit<PrintOptions, 'sciMode'>> & { sciMode?: boolean | null; profile?: keyof typeof profiles },
+  options: Partial<Omit<PrintOptions, 'sciMode'>> & {
+    /** Scientific notation on or off; omitted or null chooses automatically (PyTorch: sci_mode). */
+    sciMode?: boolean | null;
+    /** A preset applied first: 'default', 'short' (2 digits, 2 edge items) or 'full' (never summarized). */
+    profile?: keyof typeof profiles;
+  },
 ): void {
   if (options.profile) Object.assign(printOptions, profiles[options.profile]);
   for (const key of ['precision', 'threshold', 'edgeitems', 'linewidth'] as const) {

@@ -239,6 +239,27 @@ describe('kernel process', () => {
     assert.equal(updated.bundle.items.find((i) => i.mime === 'text/plain')?.data, 'tensor([3, 4, 5])');
   });
 
+  it("streams a busy synchronous loop's display updates while it still runs (a training loop's live chart)", async () => {
+    const before = kernel.notes.length;
+    const busy = kernel.run(
+      'const live = display(tensor([0]));\nfor (let step = 1; step <= 3; step++) live.update(tensor([step]));\n' +
+        "console.log('updated');\nwhile (true) {}",
+    );
+    await kernel.printed('updated');
+    const shown = kernel.notes
+      .slice(before)
+      .flatMap((n) => (n.type === 'display' || n.type === 'updateDisplay' ? [n] : []))
+      .map((n) => `${n.type} ${n.bundle.items.find((i) => i.mime === 'text/plain')?.data}`);
+    assert.deepEqual(shown, [
+      'display tensor([0])',
+      'updateDisplay tensor([1])',
+      'updateDisplay tensor([2])',
+      'updateDisplay tensor([3])',
+    ]);
+    assert.equal(await kernel.client.interrupt(), true);
+    assert.deepEqual(await busy, { status: 'interrupted' });
+  });
+
   it('shows a tensor as the tensor mime with PyTorch repr, and attention weights as the attention mime', async () => {
     const outputs = ok(
       await kernel.run(

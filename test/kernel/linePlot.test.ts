@@ -20,7 +20,7 @@ describe('plot', () => {
   setBackend('reference');
 
   it('ships every point of short series with their summaries, from arrays, typed arrays, tensors and { x, y }', async () => {
-    const bundle = await outputBundle(
+    const bundle = outputBundle(
       plot(
         {
           loss: [2.5, 1.25, NaN, 0.5],

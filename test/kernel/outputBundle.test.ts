@@ -35,7 +35,7 @@ describe('output bundles', () => {
 
   it('says an all-NaN tensor has no finite values instead of zeros', async () => {
     const nan = full([4, 10], NaN);
-    const payload = JSON.parse((await outputBundle(nan)).items[0].data) as TensorOutput;
+    const payload = JSON.parse(outputBundle(nan).items[0].data) as TensorOutput;
     assert.deepEqual(payload.stats, {
       min: null,
       max: null,
@@ -85,7 +85,7 @@ describe('output bundles', () => {
       Float32Array.from({ length: 4096 * 4096 }, (_, i) => i % 1000),
       { shape: [4096, 4096] },
     );
-    const bundle = await outputBundle(big);
+    const bundle = outputBundle(big);
     const json = bundle.items[0].data;
     assert.equal(bundle.items[0].mime, mimeTypes.tensor);
     assert.ok(json.length <= defaultMaxOutputBytes, `${json.length} bytes`);
@@ -122,28 +122,28 @@ describe('output bundles', () => {
     const x = arange(200 * 300)
       .reshape(200, 300)
       .float();
-    const whole = JSON.parse((await outputBundle(x)).items[0].data) as TensorOutput;
+    const whole = JSON.parse(outputBundle(x).items[0].data) as TensorOutput;
     assert.equal(whole.overview, undefined);
     assert.deepEqual(whole.data.shape, [200, 300]);
-    const small = await outputBundle(x, { maxBytes: 32768 });
+    const small = outputBundle(x, { maxBytes: 32768 });
     assert.ok(small.items[0].data.length <= 32768, `${small.items[0].data.length} bytes`);
     const payload = JSON.parse(small.items[0].data) as TensorOutput;
     assert.deepEqual(payload.overview?.shape, [200, 300]);
-    await assert.rejects(
-      outputBundle(x, { maxBytes: 100 }),
+    assert.throws(
+      () => outputBundle(x, { maxBytes: 100 }),
       /display: maxBytes must be a whole number of bytes, at least 16384; got 100/,
     );
-    await assert.rejects(outputBundle(x, { maxBytes: '1MB' as never }), /got string/);
+    assert.throws(() => outputBundle(x, { maxBytes: '1MB' as never }), /got string/);
   });
 
   it('keeps a 3-D tensor, attention weights and a trace under the cap', async () => {
     const cube = randn(64, 256, 256);
-    const cubeJson = (await outputBundle(cube)).items[0].data;
+    const cubeJson = outputBundle(cube).items[0].data;
     assert.ok(cubeJson.length <= defaultMaxOutputBytes);
     const cubePayload = JSON.parse(cubeJson) as TensorOutput;
     assert.equal(cubePayload.overview?.data.shape[0], 64, 'every slice of the leading axis keeps its own map');
     const weights = randn(1, 8, 512, 512).softmax(-1);
-    const attentionJson = (await outputBundle(weights, { as: 'attention', maxBytes: 1 << 20 })).items[0].data;
+    const attentionJson = outputBundle(weights, { as: 'attention', maxBytes: 1 << 20 }).items[0].data;
     assert.ok(attentionJson.length <= 1 << 20, `${attentionJson.length} bytes`);
     const attention = JSON.parse(attentionJson) as AttentionOutput;
     assert.deepEqual(attention.overview?.data.shape.slice(0, 2), [1, 8], 'every head is drawn');
@@ -152,7 +152,7 @@ describe('output bundles', () => {
       ['x + 1', cube.add(1)],
       ['x * 2', cube.mul(2)],
     ]);
-    const stagesJson = (await outputBundle(traced)).items[0].data;
+    const stagesJson = outputBundle(traced).items[0].data;
     assert.ok(stagesJson.length <= defaultMaxOutputBytes, `${stagesJson.length} bytes`);
   });
 
@@ -166,9 +166,8 @@ describe('output bundles', () => {
     assert.deepEqual(split.shape, [2, 3, 2, 2]);
     assert.deepEqual(
       decodeTensor(
-        JSON.parse(
-          (await outputBundle(d2l, { as: 'attention', axes: ['batch·head', 'query', 'key'], heads: 3 })).items[0].data,
-        ).weights,
+        JSON.parse(outputBundle(d2l, { as: 'attention', axes: ['batch·head', 'query', 'key'], heads: 3 }).items[0].data)
+          .weights,
       ).shape,
       [2, 3, 2, 2],
     );
@@ -176,8 +175,8 @@ describe('output bundles', () => {
       () => toBatchHeadLayout(d2l, ['query', 'key']),
       /attention: 2 axis names \[query, key\] for weights of shape \[6, 2, 2\]/,
     );
-    await assert.rejects(
-      outputBundle(tensor([[0.5, 0.5]]), { queries: ['a', 'b'] }),
+    assert.throws(
+      () => outputBundle(tensor([[0.5, 0.5]]), { queries: ['a', 'b'] }),
       /attention: 2 query labels for 1 query positions/,
     );
   });
@@ -188,7 +187,7 @@ describe('output bundles', () => {
       ['arange(48).reshape(2, 4, 6)', x],
       ['transpose(1, 2)', x.transpose(1, 2)],
     ]);
-    const payload = JSON.parse((await outputBundle(traced)).items[0].data) as StagesOutput;
+    const payload = JSON.parse(outputBundle(traced).items[0].data) as StagesOutput;
     assert.deepEqual(
       payload.stages.map((s) => [s.op, s.output.shape]),
       [

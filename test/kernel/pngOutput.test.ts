@@ -31,7 +31,7 @@ interface Picture {
 
 /** The output's bundle, its payload, and its PNG decoded (also saved under test-artifacts/png/NAME.png). */
 async function picture(name: string, value: unknown, options = {}): Promise<{ png: Picture; payload: HeatmapOutput }> {
-  const bundle = await outputBundle(value, options);
+  const bundle = outputBundle(value, options);
   const pngItem = bundle.items.find((item) => item.mime === pngMime);
   assert.ok(pngItem, `no ${pngMime} in [${bundle.items.map((item) => item.mime).join(', ')}]`);
   const file = Buffer.from(pngItem.data, 'base64');
@@ -100,14 +100,14 @@ describe('PNG pictures of outputs', () => {
   setBackend('reference');
 
   it('carries image/png next to the +json payload and text/plain, the payload first', async () => {
-    const bundle = await outputBundle(tensor([[1, 2]]));
+    const bundle = outputBundle(tensor([[1, 2]]));
     assert.deepEqual(
       bundle.items.map((item) => item.mime),
       [mimeTypes.tensor, 'text/plain', pngMime],
     );
     const file = Buffer.from(bundle.items[2].data, 'base64');
     assert.deepEqual([...file.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the PNG signature');
-    const text = await outputBundle('just text');
+    const text = outputBundle('just text');
     assert.deepEqual(
       text.items.map((item) => item.mime),
       ['text/plain'],
@@ -260,7 +260,7 @@ describe('PNG pictures of outputs', () => {
   });
 
   it('stays within its byte bound on noise in many panels by drawing the heatmaps smaller', async () => {
-    const noise = await outputBundle(rand([16, 160, 160]), { maxBytes: 4 << 20 });
+    const noise = outputBundle(rand([16, 160, 160]), { maxBytes: 4 << 20 });
     const payload = JSON.parse(noise.items[0].data) as HeatmapOutput;
     const full = drawOutput(payload).encodePng();
     assert.ok(

@@ -24,7 +24,10 @@ export type ParamGroup<Options> = Options & {
 };
 
 /** A parameter group as given: `{ params: [...], lr: 0.1 }`, options left out take the optimizer's defaults. */
-export type ParamGroupInput<Options> = Partial<Options> & { params: Tensor | Iterable<Tensor> };
+export type ParamGroupInput<Options> = Partial<Options> & {
+  /** The group's parameters: one tensor or an iterable of them (`model.parameters()`). */
+  params: Tensor | Iterable<Tensor>;
+};
 
 /** What an optimizer takes: parameters (`model.parameters()`) or parameter groups. */
 export type ParamsInput<Options> = Iterable<Tensor> | Iterable<ParamGroupInput<Options>>;

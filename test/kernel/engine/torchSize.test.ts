@@ -39,7 +39,7 @@ describe('torch.Size', () => {
   });
 
   test("a cell's text output of a shape is torch.Size([...])", async () => {
-    const [bundle] = await outputsForResult(engine.zeros(2, 3).shape);
+    const [bundle] = outputsForResult(engine.zeros(2, 3).shape);
     assert.deepEqual(bundle.items, [{ mime: 'text/plain', data: 'torch.Size([2, 3])' }]);
   });
 
