@@ -8,9 +8,9 @@ import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-// gpu.js and acorn are bundled; the optional native module gl and esbuild (a native
+// gpu.js and acorn are bundled; the optional native module gl, zeromq and esbuild (native
 // binary) stay in node_modules, and `vscode` is provided by the host.
-const native = ['gl', 'esbuild', 'vscode'];
+const native = ['gl', 'esbuild', 'zeromq', 'vscode'];
 const common = {
   bundle: true,
   platform: 'node',
