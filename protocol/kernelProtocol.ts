@@ -50,6 +50,10 @@ export type KernelRequest =
   | { type: 'interrupt'; id: number }
   /** What cells' timers are still pending; with `untilNone`, answered once none is (as `node` exits). */
   | { type: 'pendingWork'; id: number; untilNone: boolean }
+  /** Names that complete the word before `cursor` (a UTF-16 offset in `code`), from the kernel's live scope. */
+  | { type: 'complete'; id: number; code: string; cursor: number }
+  /** What the name at `cursor` is: its signature or value (`detailLevel` 1: a function's whole source). */
+  | { type: 'inspect'; id: number; code: string; cursor: number; detailLevel: number }
   | { type: 'shutdown'; id: number };
 
 export type KernelResponse =
@@ -77,6 +81,10 @@ export interface RequestResults {
   execute: ExecuteResult;
   interrupt: { interrupted: boolean };
   pendingWork: PendingWork;
+  /** `matches` replace code[start, end) (UTF-16 offsets). */
+  complete: { matches: string[]; start: number; end: number };
+  /** `text` is undefined when the name at the cursor is not defined. */
+  inspect: { text?: string };
   shutdown: Record<string, never>;
 }
 
