@@ -158,6 +158,8 @@ export class JupyterKernel {
 
   private async serveUntilShutdown(): Promise<void> {
     void this.publish('status', { execution_state: 'starting' });
+    // A client in signal mode (or a terminal's Ctrl+C) interrupts the running cell, as an interrupt_request does.
+    process.on('SIGINT', () => void this.client.interrupt().catch(() => false));
     void this.echoHeartbeats();
     void this.receive(this.control, 'control', (message) => this.handleControl(message));
     void this.receive(this.stdin, 'stdin', (message) =>
