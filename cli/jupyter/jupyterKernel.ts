@@ -175,8 +175,16 @@ export class JupyterKernel {
         await new Promise<void>((resolve) => (this.wakeShellWorker = resolve));
         continue;
       }
-      await this.busyWhile(message, () => this.handleShell(message));
+      await this.busyWhile(message, () =>
+        this.handleShell(message).catch((error) => this.failed(message, 'shell', error)),
+      );
     }
+  }
+
+  /** A request this front-end could not answer (its kernel process failed it): an error reply, and a log line. */
+  private failed(request: JupyterMessage, channel: 'shell' | 'control', error: Error): Promise<void> {
+    this.options.log(`${request.header.msg_type} failed: ${error.stack ?? error.message}`);
+    return this.reply(channel, request, { status: 'error', ename: error.name, evalue: error.message, traceback: [] });
   }
 
   private async echoHeartbeats(): Promise<void> {
@@ -216,7 +224,7 @@ export class JupyterKernel {
   }
 
   private handleControl(request: JupyterMessage): void {
-    void this.busyWhile(request, async () => {
+    const handle = async () => {
       switch (request.header.msg_type) {
         case 'interrupt_request':
           await this.client.interrupt().catch(() => false);
@@ -231,7 +239,8 @@ export class JupyterKernel {
         default:
           this.options.log(`unknown message type on control: ${request.header.msg_type}`);
       }
-    });
+    };
+    void this.busyWhile(request, () => handle().catch((error) => this.failed(request, 'control', error)));
   }
 
   private async handleShell(request: JupyterMessage): Promise<void> {
