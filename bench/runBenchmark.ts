@@ -12,12 +12,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as engine from '../kernel/engine';
 import type { BackendName } from '../kernel/engine';
 import { mimeTypes } from '../protocol/mimeTypes';
 import { chromiumPath, launchChromium } from '../test/helpers/chromium';
 import { repoRoot } from '../test/helpers/repoRoot';
+import { installTestKernelSpec, jupyterMissing, runToEnd, systemPython } from '../test/jupyter/jupyterClients';
 import { startBuiltKernel } from '../test/helpers/startBuiltKernel';
 import { measureIntelliSense } from './intelliSenseWorkload';
 import { tfjsRunner, useTfjsBackend, type TfjsBackend } from './tfjsPeer';
@@ -505,6 +506,49 @@ function printTable(): void {
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n'));
 }
 
+/**
+ * J1: ten Jupyter kernels under one client (jupyter_client, as a Jupyter server holds them), started
+ * at once, each running an example notebook at the same time (bench/jupyterLoad.py).
+ */
+async function jupyterClassroom(): Promise<void> {
+  const kernels = 10;
+  const example = join(root, 'examples/multihead-attention-shapes.ipynb');
+  const missing = jupyterMissing();
+  const failed = (note: string) =>
+    report({
+      workload: 'J1',
+      implementation: 'jupyter kernels',
+      medianMs: null,
+      runs: 0,
+      gflops: null,
+      maxAbsDiff: null,
+      agrees: null,
+      note,
+    });
+  if (missing) return failed(`absent: ${missing}`);
+  const { env } = installTestKernelSpec();
+  const run = await runToEnd(systemPython, [join(root, 'bench/jupyterLoad.py'), String(kernels), example], env);
+  if (run.status !== 0) return failed(`jupyterLoad.py failed: ${run.stderr.trim().split('\n').pop()}`);
+  type Kernel = { start_s: number; idle_mb: number; after_example_mb: number; run_s: number; ok: boolean };
+  const measured = (JSON.parse(run.stdout.trim().split('\n').pop()!) as { kernels: Kernel[] }).kernels;
+  const mean = (pick: (k: Kernel) => number) => measured.reduce((sum, k) => sum + pick(k), 0) / measured.length;
+  const completed = measured.filter((k) => k.ok).length;
+  report({
+    workload: 'J1',
+    implementation: 'jupyter kernels',
+    medianMs: median(measured.map((k) => k.start_s * 1000)),
+    runs: kernels,
+    gflops: null,
+    maxAbsDiff: null,
+    agrees: completed === kernels,
+    note:
+      `${kernels} kernels started at once, each running ${basename(example)}: ${completed}/${kernels} completed; ` +
+      `median start ${median(measured.map((k) => k.start_s)).toFixed(1)} s, ` +
+      `memory per kernel ${mean((k) => k.idle_mb).toFixed(0)} MB idle, ${mean((k) => k.after_example_mb).toFixed(0)} MB ` +
+      `after the example; slowest example ${Math.max(...measured.map((k) => k.run_s)).toFixed(1)} s`,
+  });
+}
+
 async function main(): Promise<void> {
   const workloads = makeWorkloads().filter((w) => wantedWorkload(w.name));
   const backends = engine
@@ -523,6 +567,7 @@ async function main(): Promise<void> {
   if (wantedWorkload('R1')) await rendererDraw();
   if (wantedWorkload('P1')) await printRepr(backends);
   if (wantedWorkload('P2')) await drawRandom(backends);
+  if (wantedWorkload('J1')) await jupyterClassroom();
 
   const reference = new Map<string, Float32Array[]>();
   for (const workload of workloads) reference.set(workload.name, engineRunner(workload, 'reference')());

@@ -1,11 +1,23 @@
 /**
  * `attention-lab`, the package's command line (dist/cli.js). `attention-lab run NOTEBOOK.ipynb`
- * runs a notebook headless through the same kernel process VS Code uses (notebookRun.ts). Parsed
+ * runs a notebook headless through the same kernel process VS Code uses (notebookRun.ts);
+ * `attention-lab kernel ...` installs and serves it as a Jupyter kernel (jupyter/). Parsed
  * with Node's util.parseArgs: `--help` for each command, and a usage error (exit 2) names the bad flag.
  */
+import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { minOutputBytes } from '../protocol/outputPayloads';
+import { kernelScopeIntelligence } from './jupyter/codeIntelligence';
+import { JupyterKernel } from './jupyter/jupyterKernel';
+import {
+  defaultKernelName,
+  installKernelSpec,
+  kernelDisplayName,
+  listKernelSpecs,
+  removeKernelSpec,
+  type SpecLocation,
+} from './jupyter/kernelSpec';
 import { parseParameterValue, type NotebookParameter } from './notebookParameters';
 import { exitCodes, NotebookRun, type RunOptions } from './notebookRun';
 
@@ -50,7 +62,30 @@ const mainHelp = `usage: attention-lab COMMAND [options]
 
 commands:
   run NOTEBOOK.ipynb   run a notebook headless and write its outputs ('attention-lab run --help')
+  kernel SUBCOMMAND    install, list, remove or start the Jupyter kernel ('attention-lab kernel --help')
   help [COMMAND]       show this help, or a command's`;
+
+const kernelHelp = `usage: attention-lab kernel SUBCOMMAND [options]
+
+Attention Lab as a Jupyter kernel: Jupyter Notebook, JupyterLab, JupyterHub, nbclient/nbconvert,
+papermill and VS Code's Jupyter extension run its cells in the same kernel process as VS Code.
+
+subcommands:
+  install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT] [--backend NAME]
+            write the kernelspec (kernel.json and logos) where Jupyter finds it: the user's data
+            folder (--user), the active Python environment (--sys-prefix), DIR/share/jupyter
+            (--prefix, e.g. for a container image), or by default the system's
+            (/usr/local/share/jupyter); NAME defaults to '${defaultKernelName}', the name our .ipynb
+            files carry; --backend pins the engine backend (default: auto)
+  list      list the Attention Lab kernelspecs Jupyter finds, in its search order
+  remove [--user | --sys-prefix | --prefix DIR] [--name NAME]
+            remove a kernelspec (by default the first one named NAME that Jupyter finds)
+  start --connection-file FILE [--backend NAME]
+            serve the Jupyter protocol on the connection file's sockets (Jupyter runs this from
+            kernel.json; there is no need to run it by hand)
+
+options:
+  -h, --help   show this help`;
 
 class UsageError extends Error {
   constructor(
@@ -147,6 +182,103 @@ function parseRunArguments(args: string[]): RunOptions | 'help' {
   };
 }
 
+/** util.parseArgs with a usage error that names the command. */
+function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], command: string, options: T) {
+  try {
+    return parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>({
+      args,
+      options,
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, command);
+  }
+}
+
+const locationFlags = {
+  user: { type: 'boolean' },
+  'sys-prefix': { type: 'boolean' },
+  prefix: { type: 'string' },
+  name: { type: 'string', default: defaultKernelName },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function specLocation(values: { user?: boolean; 'sys-prefix'?: boolean; prefix?: string }): SpecLocation | undefined {
+  const given = [values.user && '--user', values['sys-prefix'] && '--sys-prefix', values.prefix && '--prefix'];
+  if (given.filter(Boolean).length > 1)
+    throw new UsageError(`${given.filter(Boolean).join(' and ')} exclude each other`, 'kernel');
+  if (values.user) return { kind: 'user' };
+  if (values['sys-prefix']) return { kind: 'sys-prefix' };
+  if (values.prefix !== undefined) return { kind: 'prefix', dir: values.prefix };
+  return undefined;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { version: string }).version;
+}
+
+async function kernelCommand(args: string[]): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
+    if (subcommand === undefined) throw new UsageError('no subcommand given', 'kernel');
+    console.log(kernelHelp);
+    return exitCodes.ok;
+  }
+  if (subcommand === 'install') {
+    const { values } = parseCommand(rest, 'kernel', {
+      ...locationFlags,
+      'display-name': { type: 'string', default: kernelDisplayName },
+      backend: { type: 'string' },
+    });
+    if (values.help) return (console.log(kernelHelp), exitCodes.ok);
+    const dir = installKernelSpec({
+      location: specLocation(values) ?? { kind: 'system' },
+      name: String(values.name),
+      displayName: String(values['display-name']),
+      backend: values.backend as string | undefined,
+      cliPath: __filename,
+      logosDir: join(__dirname, '../cli/jupyter/logos'),
+      version: packageVersion(),
+    });
+    console.log(`installed kernelspec ${values.name} in ${dir}`);
+    return exitCodes.ok;
+  }
+  if (subcommand === 'list') {
+    const { values } = parseCommand(rest, 'kernel', { help: { type: 'boolean', short: 'h' } });
+    if (values.help) return (console.log(kernelHelp), exitCodes.ok);
+    const specs = listKernelSpecs();
+    if (!specs.length)
+      console.log("no Attention Lab kernelspec found (install one with 'attention-lab kernel install')");
+    for (const { name, dir, spec } of specs) console.log(`${name.padEnd(20)} ${dir}  (${spec.display_name})`);
+    return exitCodes.ok;
+  }
+  if (subcommand === 'remove') {
+    const { values } = parseCommand(rest, 'kernel', locationFlags);
+    if (values.help) return (console.log(kernelHelp), exitCodes.ok);
+    console.log(`removed ${removeKernelSpec(String(values.name), specLocation(values))}`);
+    return exitCodes.ok;
+  }
+  if (subcommand === 'start') {
+    const { values } = parseCommand(rest, 'kernel', {
+      'connection-file': { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) return (console.log(kernelHelp), exitCodes.ok);
+    if (values['connection-file'] === undefined) throw new UsageError("'start' needs --connection-file FILE", 'kernel');
+    await JupyterKernel.serve({
+      connectionFile: String(values['connection-file']),
+      kernelPath: join(__dirname, 'kernel.js'),
+      backend: String(values.backend),
+      log: (line) => process.stderr.write(`[attention-lab kernel] ${line}\n`),
+      intelligence: kernelScopeIntelligence,
+    });
+    return exitCodes.ok;
+  }
+  throw new UsageError(`unknown subcommand '${subcommand}'`, 'kernel');
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command === undefined) throw new UsageError('no command given');
@@ -155,10 +287,11 @@ async function main(argv: string[]): Promise<number> {
     return exitCodes.ok;
   }
   if (command === 'help') {
-    if (args[0] !== 'run') throw new UsageError(`unknown command '${args[0]}'`);
-    console.log(runHelp);
+    if (args[0] !== 'run' && args[0] !== 'kernel') throw new UsageError(`unknown command '${args[0]}'`);
+    console.log(args[0] === 'run' ? runHelp : kernelHelp);
     return exitCodes.ok;
   }
+  if (command === 'kernel') return kernelCommand(args);
   if (command !== 'run') throw new UsageError(`unknown command '${command}'`);
   const options = parseRunArguments(args);
   if (options === 'help') {

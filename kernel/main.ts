@@ -15,6 +15,7 @@ import {
 import { CellExecutor } from './cellExecutor';
 import * as engine from './engine/index';
 import { createModuleLoader } from './moduleLoader';
+import { completeInScope, inspectInScope } from './scopeCompletion';
 
 export const kernelVersion = '0.1.0';
 
@@ -64,6 +65,12 @@ async function handle(request: KernelRequest): Promise<void> {
       case 'pendingWork':
         if (!executor) throw new Error('pendingWork before hello');
         respond(request.id, await executor.pendingWork(request.untilNone));
+        return;
+      case 'complete':
+        respond(request.id, completeInScope(request.code, request.cursor));
+        return;
+      case 'inspect':
+        respond(request.id, inspectInScope(request.code, request.cursor, request.detailLevel));
         return;
       case 'shutdown':
         executor?.dispose();

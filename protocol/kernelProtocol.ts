@@ -69,6 +69,10 @@ export type KernelRequest =
    * control thread without running user code, also while a cell is busy.
    */
   | { type: 'variables'; id: number; names?: string[] }
+  /** Names that complete the word before `cursor` (a UTF-16 offset in `code`), from the kernel's live scope. */
+  | { type: 'complete'; id: number; code: string; cursor: number }
+  /** What the name at `cursor` is: its signature or value (`detailLevel` 1: a function's whole source). */
+  | { type: 'inspect'; id: number; code: string; cursor: number; detailLevel: number }
   | { type: 'shutdown'; id: number };
 
 export type KernelResponse =
@@ -97,6 +101,10 @@ export interface RequestResults {
   interrupt: { interrupted: boolean };
   pendingWork: PendingWork;
   variables: VariableSummary[];
+  /** `matches` replace code[start, end) (UTF-16 offsets). */
+  complete: { matches: string[]; start: number; end: number };
+  /** `text` is undefined when the name at the cursor is not defined. */
+  inspect: { text?: string };
   shutdown: Record<string, never>;
 }
 

@@ -9,10 +9,10 @@ import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-// gpu.js and acorn are bundled; the optional native module gl, esbuild (a native binary) and
-// typescript (the notebook language service reads its lib .d.ts files beside it) stay in
-// node_modules, and `vscode` is provided by the host.
-const native = ['gl', 'esbuild', 'vscode', 'typescript'];
+// gpu.js and acorn are bundled; the optional native module gl, zeromq and esbuild (native
+// binaries), and typescript (the notebook language service reads its lib .d.ts files beside it)
+// stay in node_modules, and `vscode` is provided by the host.
+const native = ['gl', 'esbuild', 'zeromq', 'vscode', 'typescript'];
 const common = {
   bundle: true,
   platform: 'node',

@@ -1,0 +1,180 @@
+// The Jupyter kernel through Debian's jupyter_client (KernelManager + BlockingKernelClient), one
+// scenario per client process (protocolScenarios.py): kernel_info, results, streams, display and
+// update, errors with cell lines, stop_on_error, late output under its own request, complete,
+// inspect, is_complete, history, interrupt of a busy loop with state kept, restart, a message
+// with a wrong signature dropped, and a shutdown that leaves no process; then kernel list/remove.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot } from '../helpers/repoRoot';
+import { installTestKernelSpec, jupyterMissing, runToEnd, systemPython, type JupyterHome } from './jupyterClients';
+
+const skip = jupyterMissing();
+const scenarios = join(repoRoot(), 'test/jupyter/protocolScenarios.py');
+
+interface Message {
+  msg_type: string;
+  content: Record<string, unknown>;
+}
+interface Execution {
+  reply: Record<string, unknown>;
+  iopub: Message[];
+}
+
+describe('attention-lab as a Jupyter kernel (jupyter_client)', { skip }, () => {
+  let home: JupyterHome;
+  before(() => {
+    home = installTestKernelSpec(['--backend', 'reference']);
+  });
+
+  async function scenario(name: string, ...args: string[]): Promise<Record<string, unknown>> {
+    const { status, stdout, stderr } = await runToEnd(systemPython, [scenarios, name, ...args], home.env);
+    assert.equal(status, 0, `${name} failed:\n${stderr}`);
+    return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+  }
+
+  it('writes a kernelspec Jupyter reads: argv with {connection_file}, message interrupts, logos', () => {
+    const dir = join(home.dataDir, 'kernels/attention-lab');
+    const spec = JSON.parse(readFileSync(join(dir, 'kernel.json'), 'utf8'));
+    assert.equal(spec.display_name, 'Attention Lab (TypeScript)');
+    assert.equal(spec.language, 'typescript');
+    assert.equal(spec.interrupt_mode, 'message');
+    assert.deepEqual(spec.argv.slice(1), [
+      join(repoRoot(), 'dist/cli.js'),
+      'kernel',
+      'start',
+      '--backend',
+      'reference',
+      '--connection-file',
+      '{connection_file}',
+    ]);
+    for (const logo of ['logo-32x32.png', 'logo-64x64.png'])
+      assert.equal(readFileSync(join(dir, logo)).subarray(1, 4).toString(), 'PNG');
+    const listed = spawnSync(systemPython, ['-m', 'jupyter_client.kernelspecapp', 'list', '--json'], {
+      env: home.env,
+      encoding: 'utf8',
+    });
+    const specs = JSON.parse(listed.stdout).kernelspecs as Record<string, { resource_dir: string }>;
+    assert.equal(specs['attention-lab']?.resource_dir, dir, 'jupyter_client finds it under the temporary JUPYTER_PATH');
+  });
+
+  it('answers kernel_info, execute, display/update, errors, complete, inspect, is_complete and history', async () => {
+    const found = await scenario('basics');
+    const info = found.kernel_info as { protocol_version: string; language_info: { name: string } };
+    assert.equal(info.protocol_version, '5.3');
+    assert.equal(info.language_info.name, 'typescript');
+
+    const result = found.result as Execution;
+    assert.deepEqual(
+      result.iopub.map((m) => m.msg_type),
+      ['status', 'execute_input', 'stream', 'execute_result', 'status'],
+    );
+    assert.deepEqual(result.iopub[2].content, { name: 'stdout', text: 'rows 2\n' });
+    const data = result.iopub[3].content.data as Record<string, unknown>;
+    assert.equal(data['text/plain'], 'tensor(10)');
+    assert.equal((data['application/vnd.attention-lab.tensor+json'] as { kind: string }).kind, 'tensor');
+    assert.deepEqual(result.reply, { status: 'ok', execution_count: 1, user_expressions: {}, payload: [] });
+
+    const display = (found.display as Execution).iopub.slice(2, 5);
+    assert.deepEqual(
+      display.map((m) => [m.msg_type, (m.content.data as Record<string, string> | undefined)?.['text/plain']]),
+      [
+        ['display_data', 'first'],
+        ['update_display_data', 'second'],
+        ['stream', undefined],
+      ],
+    );
+    assert.equal(
+      (display[0].content.transient as { display_id: string }).display_id,
+      (display[1].content.transient as { display_id: string }).display_id,
+    );
+
+    const error = found.error as Execution;
+    assert.equal(error.reply.status, 'error');
+    assert.equal(error.reply.ename, 'RangeError');
+    assert.deepEqual(error.reply.traceback, ['RangeError: bad index', '    at f (In [3]:2:9)', '    at In [3]:4:1']);
+    assert.ok(error.iopub.some((m) => m.msg_type === 'error'));
+
+    const silent = found.silent as Execution;
+    assert.deepEqual(
+      silent.iopub.map((m) => m.msg_type),
+      ['status', 'stream', 'status'],
+      'no execute_input or result when silent',
+    );
+    assert.equal((found.after_silent as Execution).reply.execution_count, 4, 'a silent cell takes no execution count');
+
+    assert.deepEqual(found.complete_member, {
+      status: 'ok',
+      matches: ['sub', 'sub_', 'sum'],
+      cursor_start: 2,
+      cursor_end: 4,
+      metadata: {},
+    });
+    assert.deepEqual((found.complete_global as { matches: string[] }).matches, ['handle']);
+    const inspected = found.inspect as { found: boolean; data: Record<string, string> };
+    assert.match(inspected.data['text/plain'], /^softmax: function softmax\(/);
+    assert.equal(
+      (found.inspect_value as { data: Record<string, string> }).data['text/plain'],
+      'x: Tensor\ntensor([[1, 2],\n        [3, 4]])',
+    );
+    assert.equal((found.inspect_missing as { found: boolean }).found, false);
+
+    assert.deepEqual(found.is_complete, {
+      'const a = 1': { status: 'complete' },
+      'function g() {\n  return 1;': { status: 'incomplete', indent: '  ' },
+      'for (const i of [1, 2]) {': { status: 'incomplete', indent: '  ' },
+      'const = 3': { status: 'invalid' },
+      'x.sum(': { status: 'incomplete', indent: '  ' },
+    });
+    assert.deepEqual((found.history as { history: unknown }).history, [
+      [1, 3, 'function f() {\n  throw new RangeError("bad index");\n}\nf()'],
+      [1, 4, 'x.shape'],
+    ]);
+    assert.deepEqual(found.comm_info, { status: 'ok', comms: {} });
+    assert.deepEqual(found.stop_on_error, ['error', 'aborted']);
+    assert.equal(found.ran_after_error, 'undefined');
+    const late = found.late_output as { parent: string; first: string; second: string };
+    assert.equal(late.parent, late.first, 'a timer prints under the request of the cell that started it');
+  });
+
+  it('interrupts `while (true) {}` through interrupt_request and keeps every variable', async () => {
+    const found = await scenario('interrupt');
+    const reply = found.interrupted_reply as Record<string, unknown>;
+    assert.equal(reply.status, 'error');
+    assert.equal(reply.ename, 'Interrupted');
+    assert.equal(found.after, '42');
+  });
+
+  it('restarts into a fresh kernel process', async () => {
+    const found = await scenario('restart');
+    assert.notEqual(found.pid_before, found.pid_after);
+    assert.equal(found.kept_after, 'undefined');
+  });
+
+  it('drops and logs a message signed with the wrong key, never running it', async () => {
+    const found = await scenario('wrong_signature', join(home.dataDir, 'kernel-stderr.log'));
+    assert.equal(found.forged, 'undefined');
+    assert.match(String(found.log), /dropped a message on shell: bad HMAC-SHA256 signature/);
+  });
+
+  it('shuts down on shutdown_request leaving no process behind', async () => {
+    const found = await scenario('shutdown');
+    assert.equal(found.front_end_alive, false);
+    assert.equal(found.kernel_alive, false, `kernel process ${found.kernel_pid} outlived the shutdown`);
+  });
+
+  after(() => {
+    if (!home) return;
+    const cli = join(repoRoot(), 'dist/cli.js');
+    const listed = spawnSync(process.execPath, [cli, 'kernel', 'list'], { env: home.env, encoding: 'utf8' });
+    assert.match(listed.stdout, /^attention-lab\s/m);
+    const removed = spawnSync(process.execPath, [cli, 'kernel', 'remove', '--user'], {
+      env: home.env,
+      encoding: 'utf8',
+    });
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.equal(existsSync(join(home.dataDir, 'kernels/attention-lab')), false);
+  });
+});

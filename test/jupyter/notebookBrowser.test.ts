@@ -1,0 +1,124 @@
+// A real browser on the classic Jupyter Notebook server: the server on 127.0.0.1 with the installed
+// kernelspec, Chromium opens an example (its metadata names the attention-lab kernel), runs all
+// cells, and every code cell shows its outputs; a screenshot goes to test-artifacts/.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { chromiumPath, launchChromium } from '../helpers/chromium';
+import { repoRoot } from '../helpers/repoRoot';
+import { installTestKernelSpec, jupyterMissing, systemPython } from './jupyterClients';
+
+const example = 'splitting-heads.ipynb';
+const skip =
+  jupyterMissing() ??
+  (existsSync('/usr/bin/jupyter-notebook') ? undefined : 'needs jupyter-notebook (Debian package)') ??
+  (existsSync(chromiumPath) ? undefined : `needs Chromium at ${chromiumPath}`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `jupyter notebook` and resolves once it prints the address it serves on. */
+function startNotebookServer(env: NodeJS.ProcessEnv, dir: string, port: number, token: string): Promise<ChildProcess> {
+  const server = spawn(
+    systemPython,
+    [
+      '-m',
+      'notebook',
+      '--no-browser',
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      `--NotebookApp.token=${token}`,
+      // CI runs as root, which the server refuses without this.
+      ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+      dir,
+    ],
+    { env, cwd: dir },
+  );
+  return new Promise((resolve, reject) => {
+    let log = '';
+    server.stderr.setEncoding('utf8').on('data', (text: string) => {
+      log += text;
+      if (log.includes(`http://127.0.0.1:${port}/`)) resolve(server);
+    });
+    server.on('exit', (code) => reject(new Error(`jupyter notebook exited with ${code}:\n${log}`)));
+  });
+}
+
+describe('the classic Jupyter Notebook in Chromium', { skip }, () => {
+  let server: ChildProcess | undefined;
+  after(async () => {
+    if (!server || server.exitCode !== null) return;
+    const exited = new Promise((resolve) => server!.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  });
+
+  it(`opens ${example} with the Attention Lab kernel, runs all cells and shows every output`, async () => {
+    const { env } = installTestKernelSpec();
+    const dir = mkdtempSync(join(tmpdir(), 'attention-lab-notebook-'));
+    copyFileSync(join(repoRoot(), 'examples', example), join(dir, example));
+    const port = await freePort();
+    const token = randomBytes(12).toString('hex');
+    server = await startNotebookServer(env, dir, port, token);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+      await page.goto(`http://127.0.0.1:${port}/notebooks/${example}?token=${token}`);
+      await page.waitForFunction(
+        () => {
+          const kernel = (window as any).Jupyter?.notebook?.kernel;
+          return kernel?.is_connected() && kernel.name === 'attention-lab';
+        },
+        undefined,
+        { timeout: 120_000 },
+      );
+      await page.evaluate(() => {
+        const notebook = (window as any).Jupyter.notebook;
+        notebook.clear_all_output();
+        notebook.execute_all_cells();
+      });
+      await page.waitForFunction(
+        () =>
+          (window as any).Jupyter.notebook
+            .get_cells()
+            .filter((cell: any) => cell.cell_type === 'code')
+            .every((cell: any) => typeof cell.input_prompt_number === 'number'),
+        undefined,
+        { timeout: 300_000 },
+      );
+      const outputs: { types: string[]; text: string }[] = await page.evaluate(() =>
+        (window as any).Jupyter.notebook
+          .get_cells()
+          .filter((cell: any) => cell.cell_type === 'code')
+          .map((cell: any) => ({
+            types: cell.output_area.outputs.map((o: any) => o.output_type),
+            text: cell.output_area.outputs.map((o: any) => o.text ?? o.data?.['text/plain'] ?? '').join('\n'),
+          })),
+      );
+      const artifacts = join(repoRoot(), 'test-artifacts');
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'jupyter-notebook-splitting-heads.png'), fullPage: true });
+      assert.ok(outputs.length > 0);
+      for (const [i, cell] of outputs.entries())
+        assert.ok(!cell.types.includes('error'), `cell ${i + 1}: ${cell.text}`);
+      assert.ok(
+        outputs.some((cell) => /tensor\(/.test(cell.text)),
+        'a tensor repr is shown',
+      );
+      assert.equal((await page.locator('.output_area').count()) > 0, true);
+    } finally {
+      await browser.close();
+    }
+  });
+});
