@@ -13,6 +13,9 @@ import { installTestKernelSpec, jupyterMissing, runToEnd, systemPython, type Jup
 const examples = join(repoRoot(), 'examples');
 const backend = 'reference';
 
+/** A run's measured durations ("11.0 s", "123.1 ms") differ between any two runs; the rest must not. */
+const withoutDurations = (text: string) => text.replace(/\d+(\.\d+)? m?s\b/g, '<duration>');
+
 /** An output as both writers agree on it: type, stream text, data with text joined, error name and message. */
 function comparable(output: JupyterOutput): unknown {
   const data = Object.fromEntries(
@@ -23,7 +26,7 @@ function comparable(output: JupyterOutput): unknown {
   );
   return {
     type: output.output_type,
-    ...(output.name ? { name: output.name, text: joinLines(output.text) } : {}),
+    ...(output.name ? { name: output.name, text: withoutDurations(joinLines(output.text)) } : {}),
     ...(output.data ? { data } : {}),
     ...(output.ename ? { ename: output.ename, evalue: output.evalue } : {}),
   };
