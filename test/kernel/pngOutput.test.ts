@@ -13,7 +13,9 @@ import { drawOutput, maxPictureWidth, type HeatmapOutput } from '../../kernel/pn
 import { maxPngBytes, outputPng, pngMime } from '../../kernel/png/outputPng';
 import { RasterCanvas } from '../../kernel/png/rasterCanvas';
 import { steps } from '../../kernel/steps';
-import { colorFor, nonFiniteColors, scaleFor } from '../../protocol/colorScales';
+import { blockMeansColors, colorFor, nonFiniteColors, scaleFor } from '../../protocol/colorScales';
+import { statsLine } from '../../protocol/tensorStats';
+import { decodeTensor } from '../../protocol/tensorWire';
 import { mimeTypes } from '../../protocol/mimeTypes';
 import { filled, findColorBar, findSquare, findText, picture, same } from '../helpers/pngPicture';
 
@@ -118,13 +120,39 @@ describe('PNG pictures of outputs', () => {
     assert.ok(!findText(many.png, '[3, 1, :, :]', { color: muted }));
   });
 
-  it('draws a big tensor as its overview block means, says so, and ticks in source indices', async () => {
+  it('draws a big tensor as block means over their own range, says so, and ticks in source indices', async () => {
     const { png, payload } = await picture('tensor-2000x2000', randn([2000, 2000]));
     assert.ok(payload.kind === 'tensor' && payload.overview, 'the payload is cut to an overview');
-    const [rows, cols] = payload.overview.data.shape;
+    const means = decodeTensor(payload.overview.data);
+    const [rows, cols] = means.shape;
     const block = payload.overview.block;
     const note = `2000×2000 shown as ${rows}×${cols} block means (blocks of ${block.join('×')})`;
     assert.ok(findText(png, note, { color: muted }), note);
+    const { scale, label } = blockMeansColors(means.values);
+    assert.ok(
+      scale.max < 1 && (payload.stats.max ?? 0) > 4,
+      `means within ±${scale.max}, elements to ${payload.stats.max}`,
+    );
+    assert.ok(findText(png, label, { color: muted }), label);
+    assert.ok(findText(png, statsLine(payload.stats), { color: muted }), 'the stats line still over every element');
+    assert.ok(findColorBar(png, scale), "the legend spans the block means' scale");
+    // The heatmap, found by its first 3×3 cells in the means' colours (one pixel a cell here).
+    const first = (x: number, y: number) =>
+      [0, 1, 2].every((r) =>
+        [0, 1, 2].every((c) => same(png.at(x + c, y + r), colorFor(means.values[r * cols + c], scale))),
+      );
+    let origin: [number, number] | undefined;
+    for (let y = 0; y < png.height - 3 && !origin; y++)
+      for (let x = 0; x < png.width - 3; x++) if (first(x, y)) origin = [x, y];
+    assert.ok(origin, "the heatmap's cells in the means' colours");
+    let [reddest, bluest] = [-255, -255];
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const [red, , blue] = png.at(origin[0] + c, origin[1] + r);
+        [reddest, bluest] = [Math.max(reddest, red - blue), Math.max(bluest, blue - red)];
+      }
+    }
+    assert.ok(reddest > 100 && bluest > 100, `not one grey: reddest ${reddest}, bluest ${bluest}`);
     assert.ok(findText(png, String(20 * block[0])), 'row ticks count entries of the tensor, not overview cells');
     assert.ok(
       png.bytes <= maxPngBytes && png.width <= maxPictureWidth + 16,
