@@ -1,9 +1,11 @@
-// The image/png picture of a `plot(...)` line chart, drawn in the kernel from the same payload the
-// renderer draws, so Jupyter, GitHub and nbviewer show a training curve too: each series a polyline
+// The image/png picture of a `plot(...)` line chart, drawn in the kernel from the payload the renderer
+// draws (and from every point where plot() has them), so Jupyter, GitHub and nbviewer show a training
+// curve too: each series a polyline
 // in the light theme's charts colour (dashed once the palette repeats), NaN and ±Inf (and points
 // ≤ 0 on a log axis) as gaps, a lone point between gaps as a dot, axes with the renderer's nice
-// ticks, axis labels, the title, and a legend with each series' last value. A fixed size, whatever
-// the number of points: points sharing a pixel column are drawn as one vertical stroke.
+// ticks, axis labels, the title, and a legend with each series' last value (the first
+// `maxLegendEntries`). A fixed size whatever the number of points: points sharing a pixel column are
+// drawn as one vertical stroke.
 import { seriesLook, chartThemeColors } from '../../protocol/chartPalette';
 import { chartAxes, drawable, indexXs, type AxisTicks, type ChartPoints } from '../../protocol/chartTicks';
 import type { Rgb } from '../../protocol/colorScales';
@@ -17,6 +19,8 @@ import { textWidth, type RasterCanvas } from './rasterCanvas';
 /** The plot area's block, axes and labels included, in pixels (the renderer's chart is 640×300). */
 export const chartWidth = 640;
 export const chartHeight = 300;
+/** Most series named in the legend; the rest are counted. */
+export const maxLegendEntries = 24;
 const tickLength = 4;
 const lineWidth = 2;
 /** Horizontal grid lines: the renderer's charts-lines colour at 35% on white. */
@@ -52,7 +56,7 @@ function shippedPoints(series: ChartSeries[]): ChartPoints[] {
 }
 
 /** The plot area's frame for `payload` on the linear or log scale, labels measured in the bitmap font. */
-export function chartFrame(payload: ChartOutput, curves: readonly ChartPoints[]): ChartFrame {
+function chartFrame(payload: ChartOutput, curves: readonly ChartPoints[]): ChartFrame {
   const { x, y } = chartAxes(curves, payload.yRange, payload.logY);
   const labelWidth = Math.max(...y.ticks.map((t) => textWidth(formatAxisValue(t))));
   const left = (payload.yLabel ? glyphHeight + 6 : 0) + labelWidth + tickLength + 4;
@@ -230,28 +234,32 @@ function legendEntry(series: ChartSeries, curve: Curve): Block {
   );
 }
 
-/** Notes under the legend: downsampled series, points a log axis cannot draw, nothing to draw. */
-function chartNotes(payload: ChartOutput, curves: Curve[]): string[] {
+/** How many of `values` pass `test`. */
+function countWhere(values: ArrayLike<number>, test: (value: number) => boolean): number {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (test(values[i])) count++;
+  return count;
+}
+
+/**
+ * Notes under the legend: downsampled series (when the shipped points are drawn), points a log axis
+ * cannot draw, nothing to draw.
+ */
+function chartNotes(payload: ChartOutput, curves: Curve[], everyPoint: boolean): string[] {
   const notes: string[] = [];
   const cut = payload.series.filter((s) => s.downsampled);
-  if (cut.length) {
+  if (cut.length && !everyPoint) {
     const which = cut.map((s) => `${s.name} (${s.length} in ${s.downsampled?.buckets} runs)`).join(', ');
     notes.push(`over the output cap, drawn from each run's lowest and highest value: ${which}`);
   }
   if (payload.logY) {
     const skipped = payload.series
-      .map(
-        (s, i) =>
-          [
-            s.name,
-            Array.prototype.filter.call(curves[i].y, (y: number) => Number.isFinite(y) && y <= 0).length,
-          ] as const,
-      )
+      .map((s, i) => [s.name, countWhere(curves[i].y, (y) => Number.isFinite(y) && y <= 0)] as const)
       .filter(([, count]) => count > 0);
     if (skipped.length)
       notes.push(`log scale: points ≤ 0 not drawn (${skipped.map(([n, c]) => `${c} of ${n}`).join(', ')})`);
   }
-  if (curves.every((curve) => !Array.prototype.some.call(curve.y, (y: number) => drawable(y, payload.logY))))
+  if (curves.every((curve) => countWhere(curve.y, (y) => drawable(y, payload.logY)) === 0))
     notes.push('nothing to draw yet: no finite points');
   return notes;
 }
@@ -261,16 +269,15 @@ function chartNotes(payload: ChartOutput, curves: Curve[]): string[] {
  * are every point of each series where the caller has them (plot() does: no decoding, and the
  * columns' extents exact), else the payload's shipped points are drawn.
  */
-export function drawChart(
-  payload: ChartOutput,
-  points: readonly ChartPoints[] = shippedPoints(payload.series),
-): RasterCanvas {
-  const curves = points.map((p, i): Curve => {
+export function drawChart(payload: ChartOutput, points?: readonly ChartPoints[]): RasterCanvas {
+  const curves = (points ?? shippedPoints(payload.series)).map((p, i): Curve => {
     const { colorIndex, dash } = seriesLook(i);
     return { ...p, color: seriesColors[colorIndex], dash };
   });
   const frame = chartFrame(payload, curves);
-  const legend = payload.series.map((s, i) => legendEntry(s, curves[i]));
+  const legend = payload.series.slice(0, maxLegendEntries).map((s, i) => legendEntry(s, curves[i]));
+  const unnamed = payload.series.length - legend.length;
+  if (unnamed > 0) legend.push(textBlock(`… ${unnamed} more series`, { color: inkColors.muted }));
   const scale = payload.logY ? ['y: log'] : [];
   return drawFigure(
     column(
@@ -283,7 +290,9 @@ export function drawChart(
           12,
         ),
         wrap(legend, chartWidth, 16),
-        ...chartNotes(payload, curves).map((note) => textBlock(note, { color: inkColors.muted }, chartWidth)),
+        ...chartNotes(payload, curves, points !== undefined).map((note) =>
+          textBlock(note, { color: inkColors.muted }, chartWidth),
+        ),
         plotBlock(payload, frame, curves),
       ],
       6,

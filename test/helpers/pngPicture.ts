@@ -32,11 +32,16 @@ export async function picture(
   const bundle = await outputBundle(value, options);
   const pngItem = bundle.items.find((item) => item.mime === pngMime);
   assert.ok(pngItem, `no ${pngMime} in [${bundle.items.map((item) => item.mime).join(', ')}]`);
-  const file = Buffer.from(pngItem.data, 'base64');
+  const png = savedPicture(name, Buffer.from(pngItem.data, 'base64'));
+  return { png, payload: JSON.parse(bundle.items[0].data) as RichOutput };
+}
+
+/** A PNG file decoded, and saved as test-artifacts/png/NAME.png. */
+export function savedPicture(name: string, file: Buffer): Picture {
   mkdirSync(artifacts, { recursive: true });
   writeFileSync(join(artifacts, `${name}.png`), file);
   const decoded = PNG.sync.read(file);
-  const png: Picture = {
+  return {
     width: decoded.width,
     height: decoded.height,
     bytes: file.length,
@@ -45,7 +50,6 @@ export async function picture(
       return [decoded.data[at], decoded.data[at + 1], decoded.data[at + 2]];
     },
   };
-  return { png, payload: JSON.parse(bundle.items[0].data) as RichOutput };
 }
 
 export const same = (a: Rgb, b: Rgb) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2];

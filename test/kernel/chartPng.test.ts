@@ -5,14 +5,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setBackend } from '../../kernel/engine/index';
-import { plot } from '../../kernel/linePlot';
-import { seriesColors } from '../../kernel/png/chartFigure';
+import { chartOutput, plot } from '../../kernel/linePlot';
 import { inkColors } from '../../kernel/png/figureBlocks';
 import { glyphHeight } from '../../kernel/png/fixedFont';
-import { maxPngBytes } from '../../kernel/png/outputPng';
+import { maxLegendEntries, seriesColors } from '../../kernel/png/chartFigure';
+import { maxPngBytes, outputPng } from '../../kernel/png/outputPng';
+import { minOutputBytes } from '../../protocol/outputPayloads';
 import type { Rgb } from '../../protocol/colorScales';
 import { formatValue } from '../../protocol/numberText';
-import { findText, picture, same, type Picture } from '../helpers/pngPicture';
+import { findSquare, findText, picture, same, savedPicture, type Picture } from '../helpers/pngPicture';
 
 const { muted } = inkColors;
 const [blue, orange] = seriesColors;
@@ -131,11 +132,37 @@ describe('PNG picture of a line chart', () => {
     );
     const { png } = await picture('chart-100k', plot({ loss, accuracy }, { title: 'training', xLabel: 'step' }));
     assert.equal(png.width, small.png.width, 'the same width however many points');
-    assert.ok(png.height <= small.png.height + 16, `only the downsampling note added: ${png.height} px`);
-    assert.ok(findText(png, 'over the output cap, drawn from each run', { color: muted }), 'the note');
+    assert.equal(png.height, small.png.height, 'the same height');
+    assert.ok(!findText(png, 'over the output cap', { color: muted }), 'drawn from every point: nothing to note');
     assert.ok(png.bytes < maxPngBytes / 4, `${png.bytes} B`);
     const line = trace(png, blue, underLegend(png, 'loss'));
     assert.ok(line.last - line.first > 500, 'loss spans the plot');
     assert.ok(findText(png, formatValue(loss[n - 1])), 'the last loss in the legend');
+  });
+
+  it('dots a lone point, stops lines at a fixed y range, and says when nothing is finite', async () => {
+    const lone = await picture('chart-lone-point', plot({ a: [NaN, 5, NaN, 1, 2] }));
+    assert.ok(findSquare(lone.png, 4, blue), 'the point between two gaps is a dot');
+    const fixed = await picture('chart-yrange', plot({ spike: [0, 10, 0] }, { yRange: [0, 5] }));
+    const topTick = findText(fixed.png, '5', { color: muted });
+    assert.ok(topTick, 'the top tick of the fixed range');
+    const rows = rowsOf(fixed.png, blue, underLegend(fixed.png, 'spike')).flat();
+    assert.ok(Math.min(...rows) >= topTick[1] + 2, `the spike stops at the frame: ${Math.min(...rows)}`);
+    const empty = await picture('chart-no-finite', plot({ a: [NaN, NaN] }));
+    assert.ok(findText(empty.png, 'nothing to draw yet: no finite points', { color: muted }));
+    assert.ok(findText(empty.png, 'no finite values'), 'the legend says so');
+  });
+
+  it('draws the shipped points of a payload alone and notes their downsampling; names the first series', async () => {
+    const loss = Float64Array.from({ length: 20000 }, (_, i) => Math.exp(-i / 5000));
+    const many = Object.fromEntries(Array.from({ length: 30 }, (_, k) => [`s${k}`, k === 0 ? loss : [k]]));
+    const payload = chartOutput(plot(many), minOutputBytes);
+    assert.ok(payload.series[0].downsampled, 'cut to the cap');
+    const png = savedPicture('chart-shipped', outputPng(payload));
+    assert.ok(findText(png, "over the output cap, drawn from each run's lowest and highest value", { color: muted }));
+    assert.ok(trace(png, blue, underLegend(png, 's0')).last > 500, 'the shipped loss spans the plot');
+    assert.ok(findText(png, `s${maxLegendEntries - 1}`, { bold: true }), 'the last series named');
+    assert.ok(!findText(png, `s${maxLegendEntries}`, { bold: true }), 'past the legend cap');
+    assert.ok(findText(png, `… ${30 - maxLegendEntries} more series`, { color: muted }));
   });
 });
