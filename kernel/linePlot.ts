@@ -1,10 +1,11 @@
 // The notebook's `plot(series, options)`: named curves (loss and accuracy per step, ...) as a
 // LinePlot value that a cell shows as a line chart (the protocol's chart mime) with a text/plain
-// summary. `const h = display(plot(...))` then `h.update(plot(...))` redraws that one chart in place.
+// summary and a PNG picture (for Jupyter, GitHub and nbviewer). `const h = display(plot(...))` then `h.update(plot(...))` redraws that one chart in place.
 // plot() copies the values it is given, so a training loop can keep pushing into its arrays. A
 // chart over its size cap keeps every series' summary and downsamples long series, each run of
 // points keeping its lowest and highest value and its first gap, and says so.
 import { inspect } from 'node:util';
+import { indexXs } from '../protocol/chartTicks';
 import type { OutputBundle } from '../protocol/kernelProtocol';
 import { mimeTypes } from '../protocol/mimeTypes';
 import { payloadVersion, type ChartOutput, type ChartSeries } from '../protocol/outputPayloads';
@@ -12,6 +13,7 @@ import { formatAxisValue, formatValue } from '../protocol/numberText';
 import { encodeTensor } from '../protocol/tensorWire';
 import { checkOptions, isBool, isOptionsObject, isString, typeName, type ArgumentCheck } from './engine/arguments';
 import { Tensor } from './engine/index';
+import { withPicture } from './png/outputPng';
 
 /** Values a series can be given as: numbers, a typed array, or a 1-D tensor. */
 export type PlotValues = readonly number[] | Float32Array | Float64Array | Int32Array | Tensor;
@@ -277,13 +279,19 @@ function plotSummary(summaries: readonly SeriesSummary[], title: string | undefi
   return [`plot${named}: ${summaries.length} series`, ...lines].join('\n');
 }
 
-/** The chart mime and the text summary of `chart`, under `maxBytes`; `title` overrides plot's. */
+/**
+ * The chart mime, the text summary and the PNG picture of `chart` (the JSON under `maxBytes`, the
+ * picture from every point); `title` overrides plot's.
+ */
 export function linePlotBundle(chart: LinePlot, maxBytes: number, title?: string): OutputBundle {
   const payload = chartOutput(chart, maxBytes, title ?? chart.options.title);
-  return {
-    items: [
-      { mime: mimeTypes.chart, data: JSON.stringify(payload) },
-      { mime: 'text/plain', data: plotSummary(payload.series, payload.title) },
-    ],
-  };
+  const items = [
+    { mime: mimeTypes.chart, data: JSON.stringify(payload) },
+    { mime: 'text/plain', data: plotSummary(payload.series, payload.title) },
+  ];
+  const points = chart.series.map((s) => ({
+    x: s.x ?? indexXs(s.y.length),
+    y: s.y,
+  }));
+  return withPicture({ items }, payload, points);
 }

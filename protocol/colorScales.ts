@@ -1,7 +1,9 @@
 // Colour scales for heatmaps, pure functions shared by the renderer's views and the kernel's PNG
 // pictures, so both draw every value in the same colour: a sequential scale (viridis) for data in
 // [0, 1] or of one sign, and a diverging one (coolwarm) centred on 0 for signed data. NaN, +Inf and
-// −Inf get colours outside both scales. Movement stages of a trace share their source's scale.
+// −Inf get colours outside both scales. Movement stages of a trace share their source's scale; an
+// overview's block means get their own range.
+import { formatValue } from './numberText';
 import type { StagePayload } from './outputPayloads';
 
 export type Rgb = [number, number, number];
@@ -63,11 +65,36 @@ type ScaleStats = { min: number | null; max: number | null };
 export function scaleFor(stats: ScaleStats): ColorScale {
   const { min, max } = stats;
   if (min === null || max === null || (min >= 0 && max <= 1)) return { kind: 'sequential', min: 0, max: 1 };
+  return rangeScale(min, max);
+}
+
+/** The scale spanning [min, max]: diverging and symmetric about 0 when it holds both signs, else sequential. */
+function rangeScale(min: number, max: number): ColorScale {
   if (min < 0 && max > 0) {
     const bound = Math.max(-min, max);
     return { kind: 'diverging', min: -bound, max: bound };
   }
   return { kind: 'sequential', min, max: max === min ? min + 1 : max };
+}
+
+/**
+ * The colours of an overview's block means and the label that says so: the means' own finite range,
+ * not the elements' (a 2000×2000 randn spans about ±5.6, its 7×7 block means about ±0.5, which the
+ * elements' scale draws as one grey). No [0, 1] rule here: the means' structure is the point.
+ */
+export function blockMeansColors(means: ArrayLike<number>): { scale: ColorScale; label: string } {
+  let [min, max] = [Infinity, -Infinity];
+  for (let i = 0; i < means.length; i++) {
+    const value = means[i];
+    if (value - value !== 0) continue;
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  if (min > max) return { scale: scaleFor({ min: null, max: null }), label: 'colours: no finite block means' };
+  return {
+    scale: rangeScale(min, max),
+    label: `colours: block means' range ${formatValue(min)}…${formatValue(max)}`,
+  };
 }
 
 /** One scale covering several tensors (a grid of heads, a chain of movement stages). */

@@ -7,7 +7,8 @@
 import type { ChartOutput, ChartSeries } from '../protocol/outputPayloads';
 import { formatAxisValue } from '../protocol/numberText';
 import { decodeTensor } from '../protocol/tensorWire';
-import { linearTicks, logTicks, type AxisTicks } from './chartTicks';
+import { chartPaletteNames, chartThemeColors, seriesLook } from '../protocol/chartPalette';
+import { chartAxes, drawable, indexXs, type AxisTicks } from '../protocol/chartTicks';
 import { button, element } from './dom';
 import { formatBytes, formatValue } from './numberFormat';
 
@@ -31,14 +32,6 @@ interface Frame {
   log: boolean;
 }
 
-const paletteNames = ['blue', 'orange', 'green', 'red', 'purple', 'yellow'] as const;
-const dashes = [[], [7, 4], [2, 3]];
-/** VS Code's Dark Modern and Light Modern values, for hosts that do not set the variables. */
-const fallbackColors = {
-  dark: ['#3794ff', '#d18616', '#89d185', '#f14c4c', '#b180d7', '#cca700', '#cccccc', '#9d9d9d'],
-  light: ['#1a85ff', '#d18616', '#388a34', '#e51400', '#652d90', '#bf8803', '#3b3b3b', '#717171'],
-};
-
 interface ChartTheme {
   series: string[];
   foreground: string;
@@ -53,11 +46,11 @@ function chartTheme(): ChartTheme {
   const style = getComputedStyle(document.body);
   const classes = document.body.classList;
   const kind = classes.contains('vscode-light') || classes.contains('vscode-high-contrast-light') ? 'light' : 'dark';
-  const fallback = fallbackColors[kind];
+  const fallback = chartThemeColors[kind];
   const read = (name: string, otherwise: string) => style.getPropertyValue(`--vscode-${name}`).trim() || otherwise;
   const foreground = read('charts-foreground', read('foreground', fallback[6]));
   return {
-    series: paletteNames.map((name, i) => read(`charts-${name}`, fallback[i])),
+    series: chartPaletteNames.map((name, i) => read(`charts-${name}`, fallback[i])),
     foreground,
     muted: read('descriptionForeground', fallback[7]),
     lines: read('charts-lines', fallback[7]),
@@ -76,20 +69,15 @@ const chartStates = new WeakMap<HTMLElement, { logY: boolean; givenLogY: boolean
 function decodeLines(series: ChartSeries[]): Line[] {
   return series.map((s, i) => {
     const y = decodeTensor(s.y).values;
-    const x = s.x ? decodeTensor(s.x).values : new Float64Array(y.length);
-    if (!s.x) for (let at = 0; at < y.length; at++) x[at] = at;
+    const x = s.x ? decodeTensor(s.x).values : indexXs(y.length);
     return {
       name: s.name,
       x,
       y,
-      colorIndex: i % paletteNames.length,
-      dash: dashes[Math.floor(i / paletteNames.length) % dashes.length],
+      ...seriesLook(i),
     };
   });
 }
-
-/** Whether y is drawn on this scale: finite, and positive on a log scale. */
-const drawable = (y: number, log: boolean) => Number.isFinite(y) && (!log || y > 0);
 
 /** The index in sorted `xs` of the value nearest `x` (-1 for none). */
 function nearestIndex(xs: ArrayLike<number>, x: number): number {
@@ -119,27 +107,7 @@ function allXs(lines: Line[]): Float64Array {
 
 /** The axes for the data on this scale: the data's ranges (or the fixed y range) with their ticks. */
 function frameFor(payload: ChartOutput, lines: Line[], log: boolean, context: CanvasRenderingContext2D): Frame {
-  let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
-  let integerXs = true;
-  for (const line of lines) {
-    if (line.x.length === 0) continue;
-    // x is sorted: its ends are its range.
-    xMin = Math.min(xMin, line.x[0]);
-    xMax = Math.max(xMax, line.x[line.x.length - 1]);
-    for (let i = 0; i < line.x.length; i++) {
-      const y = line.y[i];
-      integerXs &&= Number.isInteger(line.x[i]);
-      if (!drawable(y, log)) continue;
-      if (y < yMin) yMin = y;
-      if (y > yMax) yMax = y;
-    }
-  }
-  if (xMin > xMax) [xMin, xMax] = [0, 1];
-  if (yMin > yMax) [yMin, yMax] = log ? [1, 10] : [0, 1];
-  const fixed = payload.yRange && (!log || payload.yRange[0] > 0) ? payload.yRange : undefined;
-  const [low, high] = fixed ?? [yMin, yMax];
-  const y = log ? logTicks(low, high, fixed !== undefined) : linearTicks(low, high, 5, 0, fixed !== undefined);
-  const x = linearTicks(xMin, xMax, 6, integerXs ? 1 : 0, xMin < xMax);
+  const { x, y } = chartAxes(lines, payload.yRange, log);
   context.font = `${tickFont}px ${chartTheme().font}`;
   const labelWidth = Math.max(...y.ticks.map((t) => context.measureText(formatAxisValue(t)).width));
   const left = Math.ceil(8 + (payload.yLabel ? 18 : 0) + labelWidth + 6);

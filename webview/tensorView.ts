@@ -1,10 +1,11 @@
 // The tensor view: shape, dtype, backend and stats; a heatmap of a 2-D slice with one selector
 // per leading axis, a legend and a hover readout; and PyTorch's repr. Also the body of each stage.
 // A tensor over the output cap arrives as an overview of every element (block means) and its exact
-// leading block: the view shows the overview, offers the block, and says what was cut.
+// leading block: the view shows the overview (coloured over the block means' own range, and labelled
+// so), offers the block, and says what was cut.
 import type { OutputCut, TensorOutput } from '../protocol/outputPayloads';
 import { decodeTensor } from '../protocol/tensorWire';
-import { scaleFor, type ColorScale } from '../protocol/colorScales';
+import { blockMeansColors, scaleFor, type ColorScale } from '../protocol/colorScales';
 import { dropdown, element } from './dom';
 import { drawHeatmap, drawLegend, type NonFinitePresent } from './heatmap';
 import { blockRange, formatBytes, formatShape, formatValue, stridesOf } from './numberFormat';
@@ -24,6 +25,9 @@ interface Layer {
   values: Float32Array;
   /** Entries of the tensor's axis behind each entry of this layer's axis. */
   block: number[];
+  scale: ColorScale;
+  /** What the colours span, when not the stats' range (block means' own). */
+  colorsLabel?: string;
 }
 
 /** "2000×2000 shown as 286×286 block means (blocks of 7×7)". */
@@ -54,13 +58,8 @@ export function cutNote(
 }
 
 /** A heatmap of one 2-D slice of `layer`, a selector per leading axis, a legend and a hover readout. */
-function renderSlices(
-  layer: Layer,
-  fullShape: readonly number[],
-  scale: ColorScale,
-  nonFinite: NonFinitePresent,
-): HTMLElement {
-  const { shape, values, block } = layer;
+function renderSlices(layer: Layer, fullShape: readonly number[], nonFinite: NonFinitePresent): HTMLElement {
+  const { shape, values, block, scale } = layer;
   const means = block.some((b) => b > 1);
   const body = element('div', 'al-layer');
   const matrixRows = shape.length >= 2 ? shape[shape.length - 2] : 1;
@@ -99,6 +98,11 @@ function renderSlices(
     label.dataset.attentionLab = 'overview-label';
     body.append(label);
   }
+  if (layer.colorsLabel) {
+    const label = element('div', 'al-overview-label', layer.colorsLabel);
+    label.dataset.attentionLab = 'overview-colors';
+    body.append(label);
+  }
   if (leading.length) body.append(controls);
   draw();
   body.append(plot, readout);
@@ -134,13 +138,15 @@ export function renderTensor(payload: TensorOutput, root: HTMLElement, options: 
   const layers: Layer[] = [];
   if (payload.overview) {
     const { shape, values } = decodeTensor(payload.overview.data);
-    layers.push({ shape, values, block: payload.overview.block });
+    // A scale shared with other views stays shared; the tensor's own is its block means' range.
+    const colors = options.scale ? { scale: options.scale, label: undefined } : blockMeansColors(values);
+    layers.push({ shape, values, block: payload.overview.block, scale: colors.scale, colorsLabel: colors.label });
   }
   if (exact.shape.length >= 1 && exact.values.length > 0)
-    layers.push({ shape: exact.shape, values: exact.values, block: exact.shape.map(() => 1) });
+    layers.push({ shape: exact.shape, values: exact.values, block: exact.shape.map(() => 1), scale });
   if (layers.length > 0) {
     const shown = element('div', 'al-layer-host');
-    const show = (index: number) => shown.replaceChildren(renderSlices(layers[index], payload.shape, scale, nonFinite));
+    const show = (index: number) => shown.replaceChildren(renderSlices(layers[index], payload.shape, nonFinite));
     if (layers.length > 1) {
       const choices = ['every element, as block means', `leading block ${formatShape(exact.shape)}, exact values`];
       const controls = element('div', 'al-controls');

@@ -1,9 +1,17 @@
-// The image/png picture of each rich output, drawn in the kernel from the same payload the renderer
-// draws, so Jupyter, GitHub and nbviewer show what VS Code shows: a tensor as a heatmap (1-D as a
-// strip, higher ranks as a grid of leading slices, big tensors as the overview's block means,
-// labelled so), attention as one panel per map with token labels, stages as a list of shapes with
-// thumbnails; each with axes, its stats and a colour legend. Bounded in pixels and bytes.
-import { isMovement, scaleFor, sharedScale, stageScales, type ColorScale } from '../../protocol/colorScales';
+// The image/png picture of each heatmap output, drawn in the kernel from the same payload the
+// renderer draws, so Jupyter, GitHub and nbviewer show what VS Code shows: a tensor as a heatmap (1-D
+// as a strip, higher ranks as a grid of leading slices, big tensors as the overview's block means,
+// coloured over the means' own range and labelled so), attention as one panel per map with token
+// labels, stages as a list of shapes with thumbnails; each with axes, its stats and a colour legend.
+// Bounded in pixels and bytes. (Line charts: chartFigure.ts.)
+import {
+  blockMeansColors,
+  isMovement,
+  scaleFor,
+  sharedScale,
+  stageScales,
+  type ColorScale,
+} from '../../protocol/colorScales';
 import { formatValue } from '../../protocol/numberText';
 import type { AttentionOutput, StagesOutput, TensorOutput } from '../../protocol/outputPayloads';
 import { normalizedStats, statsLine } from '../../protocol/tensorStats';
@@ -141,9 +149,12 @@ function tensorHeatmaps(
 }
 
 function tensorFigure(payload: TensorOutput, sides: Sides): Block {
-  const scale = scaleFor(normalizedStats(payload.stats));
+  // An overview's colours span its block means' range, labelled so; exact values', the stats' range.
+  const means = payload.overview ? blockMeansColors(shownValues(payload).values) : undefined;
+  const scale = means?.scale ?? scaleFor(normalizedStats(payload.stats));
   const layout = { ...sides, axisNames: true, maxSlices: maxPanels };
   const { panels, notes } = tensorHeatmaps(payload, scale, layout);
+  if (means) notes.push(means.label);
   return column(
     [
       header(payload.title ?? 'tensor', [formatShape(payload.shape), `${payload.dtype} · ${payload.backend}`]),

@@ -26,6 +26,13 @@ export function clipText(text: string, maxChars: number): string {
   return chars.length <= maxChars ? text : `${chars.slice(0, Math.max(0, maxChars - 1)).join('')}…`;
 }
 
+/** How a line is drawn: pen width in pixels, and dash pattern [on, off] entered `phase` pixels in. */
+export interface LineStroke {
+  width?: number;
+  dash?: readonly number[];
+  phase?: number;
+}
+
 export class RasterCanvas {
   /** Row-major RGB bytes. */
   readonly pixels: Uint8Array;
@@ -61,13 +68,16 @@ export class RasterCanvas {
     const top = Math.max(0, Math.floor(y));
     const right = Math.min(this.width, Math.floor(x + width));
     const bottom = Math.min(this.height, Math.floor(y + height));
-    for (let row = top; row < bottom; row++) {
-      for (let at = (row * this.width + left) * 3, end = (row * this.width + right) * 3; at < end; at += 3) {
-        this.pixels[at] = r;
-        this.pixels[at + 1] = g;
-        this.pixels[at + 2] = b;
-      }
+    if (right <= left || bottom <= top) return;
+    // The first row pixel by pixel, the others copied from it.
+    const first = (top * this.width + left) * 3;
+    const end = (top * this.width + right) * 3;
+    for (let at = first; at < end; at += 3) {
+      this.pixels[at] = r;
+      this.pixels[at + 1] = g;
+      this.pixels[at + 2] = b;
     }
+    for (let row = top + 1; row < bottom; row++) this.pixels.copyWithin((row * this.width + left) * 3, first, end);
   }
 
   /** A one-pixel outline just inside the rectangle. */
@@ -78,16 +88,26 @@ export class RasterCanvas {
     this.fillRect(x + width - 1, y, 1, height, color);
   }
 
-  /** A one-pixel line from (x0, y0) to (x1, y1), both ends drawn (Bresenham). */
-  line(x0: number, y0: number, x1: number, y1: number, color: Rgb): void {
+  /**
+   * A line from (x0, y0) to (x1, y1), both ends drawn (Bresenham), with a square pen of `stroke.width`
+   * pixels and an optional dash pattern that starts `stroke.phase` pixels in; returns the pixels
+   * stepped, so a polyline's next segment continues the pattern.
+   */
+  line(x0: number, y0: number, x1: number, y1: number, color: Rgb, stroke: LineStroke = {}): number {
+    const { width = 1, dash = [], phase = 0 } = stroke;
+    const period = dash.length === 2 ? dash[0] + dash[1] : 0;
+    const offset = Math.floor((width - 1) / 2);
     const dx = Math.abs(x1 - x0);
     const dy = -Math.abs(y1 - y0);
     const stepX = x0 < x1 ? 1 : -1;
     const stepY = y0 < y1 ? 1 : -1;
     let error = dx + dy;
-    for (let x = x0, y = y0; ;) {
-      this.setPixel(x, y, color);
-      if (x === x1 && y === y1) return;
+    for (let x = x0, y = y0, steps = 0; ; steps++) {
+      if (period === 0 || (phase + steps) % period < dash[0]) {
+        if (width === 1) this.setPixel(x, y, color);
+        else this.fillRect(x - offset, y - offset, width, width, color);
+      }
+      if (x === x1 && y === y1) return steps + 1;
       const twice = 2 * error;
       if (twice >= dy) {
         error += dy;

@@ -60,6 +60,7 @@ describe('attention-lab run with plot(...)', () => {
     assert.deepEqual([chart.title, chart.xLabel, chart.series[0].length], ['loss', 'step', 30]);
     assert.deepEqual([...decodeTensor(chart.series[0].y).values].slice(-1), [Math.fround(1 / 30)]);
     assert.match(joinLines(loop[0].data?.['text/plain'] as string[]), /^plot 'loss': 1 series\n {2}loss {2}30 points/);
+    assert.match(joinLines([loop[0].data?.['image/png'] ?? ''].flat() as string[]), /^iVBORw0KGgo/, 'the PNG, saved');
     assert.deepEqual(
       shown.map((o) => o.output_type),
       ['execute_result'],
@@ -67,7 +68,7 @@ describe('attention-lab run with plot(...)', () => {
     const reopened = outputItems(shown[0]);
     assert.deepEqual(
       reopened.map((item) => item.mime),
-      [mimeTypes.chart, 'text/plain'],
+      [mimeTypes.chart, 'text/plain', 'image/png'],
     );
     const plotted = JSON.parse(reopened[0].data) as ChartOutput;
     assert.equal(plotted.logY, true);

@@ -33,7 +33,7 @@ describe('plot', () => {
     );
     assert.deepEqual(
       bundle.items.map((i) => i.mime),
-      [mimeTypes.chart, 'text/plain'],
+      [mimeTypes.chart, 'text/plain', 'image/png'],
     );
     const chart = JSON.parse(bundle.items[0].data) as ChartOutput;
     assert.equal(chart.kind, 'chart');
@@ -212,6 +212,14 @@ describe('plot in the kernel process', () => {
     );
     const ids = new Set(displays.map((n) => ('bundle' in n ? n.bundle.displayId : undefined)));
     assert.equal(ids.size, 1, 'every update targets the one display');
+    for (const note of displays) {
+      if (!('bundle' in note)) assert.fail('expected a bundle');
+      assert.deepEqual(
+        note.bundle.items.map((i) => i.mime),
+        [mimeTypes.chart, 'text/plain', 'image/png'],
+        `${note.type} carries the picture for Jupyter too`,
+      );
+    }
     const final = displays[displays.length - 1];
     if (!('bundle' in final)) assert.fail('expected a bundle');
     const chart = JSON.parse(final.bundle.items[0].data) as ChartOutput;

@@ -3,8 +3,6 @@
 // the legend's colour bar, labels as glyph pixels), its bounds in pixels and bytes, and the files
 // written to test-artifacts/png/ for a person to look at.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { full, rand, randn, setBackend, softmax, tensor } from '../../kernel/engine/index';
@@ -13,88 +11,15 @@ import { inkColors } from '../../kernel/png/figureBlocks';
 import { glyphRows } from '../../kernel/png/fixedFont';
 import { drawOutput, maxPictureWidth, type HeatmapOutput } from '../../kernel/png/outputFigures';
 import { maxPngBytes, outputPng, pngMime } from '../../kernel/png/outputPng';
-import { RasterCanvas, textWidth, type TextStyle } from '../../kernel/png/rasterCanvas';
+import { RasterCanvas } from '../../kernel/png/rasterCanvas';
 import { steps } from '../../kernel/steps';
-import { colorFor, nonFiniteColors, scaleFor, type ColorScale, type Rgb } from '../../protocol/colorScales';
+import { blockMeansColors, colorFor, nonFiniteColors, scaleFor } from '../../protocol/colorScales';
+import { statsLine } from '../../protocol/tensorStats';
+import { decodeTensor } from '../../protocol/tensorWire';
 import { mimeTypes } from '../../protocol/mimeTypes';
-import { repoRoot } from '../helpers/repoRoot';
+import { filled, findColorBar, findSquare, findText, picture, same } from '../helpers/pngPicture';
 
-const artifacts = join(repoRoot(), 'test-artifacts/png');
 const { text: textColor, muted, background: white } = inkColors;
-
-interface Picture {
-  width: number;
-  height: number;
-  bytes: number;
-  at(x: number, y: number): Rgb;
-}
-
-/** The output's bundle, its payload, and its PNG decoded (also saved under test-artifacts/png/NAME.png). */
-async function picture(name: string, value: unknown, options = {}): Promise<{ png: Picture; payload: HeatmapOutput }> {
-  const bundle = outputBundle(value, options);
-  const pngItem = bundle.items.find((item) => item.mime === pngMime);
-  assert.ok(pngItem, `no ${pngMime} in [${bundle.items.map((item) => item.mime).join(', ')}]`);
-  const file = Buffer.from(pngItem.data, 'base64');
-  mkdirSync(artifacts, { recursive: true });
-  writeFileSync(join(artifacts, `${name}.png`), file);
-  const decoded = PNG.sync.read(file);
-  const png: Picture = {
-    width: decoded.width,
-    height: decoded.height,
-    bytes: file.length,
-    at: (x, y) => {
-      const at = (y * decoded.width + x) * 4;
-      return [decoded.data[at], decoded.data[at + 1], decoded.data[at + 2]];
-    },
-  };
-  return { png, payload: JSON.parse(bundle.items[0].data) as HeatmapOutput };
-}
-
-const same = (a: Rgb, b: Rgb) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
-
-/** Whether the square of `size` at (x, y) is all `color`. */
-function filled(png: Picture, x: number, y: number, size: number, color: Rgb): boolean {
-  if (x + size > png.width || y + size > png.height) return false;
-  for (let j = 0; j < size; j++) for (let i = 0; i < size; i++) if (!same(png.at(x + i, y + j), color)) return false;
-  return true;
-}
-
-/** The top-left corner of the first square of `size` all in `color`, scanning rows. */
-function findSquare(png: Picture, size: number, color: Rgb): [number, number] | undefined {
-  for (let y = 0; y < png.height; y++) {
-    for (let x = 0; x < png.width; x++) if (same(png.at(x, y), color) && filled(png, x, y, size, color)) return [x, y];
-  }
-  return undefined;
-}
-
-/** Where `text` appears as the font draws it on white (text colour unless `style` says); undefined if nowhere. */
-function findText(png: Picture, text: string, style: TextStyle = {}): [number, number] | undefined {
-  const { rotated = false, bold = false } = style;
-  const length = textWidth(text) + (bold ? 1 : 0);
-  const stamp = new RasterCanvas(rotated ? 10 : length, rotated ? length : 10, white);
-  stamp.text(0, rotated ? length - 1 : 0, text, { color: textColor, ...style });
-  for (let y = 0; y + stamp.height <= png.height; y++) {
-    search: for (let x = 0; x + stamp.width <= png.width; x++) {
-      for (let j = 0; j < stamp.height; j++) {
-        for (let i = 0; i < stamp.width; i++) if (!same(png.at(x + i, y + j), stamp.pixel(i, j))) continue search;
-      }
-      return [x, y];
-    }
-  }
-  return undefined;
-}
-
-/** Where the legend's colour bar of `scale` starts: a row of 160 pixels through the scale from min to max. */
-function findColorBar(png: Picture, scale: ColorScale): [number, number] | undefined {
-  const bar = Array.from({ length: 160 }, (_, i) => colorFor(scale.min + ((scale.max - scale.min) * i) / 159, scale));
-  for (let y = 0; y < png.height; y++) {
-    search: for (let x = 0; x + bar.length <= png.width; x++) {
-      for (let i = 0; i < bar.length; i++) if (!same(png.at(x + i, y), bar[i])) continue search;
-      return [x, y];
-    }
-  }
-  return undefined;
-}
 
 describe('PNG pictures of outputs', () => {
   setBackend('reference');
@@ -195,13 +120,39 @@ describe('PNG pictures of outputs', () => {
     assert.ok(!findText(many.png, '[3, 1, :, :]', { color: muted }));
   });
 
-  it('draws a big tensor as its overview block means, says so, and ticks in source indices', async () => {
+  it('draws a big tensor as block means over their own range, says so, and ticks in source indices', async () => {
     const { png, payload } = await picture('tensor-2000x2000', randn([2000, 2000]));
     assert.ok(payload.kind === 'tensor' && payload.overview, 'the payload is cut to an overview');
-    const [rows, cols] = payload.overview.data.shape;
+    const means = decodeTensor(payload.overview.data);
+    const [rows, cols] = means.shape;
     const block = payload.overview.block;
     const note = `2000×2000 shown as ${rows}×${cols} block means (blocks of ${block.join('×')})`;
     assert.ok(findText(png, note, { color: muted }), note);
+    const { scale, label } = blockMeansColors(means.values);
+    assert.ok(
+      scale.max < 1 && (payload.stats.max ?? 0) > 4,
+      `means within ±${scale.max}, elements to ${payload.stats.max}`,
+    );
+    assert.ok(findText(png, label, { color: muted }), label);
+    assert.ok(findText(png, statsLine(payload.stats), { color: muted }), 'the stats line still over every element');
+    assert.ok(findColorBar(png, scale), "the legend spans the block means' scale");
+    // The heatmap, found by its first 3×3 cells in the means' colours (one pixel a cell here).
+    const first = (x: number, y: number) =>
+      [0, 1, 2].every((r) =>
+        [0, 1, 2].every((c) => same(png.at(x + c, y + r), colorFor(means.values[r * cols + c], scale))),
+      );
+    let origin: [number, number] | undefined;
+    for (let y = 0; y < png.height - 3 && !origin; y++)
+      for (let x = 0; x < png.width - 3; x++) if (first(x, y)) origin = [x, y];
+    assert.ok(origin, "the heatmap's cells in the means' colours");
+    let [reddest, bluest] = [-255, -255];
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const [red, , blue] = png.at(origin[0] + c, origin[1] + r);
+        [reddest, bluest] = [Math.max(reddest, red - blue), Math.max(bluest, blue - red)];
+      }
+    }
+    assert.ok(reddest > 100 && bluest > 100, `not one grey: reddest ${reddest}, bluest ${bluest}`);
     assert.ok(findText(png, String(20 * block[0])), 'row ticks count entries of the tensor, not overview cells');
     assert.ok(
       png.bytes <= maxPngBytes && png.width <= maxPictureWidth + 16,

@@ -13,7 +13,7 @@ import { chartOutput, plot } from '../../kernel/linePlot';
 import { mimeTypes } from '../../protocol/mimeTypes';
 import { formatValue } from '../../protocol/numberText';
 import { defaultMaxOutputBytes, minOutputBytes } from '../../protocol/outputPayloads';
-import { linearTicks, logTicks } from '../../webview/chartTicks';
+import { linearTicks, logTicks } from '../../protocol/chartTicks';
 import { chromiumPath, launchChromium } from '../helpers/chromium';
 import { lightTheme, openHost, render } from '../helpers/rendererHost';
 import { repoRoot } from '../helpers/repoRoot';

@@ -17,7 +17,7 @@ import {
   type TensorOutput,
 } from '../../protocol/outputPayloads';
 import { decodeTensor } from '../../protocol/tensorWire';
-import { colorFor, nonFiniteColors, sharedScale } from '../../protocol/colorScales';
+import { blockMeansColors, colorFor, nonFiniteColors, sharedScale } from '../../protocol/colorScales';
 import { chromiumPath, launchChromium } from '../helpers/chromium';
 import { lightTheme, openHost, render } from '../helpers/rendererHost';
 import { repoRoot } from '../helpers/repoRoot';
@@ -36,6 +36,7 @@ const cells = {
     "const pad = new nn.MultiheadAttention(4, 2, { batchFirst: true });\nconst z = randn(2, 3, 4);\nconst [, padded] = pad.forward(z, z, z, { keyPaddingMask: tensor([[true, true, true], [false, false, true]]), averageAttnWeights: false });\nattention(padded!, { title: 'fully padded batch entry' })",
   big: "manualSeed(2);\nattention(randn(1, 8, 512, 512).softmax(-1), { title: '8 heads of 512×512' })",
   overview: 'arange(4096 * 4096).reshape(4096, 4096).float().div(4096 * 4096)',
+  randnOverview: 'manualSeed(0);\nrandn(2000, 2000)',
   nonFinite: 'tensor([[NaN, 1, 2, 3], [Infinity, -Infinity, 0.5, -2], [4, 5, NaN, 6]])',
   allNan: 'full([4, 10], NaN)',
 };
@@ -280,12 +281,16 @@ describe(
         'one pixel per block',
       );
       const scale = sharedScale([tensor.stats as { min: number; max: number }]);
+      const meansColors = blockMeansColors(means.values);
+      assert.equal(await page.textContent('[data-attention-lab="overview-colors"]'), meansColors.label);
       for (const [r, c] of [
         [0, 0],
         [rows >> 1, cols >> 2],
         [rows - 1, cols - 1],
-      ])
-        assert.deepEqual(await pixel(page, 0, r, c), colorFor(means.values[r * cols + c], scale), `block (${r}, ${c})`);
+      ]) {
+        const expected = colorFor(means.values[r * cols + c], meansColors.scale);
+        assert.deepEqual(await pixel(page, 0, r, c), expected, `block (${r}, ${c})`);
+      }
       const box = await canvas.boundingBox();
       assert.ok(box);
       await page.mouse.move(box.x + box.width - 0.5, box.y + 0.5);
@@ -306,7 +311,46 @@ describe(
       });
       const exact = decodeTensor(tensor.data);
       assert.equal(await page.locator('[data-attention-lab="overview-label"]').count(), 0);
-      assert.deepEqual(await pixel(page, 0, 1, 7), colorFor(exact.values[4096 + 7], scale));
+      assert.equal(await page.locator('[data-attention-lab="overview-colors"]').count(), 0);
+      assert.deepEqual(await pixel(page, 0, 1, 7), colorFor(exact.values[4096 + 7], scale), "exact: the stats' scale");
+    });
+
+    it("colours a big randn tensor's overview over its block means' range, not one grey, and says so", async () => {
+      const tensor = payloads.randnOverview as TensorOutput;
+      const means = decodeTensor(tensor.overview!.data);
+      const [rows, cols] = means.shape;
+      const { scale, label } = blockMeansColors(means.values);
+      assert.ok(
+        scale.max < 1 && (tensor.stats.max ?? 0) > 4,
+        `means within ±${scale.max}, elements to ${tensor.stats.max}`,
+      );
+      await render(page, tensor, mimeTypes.tensor);
+      assert.match(label, /^colours: block means' range -0\.\d+…0\.\d+$/);
+      assert.equal(await page.textContent('[data-attention-lab="overview-colors"]'), label);
+      assert.match((await page.textContent('[data-attention-lab="stats"]')) ?? '', /^min -[45]\.\d+ · max [45]\.\d+/);
+      for (const [r, c] of [
+        [0, 0],
+        [rows >> 1, cols >> 1],
+        [rows - 1, cols - 2],
+      ]) {
+        const expected = colorFor(means.values[r * cols + c], scale);
+        assert.deepEqual(await pixel(page, 0, r, c), expected, `block (${r}, ${c})`);
+      }
+      // Over every cell: strongly red and strongly blue ones, where the elements' scale drew all near-grey.
+      const spread = await page.evaluate(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('canvas[data-attention-lab="heatmap"]')!;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let [reddest, bluest] = [-255, -255];
+        for (let at = 0; at < data.length; at += 4) {
+          reddest = Math.max(reddest, data[at] - data[at + 2]);
+          bluest = Math.max(bluest, data[at + 2] - data[at]);
+        }
+        return { reddest, bluest };
+      });
+      assert.ok(spread.reddest > 100 && spread.bluest > 100, JSON.stringify(spread));
+      await page
+        .locator('[data-attention-lab="tensor-view"]')
+        .screenshot({ path: join(artifacts, 'tensor-overview-randn-2000.png') });
     });
 
     it('keeps stats to the finite values and draws NaN, +Inf and -Inf in their own colours with legend entries', async () => {

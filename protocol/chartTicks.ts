@@ -1,5 +1,6 @@
-// Axis ticks for the line chart (pure functions): "nice" linear ticks at 1, 2 or 5 × 10^k, and
-// logarithmic ticks at powers of ten (with 2 and 5 between them when the range spans few decades).
+// Axis ticks for line charts (pure functions, shared by the renderer's chart and the kernel's PNG of it):
+// "nice" linear ticks at 1, 2 or 5 × 10^k, and logarithmic ticks at powers of ten (with 2 and 5 between
+// them when the range spans few decades).
 
 export interface AxisTicks {
   /** The axis range: the data's widened to whole steps, or exactly the fixed range given. */
@@ -56,4 +57,54 @@ export function logTicks(lo: number, hi: number, fixed = false): AxisTicks {
     }
   }
   return { lo: from, hi: to, ticks };
+}
+
+/** Whether y is drawn on a chart's scale: finite, and positive on a log scale. */
+export const drawable = (y: number, log: boolean) => Number.isFinite(y) && (!log || y > 0);
+
+/** The x of a series given as y alone: 0, 1, ..., length - 1. */
+export function indexXs(length: number): Float64Array {
+  const xs = new Float64Array(length);
+  for (let i = 0; i < length; i++) xs[i] = i;
+  return xs;
+}
+
+/** A curve's points: x sorted ascending, y with NaN and ±Inf as gaps. */
+export interface ChartPoints {
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+}
+
+/**
+ * A line chart's axes: x over the data (integer ticks when every x is whole), y over the drawable
+ * data or the fixed `yRange` (ignored on a log scale when it does not start above 0).
+ */
+export function chartAxes(
+  lines: readonly ChartPoints[],
+  yRange: [number, number] | undefined,
+  log: boolean,
+): { x: AxisTicks; y: AxisTicks } {
+  let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
+  let integerXs = true;
+  for (const line of lines) {
+    if (line.x.length === 0) continue;
+    // x is sorted: its ends are its range.
+    xMin = Math.min(xMin, line.x[0]);
+    xMax = Math.max(xMax, line.x[line.x.length - 1]);
+    for (let i = 0; i < line.x.length; i++) {
+      const y = line.y[i];
+      integerXs &&= Number.isInteger(line.x[i]);
+      if (!drawable(y, log)) continue;
+      if (y < yMin) yMin = y;
+      if (y > yMax) yMax = y;
+    }
+  }
+  if (xMin > xMax) [xMin, xMax] = [0, 1];
+  if (yMin > yMax) [yMin, yMax] = log ? [1, 10] : [0, 1];
+  const fixed = yRange && (!log || yRange[0] > 0) ? yRange : undefined;
+  const [low, high] = fixed ?? [yMin, yMax];
+  return {
+    x: linearTicks(xMin, xMax, 6, integerXs ? 1 : 0, xMin < xMax),
+    y: log ? logTicks(low, high, fixed !== undefined) : linearTicks(low, high, 5, 0, fixed !== undefined),
+  };
 }
