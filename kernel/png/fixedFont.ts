@@ -1,7 +1,8 @@
 // The X11 "misc-fixed" 6x10 bitmap font, whose copyright line reads "Public domain terminal emulator
 // font. Share and enjoy.": printable ASCII, Latin-1 and the few symbols our labels use (× − … → ≤ ≥ ∞).
 // Taken from Debian's xfonts-base (6x10.pcf.gz, converted with pcf2bdf); each glyph is its 10 rows in a
-// 6×10 cell with the baseline under row 8, one byte per row as hex, bit 7 the leftmost pixel.
+// 6×10 cell with the baseline under row 8, one byte per row as hex, bit 7 the leftmost pixel. One change:
+// the full stop is a 2×2 dot on the baseline, since the font's diamond read as a comma in decimals.
 
 /** Pixels per character cell. */
 export const glyphWidth = 6;
@@ -23,7 +24,7 @@ const glyphHex: Record<number, string> = {
   0x2b: '00002020f82020000000',
   0x2c: '00000000000030204000',
   0x2d: '00000000f80000000000',
-  0x2e: '00000000000020702000',
+  0x2e: '00000000000030300000', // a 2×2 dot: the font's own 3-row diamond read as a comma at 1×
   0x2f: '00080810204080800000',
   0x30: '00205088888850200000',
   0x31: '002060a0202020f80000',
