@@ -19,6 +19,17 @@ export function niceStep(raw: number): number {
 /** A value at 12 significant digits, so 0.1 + 0.2 reads as 0.3 on an axis. */
 const clean = (value: number) => Number(value.toPrecision(12));
 
+/** Where a chart's data sits in its plot area (pixels from the picture's or canvas's top-left), with its axes. */
+export interface ChartFrame {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  x: AxisTicks;
+  y: AxisTicks;
+  log: boolean;
+}
+
 /**
  * About `count` ticks over [lo, hi] spaced at least `minStep` apart (1 for an axis of indices). With
  * `fixed`, the range is kept as given and ticks fall inside it; otherwise it widens to whole steps.

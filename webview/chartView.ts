@@ -8,7 +8,7 @@ import type { ChartOutput, ChartSeries } from '../protocol/outputPayloads';
 import { formatAxisValue } from '../protocol/numberText';
 import { decodeTensor } from '../protocol/tensorWire';
 import { chartPaletteNames, chartThemeColors, seriesLook } from '../protocol/chartPalette';
-import { chartAxes, drawable, indexXs, type AxisTicks } from '../protocol/chartTicks';
+import { chartAxes, drawable, indexXs, type ChartFrame } from '../protocol/chartTicks';
 import { button, element } from './dom';
 import { formatBytes, formatValue } from './numberFormat';
 
@@ -19,17 +19,6 @@ interface Line {
   y: Float32Array;
   colorIndex: number;
   dash: number[];
-}
-
-/** Where the data sits on the canvas, in CSS pixels (also left on the canvas for tests and tools). */
-interface Frame {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-  x: AxisTicks;
-  y: AxisTicks;
-  log: boolean;
 }
 
 interface ChartTheme {
@@ -106,7 +95,7 @@ function allXs(lines: Line[]): Float64Array {
 }
 
 /** The axes for the data on this scale: the data's ranges (or the fixed y range) with their ticks. */
-function frameFor(payload: ChartOutput, lines: Line[], log: boolean, context: CanvasRenderingContext2D): Frame {
+function frameFor(payload: ChartOutput, lines: Line[], log: boolean, context: CanvasRenderingContext2D): ChartFrame {
   const { x, y } = chartAxes(lines, payload.yRange, log);
   context.font = `${tickFont}px ${chartTheme().font}`;
   const labelWidth = Math.max(...y.ticks.map((t) => context.measureText(formatAxisValue(t)).width));
@@ -115,14 +104,15 @@ function frameFor(payload: ChartOutput, lines: Line[], log: boolean, context: Ca
   return { left, top: 10, width: cssWidth - left - 16, height: cssHeight - 10 - bottom, x, y, log };
 }
 
-const toPixelX = (frame: Frame, x: number) => frame.left + ((x - frame.x.lo) / (frame.x.hi - frame.x.lo)) * frame.width;
-function toPixelY(frame: Frame, y: number): number {
+const toPixelX = (frame: ChartFrame, x: number) =>
+  frame.left + ((x - frame.x.lo) / (frame.x.hi - frame.x.lo)) * frame.width;
+function toPixelY(frame: ChartFrame, y: number): number {
   const t = frame.log ? Math.log10 : (v: number) => v;
   const fraction = (t(y) - t(frame.y.lo)) / (t(frame.y.hi) - t(frame.y.lo));
   return frame.top + frame.height - fraction * frame.height;
 }
 
-function drawAxes(context: CanvasRenderingContext2D, frame: Frame, payload: ChartOutput, theme: ChartTheme): void {
+function drawAxes(context: CanvasRenderingContext2D, frame: ChartFrame, payload: ChartOutput, theme: ChartTheme): void {
   const { left, top, width, height } = frame;
   context.font = `${tickFont}px ${theme.font}`;
   context.lineWidth = 1;
@@ -175,7 +165,7 @@ function drawAxes(context: CanvasRenderingContext2D, frame: Frame, payload: Char
  * share a pixel column become one vertical stroke over their extent, so a 100000-point series costs
  * about one segment per column, not one per point, and looks the same.
  */
-function drawLines(context: CanvasRenderingContext2D, frame: Frame, lines: Line[], theme: ChartTheme): void {
+function drawLines(context: CanvasRenderingContext2D, frame: ChartFrame, lines: Line[], theme: ChartTheme): void {
   context.save();
   context.beginPath();
   context.rect(frame.left, frame.top - 2, frame.width + 2, frame.height + 4);
@@ -326,7 +316,7 @@ export function renderChart(payload: ChartOutput, root: HTMLElement): void {
   root.replaceChildren(view);
   if (!payload.cut) cut.remove();
 
-  let frame: Frame | null = null;
+  let frame: ChartFrame | null = null;
   let theme = chartTheme();
   let cursor = -1; // index into xs of the readout's x, -1 for none
 

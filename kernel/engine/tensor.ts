@@ -903,15 +903,7 @@ export class Tensor {
   /** x.max() → the largest value; x.max(other) → the elementwise maximum; x.max(dim) → {values, indices}. */
   max(): Tensor;
   max(other: Tensor): Tensor;
-  max(
-    dim: number,
-    keepdimOrOptions?:
-      | boolean
-      | {
-          /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
-          keepdim?: boolean;
-        },
-  ): reduction.ValuesIndices;
+  max(dim: number, keepdimOrOptions?: boolean | reduction.KeepdimOption): reduction.ValuesIndices;
   max(options: reduction.DimKeepdimOptions & { dim: number }): reduction.ValuesIndices;
   max(...args: unknown[]): Tensor | reduction.ValuesIndices {
     return reduction.extreme('max', this, args);
@@ -919,15 +911,7 @@ export class Tensor {
   /** x.min() → the smallest value; x.min(other) → the elementwise minimum; x.min(dim) → {values, indices}. */
   min(): Tensor;
   min(other: Tensor): Tensor;
-  min(
-    dim: number,
-    keepdimOrOptions?:
-      | boolean
-      | {
-          /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
-          keepdim?: boolean;
-        },
-  ): reduction.ValuesIndices;
+  min(dim: number, keepdimOrOptions?: boolean | reduction.KeepdimOption): reduction.ValuesIndices;
   min(options: reduction.DimKeepdimOptions & { dim: number }): reduction.ValuesIndices;
   min(...args: unknown[]): Tensor | reduction.ValuesIndices {
     return reduction.extreme('min', this, args);
@@ -984,29 +968,11 @@ export class Tensor {
     return scan.cumprod(this, ...args);
   }
   /** `{ values, indices }` of the running maximum along dim. */
-  cummax(
-    ...args:
-      | [dim: number]
-      | [
-          options: {
-            /** The dim to scan along (PyTorch: dim). */
-            dim: number;
-          },
-        ]
-  ): reduction.ValuesIndices {
+  cummax(...args: scan.ExtremeScanArgs): reduction.ValuesIndices {
     return scan.cummax(this, ...args);
   }
   /** `{ values, indices }` of the running minimum along dim. */
-  cummin(
-    ...args:
-      | [dim: number]
-      | [
-          options: {
-            /** The dim to scan along (PyTorch: dim). */
-            dim: number;
-          },
-        ]
-  ): reduction.ValuesIndices {
+  cummin(...args: scan.ExtremeScanArgs): reduction.ValuesIndices {
     return scan.cummin(this, ...args);
   }
   /** The p-norm (Frobenius by default): x.norm(p, dim, keepdim) or x.norm({ p, dim, keepdim }). */
@@ -1045,15 +1011,7 @@ export class Tensor {
   }
   /** The lower median of all elements, or `{ values, indices }` along a dim: x.median(dim, keepdim). */
   median(): Tensor;
-  median(
-    dim: number,
-    keepdimOrOptions?:
-      | boolean
-      | {
-          /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
-          keepdim?: boolean;
-        },
-  ): reduction.ValuesIndices;
+  median(dim: number, keepdimOrOptions?: boolean | reduction.KeepdimOption): reduction.ValuesIndices;
   median(options: {
     /** The dim to take the median along (PyTorch: dim). */
     dim: number;

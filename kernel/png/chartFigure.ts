@@ -7,7 +7,7 @@
 // `maxLegendEntries`). A fixed size whatever the number of points: points sharing a pixel column are
 // drawn as one vertical stroke.
 import { seriesLook, chartThemeColors } from '../../protocol/chartPalette';
-import { chartAxes, drawable, indexXs, type AxisTicks, type ChartPoints } from '../../protocol/chartTicks';
+import { chartAxes, drawable, indexXs, type ChartFrame, type ChartPoints } from '../../protocol/chartTicks';
 import type { Rgb } from '../../protocol/colorScales';
 import { formatAxisValue, formatValue } from '../../protocol/numberText';
 import type { ChartOutput, ChartSeries } from '../../protocol/outputPayloads';
@@ -34,17 +34,6 @@ export const seriesColors: Rgb[] = chartThemeColors.light.slice(0, 6).map(rgbOf)
 interface Curve extends ChartPoints {
   color: Rgb;
   dash: number[];
-}
-
-/** Where the data sits in the plot block, relative to its top-left corner. */
-export interface ChartFrame {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-  x: AxisTicks;
-  y: AxisTicks;
-  log: boolean;
 }
 
 /** The payload's shipped points of each series, decoded. */

@@ -201,6 +201,12 @@ export function amin(input: Tensor, ...args: ReduceArgs): Tensor {
   return reduce('min', 'amin', input, reducedDims('amin', input, dims), keepdim, input.dtype, input.torchDtype);
 }
 
+/** The keepdim option of a reduction along a dim given positionally: `x.max(1, { keepdim: true })`. */
+export interface KeepdimOption {
+  /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
+  keepdim?: boolean;
+}
+
 /** Options of argmax, argmin, and max/min along a dim (PyTorch: dim, keepdim). */
 export interface DimKeepdimOptions {
   /** The one dim to reduce (PyTorch: dim). */
@@ -272,16 +278,7 @@ export function extreme(op: 'max' | 'min', input: Tensor, args: readonly unknown
 /** torch.max(x) → the largest value; max(x, other) → the elementwise maximum; max(x, dim) → {values, indices}. */
 export function max(input: Tensor): Tensor;
 export function max(input: Tensor, other: Tensor): Tensor;
-export function max(
-  input: Tensor,
-  dim: number,
-  keepdimOrOptions?:
-    | boolean
-    | {
-        /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
-        keepdim?: boolean;
-      },
-): ValuesIndices;
+export function max(input: Tensor, dim: number, keepdimOrOptions?: boolean | KeepdimOption): ValuesIndices;
 export function max(input: Tensor, options: DimKeepdimOptions & { dim: number }): ValuesIndices;
 export function max(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
   return extreme('max', input, args);
@@ -290,16 +287,7 @@ export function max(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
 /** torch.min(x) → the smallest value; min(x, other) → the elementwise minimum; min(x, dim) → {values, indices}. */
 export function min(input: Tensor): Tensor;
 export function min(input: Tensor, other: Tensor): Tensor;
-export function min(
-  input: Tensor,
-  dim: number,
-  keepdimOrOptions?:
-    | boolean
-    | {
-        /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
-        keepdim?: boolean;
-      },
-): ValuesIndices;
+export function min(input: Tensor, dim: number, keepdimOrOptions?: boolean | KeepdimOption): ValuesIndices;
 export function min(input: Tensor, options: DimKeepdimOptions & { dim: number }): ValuesIndices;
 export function min(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
   return extreme('min', input, args);

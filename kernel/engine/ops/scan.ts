@@ -52,6 +52,7 @@ import {
   sum,
   ValuesIndices,
   type Dims,
+  type KeepdimOption,
   type ReduceArgs,
   type ReduceOptions,
 } from './reduction';
@@ -276,33 +277,23 @@ function cumulativeExtreme(call: 'cummax' | 'cummin', input: Tensor, args: reado
   return new ValuesIndices(recordGather(name, input, values, normalizeDim(call, dim, input.ndim), indices), indices);
 }
 
+/** cummax/cummin's arguments: the dim to scan along, positionally or as `{ dim }`. */
+export type ExtremeScanArgs =
+  | [dim: number]
+  | [
+      options: {
+        /** The dim to scan along (PyTorch: dim). */
+        dim: number;
+      },
+    ];
+
 /** torch.cummax: `{ values, indices }` of the running maximum along `dim`. */
-export function cummax(
-  input: Tensor,
-  ...args:
-    | [dim: number]
-    | [
-        options: {
-          /** The dim to scan along (PyTorch: dim). */
-          dim: number;
-        },
-      ]
-): ValuesIndices {
+export function cummax(input: Tensor, ...args: ExtremeScanArgs): ValuesIndices {
   return cumulativeExtreme('cummax', input, args);
 }
 
 /** torch.cummin: `{ values, indices }` of the running minimum along `dim`. */
-export function cummin(
-  input: Tensor,
-  ...args:
-    | [dim: number]
-    | [
-        options: {
-          /** The dim to scan along (PyTorch: dim). */
-          dim: number;
-        },
-      ]
-): ValuesIndices {
+export function cummin(input: Tensor, ...args: ExtremeScanArgs): ValuesIndices {
   return cumulativeExtreme('cummin', input, args);
 }
 
@@ -474,16 +465,7 @@ function medianPosition(slice: TypedArray): number {
  * `median(x, dim, keepdim)` gives `{ values, indices }` along dim.
  */
 export function median(input: Tensor): Tensor;
-export function median(
-  input: Tensor,
-  dim: number,
-  keepdimOrOptions?:
-    | boolean
-    | {
-        /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
-        keepdim?: boolean;
-      },
-): ValuesIndices;
+export function median(input: Tensor, dim: number, keepdimOrOptions?: boolean | KeepdimOption): ValuesIndices;
 export function median(
   input: Tensor,
   options: {
@@ -511,17 +493,7 @@ export function median(input: Tensor, ...args: unknown[]): Tensor | ValuesIndice
 export function kthvalue(
   input: Tensor,
   k: number,
-  ...args:
-    | [
-        dim?: number,
-        keepdimOrOptions?:
-          | boolean
-          | {
-              /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
-              keepdim?: boolean;
-            },
-      ]
-    | [options: DimKeepdimOptions]
+  ...args: [dim?: number, keepdimOrOptions?: boolean | KeepdimOption] | [options: DimKeepdimOptions]
 ): ValuesIndices {
   isTensor(input, 'kthvalue', 'input', 1);
   isInt(k, 'kthvalue', 'k', 2);
@@ -555,17 +527,7 @@ function modePosition(slice: TypedArray): number {
 /** torch.mode: `{ values, indices }` of the most frequent value along `dim` (default -1). */
 export function mode(
   input: Tensor,
-  ...args:
-    | [
-        dim?: number,
-        keepdimOrOptions?:
-          | boolean
-          | {
-              /** Keep the reduced dim as size 1 (PyTorch: keepdim). */
-              keepdim?: boolean;
-            },
-      ]
-    | [options: DimKeepdimOptions]
+  ...args: [dim?: number, keepdimOrOptions?: boolean | KeepdimOption] | [options: DimKeepdimOptions]
 ): ValuesIndices {
   isTensor(input, 'mode', 'input', 1);
   const { dim = -1, keepdim } = sliceArguments('mode', args, 2);

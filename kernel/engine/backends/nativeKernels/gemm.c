@@ -175,19 +175,6 @@ static void gemmBlock(const Gemm *g, long batch, long i0, long i1, long j0, long
   }
 }
 
-/** Σ_t a[t]·b[t] over two contiguous rows. */
-static float dot(const float *a, const float *b, long k) {
-  long t = 0;
-  float total = 0;
-#if HAVE_AVX2
-  __m256 acc = _mm256_setzero_ps();
-  for (; t + 8 <= k; t += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + t), _mm256_loadu_ps(b + t), acc);
-  total = sum8(acc);
-#endif
-  for (; t < k; t++) total += a[t] * b[t];
-  return total;
-}
-
 /**
  * Small products read in place: packing B costs K·N moves, as much as the product itself when M is a
  * handful of rows. Dot products when A's rows and B's columns are contiguous along K (the layout of
@@ -228,7 +215,7 @@ static int gemmInPlace(const Gemm *g, long batch, int tiny) {
         memcpy(c + i * n + j, sums, sizeof sums);
       }
 #endif
-      for (; j < n; j++) c[i * n + j] = dot(ai, b + j * g->bCol, k);
+      for (; j < n; j++) c[i * n + j] = dotProduct(ai, b + j * g->bCol, k);
     }
     return 1;
   }

@@ -7,19 +7,6 @@
 #include "threadPool.h"
 #include "vectorMath.h"
 
-/** Σ a[i]·b[i] over n contiguous floats. */
-static float dotRow(const float *a, const float *b, long n) {
-  long i = 0;
-  float total = 0;
-#if HAVE_AVX2
-  __m256 acc = _mm256_setzero_ps();
-  for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
-  total = sum8(acc);
-#endif
-  for (; i < n; i++) total += a[i] * b[i];
-  return total;
-}
-
 /** Jobs split over the pool at about this many elements per part. */
 enum { PARALLEL_ELEMENTS = 1 << 16 };
 
@@ -35,7 +22,7 @@ static void softmaxBackwardPart(void *context, int part, int parts) {
   for (long r = job->rows * part / parts; r < job->rows * (part + 1) / parts; r++) {
     const float *g = job->grad + r * n, *y = job->out + r * n;
     float *dx = job->dx + r * n;
-    float shift = dotRow(g, y, n);
+    float shift = dotProduct(g, y, n);
     for (long i = 0; i < n; i++) dx[i] = y[i] * (g[i] - shift);
   }
 }
