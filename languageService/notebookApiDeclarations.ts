@@ -1,5 +1,5 @@
 // The names the kernel gives every cell besides the engine's exports (kernel/notebookGlobals.ts):
-// display, steps and attention, typed from the kernel's own emitted declarations (dist/types/kernel).
+// display, steps, attention and plot, typed from the kernel's own emitted declarations (dist/types/kernel).
 import { join } from 'node:path';
 import { engineModule } from './cellScripts';
 
@@ -16,6 +16,8 @@ declare global {
   const steps: typeof import(${from('steps')}).steps;
   /** Asks for the attention view of weights (queries × keys last), with token labels, axis names and a mask. */
   function attention(weights: Tensor, options?: AttentionOptions): AttentionView;
+  /** A line chart of named series, \`plot({ loss: [...] }, { title, xLabel, yLabel, logY, yRange })\`: show it or \`display(...).update(...)\` it. */
+  const plot: typeof import(${from('linePlot')}).plot;
 }
 export {};
 `;
