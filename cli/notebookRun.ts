@@ -83,6 +83,8 @@ export class NotebookRun {
   /** Interrupts the running cell (then kills the kernel if it does not stop); set while a cell runs. */
   private interruptRunningCell: (() => void) | undefined;
   private readonly outputsByCell = new Map<string, JupyterOutput[]>();
+  /** Cells whose `clearOutput({ wait: true })` clears them when their next output arrives. */
+  private readonly clearOnNextOutput = new Set<string>();
   private readonly labels = new Map<string, string>();
   /** A cell failed, timed out, or a cell's timer or promise threw. */
   private failed = false;
@@ -174,8 +176,21 @@ export class NotebookRun {
     return client;
   }
 
+  /** A cell's outputs, for a new one: a pending `clearOutput({ wait: true })` empties them first. */
+  private outputsOf(cellId: string): JupyterOutput[] | undefined {
+    const outputs = this.outputsByCell.get(cellId);
+    if (outputs && this.clearOnNextOutput.delete(cellId)) outputs.length = 0;
+    return outputs;
+  }
+
   private notify(message: KernelNotification): void {
-    const outputs = this.outputsByCell.get(message.cellId);
+    if (message.type === 'clearOutput') {
+      if (message.wait) this.clearOnNextOutput.add(message.cellId);
+      else this.outputsByCell.get(message.cellId)?.splice(0);
+      return;
+    }
+    const outputs =
+      message.type === 'updateDisplay' ? this.outputsByCell.get(message.cellId) : this.outputsOf(message.cellId);
     if (!outputs) return;
     if (message.type === 'stream') {
       appendStream(outputs, message.stream, message.text);
@@ -223,12 +238,12 @@ export class NotebookRun {
     };
     if (end.kind === 'ok') {
       end.outputs.forEach((bundle, i) => {
-        outputs.push(bundleOutput(bundle, i === end.outputs.length - 1 ? executionCount : undefined));
+        this.outputsOf(cellId)?.push(bundleOutput(bundle, i === end.outputs.length - 1 ? executionCount : undefined));
         this.print(`${textOf(bundle)}\n`);
       });
       return;
     }
-    outputs.push(errorOutput(end.error));
+    this.outputsOf(cellId)?.push(errorOutput(end.error));
     this.print(`${end.error.traceback.join('\n')}\n`, 'stderr');
     this.failed = true;
     if (end.kind === 'kernelGone') this.kernelGone = true;
@@ -311,7 +326,7 @@ export class NotebookRun {
     if (end instanceof KernelCrashedError) {
       const [cellId] = pending[0];
       const error = kernelDiedError(end);
-      this.outputsByCell.get(cellId)?.push(errorOutput(error));
+      this.outputsOf(cellId)?.push(errorOutput(error));
       this.print(`${error.traceback.join('\n')}\n`, 'stderr');
       this.kernelGone = true;
     } else if (end instanceof Error) throw end;

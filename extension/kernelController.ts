@@ -30,6 +30,8 @@ interface CellRecord {
   lastStream?: { output: vscode.NotebookCellOutput; mime: string };
   /** An error thrown by a timer or promise the cell started, so the cell reads as failed. */
   failedAsync?: boolean;
+  /** `clearOutput({ wait: true })` ran: the cell's next output replaces everything shown so far. */
+  clearOnNextOutput?: boolean;
 }
 
 export interface KernelSettings {
@@ -212,8 +214,17 @@ class NotebookSession implements vscode.Disposable {
     outputs: vscode.NotebookCellOutput[],
   ): Promise<void> {
     if (outputs.length === 0) return;
+    if (record.clearOnNextOutput) await this.clear(record, execution);
     record.lastStream = undefined;
     await execution.appendOutput(outputs);
+  }
+
+  /** Removes a cell's outputs (`clearOutput()` in the cell, or its pending `wait` on the next output). */
+  private async clear(record: CellRecord, execution: vscode.NotebookCellExecution): Promise<void> {
+    record.clearOnNextOutput = false;
+    record.lastStream = undefined;
+    record.displays.clear();
+    await execution.clearOutput();
   }
 
   /**
@@ -233,7 +244,7 @@ class NotebookSession implements vscode.Disposable {
           message.stream === 'stdout'
             ? vscode.NotebookCellOutputItem.stdout(message.text)
             : vscode.NotebookCellOutputItem.stderr(message.text);
-        if (record.lastStream?.mime === item.mime) {
+        if (record.lastStream?.mime === item.mime && !record.clearOnNextOutput) {
           await execution.appendOutputItems(item, record.lastStream.output);
         } else {
           const output = new vscode.NotebookCellOutput([item]);
@@ -242,6 +253,9 @@ class NotebookSession implements vscode.Disposable {
         }
       } else if (message.type === 'asyncError') {
         await this.append(record, execution, [errorOutput(message.error)]);
+      } else if (message.type === 'clearOutput') {
+        if (message.wait) record.clearOnNextOutput = true;
+        else await this.clear(record, execution);
       } else if (message.type === 'display') {
         const output = toOutput(message.bundle);
         record.displays.set(message.bundle.displayId ?? '', output);

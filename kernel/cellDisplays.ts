@@ -3,7 +3,8 @@
 // sent at once, in order with the cell's console output: bundles are built synchronously, so a
 // synchronous training loop's updates stream out while it runs.
 import type { KernelNotification, OutputBundle } from '../protocol/kernelProtocol';
-import { DisplayHandle, type DisplayOptions } from './displayHandle';
+import { DisplayHandle, type ClearOutputOptions, type DisplayOptions } from './displayHandle';
+import { checkOptions, isBool } from './engine/arguments';
 import { outputBundle, outputCap } from './outputBundle';
 
 /** Shows values in the running cell's outputs and updates them in place later. */
@@ -32,5 +33,11 @@ export class CellDisplays {
       outputCap(nextOptions);
       this.send({ type: 'updateDisplay', cellId, bundle: build(next, nextOptions) });
     });
+  }
+
+  /** Removes the running cell's outputs so far (with `wait`, when its next output arrives). */
+  clearOutput(options?: ClearOutputOptions): void {
+    const { wait = false } = checkOptions('clearOutput', options, { wait: isBool });
+    this.send({ type: 'clearOutput', cellId: this.currentCellId(), wait });
   }
 }

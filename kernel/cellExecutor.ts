@@ -36,7 +36,7 @@ export class CellExecutor {
   ) {
     this.stackMapping = new StackMapping((error) => withPytorchNameHint(error, engine));
     const displays = new CellDisplays(send, () => this.attribution.cellId);
-    installNotebookGlobals(engine, loader, (value, options) => displays.display(value, options));
+    installNotebookGlobals(engine, loader, displays);
     captureConsole((stream, text) => this.stream(stream, text));
     installVariableSummaries(() => [...this.declaredNames]);
     // Starts esbuild's service now (the handshake waits for it, about 0.5 s), so the first cell's

@@ -9,6 +9,12 @@ export interface DisplayOptions extends AttentionOptions {
   maxBytes?: number;
 }
 
+/** Options of `clearOutput()`. */
+export interface ClearOutputOptions {
+  /** Clear only when the cell's next output arrives, so a redraw replaces the old one without a gap (IPython: wait). */
+  wait?: boolean;
+}
+
 /** What `display()` returns; `update(value)` replaces that output in place. Shows nothing itself. */
 export class DisplayHandle {
   constructor(

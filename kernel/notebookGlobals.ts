@@ -1,8 +1,9 @@
 // The names every cell sees without importing: the engine's exports (tensor, nn, trace, ...),
-// `require` and the loader behind compiled imports, and the notebook API (display, steps, attention, plot).
+// `require` and the loader behind compiled imports, and the notebook API (display, clearOutput, steps,
+// attention, plot).
 import { AttentionView, type AttentionOptions } from './attentionView';
 import { loaderGlobal } from './cellCompiler';
-import type { DisplayHandle, DisplayOptions } from './displayHandle';
+import type { CellDisplays } from './cellDisplays';
 import type { Tensor } from './engine/index';
 import { plot } from './linePlot';
 import type { ModuleLoader } from './moduleLoader';
@@ -12,7 +13,7 @@ import { steps } from './steps';
 export function installNotebookGlobals(
   engine: Record<string, unknown>,
   loader: ModuleLoader,
-  display: (value: unknown, options?: DisplayOptions) => DisplayHandle,
+  displays: CellDisplays,
 ): void {
   const scope = globalThis as unknown as Record<string, unknown>;
   for (const [name, value] of Object.entries(engine)) {
@@ -20,7 +21,8 @@ export function installNotebookGlobals(
   }
   scope[loaderGlobal] = loader;
   scope.require = loader.require;
-  scope.display = display;
+  scope.display = displays.display.bind(displays);
+  scope.clearOutput = displays.clearOutput.bind(displays);
   scope.steps = steps;
   scope.plot = plot;
   scope.attention = (weights: Tensor, options?: AttentionOptions) => new AttentionView(weights, options);

@@ -87,6 +87,11 @@ export type KernelNotification =
   /** `handle.update(value)`: replaces the output created by `display()` with the same displayId. */
   | { type: 'updateDisplay'; cellId: string; bundle: OutputBundle }
   /**
+   * `clearOutput({ wait })`: removes the cell's outputs so far; with `wait`, only when its next output
+   * arrives, so a loop that clears and redraws never flickers (IPython's clear_output).
+   */
+  | { type: 'clearOutput'; cellId: string; wait: boolean }
+  /**
    * An error no code caught, thrown by a timer or callback a cell started, or a promise rejection
    * nobody handled: an error output of the cell that started that work, also after it finished.
    */

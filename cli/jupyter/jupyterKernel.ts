@@ -363,7 +363,7 @@ export class JupyterKernel {
     return bundle.displayId ? { display_id: bundle.displayId } : {};
   }
 
-  /** A cell's stream, display, display update or late error, as iopub messages of the request that ran the cell. */
+  /** A cell's stream, display, display update, output clearing or late error, as iopub messages of the request that ran the cell. */
   private forward(notification: KernelNotification): void {
     const request = this.requestsByCell.get(notification.cellId);
     if (!request) return;
@@ -382,6 +382,9 @@ export class JupyterKernel {
         );
         return;
       }
+      case 'clearOutput':
+        void this.publish('clear_output', { wait: notification.wait }, request);
+        return;
       case 'asyncError':
         void this.publish('error', errorContent(notification.error), request);
     }

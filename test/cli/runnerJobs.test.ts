@@ -222,6 +222,23 @@ describe('attention-lab run as a job', () => {
     );
   });
 
+  it('clearOutput() empties the cell at once; with { wait: true } when its next output arrives', async () => {
+    const path = writeNotebook([
+      "console.log('first');\nclearOutput();\nconsole.log('second');",
+      "console.log('old');\ndisplay('old view');\nclearOutput({ wait: true });\nconsole.log('new');\n1 + 1",
+      "console.log('stays');\nclearOutput({ wait: true });",
+      'clearOutput({ wiat: true });',
+    ]);
+    const { code } = await run(path, '--allow-errors');
+    assert.equal(code, 0);
+    const [cleared, waited, nothingAfter, misspelled] = readOutput(path);
+    const kinds = (cell: JupyterCell) => (cell.outputs ?? []).map((o) => o.output_type);
+    assert.deepEqual([kinds(cleared), streamText(cleared)], [['stream'], 'second\n']);
+    assert.deepEqual([kinds(waited), streamText(waited)], [['stream', 'execute_result'], 'new\n']);
+    assert.deepEqual([kinds(nothingAfter), streamText(nothingAfter)], [['stream'], 'stays\n']);
+    assert.match(errors(misspelled)[0]?.evalue ?? '', /clearOutput.*'wiat'.*wait/);
+  });
+
   it('waits for the pending timers of the last cell, so their output and errors land in it', async () => {
     // Whenever the timers fire (before or after the runner asks which are pending), their output
     // reaches the kernel's channel before the answer that none is left.

@@ -60,7 +60,7 @@ describe('attention-lab as a Jupyter kernel (jupyter_client)', { skip }, () => {
     assert.equal(specs['attention-lab']?.resource_dir, dir, 'jupyter_client finds it under the temporary JUPYTER_PATH');
   });
 
-  it('answers kernel_info, execute, display/update, errors, complete, inspect, is_complete and history', async () => {
+  it('answers kernel_info, execute, display/update, clear_output, errors, complete, inspect, is_complete and history', async () => {
     const found = await scenario('basics');
     const info = found.kernel_info as { protocol_version: string; language_info: { name: string } };
     assert.equal(info.protocol_version, '5.3');
@@ -89,6 +89,16 @@ describe('attention-lab as a Jupyter kernel (jupyter_client)', { skip }, () => {
     assert.equal(
       (display[0].content.transient as { display_id: string }).display_id,
       (display[1].content.transient as { display_id: string }).display_id,
+    );
+
+    const clear = (found.clear as Execution).iopub.slice(2, 5);
+    assert.deepEqual(
+      clear.map((m) => [m.msg_type, m.content]),
+      [
+        ['stream', { name: 'stdout', text: 'gone\n' }],
+        ['clear_output', { wait: true }],
+        ['stream', { name: 'stdout', text: 'shown\n' }],
+      ],
     );
 
     const error = found.error as Execution;

@@ -67,6 +67,7 @@ def basics():
         'inspect_missing': client.inspect('nothingHere', 3, reply=True, timeout=TIMEOUT)['content'],
         'history': client.history(hist_access_type='tail', n=2, reply=True, timeout=TIMEOUT)['content'],
         'comm_info': client.comm_info(reply=True, timeout=TIMEOUT)['content'],
+        'clear': run(client, 'console.log("gone");\nclearOutput({ wait: true });\nconsole.log("shown")'),
     }
     completeness = {}
     for code in ['const a = 1', 'function g() {\n  return 1;', 'for (const i of [1, 2]) {', 'const = 3', 'x.sum(']:
