@@ -363,6 +363,8 @@ export class VsCodeSession {
       await exited;
       clearTimeout(timer);
     }
-    rmSync(this.home, { recursive: true, force: true });
+    // code-server's own children (extension host, file watcher) may still write workspace storage for a
+    // moment after it exits: Node retries the removal on ENOTEMPTY/EBUSY instead of failing the suite.
+    rmSync(this.home, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   }
 }

@@ -143,7 +143,7 @@ describe('attention-lab as a Jupyter kernel (jupyter_client)', { skip }, () => {
       [1, 4, 'x.shape'],
     ]);
     assert.deepEqual(found.comm_info, { status: 'ok', comms: {} });
-    assert.deepEqual(found.stop_on_error, ['error', 'aborted']);
+    assert.deepEqual(found.stop_on_error, ['ok', 'error', 'aborted']);
     assert.equal(found.ran_after_error, 'undefined');
     const late = found.late_output as { parent: string; first: string; second: string };
     assert.equal(late.parent, late.first, 'a timer prints under the request of the cell that started it');

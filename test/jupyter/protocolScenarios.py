@@ -5,6 +5,7 @@
 import json
 import os
 import sys
+import tempfile
 import time
 
 import zmq
@@ -75,13 +76,19 @@ def basics():
         completeness[code] = client.get_shell_msg(timeout=TIMEOUT)['content']
     results['is_complete'] = completeness
     # stop_on_error: the execute requests queued behind a failing cell are aborted, not run.
+    # The kernel holds in a first cell until the test has sent both, so they are surely queued behind it.
+    sent = os.path.join(tempfile.mkdtemp(), 'both-sent')
+    holding = client.execute(
+        f'while (!require("node:fs").existsSync({json.dumps(sent)})) await new Promise((r) => setTimeout(r, 20));'
+    )
     failing = client.execute('throw new Error("stop here")')
     queued = client.execute('globalThis.ranAfterError = true')
+    open(sent, 'w').close()
     replies = {}
-    while len(replies) < 2:
+    while len(replies) < 3:
         reply = client.get_shell_msg(timeout=TIMEOUT)
         replies[reply['parent_header']['msg_id']] = reply['content']['status']
-    results['stop_on_error'] = [replies[failing], replies[queued]]
+    results['stop_on_error'] = [replies[holding], replies[failing], replies[queued]]
     results['ran_after_error'] = value_of(run(client, 'typeof globalThis.ranAfterError'))
     # Late output: a timer's print arrives after its cell finished, under that cell's request.
     first = client.execute('setTimeout(() => console.log("late from the first cell"), 300); 1')
