@@ -143,6 +143,39 @@ export interface Backend {
     weight: View | null,
     wanted: { weight: boolean; bias: boolean },
   ): LayerNormGradients;
+  /**
+   * Optional fused Adam/AdamW update of one float32 parameter, in place: one pass over contiguous views of
+   * one length writes the parameter and its moment estimates from the grad, in torch 1.13's order of
+   * operations (adam.ts). Without it the optimizers compose the update from elementwise in-place ops.
+   */
+  adamStep?(tensors: AdamStepViews, scalars: AdamStepScalars): void;
+}
+
+/** The views adamStep reads (grad) and writes (the others), contiguous float32 of one length each. */
+export interface AdamStepViews {
+  param: View;
+  grad: View;
+  expAvg: View;
+  expAvgSq: View;
+  /** AMSGrad's running maximum of expAvgSq; null without AMSGrad. */
+  maxExpAvgSq: View | null;
+}
+
+/** One Adam step's numbers for adamStep, computed from the group's options and the step count. */
+export interface AdamStepScalars {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Adam's L2 penalty, added to the grad as weightDecay·param (0 in AdamW). */
+  weightDecay: number;
+  /** AdamW's decoupled decay: the parameter is first multiplied by this, 1 - lr·weightDecay (1 in Adam). */
+  paramScale: number;
+  /** lr / (1 - beta1^step). */
+  stepSize: number;
+  /** √(1 - beta2^step). */
+  biasCorrection2Sqrt: number;
+  /** Ascends: the grad's sign is flipped first. */
+  maximize: boolean;
 }
 
 /** What the fused layerNorm primitive returns: the output, and per row the mean and 1/√(variance + eps). */

@@ -2,8 +2,8 @@
  * The gpu.js backends: one factory for every gpu.js mode the engine runs (headlessgl, webasm, cpu).
  * Each primitive runs as a gpu.js kernel built once per shape signature and cached; on headless-gl the
  * results stay on the device as textures (pipeline mode) and only what is read comes back. It leaves
- * out the optional fused primitives (softmax, softmaxBackward, layerNorm, layerNormBackward): softmax and
- * layerNorm, and their gradients, are composed from its kernels instead.
+ * out the optional fused primitives (softmax, softmaxBackward, layerNorm, layerNormBackward, adamStep):
+ * softmax and layerNorm, their gradients and Adam's step are composed from its kernels instead.
  */
 import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
 import type { Backend, Storage, View } from '../backend';

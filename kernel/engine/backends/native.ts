@@ -5,7 +5,8 @@
  * backend's (a typed array per tensor), so whatever the C kernels leave out (int32 and bool tensors,
  * which no hot path needs, and referenceOnlyOps) runs the reference backend's loops. Comparisons of float32
  * (or exactly representable int32) operands run in C into bool bytes. The fused training primitives
- * (softmaxBackward, layerNorm, layerNormBackward) read contiguous rows, gathered first where a view is not. The module names
+ * (softmaxBackward, layerNorm, layerNormBackward) read contiguous rows, gathered first where a view is not; adamStep
+ * updates contiguous parameters and their state in place. The module names
  * its op codes and describes the layouts it reads; loading it checks both against this file.
  */
 import { existsSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { binaryOps, reduceOps, unaryOps } from '../backend';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend';
 import { allocate, type DType } from '../dtype';
 import { isContiguous, leadingDims, sizeOf } from '../shape';
-import { createReferenceBackend, ReferenceStorage, valuesOf } from './reference';
+import { createReferenceBackend, referenceFusedKernels, ReferenceStorage, valuesOf } from './reference';
 import { useStreamKernels, type StreamKernels } from '../random';
 
 /** The module's op codes by the engine's op names (nativeKernels/ops.h); ops absent run the reference loops. */
@@ -74,6 +75,18 @@ export interface NativeKernels extends StreamKernels {
     dx: Float32Array,
     dweight: Float32Array | null,
     dbias: Float32Array | null,
+  ): void;
+  /**
+   * Adam's update in place over Float32Arrays of one length; scalars are [beta1, beta2, eps, weightDecay,
+   * paramScale, stepSize, biasCorrection2Sqrt, maximize (0 or 1)].
+   */
+  adamStep(
+    param: Float32Array,
+    grad: Float32Array,
+    expAvg: Float32Array,
+    expAvgSq: Float32Array,
+    maxExpAvgSq: Float32Array | null,
+    scalars: Float64Array,
   ): void;
   threads(): number;
   simd(): string;
@@ -253,6 +266,7 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
   const layout = new Int32Array(1 + maxDims + maxOperands * (1 + maxDims));
   const { head, perOperand } = encodedLayouts.matmul;
   const matmulLayout = new Int32Array(head.length + 2 * perOperand.length);
+  const adamScalars = new Float64Array(8);
   const describe = (views: readonly View[]) => encodeViews(views, layout);
   /** Shapes the C kernels take: non-empty, within the dims the layout holds. */
   const nativeable = (view: View) => sizeOf(view.shape) > 0 && view.shape.length <= maxDims;
@@ -387,6 +401,24 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
       );
       const stored = (values: Float32Array | false) => (values ? new ReferenceStorage(values) : null);
       return { input: new ReferenceStorage(dx), weight: stored(dweight), bias: stored(dbias) };
+    },
+    adamStep(tensors, scalars) {
+      const { param, grad, expAvg, expAvgSq, maxExpAvgSq } = tensors;
+      const updated = [param, expAvg, expAvgSq, ...(maxExpAvgSq ? [maxExpAvgSq] : [])];
+      if (!updated.every((view) => isFloat(view) && isContiguous(view.shape, view.strides))) {
+        return referenceFusedKernels.adamStep(tensors, scalars);
+      }
+      const elements = (view: View) => floats(view).subarray(view.offset, view.offset + sizeOf(view.shape));
+      const { beta1, beta2, eps, weightDecay, paramScale, stepSize, biasCorrection2Sqrt, maximize } = scalars;
+      adamScalars.set([beta1, beta2, eps, weightDecay, paramScale, stepSize, biasCorrection2Sqrt, maximize ? 1 : 0]);
+      kernels.adamStep(
+        elements(param),
+        rowsOf(grad),
+        elements(expAvg),
+        elements(expAvgSq),
+        maxExpAvgSq && elements(maxExpAvgSq),
+        adamScalars,
+      );
     },
     matmul(a, b) {
       if (!isFloat(a) || !isFloat(b)) return reference.matmul(a, b);

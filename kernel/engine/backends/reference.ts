@@ -239,11 +239,13 @@ const float32Storage = (values: ArrayLike<number>) => new ReferenceStorage(castA
 
 /**
  * The fused training primitives written plainly (backend.ts: softmaxBackward, layerNorm,
- * layerNormBackward): the oracle the native kernels are tested against. The reference backend itself
+ * layerNormBackward, adamStep): the oracle the native kernels are tested against. The reference backend itself
  * does not take them, so its softmax and layerNorm stay composed from the primitives, whose backward
  * the gradient fixtures check against PyTorch.
  */
-export const referenceFusedKernels: Required<Pick<Backend, 'softmaxBackward' | 'layerNorm' | 'layerNormBackward'>> = {
+export const referenceFusedKernels: Required<
+  Pick<Backend, 'softmaxBackward' | 'layerNorm' | 'layerNormBackward' | 'adamStep'>
+> = {
   softmaxBackward(grad, out) {
     const { values: g, n, rows } = rowsOf(grad);
     const y = gather(out);
@@ -293,5 +295,26 @@ export const referenceFusedKernels: Required<Pick<Backend, 'softmaxBackward' | '
       weight: wanted.weight ? float32Storage(dweight) : null,
       bias: wanted.bias ? float32Storage(dbias) : null,
     };
+  },
+  adamStep({ param, grad, expAvg, expAvgSq, maxExpAvgSq }, scalars) {
+    const { beta1, beta2, eps, weightDecay, paramScale, stepSize, biasCorrection2Sqrt, maximize } = scalars;
+    const f = Math.fround;
+    const [p, g, m, v] = [gather(param), gather(grad), gather(expAvg), gather(expAvgSq)];
+    const vMax = maxExpAvgSq && gather(maxExpAvgSq);
+    for (let i = 0; i < p.length; i++) {
+      // Each float32 rounding where torch's separate ops round: p *= scale; g += wd·p; m = β1·m + (1-β1)·g; ...
+      p[i] = f(p[i] * f(paramScale));
+      const gi =
+        weightDecay === 0 ? (maximize ? -g[i] : g[i]) : f((maximize ? -g[i] : g[i]) + f(f(weightDecay) * p[i]));
+      m[i] = f(f(m[i] * f(beta1)) + f(f(1 - beta1) * gi));
+      v[i] = f(f(v[i] * f(beta2)) + f(f(gi * gi) * f(1 - beta2)));
+      if (vMax) vMax[i] = Math.max(vMax[i], v[i]);
+      const denominator = f(f(f(Math.sqrt(vMax ? vMax[i] : v[i])) / f(biasCorrection2Sqrt)) + f(eps));
+      p[i] = f(p[i] + f(f(m[i] / denominator) * f(-stepSize)));
+    }
+    scatter(p, param);
+    scatter(m, expAvg);
+    scatter(v, expAvgSq);
+    if (vMax && maxExpAvgSq) scatter(vMax, maxExpAvgSq);
   },
 };

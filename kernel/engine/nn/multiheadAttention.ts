@@ -378,7 +378,11 @@ export class MultiheadAttention extends Module {
     isBatched: boolean,
   ): { query: Tensor; key: Tensor; value: Tensor; keyPaddingMask: Tensor | null } {
     let [q, k, v] = [query, key, value];
-    if (this.batchFirst && isBatched) [q, k, v] = [q, k, v].map((x) => x.transpose(1, 0)); // (L, N, E)
+    if (this.batchFirst && isBatched) {
+      // As torch does, one input passed as query, key and value is transposed once (projectIn copies it once).
+      const transposed = new Map<Tensor, Tensor>();
+      [q, k, v] = [q, k, v].map((x) => transposed.get(x) ?? transposed.set(x, x.transpose(1, 0)).get(x)!); // (L, N, E)
+    }
     if (!isBatched) {
       [q, k, v] = [q.unsqueeze(1), k.unsqueeze(1), v.unsqueeze(1)]; // (L, 1, E)
       keyPaddingMask = keyPaddingMask?.unsqueeze(0) ?? null; // (1, S)
@@ -419,8 +423,12 @@ export class MultiheadAttention extends Module {
     }
     const bias = this.inProjBias;
     const [bq, bk, bv] = bias ? (bias.chunk(3) as [Tensor, Tensor, Tensor]) : [null, null, null]; // 3 × (E)
+    // linear folds (L, N, E) into (L·N, E) rows, a copy when the input is a transposed (batchFirst) view: in
+    // self-attention the one input is copied once for the three projections, not once for each.
+    const rowsOf = new Map<Tensor, Tensor>();
+    const rows = (x: Tensor) => rowsOf.get(x) ?? rowsOf.set(x, x.contiguous()).get(x)!; // (L, N, E)
     const project = (label: string, x: Tensor, w: Tensor, b: Tensor | null, axes: AxisName[]) =>
-      recordStage(`${label} projection`, linear(x, w, b), { op: 'linear', inputs: [x], inputAxes: [axes], axes });
+      recordStage(`${label} projection`, linear(rows(x), w, b), { op: 'linear', inputs: [x], inputAxes: [axes], axes });
     return [project('q', q, wq, bq, lne), project('k', k, wk, bk, sne), project('v', v, wv, bv, sne)];
   }
 

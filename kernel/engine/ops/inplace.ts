@@ -58,7 +58,8 @@ export function versionOf(t: Tensor): number {
   return versions.get(t.storage) ?? 0;
 }
 
-function bumpVersion(t: Tensor): void {
+/** Counts one in-place write into `t`'s storage (for writes made outside assignInto, as a fused optimizer's). */
+export function bumpVersion(t: Tensor): void {
   versions.set(t.storage, versionOf(t) + 1);
 }
 

@@ -2,6 +2,8 @@
 import { isBool, isNumber, type ArgumentCheck } from '../arguments';
 import { maximum } from '../ops/elementwise';
 import { zerosLike } from '../ops/creation';
+import type { AdamStepScalars } from '../backend';
+import { bumpVersion } from '../ops/inplace';
 import type { Tensor } from '../tensor';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer';
 
@@ -71,24 +73,68 @@ export class Adam extends Optimizer<AdamOptions> {
       if (state.step === undefined) {
         Object.assign(state, { step: 0, expAvg: zerosLike(param), expAvgSq: zerosLike(param) });
       }
-      let grad: Tensor = maximize ? param.grad.neg() : param.grad;
+      if (amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = zerosLike(param);
       const step = (state.step as number) + 1;
-      if (this.decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
-      else if (weightDecay !== 0) grad = grad.add(param, weightDecay);
-      const expAvg = (state.expAvg as Tensor).mul(beta1).add(grad, 1 - beta1);
-      const expAvgSq = (state.expAvgSq as Tensor).mul(beta2).add(grad.mul(grad).mul(1 - beta2));
-      Object.assign(state, { step, expAvg, expAvgSq });
-      const stepSize = lr / (1 - beta1 ** step);
-      const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
-      let secondMoment = expAvgSq;
-      if (amsgrad) {
-        secondMoment = maximum((state.maxExpAvgSq as Tensor | undefined) ?? zerosLike(param), expAvgSq);
-        state.maxExpAvgSq = secondMoment;
-      }
-      const denominator = secondMoment.sqrt().div(biasCorrection2Sqrt).add(eps);
-      param.add_(expAvg.div(denominator).mul(-stepSize));
+      state.step = step;
+      const moments: AdamMoments = {
+        expAvg: state.expAvg as Tensor,
+        expAvgSq: state.expAvgSq as Tensor,
+        maxExpAvgSq: amsgrad ? (state.maxExpAvgSq as Tensor) : null,
+      };
+      const scalars: AdamStepScalars = {
+        beta1,
+        beta2,
+        eps,
+        weightDecay: this.decoupledWeightDecay ? 0 : weightDecay,
+        paramScale: this.decoupledWeightDecay ? 1 - lr * weightDecay : 1,
+        stepSize: lr / (1 - beta1 ** step),
+        biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** step),
+        maximize,
+      };
+      if (!fusedAdamStep(param, param.grad, moments, scalars)) composedAdamStep(param, param.grad, moments, scalars);
     }
   }
+}
+
+/** A parameter's Adam state tensors, updated in place each step (torch's exp_avg, exp_avg_sq, max_exp_avg_sq). */
+interface AdamMoments {
+  expAvg: Tensor;
+  expAvgSq: Tensor;
+  maxExpAvgSq: Tensor | null;
+}
+
+const denseFloat = (t: Tensor) => t.dtype === 'float32' && t.isContiguous();
+
+/**
+ * The step as the backend's one-pass adamStep, where it has one and every tensor it writes is a dense float32
+ * one; bumps the written tensors' versions as in-place ops do. False when the step must be composed.
+ */
+function fusedAdamStep(param: Tensor, grad: Tensor, moments: AdamMoments, scalars: AdamStepScalars): boolean {
+  const { expAvg, expAvgSq, maxExpAvgSq } = moments;
+  const written = [param, expAvg, expAvgSq, ...(maxExpAvgSq ? [maxExpAvgSq] : [])];
+  const backend = param.backend;
+  if (!backend.adamStep || grad.dtype !== 'float32' || !written.every(denseFloat)) return false;
+  if (written.some((t) => t.backend !== backend) || grad.backend !== backend) return false;
+  const views = { param: param.toView(), grad: grad.toView(), expAvg: expAvg.toView(), expAvgSq: expAvgSq.toView() };
+  backend.adamStep({ ...views, maxExpAvgSq: maxExpAvgSq && maxExpAvgSq.toView() }, scalars);
+  written.forEach(bumpVersion);
+  if (scalars.paramScale !== 1) bumpVersion(param); // as the composed step's (and torch's) param.mul_ does
+  return true;
+}
+
+/** The step from elementwise ops, in torch 1.13's order (its _single_tensor_adam), the state updated in place. */
+function composedAdamStep(param: Tensor, grad: Tensor, moments: AdamMoments, scalars: AdamStepScalars): void {
+  const { expAvg, expAvgSq, maxExpAvgSq } = moments;
+  const { beta1, beta2, eps, weightDecay, paramScale, stepSize, biasCorrection2Sqrt, maximize } = scalars;
+  if (maximize) grad = grad.neg();
+  if (paramScale !== 1) param.mul_(paramScale);
+  if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+  expAvg.mul_(beta1).add_(grad, 1 - beta1);
+  expAvgSq.mul_(beta2).add_(grad.mul(grad).mul(1 - beta2));
+  let secondMoment = expAvgSq;
+  if (maxExpAvgSq) secondMoment = maxExpAvgSq.copy_(maximum(maxExpAvgSq, expAvgSq));
+  const denominator = secondMoment.sqrt().div(biasCorrection2Sqrt).add(eps);
+  param.add_(expAvg.div(denominator).mul(-stepSize));
 }
 
 /** Adam's defaults, with AdamW's weight decay differing. */

@@ -1,17 +1,20 @@
-// The optional fused primitives of training (backend.ts: softmaxBackward, layerNorm, layerNormBackward)
-// on every backend that has them, against their plain oracle in reference.ts: contiguous and strided
+// The optional fused primitives of training (backend.ts: softmaxBackward, layerNorm, layerNormBackward,
+// adamStep) on every backend that has them, against their plain oracle in reference.ts: contiguous and strided
 // views, rows not a multiple of the vector width, inputs large enough for the thread pool, weight and bias
 // absent. And the C comparisons against the reference loops, NaN and infinities included.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as engine from '../../../kernel/engine';
 import type { Tensor } from '../../../kernel/engine';
-import type { Backend, LayerNormGradients, Storage, View } from '../../../kernel/engine/backend';
+import type { AdamStepScalars, Backend, LayerNormGradients, Storage, View } from '../../../kernel/engine/backend';
 import { referenceFusedKernels, valuesOf } from '../../../kernel/engine/backends/reference';
 import { engineBackends } from '../../helpers/backends';
 import { assertClose } from '../../helpers/closeTo';
 
 const tolerance = { atol: 2e-6, rtol: 2e-5 };
+// Adam moves each parameter by about lr (1e-2) a step, by m/√v where m = β1·m + (1-β1)·g can cancel to a few
+// ulps of g: 1e-6 is 1e-4 of a step. The moments themselves are checked to 1e-6 relative.
+const adamTolerance = { atol: 1e-6, rtol: 1e-6 };
 const values = (storage: Storage | null) => Array.from(valuesOf(storage!));
 
 /** (rows, n) inputs: a small odd one, a transposed (strided) one, and one past the threaded kernels' threshold. */
@@ -94,6 +97,84 @@ for (const { name } of fusedBackends) {
         assertClose(fusedGrads[i], t.grad!.dataSync(), { atol: 1e-5, rtol: 1e-4 }, `gradient ${i}`),
       );
     });
+
+    const skipAdam = backend.adamStep ? false : `${name} composes Adam's step from elementwise ops`;
+    const adamScalars = (step: number, options: Partial<AdamStepScalars>): AdamStepScalars => ({
+      ...{ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, paramScale: 1, maximize: false },
+      stepSize: 1e-2 / (1 - 0.9 ** step),
+      biasCorrection2Sqrt: Math.sqrt(1 - 0.999 ** step),
+      ...options,
+    });
+    const adamCases: [string, Partial<AdamStepScalars>, boolean][] = [
+      ['Adam', {}, false],
+      ['Adam, weight decay, maximize', { weightDecay: 0.1, maximize: true }, false],
+      ['AdamW', { paramScale: 1 - 1e-2 * 0.05 }, false],
+      ['Adam, AMSGrad', { eps: 1e-3 }, true],
+    ];
+
+    test('adamStep updates the parameter and its moments in place as the oracle does', { skip: skipAdam }, () => {
+      for (const [label, options, amsgrad] of adamCases) {
+        // Strided grads are gathered; strided state (a transposed view) is written through the view.
+        for (const [shape, strided] of [
+          [[5], ''],
+          [[13, 7], 'grad'],
+          [[13, 7], 'state'],
+          [[300, 301], ''],
+        ] as const) {
+          engine.manualSeed(9);
+          const start = [0, 1, 2, 3].map(() => engine.randn(...shape)); // param, expAvg, expAvgSq, maxExpAvgSq
+          [2, 3].forEach((i) => (start[i] = start[i].abs().mul(1e-3))); // as small as the grads' share of them
+          const transposed = (t: Tensor) => t.T.contiguous().T; // the same values in a strided view
+          const grads = [1, 2, 3]
+            .map(() => engine.randn(...shape))
+            .map((g) => (strided === 'grad' ? transposed(g) : g));
+          const run = (kernels: Pick<Backend, 'adamStep'>) => {
+            const [param, m, v, vMax] = start.map((t) => (strided === 'state' ? transposed(t) : t.clone()));
+            grads.forEach((grad, i) => {
+              const views = { param: param.toView(), grad: grad.toView(), expAvg: m.toView(), expAvgSq: v.toView() };
+              kernels.adamStep!({ ...views, maxExpAvgSq: amsgrad ? vMax.toView() : null }, adamScalars(i + 1, options));
+            });
+            return [param, m, v, vMax].map((t) => Array.from(t.dataSync()));
+          };
+          const [mine, oracle] = [run(fused()), run(referenceFusedKernels)];
+          ['param', 'expAvg', 'expAvgSq', 'maxExpAvgSq'].forEach((part, i) =>
+            assertClose(mine[i], oracle[i], adamTolerance, `${label} ${shape} ${strided} ${part}`),
+          );
+          assert.notDeepEqual(mine[0], Array.from(start[0].dataSync()), `${label}: the parameter moved`);
+        }
+      }
+    });
+
+    test(
+      'optim.Adam and AdamW take adamStep: the state is updated in place, versions bumped',
+      { skip: skipAdam },
+      () => {
+        for (const Optimizer of [engine.optim.Adam, engine.optim.AdamW]) {
+          const trained = (backendName: typeof name | 'reference') => {
+            engine.setBackend(backendName);
+            engine.manualSeed(4);
+            const param = new engine.nn.Parameter(engine.randn(6, 5));
+            const optimizer = new Optimizer([param], { lr: 0.05, weightDecay: 0.1, amsgrad: true });
+            const versions: number[] = [];
+            for (let step = 0; step < 3; step++) {
+              optimizer.zeroGrad();
+              param.mul(param).sum().backward();
+              optimizer.step();
+              versions.push(param.version);
+            }
+            const state = optimizer.state.get(param)!;
+            return { param, versions, state: ['expAvg', 'expAvgSq', 'maxExpAvgSq'].map((k) => state[k] as Tensor) };
+          };
+          const [mine, composed] = [trained(name), trained('reference')];
+          assert.deepEqual(mine.versions, composed.versions, `${Optimizer.name}: as many version bumps as the ops'`);
+          assert.ok(mine.versions[2] >= 3, `${Optimizer.name}: versions ${mine.versions}`);
+          assertClose(mine.param.dataSync(), composed.param.dataSync(), { atol: 1e-6, rtol: 1e-5 }, Optimizer.name);
+          mine.state.forEach((t, i) =>
+            assertClose(t.dataSync(), composed.state[i].dataSync(), { atol: 1e-6, rtol: 1e-5 }, `state ${i}`),
+          );
+        }
+      },
+    );
   });
 }
 

@@ -279,6 +279,36 @@ static napi_value layerNormBackward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/**
+ * adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq|null, scalars): Float32Arrays of one length, updated in
+ * place; scalars a Float64Array [beta1, beta2, eps, weightDecay, paramScale, stepSize, biasCorrection2Sqrt,
+ * maximize].
+ */
+static napi_value adamStep(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!readArguments(env, info, 6, argv)) return NULL;
+  size_t length = 0, gradLength = 0, mLength = 0, vLength = 0, scalarCount = 0;
+  float *param = floatArray(env, argv[0], &length), *expAvg = floatArray(env, argv[2], &mLength);
+  const float *grad = floatArray(env, argv[1], &gradLength);
+  float *expAvgSq = floatArray(env, argv[3], &vLength), *maxExpAvgSq;
+  napi_typedarray_type type;
+  double *numbers = NULL;
+  if (napi_get_typedarray_info(env, argv[5], &type, &scalarCount, (void **)&numbers, NULL, NULL) != napi_ok ||
+      type != napi_float64_array)
+    numbers = NULL;
+  if (!param || !grad || !expAvg || !expAvgSq || gradLength != length || mLength != length || vLength != length ||
+      !optionalFloats(env, argv[4], length, &maxExpAvgSq) || !numbers || scalarCount != 8)
+    return failed(env, "adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, scalars): bad arguments");
+  AdamScalars scalars = {
+    .beta1 = (float)numbers[0], .beta2 = (float)numbers[1], .oneMinusBeta1 = (float)(1 - numbers[0]),
+    .oneMinusBeta2 = (float)(1 - numbers[1]), .eps = (float)numbers[2], .weightDecay = (float)numbers[3],
+    .paramScale = (float)numbers[4], .stepSize = (float)numbers[5], .biasCorrection2Sqrt = (float)numbers[6],
+    .maximize = numbers[7] != 0,
+  };
+  adamStepElements(param, grad, expAvg, expAvgSq, maxExpAvgSq, (long)length, &scalars);
+  return NULL;
+}
+
 /** matmul(a, b, layout, out): a matmul layout (layout.h), out (batch, M, N) contiguous. */
 static napi_value matmul(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -444,6 +474,7 @@ static napi_value initialize(napi_env env, napi_value exports) {
     { "softmaxBackward", NULL, softmaxBackward, NULL, NULL, NULL, napi_default, NULL },
     { "layerNorm", NULL, layerNorm, NULL, NULL, NULL, napi_default, NULL },
     { "layerNormBackward", NULL, layerNormBackward, NULL, NULL, NULL, napi_default, NULL },
+    { "adamStep", NULL, adamStep, NULL, NULL, NULL, napi_default, NULL },
     { "uniform", NULL, uniform, NULL, NULL, NULL, napi_default, NULL },
     { "normal", NULL, normal, NULL, NULL, NULL, napi_default, NULL },
     { "integers", NULL, integers, NULL, NULL, NULL, napi_default, NULL },

@@ -1,4 +1,4 @@
-/** The fused training kernels (trainingKernels.h): softmax backward, layerNorm forward and backward. */
+/** The fused training kernels (trainingKernels.h): softmax backward, layerNorm forward and backward, Adam's step. */
 #include "trainingKernels.h"
 
 #include <math.h>
@@ -125,4 +125,44 @@ void layerNormBackwardRows(const float *grad, const float *x, const float *mean,
   int parallel = rows * n >= PARALLEL_ELEMENTS;
   runParts(layerNormInputPart, &job, parallel && rows > 1);
   if (dweight || dbias) runParts(layerNormAffinePart, &job, parallel && n > 1);
+}
+
+typedef struct {
+  float *param;
+  const float *grad;
+  float *expAvg, *expAvgSq, *maxExpAvgSq;
+  long n;
+  const AdamScalars *scalars;
+} AdamJob;
+
+/** Elements [first, last) of one Adam step: the loop the compiler vectorises (no branch depends on i). */
+static void adamPart(void *context, int part, int parts) {
+  const AdamJob *job = context;
+  const AdamScalars s = *job->scalars;
+  long first = job->n * part / parts, last = job->n * (part + 1) / parts;
+  float *restrict p = job->param, *restrict m = job->expAvg, *restrict v = job->expAvgSq;
+  float *restrict vMax = job->maxExpAvgSq;
+  const float *restrict grad = job->grad;
+  const float sign = s.maximize ? -1.0f : 1.0f;
+  for (long i = first; i < last; i++) {
+    float pi = p[i] * s.paramScale;
+    float g = grad[i] * sign + s.weightDecay * pi;
+    float mi = m[i] * s.beta1 + s.oneMinusBeta1 * g;
+    float vi = v[i] * s.beta2 + g * g * s.oneMinusBeta2;
+    float second = vi;
+    if (vMax) {
+      second = vMax[i] > vi ? vMax[i] : vi;
+      vMax[i] = second;
+    }
+    float denominator = sqrtf(second) / s.biasCorrection2Sqrt + s.eps;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = pi + mi / denominator * -s.stepSize;
+  }
+}
+
+void adamStepElements(float *param, const float *grad, float *expAvg, float *expAvgSq, float *maxExpAvgSq, long n,
+                      const AdamScalars *scalars) {
+  AdamJob job = { param, grad, expAvg, expAvgSq, maxExpAvgSq, n, scalars };
+  runParts(adamPart, &job, n >= PARALLEL_ELEMENTS);
 }
