@@ -4,8 +4,10 @@
 // synchronous training loop's updates stream out while it runs.
 import type { KernelNotification, OutputBundle } from '../protocol/kernelProtocol';
 import { DisplayHandle, type ClearOutputOptions, type DisplayOptions } from './displayHandle';
-import { checkOptions, isBool } from './engine/arguments';
 import { outputBundle, outputCap } from './outputBundle';
+// After outputBundle (which loads the engine through its index): imported first, engine/arguments would
+// start the engine's module cycle from the wrong end and leave option specs like movement's undefined.
+import { checkOptions, isBool } from './engine/arguments';
 
 /** Shows values in the running cell's outputs and updates them in place later. */
 export class CellDisplays {
