@@ -91,8 +91,11 @@ def basics():
     results['stop_on_error'] = [replies[holding], replies[failing], replies[queued]]
     results['ran_after_error'] = value_of(run(client, 'typeof globalThis.ranAfterError'))
     # Late output: a timer's print arrives after its cell finished, under that cell's request.
-    first = client.execute('setTimeout(() => console.log("late from the first cell"), 300); 1')
-    second = client.execute('await new Promise((resolve) => setTimeout(resolve, 600)); 2')
+    first = client.execute(
+        'globalThis.late = new Promise((resolve) =>\n'
+        '  setTimeout(() => resolve(console.log("late from the first cell")), 300));\n1'
+    )
+    second = client.execute('await globalThis.late; 2')  # busy until the first cell's timer has printed
     late = iopub_until(client, lambda m: m['msg_type'] == 'stream' and 'late from' in m['content']['text'])[-1]
     results['late_output'] = {'parent': late['parent_header']['msg_id'], 'first': first, 'second': second}
     iopub_until(
