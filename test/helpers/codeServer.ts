@@ -336,20 +336,35 @@ export class VsCodeSession {
   }
 
   /**
-   * Closes every editor without a save dialog: a notebook with unsaved changes is reverted first. Answering
-   * VS Code's "Do you want to save" dialog was flaky on a loaded machine (the dialog came late, or was
-   * still up when the wait for it ended), and a test never needs the unsaved state of the notebook it leaves.
+   * Closes every editor, saving what is unsaved (each test works on its own copy of the notebooks, and a
+   * notebook reopened later must show what it had). Reverting instead, or answering "Don't Save", both
+   * revert the notebook, and twice on a loaded CI machine that revert left the tab dirty for 90 s (the
+   * dialog came back, or the tab never cleared); saving is what every test already does many times.
    */
   async closeAllEditors(): Promise<void> {
     const { page } = this;
-    if ((await page.locator('.tab').count()) === 0) return;
-    const unsaved = page.locator('.tab.dirty');
-    if ((await unsaved.count()) > 0) {
-      await this.command('File: Revert File');
-      await unsaved.first().waitFor({ state: 'detached', timeout: 90_000 }); // bounds only
+    const tabs = page.locator('.tab');
+    if ((await tabs.count()) === 0) return;
+    if ((await page.locator('.tab.dirty').count()) > 0) {
+      await this.command('File: Save All Files');
+      await page.locator('.tab.dirty').first().waitFor({ state: 'detached', timeout: 90_000 }); // bounds only
     }
     await this.command('View: Close All Editors');
-    await page.locator('.tab').first().waitFor({ state: 'detached', timeout: 90_000 }); // bounds only
+    // A change that came after the save (a cell's timing written into its metadata) makes VS Code ask
+    // about it: the answer is Save again, until every tab is gone.
+    const saveButton = page.locator('.monaco-dialog-box').getByRole('button', { name: 'Save', exact: true });
+    for (;;) {
+      const outcome = await page
+        .waitForFunction(
+          () => (document.querySelector('.monaco-dialog-box') ? 'asked' : !document.querySelector('.tab') && 'closed'),
+          undefined,
+          { timeout: 90_000 }, // bounds only
+        )
+        .then((answer) => answer.jsonValue());
+      if (outcome === 'closed') return;
+      await saveButton.click();
+      await page.locator('.monaco-dialog-box').waitFor({ state: 'detached', timeout: 90_000 }); // bounds only
+    }
   }
 
   /** Closes the browser and stops code-server (killed if it has not exited 10 s after SIGTERM). */
