@@ -93,7 +93,8 @@ export class LanguageServiceIntelligence implements CodeIntelligence {
     const liveOnly = live.filter((name) => !known.has(name));
     // One range for all matches (Jupyter's cursor_start/end): an edit with a wider span spells out the code it covers.
     const start = Math.min(found.replaceStart, ...edits.map((edit) => edit.start));
-    const end = Math.max(found.replaceStart + found.replaceLength, ...edits.map((edit) => edit.end));
+    const wordEnd = found.replaceStart + found.replaceLength;
+    const end = Math.max(wordEnd, ...edits.map((edit) => edit.end));
     const matchOf = (edit: Pick<Edit, 'start' | 'end' | 'text'>) =>
       code.slice(start, edit.start) + edit.text + code.slice(edit.end, end);
     const signatures =
@@ -101,7 +102,7 @@ export class LanguageServiceIntelligence implements CodeIntelligence {
         ? await Promise.all(edits.map((edit) => this.signatureOf(cursor, edit.entry)))
         : [];
     const [cursorStart, cursorEnd] = [codePointOffset(code, start), codePointOffset(code, end)];
-    const liveEdits = liveOnly.map((name) => ({ start: found.replaceStart, end: cursor, text: name }));
+    const liveEdits = liveOnly.map((name) => ({ start: found.replaceStart, end: wordEnd, text: name }));
     const matches = [...edits, ...liveEdits].map(matchOf);
     const types = [
       ...edits.map((edit, i) => ({
