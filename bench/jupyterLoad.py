@@ -1,8 +1,9 @@
 # J1 of `npm run bench`: N Attention Lab kernels under one jupyter_client process (as one Jupyter
 # server holds a classroom's kernels), started at once, each then running every cell of an example
 # notebook at the same time. Prints one JSON object: per kernel its start time (start to ready),
-# its memory idle and after the example (RSS of the front-end plus its kernel process), whether
-# every cell succeeded. Run with /usr/bin/python3 and JUPYTER_PATH holding the kernelspec.
+# its memory idle and after the example (RSS of the front-end plus its kernel process), how many of
+# its outputs carried an image/png heatmap, whether every cell succeeded. Run with /usr/bin/python3
+# and JUPYTER_PATH holding the kernelspec.
 import json
 import sys
 import threading
@@ -43,14 +44,26 @@ def run_kernel(index, notebook_path, results, barrier):
     cells = [c for c in nbformat.read(notebook_path, as_version=4).cells if c.cell_type == 'code']
     began = time.monotonic()
     ok = True
+    pngs = []
+
+    def count_pngs(message):
+        if 'image/png' in message['content'].get('data', {}):
+            pngs.append(message['msg_type'])
     for cell in cells:
-        reply = client.execute_interactive(cell.source, timeout=TIMEOUT, output_hook=lambda message: None)
+        reply = client.execute_interactive(cell.source, timeout=TIMEOUT, output_hook=count_pngs)
         ok = ok and reply['content']['status'] == 'ok'
     ran = time.monotonic() - began
     running = rss_mb(manager.provisioner.pid)
     client.stop_channels()
     manager.shutdown_kernel()
-    results[index] = {'start_s': started, 'idle_mb': idle, 'after_example_mb': running, 'run_s': ran, 'ok': ok}
+    results[index] = {
+        'start_s': started,
+        'idle_mb': idle,
+        'after_example_mb': running,
+        'run_s': ran,
+        'png_outputs': len(pngs),
+        'ok': ok,
+    }
 
 
 def main():

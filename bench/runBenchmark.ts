@@ -529,10 +529,19 @@ async function jupyterClassroom(): Promise<void> {
   const { env } = installTestKernelSpec();
   const run = await runToEnd(systemPython, [join(root, 'bench/jupyterLoad.py'), String(kernels), example], env);
   if (run.status !== 0) return failed(`jupyterLoad.py failed: ${run.stderr.trim().split('\n').pop()}`);
-  type Kernel = { start_s: number; idle_mb: number; after_example_mb: number; run_s: number; ok: boolean };
+  type Kernel = {
+    start_s: number;
+    idle_mb: number;
+    after_example_mb: number;
+    run_s: number;
+    png_outputs: number;
+    ok: boolean;
+  };
   const measured = (JSON.parse(run.stdout.trim().split('\n').pop()!) as { kernels: Kernel[] }).kernels;
   const mean = (pick: (k: Kernel) => number) => measured.reduce((sum, k) => sum + pick(k), 0) / measured.length;
   const completed = measured.filter((k) => k.ok).length;
+  const [fewestPngs, mostPngs] = [Math.min, Math.max].map((pick) => pick(...measured.map((k) => k.png_outputs)));
+  const pngRange = fewestPngs === mostPngs ? `${fewestPngs}` : `${fewestPngs}–${mostPngs}`;
   report({
     workload: 'J1',
     implementation: 'jupyter kernels',
@@ -542,7 +551,8 @@ async function jupyterClassroom(): Promise<void> {
     maxAbsDiff: null,
     agrees: completed === kernels,
     note:
-      `${kernels} kernels started at once, each running ${basename(example)}: ${completed}/${kernels} completed; ` +
+      `${kernels} kernels started at once, each running ${basename(example)} ` +
+      `(${pngRange} image/png outputs each): ${completed}/${kernels} completed; ` +
       `median start ${median(measured.map((k) => k.start_s)).toFixed(1)} s, ` +
       `memory per kernel ${mean((k) => k.idle_mb).toFixed(0)} MB idle, ${mean((k) => k.after_example_mb).toFixed(0)} MB ` +
       `after the example; slowest example ${Math.max(...measured.map((k) => k.run_s)).toFixed(1)} s`,

@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { minOutputBytes } from '../protocol/outputPayloads';
-import { kernelScopeIntelligence } from './jupyter/codeIntelligence';
 import { JupyterKernel } from './jupyter/jupyterKernel';
 import {
   defaultKernelName,
@@ -18,6 +17,7 @@ import {
   removeKernelSpec,
   type SpecLocation,
 } from './jupyter/kernelSpec';
+import { LanguageServiceIntelligence } from './jupyter/languageServiceIntelligence';
 import { parseParameterValue, type NotebookParameter } from './notebookParameters';
 import { exitCodes, NotebookRun, type RunOptions } from './notebookRun';
 
@@ -267,12 +267,23 @@ async function kernelCommand(args: string[]): Promise<number> {
     });
     if (values.help) return (console.log(kernelHelp), exitCodes.ok);
     if (values['connection-file'] === undefined) throw new UsageError("'start' needs --connection-file FILE", 'kernel');
+    const log = (line: string) => process.stderr.write(`[attention-lab kernel] ${line}\n`);
     await JupyterKernel.serve({
       connectionFile: String(values['connection-file']),
       kernelPath: join(__dirname, 'kernel.js'),
       backend: String(values.backend),
-      log: (line) => process.stderr.write(`[attention-lab kernel] ${line}\n`),
-      intelligence: kernelScopeIntelligence,
+      log,
+      // Beside dist/cli.js: the service's worker and the engine's declarations it types cells against.
+      intelligence: (client) =>
+        new LanguageServiceIntelligence(
+          client,
+          {
+            worker: join(__dirname, 'languageServiceWorker.js'),
+            engineDeclarations: join(__dirname, 'engine.d.ts'),
+            folder: process.cwd(),
+          },
+          log,
+        ),
     });
     return exitCodes.ok;
   }

@@ -1,8 +1,10 @@
 // Builds the bundles with esbuild: `dist/engine.js` (+ `dist/engine.d.ts`) for plain Node, the
-// kernel process (`dist/kernel.js` and its control thread), the headless runner (`dist/cli.js`)
-// the VS Code extension (`dist/extension.js`, and its notebook language service's worker thread,
-// `dist/languageServiceWorker.js`) and the notebook renderer (`dist/renderer.js`); with --tests, every test/**/*.test.ts into
-// out/test for node's test runner; with --bench, the benchmark (bench/) into out/bench.
+// kernel process (`dist/kernel.js` and its control thread), the headless runner and Jupyter kernel
+// (`dist/cli.js`), the VS Code extension (`dist/extension.js`), the notebook language service's
+// worker thread (`dist/languageServiceWorker.js`, which the extension and `attention-lab kernel
+// start` both load from beside themselves, with dist/engine.d.ts) and the notebook renderer
+// (`dist/renderer.js`); with --tests, every test/**/*.test.ts into out/test for node's test
+// runner; with --bench, the benchmark (bench/) into out/bench.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

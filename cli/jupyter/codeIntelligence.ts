@@ -1,7 +1,7 @@
-// The seam `complete_request` and `inspect_request` answer through. Today the answers come from
-// the kernel's live scope (the names cells declared, the engine's globals, and the properties of
-// the value before a dot), asked through the kernel process; a TypeScript language service that
-// knows the cells' types can implement the same interface and take its place.
+// The seam `complete_request` and `inspect_request` answer through, and the kernel's live scope
+// (the names cells declared, the globals, the properties of the value before a dot, asked through
+// the kernel process), which answers for names the language service cannot type
+// (languageServiceIntelligence.ts).
 import type { KernelClient } from '../../extension/kernelClient';
 
 export interface CompletionAnswer {
@@ -11,10 +11,17 @@ export interface CompletionAnswer {
   metadata: Record<string, unknown>;
 }
 
-export interface CodeIntelligence {
+/** Answers about the code of one cell at a cursor (in unicode code points, as Jupyter counts). */
+export interface CodeQueries {
   complete(code: string, cursorPos: number): Promise<CompletionAnswer>;
   /** A mime bundle describing the name at the cursor, or undefined when nothing is known about it. */
   inspect(code: string, cursorPos: number, detailLevel: number): Promise<Record<string, string> | undefined>;
+}
+
+/** The session's code intelligence: it hears of every cell the kernel ran, in execution order. */
+export interface CodeIntelligence extends CodeQueries {
+  cellExecuted(code: string): void;
+  dispose(): void;
 }
 
 /**
@@ -28,12 +35,13 @@ export function codeUnitOffset(code: string, codePoints: number): number {
   return units;
 }
 
-function codePointOffset(code: string, units: number): number {
+/** The inverse of codeUnitOffset: code points in the first `units` UTF-16 units of `code`. */
+export function codePointOffset(code: string, units: number): number {
   return [...code.slice(0, units)].length;
 }
 
 /** Completion and inspection from the kernel's live scope (the `complete` and `inspect` kernel requests). */
-export function kernelScopeIntelligence(client: KernelClient): CodeIntelligence {
+export function kernelScopeQueries(client: KernelClient): CodeQueries {
   return {
     async complete(code, cursorPos) {
       const cursor = codeUnitOffset(code, cursorPos);

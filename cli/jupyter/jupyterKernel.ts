@@ -317,6 +317,7 @@ export class JupyterKernel {
     const cellId = `jupyter-${++this.cellSerial}`;
     this.requestsByCell.set(cellId, request);
     if (storeHistory) this.history.add(count, code);
+    this.intelligence.cellExecuted(code);
     let result: ExecuteResult;
     try {
       result = await this.client.execute(cellId, `In [${count}]`, code, 'typescript');
@@ -393,6 +394,7 @@ export class JupyterKernel {
   private async shutdown(request: JupyterMessage, channel: 'shell' | 'control'): Promise<void> {
     const restart = request.content.restart === true;
     await this.client.shutdown();
+    this.intelligence.dispose();
     await this.reply(channel, request, { status: 'ok', restart });
     await this.publish('shutdown_reply', { status: 'ok', restart }, request);
     this.stopping = true;

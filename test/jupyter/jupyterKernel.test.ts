@@ -1,11 +1,13 @@
 // The Jupyter kernel through Debian's jupyter_client (KernelManager + BlockingKernelClient), one
 // scenario per client process (protocolScenarios.py): kernel_info, results, streams, display and
-// update, errors with cell lines, stop_on_error, late output under its own request, complete,
-// inspect, is_complete, history, interrupt of a busy loop with state kept, restart, a message
-// with a wrong signature dropped, and a shutdown that leaves no process; then kernel list/remove.
+// update, errors with cell lines, stop_on_error, late output under its own request, complete and
+// inspect (the editor's language service over the cells that ran, live tensors), is_complete,
+// history, interrupt of a busy loop with state kept, restart, a message with a wrong signature
+// dropped, and a shutdown that leaves no process; then kernel list/remove.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../helpers/repoRoot';
@@ -17,6 +19,18 @@ const scenarios = join(repoRoot(), 'test/jupyter/protocolScenarios.py');
 interface Message {
   msg_type: string;
   content: Record<string, unknown>;
+}
+interface Completion {
+  matches: string[];
+  cursor_start: number;
+  cursor_end: number;
+  metadata: {
+    _jupyter_types_experimental: { text: string; type: string; signature: string; start: number; end: number }[];
+  };
+}
+interface Inspection {
+  found: boolean;
+  data: Record<string, string>;
 }
 interface Execution {
   reply: Record<string, unknown>;
@@ -115,21 +129,27 @@ describe('attention-lab as a Jupyter kernel (jupyter_client)', { skip }, () => {
     );
     assert.equal((found.after_silent as Execution).reply.execution_count, 4, 'a silent cell takes no execution count');
 
-    assert.deepEqual(found.complete_member, {
-      status: 'ok',
-      matches: ['sub', 'sub_', 'sum'],
-      cursor_start: 2,
-      cursor_end: 4,
-      metadata: {},
-    });
-    assert.deepEqual((found.complete_global as { matches: string[] }).matches, ['handle']);
-    const inspected = found.inspect as { found: boolean; data: Record<string, string> };
-    assert.match(inspected.data['text/plain'], /^softmax: function softmax\(/);
-    assert.equal(
-      (found.inspect_value as { data: Record<string, string> }).data['text/plain'],
-      'x: Tensor\ntensor([[1, 2],\n        [3, 4]])',
+    const member = found.complete_member as Completion;
+    assert.deepEqual([member.matches, member.cursor_start, member.cursor_end], [['sub', 'sub_', 'sum'], 2, 4]);
+    assert.deepEqual(
+      member.metadata._jupyter_types_experimental.map(({ text, type, start, end }) => [text, type, start, end]),
+      [
+        ['sub', 'method', 2, 4],
+        ['sub_', 'method', 2, 4],
+        ['sum', 'method', 2, 4],
+      ],
     );
-    assert.equal((found.inspect_missing as { found: boolean }).found, false);
+    assert.match(member.metadata._jupyter_types_experimental[0].signature, /^\(method\) Tensor\.sub\(other: /);
+    assert.deepEqual((found.complete_global as Completion).matches, ['handle']);
+    const inspected = found.inspect as Inspection;
+    assert.match(inspected.data['text/plain'], /^\(alias\) softmax\(input: Tensor/);
+    assert.match(inspected.data['text/markdown'], /^```typescript\n\(alias\) softmax\(/);
+    assert.equal(
+      (found.inspect_value as Inspection).data['text/plain'],
+      'x: Tensor (2, 2) int64 · reference\nconst x: Tensor',
+      'the live shape, dtype and backend, then the static type',
+    );
+    assert.equal((found.inspect_missing as Inspection).found, false);
 
     assert.deepEqual(found.is_complete, {
       'const a = 1': { status: 'complete' },
@@ -147,6 +167,61 @@ describe('attention-lab as a Jupyter kernel (jupyter_client)', { skip }, () => {
     assert.equal(found.ran_after_error, 'undefined');
     const late = found.late_output as { parent: string; first: string; second: string };
     assert.equal(late.parent, late.first, 'a timer prints under the request of the cell that started it');
+  });
+
+  it("completes and inspects from the editor's language service over the cells that ran, live tensors included", async (t) => {
+    const found = await scenario('language_service');
+    const matches = (key: string) => (found[key] as Completion).matches;
+    const member = found.member as Completion;
+    assert.deepEqual([member.matches, member.cursor_start, member.cursor_end], [['inProjBias', 'inProjWeight'], 4, 7]);
+    assert.deepEqual(
+      member.metadata._jupyter_types_experimental.map(({ type, signature }) => [type, signature]),
+      [
+        ['getter', '(property) MultiheadAttention.inProjBias: Tensor | null'],
+        ['getter', '(property) MultiheadAttention.inProjWeight: Tensor | null'],
+      ],
+    );
+    assert.deepEqual(matches('namespace'), ['MultiheadAttention']);
+    assert.equal((found.namespace as Completion).metadata._jupyter_types_experimental[0].type, 'class');
+    assert.equal(matches('earlier_cell_name')[0], 'mha', "an earlier cell's name ranks first");
+    assert.ok(matches('earlier_cell_name').includes('matmul'), 'the engine globals are there');
+    const emoji = found.emoji_before_cursor as Completion;
+    assert.deepEqual(
+      [emoji.matches, emoji.cursor_start, emoji.cursor_end],
+      [['inProjBias', 'inProjWeight'], 19, 22],
+      'cursor positions count unicode code points: the emoji is one',
+    );
+    const insideWord = found.inside_word as Completion;
+    assert.deepEqual([insideWord.cursor_start, insideWord.cursor_end], [4, 11], 'the whole word is replaced');
+    assert.deepEqual(matches('eval_global'), ['madeByEval'], 'a global made at run time, from the live scope');
+    assert.deepEqual(matches('eval_member'), ['alpha'], 'a value the service cannot type: its live properties');
+
+    const method = (found.method as Inspection).data;
+    assert.match(
+      method['text/plain'],
+      /^\(method\) MultiheadAttention\.forward\(query: Tensor, key: Tensor, value: Tensor/,
+    );
+    assert.match(method['text/plain'], /\n\nReturns \[attnOutput, attnWeights \| null\]/, 'with its JSDoc');
+    assert.match(method['text/markdown'], /^```typescript\n\(method\) MultiheadAttention\.forward\(/);
+    assert.equal((found.earlier_cell_type as Inspection).data['text/plain'], 'const mha: nn.MultiheadAttention');
+    const tensor = (found.tensor as Inspection).data;
+    assert.equal(tensor['text/plain'], 'q: Tensor (2, 5, 8) float32 · reference\nconst q: Tensor');
+    assert.equal(
+      tensor['text/markdown'],
+      '```text\nq: Tensor (2, 5, 8) float32 · reference\n```\n\n```typescript\nconst q: Tensor\n```',
+    );
+    assert.match(
+      (found.call as Inspection).data['text/plain'],
+      /^forward\(query: Tensor, key: Tensor/,
+      'inside a call',
+    );
+    assert.equal((found.eval_value as Inspection).data['text/plain'], 'v: Array\n[ 1, 2 ]\nconst v: any');
+    assert.equal((found.missing as Inspection).found, false);
+    // A measurement, not a limit: the service starts on the first question (the TypeScript program is built then).
+    t.diagnostic(
+      `first complete_request answered in ${Number(found.first_answer_s).toFixed(2)} s, the next in ` +
+        `${Number(found.second_answer_s).toFixed(2)} s (load average ${loadavg()[0].toFixed(1)})`,
+    );
   });
 
   it('interrupts `while (true) {}` through interrupt_request and keeps every variable', async () => {

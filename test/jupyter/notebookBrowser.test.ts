@@ -1,6 +1,7 @@
 // A real browser on the classic Jupyter Notebook server: the server on 127.0.0.1 with the installed
 // kernelspec, Chromium opens an example (its metadata names the attention-lab kernel), runs all
-// cells, and every code cell shows its outputs; a screenshot goes to test-artifacts/.
+// cells, no cell errs, and every image/png heatmap the kernel sent is on the page, decoded and
+// drawn; a screenshot goes to test-artifacts/.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -64,7 +65,7 @@ describe('the classic Jupyter Notebook in Chromium', { skip }, () => {
     await exited;
   });
 
-  it(`opens ${example} with the Attention Lab kernel, runs all cells and shows every output`, async () => {
+  it(`opens ${example} with the Attention Lab kernel, runs all cells and shows every PNG heatmap`, async () => {
     const { env } = installTestKernelSpec();
     const dir = mkdtempSync(join(tmpdir(), 'attention-lab-notebook-'));
     copyFileSync(join(repoRoot(), 'examples', example), join(dir, example));
@@ -97,18 +98,16 @@ describe('the classic Jupyter Notebook in Chromium', { skip }, () => {
         undefined,
         { timeout: 300_000 },
       );
-      const outputs: { types: string[]; text: string }[] = await page.evaluate(() =>
+      const outputs: { types: string[]; text: string; pngs: number }[] = await page.evaluate(() =>
         (window as any).Jupyter.notebook
           .get_cells()
           .filter((cell: any) => cell.cell_type === 'code')
           .map((cell: any) => ({
             types: cell.output_area.outputs.map((o: any) => o.output_type),
             text: cell.output_area.outputs.map((o: any) => o.text ?? o.data?.['text/plain'] ?? '').join('\n'),
+            pngs: cell.output_area.outputs.filter((o: any) => o.data?.['image/png']).length,
           })),
       );
-      const artifacts = join(repoRoot(), 'test-artifacts');
-      mkdirSync(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, 'jupyter-notebook-splitting-heads.png'), fullPage: true });
       assert.ok(outputs.length > 0);
       for (const [i, cell] of outputs.entries())
         assert.ok(!cell.types.includes('error'), `cell ${i + 1}: ${cell.text}`);
@@ -116,7 +115,50 @@ describe('the classic Jupyter Notebook in Chromium', { skip }, () => {
         outputs.some((cell) => /tensor\(/.test(cell.text)),
         'a tensor repr is shown',
       );
-      assert.equal((await page.locator('.output_area').count()) > 0, true);
+
+      // The heatmaps: every image/png output is an <img> in its cell's output area, decoded, laid out
+      // with a size, and drawn (pixels of more than one colour, not a blank square).
+      const heatmaps = page.locator('.output_area img[src^="data:image/png;base64,"]');
+      const expected = outputs.reduce((sum, cell) => sum + cell.pngs, 0);
+      assert.ok(expected > 0, 'the example has image/png outputs');
+      assert.equal(await heatmaps.count(), expected, 'each image/png output is shown as an image');
+      for (const [i, heatmap] of (await heatmaps.all()).entries()) {
+        await heatmap.scrollIntoViewIfNeeded();
+        assert.ok(await heatmap.isVisible(), `heatmap ${i + 1} is visible`);
+        const drawn = await heatmap.evaluate(async (image: HTMLImageElement) => {
+          await image.decode();
+          const canvas = document.createElement('canvas');
+          [canvas.width, canvas.height] = [image.naturalWidth, image.naturalHeight];
+          const context = canvas.getContext('2d')!;
+          context.drawImage(image, 0, 0);
+          const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+          const colours = new Set<number>();
+          for (let p = 0; p < pixels.length && colours.size < 64; p += 4)
+            colours.add((pixels[p] << 16) | (pixels[p + 1] << 8) | pixels[p + 2]);
+          const box = image.getBoundingClientRect();
+          return {
+            width: image.naturalWidth,
+            height: image.naturalHeight,
+            shown: [box.width, box.height],
+            colours: colours.size,
+          };
+        });
+        assert.ok(drawn.width > 0 && drawn.height > 0, `heatmap ${i + 1} decoded: ${JSON.stringify(drawn)}`);
+        assert.ok(drawn.shown[0] > 0 && drawn.shown[1] > 0, `heatmap ${i + 1} has a size on the page`);
+        assert.ok(drawn.colours > 2, `heatmap ${i + 1} is drawn, not blank: ${drawn.colours} colours`);
+      }
+      const artifacts = join(repoRoot(), 'test-artifacts');
+      mkdirSync(artifacts, { recursive: true });
+      // The notebook scrolls inside #site: a viewport as tall as the whole notebook shows every cell at once.
+      const height = await page.evaluate(
+        () => document.querySelector('#header')!.clientHeight + document.querySelector('#notebook')!.scrollHeight,
+      );
+      await page.setViewportSize({ width: 1280, height });
+      await page.waitForFunction(() => {
+        const site = document.querySelector('#site')!;
+        return site.scrollHeight <= site.clientHeight;
+      });
+      await page.screenshot({ path: join(artifacts, 'jupyter-notebook-splitting-heads.png'), fullPage: true });
     } finally {
       await browser.close();
     }

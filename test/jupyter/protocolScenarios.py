@@ -109,6 +109,42 @@ def basics():
     return results
 
 
+def language_service():
+    """complete and inspect from the editor's language service, after cells ran; the first answer is timed."""
+    manager, client = start()
+    run(client, 'const mha = new nn.MultiheadAttention(8, 2)')
+    run(client, 'const q = randn(2, 5, 8);\nglobalThis.madeByEval = eval("({ alpha: 1, beta: 2 })");\nconst v = eval("[1, 2]")')
+
+    def complete(code, cursor=None):
+        return client.complete(code, len(code) if cursor is None else cursor, reply=True, timeout=TIMEOUT)['content']
+
+    def inspect(code, cursor=None):
+        return client.inspect(code, len(code) if cursor is None else cursor, reply=True, timeout=TIMEOUT)['content']
+
+    began = time.monotonic()
+    results = {'member': complete('mha.inP')}
+    results['first_answer_s'] = time.monotonic() - began
+    began = time.monotonic()
+    results['namespace'] = complete('nn.Multi')
+    results['second_answer_s'] = time.monotonic() - began
+    results.update({
+        'earlier_cell_name': complete('const out = m'),
+        'emoji_before_cursor': complete('const s = "\U0001F600"; mha.inP'),
+        'inside_word': complete('mha.inProjW', 7),
+        'eval_global': complete('madeBy'),
+        'eval_member': complete('madeByEval.al'),
+        'method': inspect('mha.forward'),
+        'earlier_cell_type': inspect('mha'),
+        'tensor': inspect('q'),
+        'call': inspect('mha.forward(q, '),
+        'eval_value': inspect('v'),
+        'missing': inspect('nothingHere', 3),
+    })
+    client.stop_channels()
+    manager.shutdown_kernel()
+    return results
+
+
 def interrupt():
     manager, client = start()
     run(client, 'let counter = 41')
