@@ -43,7 +43,7 @@ export interface KernelStartOptions {
   onNotification: (notification: KernelNotification) => void;
   /**
    * Asks the user for a cell's `prompt()`: the text entered, or null for cancel. Without it, or when
-   * it throws, prompt() throws a StdinNotImplementedError with `unsupportedInput(...)`'s text or the error's.
+   * it throws, prompt() throws a StdinNotImplementedError with `unsupportedInputMessage` or the error's.
    */
   onInputRequest?: (request: InputRequest) => Promise<string | null>;
   /** Output the kernel process wrote outside the protocol (native code, child processes). */
@@ -59,10 +59,8 @@ export interface KernelExit {
   expected: boolean;
 }
 
-/** IPython's StdinNotImplementedError text, for a front-end that cannot ask for input, naming `prompt()`. */
-export function unsupportedInput(frontEnd = 'this frontend'): string {
-  return `prompt() was called, but ${frontEnd} does not support input requests.`;
-}
+/** IPython's StdinNotImplementedError text, naming `prompt()`: what a cell gets from a front-end that cannot ask. */
+export const unsupportedInputMessage = 'prompt() was called, but this frontend does not support input requests.';
 
 type RequestFields<K extends KernelRequest['type']> = Omit<Extract<KernelRequest, { type: K }>, 'type' | 'id'>;
 
@@ -215,7 +213,7 @@ export class KernelClient {
     const ask = this.options.onInputRequest;
     let reply: InputReply;
     try {
-      if (!ask) throw new Error(unsupportedInput());
+      if (!ask) throw new Error(unsupportedInputMessage);
       reply = { type: 'inputReply', inputId, value: await ask(request) };
     } catch (error) {
       reply = { type: 'inputReply', inputId, error: (error as Error).message };

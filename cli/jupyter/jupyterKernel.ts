@@ -16,7 +16,7 @@ import type {
   KernelNotification,
   OutputBundle,
 } from '../../protocol/kernelProtocol';
-import { KernelClient, KernelCrashedError, unsupportedInput } from '../../extension/kernelClient';
+import { KernelClient, KernelCrashedError, unsupportedInputMessage } from '../../extension/kernelClient';
 import type { CodeIntelligence } from './codeIntelligence';
 import { readConnectionFile, socketAddress, type ConnectionFile } from './connectionFile';
 import { checkCompleteness } from './cellCompleteness';
@@ -383,7 +383,7 @@ export class JupyterKernel {
     const request = this.requestsByCell.get(input.cellId);
     // A timer of a finished cell has no request waiting for it, as a cell that ran without allow_stdin.
     if (!request || request !== this.executing || request.content.allow_stdin !== true)
-      throw new Error(unsupportedInput());
+      throw new Error(unsupportedInputMessage);
     // The client shows what the cell printed before the prompt first.
     await this.senders.iopub.drained();
     const answered = new Promise<string | null>((resolve) => (this.answerInput = resolve));

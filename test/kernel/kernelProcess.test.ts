@@ -4,7 +4,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KernelCrashedError, type KernelClient, type KernelStartOptions } from '../../extension/kernelClient';
+import {
+  KernelCrashedError,
+  unsupportedInputMessage,
+  type KernelClient,
+  type KernelStartOptions,
+} from '../../extension/kernelClient';
 import type { ExecuteResult, InputRequest, KernelNotification, OutputBundle } from '../../protocol/kernelProtocol';
 import { mimeTypes } from '../../protocol/mimeTypes';
 import type { AttentionOutput, TensorOutput } from '../../protocol/outputPayloads';
@@ -323,6 +328,16 @@ describe('kernel process', () => {
       shapes.status === 'error' && shapes.error.message,
       'matmul: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)',
     );
+  });
+
+  it("throws IPython's StdinNotImplementedError text from prompt() when the client has no input handler", async () => {
+    const result = await kernel.run("prompt('Your name?')");
+    assert.equal(result.status, 'error');
+    if (result.status === 'error')
+      assert.deepEqual(
+        [result.error.name, result.error.message],
+        ['StdinNotImplementedError', unsupportedInputMessage],
+      );
   });
 
   it('interrupts a synchronous busy loop and a pending await, keeping every variable', async () => {
