@@ -4,7 +4,8 @@
  * .ipynb as VS Code writes them. A per-cell timeout and SIGINT/SIGTERM interrupt the running cell
  * through the kernel's own interrupt; a kernel crash, a timeout or a signal still writes every
  * output that was produced, atomically. Async errors (a cell's timers and promises) land in the
- * cell that started them and fail the run like a failing cell.
+ * cell that started them and fail the run like a failing cell. Nobody can answer a cell's `prompt()`
+ * here: it fails that cell at once, pointing to notebook parameters.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -44,6 +45,11 @@ export type StopSignal = 'SIGINT' | 'SIGTERM';
 
 /** The runner's exit codes: a signal's are the shell's 128 + its number. */
 export const exitCodes = { ok: 0, failed: 1, SIGINT: 130, SIGTERM: 143 } as const;
+
+/** Why a cell's `prompt()` fails in a headless run (StdinNotImplementedError's message), and what to do instead. */
+export const noInputMessage =
+  'prompt() was called, but the headless runner has no input: give the value as a notebook parameter instead ' +
+  "(declare it in a cell tagged 'parameters' and pass -p NAME VALUE).";
 
 /** After an interrupt, how long a cell may take to stop before the kernel is killed instead. */
 const interruptGraceMs = 5000;
@@ -167,6 +173,7 @@ export class NotebookRun {
       maxOutputBytes: this.options.maxOutputBytes,
       ownProcessGroup: true,
       onNotification: (message) => this.notify(message),
+      onInputRequest: () => Promise.reject(new Error(noInputMessage)),
       onProcessOutput: (stream, text) => this.print(text, stream),
     });
     this.client = client;

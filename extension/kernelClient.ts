@@ -1,7 +1,8 @@
 /**
  * The client side of a kernel process, shared by the VS Code controller and the headless runner:
  * spawns dist/kernel.js with VS Code's own runtime (ELECTRON_RUN_AS_NODE) or a chosen `node`,
- * speaks protocol/kernelProtocol over fd 3, and reports a crash with the kernel's last stderr.
+ * speaks protocol/kernelProtocol over fd 3, answers a cell's `prompt()` through the front-end's
+ * `onInputRequest`, and reports a crash with the kernel's last stderr.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -12,6 +13,8 @@ import {
   type CellLanguage,
   type ExecuteResult,
   type HelloResult,
+  type InputReply,
+  type InputRequest,
   type KernelMessage,
   type KernelNotification,
   type KernelRequest,
@@ -38,6 +41,11 @@ export interface KernelStartOptions {
    */
   ownProcessGroup?: boolean;
   onNotification: (notification: KernelNotification) => void;
+  /**
+   * Asks the user for a cell's `prompt()`: the text entered, or null for cancel. Without it, or when
+   * it throws, prompt() throws a StdinNotImplementedError with `unsupportedInputMessage` or the error's.
+   */
+  onInputRequest?: (request: InputRequest) => Promise<string | null>;
   /** Output the kernel process wrote outside the protocol (native code, child processes). */
   onProcessOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
@@ -50,6 +58,9 @@ export interface KernelExit {
   /** True when the client asked it to stop. */
   expected: boolean;
 }
+
+/** IPython's StdinNotImplementedError text, naming `prompt()`: what a cell gets from a front-end that cannot ask. */
+export const unsupportedInputMessage = 'prompt() was called, but this frontend does not support input requests.';
 
 type RequestFields<K extends KernelRequest['type']> = Omit<Extract<KernelRequest, { type: K }>, 'type' | 'id'>;
 
@@ -182,6 +193,10 @@ export class KernelClient {
   }
 
   private receive(message: KernelMessage): void {
+    if (message.type === 'inputRequest') {
+      void this.answerInput(message);
+      return;
+    }
     if (message.type !== 'response') {
       this.options.onNotification(message);
       return;
@@ -191,5 +206,18 @@ export class KernelClient {
     this.pending.delete(message.id);
     if (message.ok) waiter.resolve(message.result);
     else waiter.reject(new Error(message.error));
+  }
+
+  private async answerInput(request: InputRequest): Promise<void> {
+    const { inputId } = request;
+    const ask = this.options.onInputRequest;
+    let reply: InputReply;
+    try {
+      if (!ask) throw new Error(unsupportedInputMessage);
+      reply = { type: 'inputReply', inputId, value: await ask(request) };
+    } catch (error) {
+      reply = { type: 'inputReply', inputId, error: (error as Error).message };
+    }
+    if (this.alive) (this.child.stdio[3] as Writable).write(frameMessage(reply));
   }
 }

@@ -1,12 +1,14 @@
 /**
  * The NotebookController for .ipynb notebooks with TypeScript/JavaScript cells: one kernel process
  * per notebook (kernelClient.ts), a queue of cell executions with order and timing, kernel
- * notifications turned into cell outputs (late ones included), interrupt, restart and crash.
+ * notifications turned into cell outputs (late ones included), a cell's `prompt()` as an input box,
+ * interrupt, restart and crash.
  */
 import * as vscode from 'vscode';
 import type {
   CellError,
   CellLanguage,
+  InputRequest,
   KernelNotification,
   OutputBundle,
   OutputItem,
@@ -74,6 +76,8 @@ class NotebookSession implements vscode.Disposable {
   private draining = false;
   private executionOrder = 0;
   private runningCellId: string | undefined;
+  /** The input box of a cell's `prompt()` while it is open (one at a time: the kernel waits on it). */
+  private openInput: { cellId: string; closer: vscode.CancellationTokenSource } | undefined;
   private readonly cells = new Map<string, CellRecord>();
   /** Every change to outputs goes through this chain, so they land in the order the kernel sent them. */
   private outputChanges: Promise<void> = Promise.resolve();
@@ -112,6 +116,7 @@ class NotebookSession implements vscode.Disposable {
       maxOutputBytes,
       nodePath: nodePath || undefined,
       onNotification: (message) => void this.changeOutputs(() => this.notify(message)),
+      onInputRequest: (request) => this.askInput(request),
       onProcessOutput: (stream, text) =>
         void this.changeOutputs(() => this.notify({ type: 'stream', cellId: this.runningCellId ?? '', stream, text })),
     });
@@ -175,6 +180,8 @@ class NotebookSession implements vscode.Disposable {
         ]),
       );
     } finally {
+      // Interrupted while its prompt() waited: the question is gone with the cell.
+      if (this.openInput?.cellId === cellId) this.openInput.closer.cancel();
       this.runningCellId = undefined;
       const endTime = Date.now();
       success &&= !record.failedAsync;
@@ -183,6 +190,25 @@ class NotebookSession implements vscode.Disposable {
       await this.keepTiming(cell, startTime, endTime);
     }
     return success;
+  }
+
+  /** A cell's `prompt(message, defaultValue)`: VS Code's input box; Escape (or the cell's end) answers null. */
+  private async askInput({ cellId, prompt, defaultValue }: InputRequest): Promise<string | null> {
+    const cell = this.cells.get(cellId)?.cell;
+    const closer = new vscode.CancellationTokenSource();
+    this.openInput = { cellId, closer };
+    try {
+      const options: vscode.InputBoxOptions = {
+        title: cell ? `prompt() in cell ${cell.index + 1}` : 'prompt()',
+        prompt,
+        value: defaultValue ?? undefined,
+        ignoreFocusOut: true,
+      };
+      return (await vscode.window.showInputBox(options, closer.token)) ?? null;
+    } finally {
+      if (this.openInput?.closer === closer) this.openInput = undefined;
+      closer.dispose();
+    }
   }
 
   /** Writes start and end times into the cell's Jupyter metadata, so they are kept in the file. */

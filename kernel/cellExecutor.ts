@@ -2,11 +2,18 @@
 // V8's REPL mode (replEvaluator.ts) and answers with its outputs or its error in cell lines
 // (stackMapping.ts). Console output (consoleCapture.ts) and displays (cellDisplays.ts) go to the
 // cell that owns the running code (cellAttribution.ts), sent at once, in the order they happen.
-import type { CellLanguage, ExecuteResult, KernelNotification, PendingWork } from '../protocol/kernelProtocol';
+import type {
+  CellLanguage,
+  ExecuteResult,
+  InputRequest,
+  KernelNotification,
+  PendingWork,
+} from '../protocol/kernelProtocol';
 import { CellAttribution } from './cellAttribution';
 import { CellCompileError, compileCell } from './cellCompiler';
 import { CellDisplays } from './cellDisplays';
 import { captureConsole } from './consoleCapture';
+import { InputPrompt, type InputReplyLink } from './inputPrompt';
 import type { ModuleLoader } from './moduleLoader';
 import { installNotebookGlobals } from './notebookGlobals';
 import { outputsForResult } from './outputBundle';
@@ -30,13 +37,15 @@ export class CellExecutor {
   private readonly declaredNames = new Set<string>();
 
   constructor(
-    private readonly send: (message: KernelNotification) => void,
+    private readonly send: (message: KernelNotification | InputRequest) => void,
     loader: ModuleLoader,
     engine: Record<string, unknown>,
+    inputReplies: InputReplyLink,
   ) {
     this.stackMapping = new StackMapping((error) => withPytorchNameHint(error, engine));
-    const displays = new CellDisplays(send, () => this.attribution.cellId);
-    installNotebookGlobals(engine, loader, displays);
+    const owningCell = () => this.attribution.cellId;
+    const displays = new CellDisplays(send, owningCell);
+    installNotebookGlobals(engine, loader, displays, new InputPrompt(inputReplies, send, owningCell));
     captureConsole((stream, text) => this.stream(stream, text));
     installVariableSummaries(() => [...this.declaredNames]);
     // Starts esbuild's service now (the handshake waits for it, about 0.5 s), so the first cell's

@@ -2,18 +2,21 @@
  * The kernel's control thread: owns the protocol channel (fd 3), passes requests to the main
  * thread and its messages back. An interrupt the main thread does not answer within 100 ms means
  * a cell is busy in synchronous code: then V8 terminates that execution, and state is kept.
- * A variables request it answers itself, through the inspector, also while a cell is busy.
+ * A variables request it answers itself, through the inspector, also while a cell is busy. It hands
+ * the reply to a cell's `prompt()` straight to the blocked main thread (inputPrompt.ts); an interrupt
+ * while a prompt waits terminates the cell at once.
  */
 import { Session } from 'node:inspector';
 import { Socket } from 'node:net';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import {
   frameMessage,
   MessageFramer,
+  type ClientMessage,
   type KernelMessage,
-  type KernelRequest,
   type VariableSummary,
 } from '../protocol/kernelProtocol';
+import { deliverInputReply, type InputReplyLink } from './inputPrompt';
 import { variablesGlobal } from './variablesGlobal';
 
 const mainThread = parentPort;
@@ -23,6 +26,9 @@ const channel = new Socket({ fd: 3, readable: true, writable: true });
 const mainThreadInspector = new Session();
 mainThreadInspector.connectToMainThread();
 const unansweredInterrupts = new Map<number, NodeJS.Timeout>();
+const inputReplies = workerData as InputReplyLink;
+/** The input id of the `prompt()` the main thread is blocked in, if any. */
+let awaitedInputId: number | null = null;
 
 function terminateMainThreadExecution(id: number, attempt: number): void {
   if (!unansweredInterrupts.has(id)) return;
@@ -56,7 +62,13 @@ function answerVariables(id: number, names: string[] | undefined): void {
   });
 }
 
-const framer = new MessageFramer<KernelRequest>((request) => {
+const framer = new MessageFramer<ClientMessage>((request) => {
+  if (request.type === 'inputReply') {
+    if (request.inputId !== awaitedInputId) return;
+    awaitedInputId = null;
+    deliverInputReply(inputReplies, request);
+    return;
+  }
   if (request.type === 'variables') {
     answerVariables(request.id, request.names);
     return;
@@ -64,11 +76,14 @@ const framer = new MessageFramer<KernelRequest>((request) => {
   // A session left open at exit makes Node print "Waiting for the debugger to disconnect".
   if (request.type === 'shutdown') mainThreadInspector.disconnect();
   mainThread.postMessage(request);
-  if (request.type === 'interrupt')
-    unansweredInterrupts.set(
-      request.id,
-      setTimeout(() => terminateMainThreadExecution(request.id, 0), 100),
-    );
+  if (request.type !== 'interrupt') return;
+  // Blocked in prompt(), the main thread cannot answer: no need to wait for it before terminating.
+  const blockedInPrompt = awaitedInputId !== null;
+  awaitedInputId = null;
+  unansweredInterrupts.set(
+    request.id,
+    setTimeout(() => terminateMainThreadExecution(request.id, 0), blockedInPrompt ? 0 : 100),
+  );
 });
 
 channel.setEncoding('utf8');
@@ -77,6 +92,7 @@ channel.on('data', (chunk: string) => framer.push(chunk));
 channel.on('close', () => process.kill(process.pid, 'SIGKILL'));
 
 mainThread.on('message', (message: KernelMessage) => {
+  if (message.type === 'inputRequest') awaitedInputId = message.inputId;
   if (message.type === 'response') {
     clearTimeout(unansweredInterrupts.get(message.id));
     unansweredInterrupts.delete(message.id);

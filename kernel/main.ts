@@ -1,7 +1,8 @@
 /**
  * The kernel process's entry (dist/kernel.js), started by the extension or the headless runner
  * with fd 3 as its protocol channel. The main thread runs cells; a control thread
- * (kernelControl.ts) owns the channel, so an interrupt reaches a cell stuck in `while (true) {}`.
+ * (kernelControl.ts) owns the channel, so an interrupt reaches a cell stuck in `while (true) {}`, and
+ * the reply to a `prompt()` reaches a cell blocked waiting for it (inputPrompt.ts).
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -14,12 +15,17 @@ import {
 } from '../protocol/kernelProtocol';
 import { CellExecutor } from './cellExecutor';
 import * as engine from './engine/index';
+import { createInputReplyLink } from './inputPrompt';
 import { createModuleLoader } from './moduleLoader';
 import { completeInScope, inspectInScope } from './scopeCompletion';
 
 export const kernelVersion = '0.1.0';
 
-const control = new Worker(join(__dirname, 'kernelControl.js'));
+const inputReplies = createInputReplyLink();
+const control = new Worker(join(__dirname, 'kernelControl.js'), {
+  workerData: inputReplies.controlEnd,
+  transferList: [inputReplies.controlEnd.port],
+});
 const send = (message: KernelMessage) => control.postMessage(message);
 const respond = (id: number, result: unknown) => send({ type: 'response', id, ok: true, result });
 let executor: CellExecutor | null = null;
@@ -27,7 +33,12 @@ let queue: Promise<unknown> = Promise.resolve();
 
 function hello(cwd: string): HelloResult {
   process.chdir(cwd);
-  executor ??= new CellExecutor(send, createModuleLoader(cwd, engine), engine as unknown as Record<string, unknown>);
+  executor ??= new CellExecutor(
+    send,
+    createModuleLoader(cwd, engine),
+    engine as unknown as Record<string, unknown>,
+    inputReplies.mainEnd,
+  );
   const report = engine.getBackend();
   return {
     protocolVersion,

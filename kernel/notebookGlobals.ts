@@ -1,10 +1,11 @@
 // The names every cell sees without importing: the engine's exports (tensor, nn, trace, ...),
 // `require` and the loader behind compiled imports, and the notebook API (display, clearOutput, steps,
-// attention, plot).
+// attention, plot, prompt).
 import { AttentionView, type AttentionOptions } from './attentionView';
 import { loaderGlobal } from './cellCompiler';
 import type { CellDisplays } from './cellDisplays';
 import type { Tensor } from './engine/index';
+import type { InputPrompt } from './inputPrompt';
 import { plot } from './linePlot';
 import type { ModuleLoader } from './moduleLoader';
 import { steps } from './steps';
@@ -14,6 +15,7 @@ export function installNotebookGlobals(
   engine: Record<string, unknown>,
   loader: ModuleLoader,
   displays: CellDisplays,
+  input: InputPrompt,
 ): void {
   const scope = globalThis as unknown as Record<string, unknown>;
   for (const [name, value] of Object.entries(engine)) {
@@ -25,5 +27,6 @@ export function installNotebookGlobals(
   scope.clearOutput = displays.clearOutput.bind(displays);
   scope.steps = steps;
   scope.plot = plot;
+  scope.prompt = input.prompt.bind(input);
   scope.attention = (weights: Tensor, options?: AttentionOptions) => new AttentionView(weights, options);
 }

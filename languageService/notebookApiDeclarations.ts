@@ -1,5 +1,5 @@
 // The names the kernel gives every cell besides the engine's exports (kernel/notebookGlobals.ts):
-// display, clearOutput, steps, attention and plot, typed from the kernel's own emitted declarations (dist/types/kernel).
+// display, clearOutput, steps, attention, plot and prompt, typed from the kernel's own emitted declarations (dist/types/kernel).
 import { join } from 'node:path';
 import { engineModule } from './cellScripts';
 
@@ -20,6 +20,8 @@ declare global {
   function attention(weights: Tensor, options?: AttentionOptions): AttentionView;
   /** A line chart of named series, \`plot({ loss: [...] }, { title, xLabel, yLabel, logY, yRange })\`: show it or \`display(...).update(...)\` it. */
   const plot: typeof import(${from('linePlot')}).plot;
+  /** Asks the user for text (VS Code's input box, Jupyter's stdin) and blocks the cell until answered; null on cancel. */
+  function prompt(message?: string, defaultValue?: string): string | null;
 }
 export {};
 `;

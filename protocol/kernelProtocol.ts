@@ -1,10 +1,11 @@
 /**
  * The one channel between the extension host (or the headless runner) and a kernel process:
  * newline-delimited JSON on the kernel's fd 3. Requests get exactly one response with the same id;
- * notifications (streams, displays) flow kernel → client at any time. Versioned by a handshake.
+ * notifications (streams, displays) flow kernel → client at any time; a cell's `prompt()` is an
+ * `inputRequest` the client answers with one `inputReply`. Versioned by a handshake.
  */
 
-export const protocolVersion = 2;
+export const protocolVersion = 3;
 
 export type CellLanguage = 'typescript' | 'javascript';
 
@@ -97,7 +98,34 @@ export type KernelNotification =
    */
   | { type: 'asyncError'; cellId: string; error: CellError };
 
-export type KernelMessage = KernelResponse | KernelNotification;
+/**
+ * A cell called `prompt(message, defaultValue)`: the kernel's main thread is blocked until the client
+ * sends the `inputReply` with this `inputId` (an interrupt also ends the wait, and the cell with it).
+ * Answered at most once; a reply to an input id that is no longer awaited is dropped.
+ */
+export interface InputRequest {
+  type: 'inputRequest';
+  inputId: number;
+  /** The cell whose code called `prompt()` (also a timer or promise of it, after it finished). */
+  cellId: string;
+  prompt: string;
+  /** prompt()'s second argument as text, or null when not given. */
+  defaultValue: string | null;
+}
+
+/**
+ * The client's answer to an `inputRequest`: the text entered, or null for cancel (prompt() returns
+ * it); or `error`, why this client cannot ask (prompt() throws a StdinNotImplementedError with it).
+ */
+export type InputReply =
+  | { type: 'inputReply'; inputId: number; value: string | null }
+  | { type: 'inputReply'; inputId: number; error: string };
+
+/** Kernel → client. */
+export type KernelMessage = KernelResponse | KernelNotification | InputRequest;
+
+/** Client → kernel. */
+export type ClientMessage = KernelRequest | InputReply;
 
 /** The result type of each request, for typed clients. */
 export interface RequestResults {
@@ -135,6 +163,6 @@ export class MessageFramer<T> {
   }
 }
 
-export function frameMessage(message: KernelRequest | KernelMessage): string {
+export function frameMessage(message: ClientMessage | KernelMessage): string {
   return `${JSON.stringify(message)}\n`;
 }

@@ -5,11 +5,18 @@
  * as they do there. Shell requests run one at a time in arrival order; control requests (interrupt,
  * shutdown) are answered at once, also while a cell runs. Every request is wrapped in iopub
  * `status` busy/idle, and every output carries the header of the execute request whose cell made
- * it, late timer and promise output included.
+ * it, late timer and promise output included. A cell's `prompt()` is an `input_request` on stdin
+ * when its execute request allows stdin.
  */
 import { Publisher, Reply, Router } from 'zeromq';
-import type { CellError, ExecuteResult, KernelNotification, OutputBundle } from '../../protocol/kernelProtocol';
-import { KernelClient, KernelCrashedError } from '../../extension/kernelClient';
+import type {
+  CellError,
+  ExecuteResult,
+  InputRequest,
+  KernelNotification,
+  OutputBundle,
+} from '../../protocol/kernelProtocol';
+import { KernelClient, KernelCrashedError, unsupportedInputMessage } from '../../extension/kernelClient';
 import type { CodeIntelligence } from './codeIntelligence';
 import { readConnectionFile, socketAddress, type ConnectionFile } from './connectionFile';
 import { checkCompleteness } from './cellCompleteness';
@@ -46,6 +53,14 @@ class SerialSender {
     );
     return this.last.catch((error: Error) => this.log(`send failed: ${error.message}`));
   }
+
+  /** Resolves once every send so far has gone out (or failed). */
+  drained(): Promise<void> {
+    return this.last.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
 }
 
 /** The data of an output bundle as a Jupyter message carries it: +json mimes as JSON, text as one string. */
@@ -76,6 +91,10 @@ export class JupyterKernel {
   private wakeShellWorker: (() => void) | undefined;
   /** The execute request each cell id belongs to, for the outputs a cell makes (also after it finished). */
   private readonly requestsByCell = new Map<string, JupyterMessage>();
+  /** The execute request whose cell runs now. */
+  private executing: JupyterMessage | undefined;
+  /** Answers the cell's `prompt()` waiting for an input_reply on stdin. */
+  private answerInput: ((value: string | null) => void) | undefined;
   private readonly history = new SessionHistory();
   private client!: KernelClient;
   private intelligence!: CodeIntelligence;
@@ -127,6 +146,7 @@ export class JupyterKernel {
       // A terminal's Ctrl+C (or a signal-mode interrupt) reaches this front-end only, which interrupts the cell.
       ownProcessGroup: true,
       onNotification: (notification) => this.forward(notification),
+      onInputRequest: (request) => this.askInput(request),
       onProcessOutput: (stream, text) => process[stream].write(text),
     });
     this.client = client;
@@ -162,9 +182,7 @@ export class JupyterKernel {
     process.on('SIGINT', () => void this.client.interrupt().catch(() => false));
     void this.echoHeartbeats();
     void this.receive(this.control, 'control', (message) => this.handleControl(message));
-    void this.receive(this.stdin, 'stdin', (message) =>
-      this.options.log(`unexpected ${message.header.msg_type} on stdin`),
-    );
+    void this.receive(this.stdin, 'stdin', (message) => this.receiveInput(message));
     void this.receive(this.shell, 'shell', (message) => {
       this.shellQueue.push(message);
       this.wakeShellWorker?.();
@@ -319,6 +337,7 @@ export class JupyterKernel {
     if (storeHistory) this.history.add(count, code);
     this.intelligence.cellExecuted(code);
     let result: ExecuteResult;
+    this.executing = request;
     try {
       result = await this.client.execute(cellId, `In [${count}]`, code, 'typescript');
     } catch (error) {
@@ -327,6 +346,11 @@ export class JupyterKernel {
         status: 'error',
         error: { name: 'KernelDied', message: error.message, traceback: error.message.split('\n') },
       };
+    } finally {
+      this.executing = undefined;
+      // Interrupted while its prompt() waited: the kernel drops this late answer.
+      this.answerInput?.(null);
+      this.answerInput = undefined;
     }
     if (result.status === 'ok') {
       if (!silent)
@@ -350,6 +374,33 @@ export class JupyterKernel {
     await this.publish('error', errorFields, request);
     await this.reply('shell', request, { status: 'error', execution_count: count, ...errorFields });
     if (content.stop_on_error !== false) await this.abortQueuedExecutes();
+  }
+
+  /**
+   * A cell's `prompt()`, as ipykernel's `input()`: an input_request on stdin to the client that sent
+   * the running execute request (its identities and header), when that request allows stdin.
+   */
+  private async askInput(input: InputRequest): Promise<string | null> {
+    const request = this.requestsByCell.get(input.cellId);
+    // A timer of a finished cell has no request waiting for it, as a cell that ran without allow_stdin.
+    if (!request || request !== this.executing || request.content.allow_stdin !== true)
+      throw new Error(unsupportedInputMessage);
+    // The client shows what the cell printed before the prompt first.
+    await this.senders.iopub.drained();
+    const answered = new Promise<string | null>((resolve) => (this.answerInput = resolve));
+    const content = { prompt: input.prompt, password: false };
+    await this.senders.stdin.send(this.signer.encode(newMessage(this.session, 'input_request', content, request)));
+    return answered;
+  }
+
+  /** An input_reply answers the waiting prompt() with its value; there is one at a time. */
+  private receiveInput(message: JupyterMessage): void {
+    if (message.header.msg_type !== 'input_reply' || !this.answerInput) {
+      this.options.log(`unexpected ${message.header.msg_type} on stdin`);
+      return;
+    }
+    this.answerInput(String(message.content.value ?? ''));
+    this.answerInput = undefined;
   }
 
   /** After a failed cell with stop_on_error: the execute requests already waiting are answered 'aborted'. */

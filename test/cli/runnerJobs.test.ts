@@ -1,6 +1,7 @@
 // The headless runner as a job runner (dist/cli.js as a real process): --timeout through the
 // kernel's interrupt, SIGINT/SIGTERM during a long cell, a kernel killed mid-run, async errors in
-// the cell that started them, --allow-errors, papermill-style parameters, the wait for pending
+// the cell that started them, --allow-errors, papermill-style parameters, prompt() failing at once
+// (no input in a headless run), the wait for pending
 // timers, atomic writes and the command line's usage errors. Every wait is for an event: the
 // runner's exit, a line it printed, a file appearing.
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { joinLines, parseNotebook, type JupyterCell, type JupyterNotebook } from '../../cli/notebookFile';
+import { noInputMessage } from '../../cli/notebookRun';
 import { repoRoot } from '../helpers/repoRoot';
 
 interface Runner {
@@ -237,6 +239,23 @@ describe('attention-lab run as a job', () => {
     assert.deepEqual([kinds(waited), streamText(waited)], [['stream', 'execute_result'], 'new\n']);
     assert.deepEqual([kinds(nothingAfter), streamText(nothingAfter)], [['stream'], 'stays\n']);
     assert.match(errors(misspelled)[0]?.evalue ?? '', /clearOutput.*'wiat'.*wait/);
+  });
+
+  it('fails a cell that calls prompt() at once, pointing to -p parameters, and runs no cell after it', async () => {
+    const path = writeNotebook([
+      "let answered = 'no';\nconst name = prompt('Your name?');\nanswered = 'yes';",
+      'answered',
+    ]);
+    const { code, stderr } = await run(path);
+    assert.equal(code, 1);
+    assert.match(noInputMessage, /^prompt\(\) was called, but the headless runner has no input: .* -p NAME VALUE/);
+    assert.ok(stderr.includes(noInputMessage), stderr);
+    const [asking, after] = readOutput(path);
+    assert.deepEqual(
+      errors(asking).map((e) => [e.ename, e.evalue, e.traceback?.[1]]),
+      [['StdinNotImplementedError', noInputMessage, '    at cell 1:2:14']],
+    );
+    assert.deepEqual(after.outputs, []);
   });
 
   it('waits for the pending timers of the last cell, so their output and errors land in it', async () => {

@@ -2,8 +2,9 @@
 // scenario per client process (protocolScenarios.py): kernel_info, results, streams, display and
 // update, errors with cell lines, stop_on_error, late output under its own request, complete and
 // inspect (the editor's language service over the cells that ran, live tensors), is_complete,
-// history, interrupt of a busy loop with state kept, restart, a message with a wrong signature
-// dropped, and a shutdown that leaves no process; then kernel list/remove.
+// history, interrupt of a busy loop with state kept, prompt() as stdin's input_request (answered,
+// refused, interrupted), restart, a message with a wrong signature dropped, and a shutdown that
+// leaves no process; then kernel list/remove.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -230,6 +231,24 @@ describe('attention-lab as a Jupyter kernel (jupyter_client)', { skip }, () => {
     assert.equal(reply.status, 'error');
     assert.equal(reply.ename, 'Interrupted');
     assert.equal(found.after, '42');
+  });
+
+  it("answers prompt() with stdin's input_request and input_reply, refuses it without allow_stdin, interrupts it", async () => {
+    const found = await scenario('stdin');
+    const request = found.request as { content: unknown; parent: string; asked: string };
+    assert.deepEqual(request.content, { prompt: 'Your name?', password: false });
+    assert.equal(request.parent, request.asked, 'the input_request carries the execute request as its parent');
+    assert.equal((found.answered_reply as { status: string }).status, 'ok');
+    assert.equal(found.answered_result, 'hello Grace');
+    const refused = found.refused_reply as Record<string, unknown>;
+    assert.equal(refused.status, 'error');
+    assert.equal(refused.ename, 'StdinNotImplementedError');
+    assert.equal(refused.evalue, 'prompt() was called, but this frontend does not support input requests.');
+    assert.equal(found.unanswered_parent, true);
+    const interrupted = found.interrupted_reply as Record<string, unknown>;
+    assert.equal(interrupted.status, 'error');
+    assert.equal(interrupted.ename, 'Interrupted');
+    assert.equal(found.after, '42', 'the interrupted cell ran up to its prompt(), and kept its variables');
   });
 
   it('restarts into a fresh kernel process', async () => {

@@ -158,6 +158,41 @@ def interrupt():
     return {'interrupted_reply': reply['content'], 'after': value_of(after)}
 
 
+def stdin():
+    """prompt() as input_request on stdin: answered, refused without allow_stdin, interrupted while waiting."""
+    manager, client = start()
+    asked = client.execute(
+        "let counter = 41;\nconsole.log('asking');\nconst name = prompt('Your name?', 'Ada');\n`hello ${name}`",
+        allow_stdin=True,
+    )
+    request = client.get_stdin_msg(timeout=TIMEOUT)
+    client.input('Grace')
+    answered = client.get_shell_msg(timeout=TIMEOUT)
+    asked_iopub = iopub_until(
+        client,
+        lambda m: m['parent_header'].get('msg_id') == asked
+        and m['msg_type'] == 'status'
+        and m['content']['execution_state'] == 'idle',
+    )
+    refused = run(client, "prompt('x')", allow_stdin=False)
+    waiting = client.execute("counter += 1;\nprompt('never answered');\ncounter = 0;", allow_stdin=True)
+    unanswered = client.get_stdin_msg(timeout=TIMEOUT)
+    manager.interrupt_kernel()
+    interrupted = client.get_shell_msg(timeout=TIMEOUT)
+    after = run(client, 'counter')
+    client.stop_channels()
+    manager.shutdown_kernel()
+    return {
+        'request': {'content': request['content'], 'parent': request['parent_header']['msg_id'], 'asked': asked},
+        'answered_reply': answered['content'],
+        'answered_result': value_of({'iopub': [{'msg_type': m['msg_type'], 'content': m['content']} for m in asked_iopub]}),
+        'refused_reply': refused['reply'],
+        'unanswered_parent': unanswered['parent_header']['msg_id'] == waiting,
+        'interrupted_reply': interrupted['content'],
+        'after': value_of(after),
+    }
+
+
 def restart():
     manager, client = start()
     before = value_of(run(client, 'const kept = "before restart"; process.pid'))

@@ -1,11 +1,16 @@
 // The built kernel (dist/kernel.js) as a real child process, driven over the protocol without
 // VS Code: handshake, persistence, imports, streaming order, late output, displays, errors,
-// interrupt, restart and crash. Uses the reference backend so values are exact and fast.
+// interrupt, prompt() input requests, restart and crash. Uses the reference backend so values are exact and fast.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KernelCrashedError, type KernelClient } from '../../extension/kernelClient';
-import type { ExecuteResult, KernelNotification, OutputBundle } from '../../protocol/kernelProtocol';
+import {
+  KernelCrashedError,
+  unsupportedInputMessage,
+  type KernelClient,
+  type KernelStartOptions,
+} from '../../extension/kernelClient';
+import type { ExecuteResult, InputRequest, KernelNotification, OutputBundle } from '../../protocol/kernelProtocol';
 import { mimeTypes } from '../../protocol/mimeTypes';
 import type { AttentionOutput, TensorOutput } from '../../protocol/outputPayloads';
 import { decodeTensor } from '../../protocol/tensorWire';
@@ -24,13 +29,17 @@ interface Kernel {
 
 let cellCount = 0;
 
-async function startKernel(nodeOptions: string[] = []): Promise<Kernel> {
+async function startKernel(
+  nodeOptions: string[] = [],
+  onInputRequest?: KernelStartOptions['onInputRequest'],
+): Promise<Kernel> {
   const notes: KernelNotification[] = [];
   const waits = new Set<() => void>();
   const { client } = await startBuiltKernel({
     cwd: notebookFolder,
     backend: 'reference',
     nodeOptions,
+    onInputRequest,
     onNotification: (n) => {
       notes.push(n);
       waits.forEach((check) => check());
@@ -86,7 +95,7 @@ describe('kernel process', () => {
 
   it('answers the handshake with its protocol version and the backend cells run on', async () => {
     const { client, hello } = await startBuiltKernel({ cwd: notebookFolder, backend: 'reference' });
-    assert.equal(hello.protocolVersion, 2);
+    assert.equal(hello.protocolVersion, 3);
     assert.equal(hello.backend, 'reference');
     assert.ok(hello.backends.some((b) => b.name === 'gpujs-cpu'));
     assert.ok(hello.pid > 0 && hello.pid !== process.pid);
@@ -321,6 +330,16 @@ describe('kernel process', () => {
     );
   });
 
+  it("throws IPython's StdinNotImplementedError text from prompt() when the client has no input handler", async () => {
+    const result = await kernel.run("prompt('Your name?')");
+    assert.equal(result.status, 'error');
+    if (result.status === 'error')
+      assert.deepEqual(
+        [result.error.name, result.error.message],
+        ['StdinNotImplementedError', unsupportedInputMessage],
+      );
+  });
+
   it('interrupts a synchronous busy loop and a pending await, keeping every variable', async () => {
     ok(await kernel.run('let survivor = 41;'));
     const busy = kernel.run("survivor += 1;\nconsole.log('spinning');\nwhile (true) {}");
@@ -339,6 +358,95 @@ describe('kernel process', () => {
     assert.deepEqual(await resumed, { status: 'interrupted' });
     assert.equal(text(await kernel.run('survivor')), '43');
     assert.equal(await kernel.client.interrupt(), false);
+  });
+});
+
+/** A cell's prompt() as the test sees it: what it asked, and the function that answers it. */
+interface AskedInput {
+  request: InputRequest;
+  answer: (value: string | null) => void;
+}
+
+/** The client's side of prompt(): each request waits until the test answers it (or fails it with `refusal`). */
+class InputDesk {
+  refusal: string | undefined;
+  private readonly asked: AskedInput[] = [];
+  private wake: (() => void) | undefined;
+
+  readonly onInputRequest = (request: InputRequest): Promise<string | null> => {
+    if (this.refusal) return Promise.reject(new Error(this.refusal));
+    return new Promise((answer) => {
+      this.asked.push({ request, answer });
+      this.wake?.();
+    });
+  };
+
+  /** The next request a cell sends, once it has arrived. */
+  async next(): Promise<AskedInput> {
+    while (!this.asked.length) await new Promise<void>((resolve) => (this.wake = resolve));
+    return this.asked.shift() as AskedInput;
+  }
+}
+
+describe("prompt() as the client's input request", () => {
+  const desk = new InputDesk();
+  let kernel: Kernel;
+  before(async () => {
+    kernel = await startKernel([], desk.onInputRequest);
+  });
+  after(async () => {
+    await kernel.client.shutdown();
+  });
+
+  it('blocks the cell until the client answers and returns the text entered, or null on cancel', async () => {
+    const cell = kernel.run(
+      "console.log('asking');\nconst name = prompt('Your name?', 'Ada');\nconst age = prompt(42);\n[name, age]",
+    );
+    const first = await desk.next();
+    assert.deepEqual(first.request, {
+      type: 'inputRequest',
+      inputId: first.request.inputId,
+      cellId: `cell-${cellCount}`,
+      prompt: 'Your name?',
+      defaultValue: 'Ada',
+    });
+    assert.equal(streamText(kernel.notes, `cell-${cellCount}`), 'asking\n', 'output before the prompt came first');
+    const names = await kernel.client.variables(['name']);
+    assert.deepEqual(names, [], 'the cell is still blocked in its first prompt()');
+    first.answer('Grace');
+    const second = await desk.next();
+    assert.deepEqual([second.request.prompt, second.request.defaultValue], ['42', null]);
+    second.answer(null);
+    assert.equal(text(await cell), "[ 'Grace', null ]");
+  });
+
+  it('throws StdinNotImplementedError with the reason of a client that cannot ask', async () => {
+    desk.refusal = 'prompt() was called, but this frontend does not support input requests.';
+    try {
+      const result = await kernel.run("let reached = false;\nprompt('x');\nreached = true;");
+      assert.deepEqual(result, {
+        status: 'error',
+        error: {
+          name: 'StdinNotImplementedError',
+          message: desk.refusal,
+          traceback: [`StdinNotImplementedError: ${desk.refusal}`, `    at cell ${cellCount}:2:1`],
+        },
+      });
+      assert.equal(text(await kernel.run('reached')), 'false');
+    } finally {
+      desk.refusal = undefined;
+    }
+  });
+
+  it('ends the wait on interrupt, keeps every variable, and drops the late answer', async () => {
+    const cell = kernel.run("let kept = 7;\nconst typed = prompt('never answered');\nkept = 0;");
+    const unanswered = await desk.next();
+    assert.equal(await kernel.client.interrupt(), true);
+    assert.deepEqual(await cell, { status: 'interrupted' });
+    unanswered.answer('too late');
+    const next = kernel.run("[kept, prompt('again')]");
+    (await desk.next()).answer('fresh');
+    assert.equal(text(await next), "[ 7, 'fresh' ]");
   });
 });
 

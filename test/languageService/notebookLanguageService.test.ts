@@ -118,8 +118,9 @@ describe('notebook language service', () => {
       'const mha = 5;\nconst k: number = waited + mha;',
       'const x = randn(2, 3);\ndisplay(x);',
       'const chart = display(plot({ loss: [2, 1] }, { logY: true }));\nchart.update(plot({ loss: [2, 1, 0.5] }));',
+      "const name = prompt('Your name?', 'Ada');\nconst letters: number = name === null ? 0 : name.length;",
     ]);
-    for (const cellId of ['c1', 'c2', 'c3', 'c4', 'c5']) assert.deepEqual(messages(cellId), [], cellId);
+    for (const cellId of ['c1', 'c2', 'c3', 'c4', 'c5', 'c6']) assert.deepEqual(messages(cellId), [], cellId);
   });
 
   it('carries names in execution order where cells ran, notebook order otherwise', () => {
