@@ -1,10 +1,11 @@
 /**
  * The extension host's entry (dist/extension.js): registers the Attention Lab notebook controller,
- * the cells' IntelliSense (notebookIntelliSense.ts), the Interrupt/Restart Kernel commands and a
+ * the cells' language while it is selected (cellLanguageSwitch.ts), their IntelliSense (notebookIntelliSense.ts), the Interrupt/Restart Kernel commands and a
  * status bar item naming the engine backend. Kernels are child processes (dist/kernel.js) run with
  * VS Code's own runtime unless a node path is set.
  */
 import * as vscode from 'vscode';
+import { CellLanguageSwitch } from './cellLanguageSwitch';
 import { KernelController } from './kernelController';
 import { NotebookIntelliSense } from './notebookIntelliSense';
 
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   context.subscriptions.push(
+    new CellLanguageSwitch(kernels.controller),
     intelliSense,
     kernels,
     status,

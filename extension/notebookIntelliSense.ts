@@ -13,6 +13,7 @@ import type {
   NotebookCellSource,
   SourceLocation,
 } from '../languageService/notebookLanguageService';
+import { attentionLabTypeScript, kernelLanguageOf } from '../protocol/cellLanguages';
 import type { VariableSummary } from '../protocol/kernelProtocol';
 
 /** Asks the running kernel of a notebook about variables, without running user code; undefined: no kernel. */
@@ -21,10 +22,11 @@ export type LiveVariables = (
   names: string[],
 ) => Promise<VariableSummary[]> | undefined;
 
-const selector: vscode.DocumentSelector = [
-  { notebookType: 'jupyter-notebook', language: 'typescript' },
-  { notebookType: 'jupyter-notebook', language: 'javascript' },
-];
+/** Our cells' own language (cellLanguageSwitch.ts), and TypeScript or JavaScript cells a person set by hand. */
+const selector: vscode.DocumentSelector = [attentionLabTypeScript, 'typescript', 'javascript'].map((language) => ({
+  notebookType: 'jupyter-notebook',
+  language,
+}));
 /** Where the extension's built files are: the service's worker and the engine's declarations. */
 export interface IntelliSensePaths {
   /** dist/languageServiceWorker.js */
@@ -107,20 +109,13 @@ class NotebookIntelliSenseState {
 }
 
 function codeCells(notebook: vscode.NotebookDocument): NotebookCellSource[] {
-  return notebook
-    .getCells()
-    .filter(
-      (cell) =>
-        cell.kind === vscode.NotebookCellKind.Code && /^(typescript|javascript)$/.test(cell.document.languageId),
-    )
-    .map((cell) => ({
-      id: cell.document.uri.toString(),
-      text: cell.document.getText(),
-      language: cell.document.languageId === 'javascript' ? 'javascript' : 'typescript',
-      ...(cell.executionSummary?.executionOrder !== undefined
-        ? { executionOrder: cell.executionSummary.executionOrder }
-        : {}),
-    }));
+  return notebook.getCells().flatMap((cell) => {
+    const language = cell.kind === vscode.NotebookCellKind.Code && kernelLanguageOf(cell.document.languageId);
+    if (!language) return [];
+    const { executionOrder } = cell.executionSummary ?? {};
+    const source = { id: cell.document.uri.toString(), text: cell.document.getText(), language };
+    return [executionOrder === undefined ? source : { ...source, executionOrder }];
+  });
 }
 
 export class NotebookIntelliSense implements vscode.Disposable {
