@@ -52,7 +52,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const built = (file: string) => vscode.Uri.joinPath(context.extensionUri, 'dist', file).fsPath;
   const intelliSense = new NotebookIntelliSense(
     kernels.controller,
-    { worker: built('languageServiceWorker.js'), engineDeclarations: built('engine.d.ts') },
+    {
+      worker: built('languageServiceWorker.js'),
+      engineDeclarations: built('engine.d.ts'),
+      codeCache: vscode.Uri.joinPath(context.globalStorageUri, 'typescript-code-cache').fsPath,
+    },
     (notebook, names) => kernels.variables(notebook, names),
   );
 

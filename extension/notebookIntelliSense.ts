@@ -33,6 +33,8 @@ export interface IntelliSensePaths {
   worker: string;
   /** dist/engine.d.ts */
   engineDeclarations: string;
+  /** A folder of the extension's own for typescript.js's V8 code cache (languageService/typeScriptCodeCache.ts). */
+  codeCache: string;
 }
 
 /** How long a hover waits for the kernel's answer before it shows the static type alone. */
@@ -91,11 +93,11 @@ class NotebookIntelliSenseState {
         ? vscode.Uri.joinPath(uri, '..').fsPath
         : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
     const notebookName = uri.path.slice(uri.path.lastIndexOf('/') + 1).replace(/[^\w.-]/g, '_');
-    this.service = new NotebookLanguageServiceClient(paths.worker, {
-      folder,
-      notebookName,
-      engineDeclarations: paths.engineDeclarations,
-    });
+    this.service = new NotebookLanguageServiceClient(
+      paths.worker,
+      { folder, notebookName, engineDeclarations: paths.engineDeclarations },
+      paths.codeCache,
+    );
   }
 
   /** Brings the service up to the notebook's current cells (cheap when nothing changed). */
@@ -135,6 +137,9 @@ export class NotebookIntelliSense implements vscode.Disposable {
       controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
         if (selected) {
           this.selected.add(notebook);
+          // The worker starts now, not at the first question: TypeScript loads and the notebook's
+          // program is built while the person reaches for a cell.
+          this.stateOfNotebook(notebook).sync();
           this.changed(notebook);
         } else {
           this.selected.delete(notebook);
@@ -179,7 +184,7 @@ export class NotebookIntelliSense implements vscode.Disposable {
     return notebook && { state: this.stateOfNotebook(notebook), cellId: document.uri.toString() };
   }
 
-  /** The notebook's service, made on first use (it reads the engine's declarations then). */
+  /** The notebook's service, made when the kernel is selected (it reads the engine's declarations then). */
   private stateOfNotebook(notebook: vscode.NotebookDocument): NotebookIntelliSenseState {
     let state = this.states.get(notebook);
     if (!state) {

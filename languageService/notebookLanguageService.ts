@@ -5,6 +5,7 @@
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import {
+  cellNames,
   cellScripts,
   engineGlobalDeclarations,
   engineModule,
@@ -90,6 +91,12 @@ const compilerOptions: ts.CompilerOptions = {
   maxNodeModuleJsDepth: 1,
 };
 
+/** Names of Node's globals (this thread runs on a Node as the kernel does), and CommonJS's and @types/node's own. */
+const nodeOnlyGlobals = new Set([
+  ...Object.getOwnPropertyNames(globalThis),
+  ...['global', 'module', 'exports', '__dirname', '__filename', 'NodeJS', 'BufferEncoding'],
+]);
+
 const category = (c: ts.DiagnosticCategory): CellDiagnostic['category'] =>
   c === ts.DiagnosticCategory.Error
     ? 'error'
@@ -108,26 +115,33 @@ export class NotebookLanguageService {
   private readonly scriptByCell = new Map<string, CellScript>();
   private readonly scriptByFile = new Map<string, CellScript>();
   private readonly fileNumbers = new Map<string, number>();
-  /** Global declarations every cell sees: the notebook API, and Node's globals without @types/node. */
+  /** Global declarations every cell sees: the notebook API, the engine's exports, and Node's globals without @types/node. */
   private readonly globalFiles: string[] = [];
   private rootFiles: string[] = [];
+  private readonly settings: ts.CompilerOptions = { ...compilerOptions, types: [] };
+  /** The short declarations of Node's globals, used until the notebook needs @types/node. */
+  private readonly nodeGlobalsFile: string;
+  /**
+   * The folder's @types/node: 'unused' until a cell needs more of Node than nodeGlobalsFallback
+   * declares, since its 2 MB of declarations would double the time to a notebook's first answer.
+   */
+  private nodeTypes: 'absent' | 'unused' | 'used';
+  /** Global names before the engine's (the ECMAScript libs', the notebook API's, Node's short ones). */
+  private libraryGlobals = new Set<string>();
 
   constructor(private readonly options: NotebookLanguageServiceOptions) {
     // @types/node as the notebook's folder sees it (type roots are looked up from the current directory).
     const fromFolder: ts.ModuleResolutionHost = { ...ts.sys, getCurrentDirectory: () => options.folder };
     const hasNodeTypes = ts.resolveTypeReferenceDirective('node', join(options.folder, '__index.ts'), {}, fromFolder)
       .resolvedTypeReferenceDirective?.resolvedFileName;
+    this.nodeTypes = hasNodeTypes ? 'unused' : 'absent';
     const notebookApi = join(options.folder, `__attention_lab_${options.notebookName}_api.d.ts`);
     this.setFile(notebookApi, notebookApiDeclarations(join(dirname(options.engineDeclarations), 'types/kernel')));
-    this.globalFiles.push(notebookApi);
-    if (!hasNodeTypes) {
-      const nodeGlobals = join(options.folder, `__attention_lab_${options.notebookName}_node.d.ts`);
-      this.setFile(nodeGlobals, nodeGlobalsFallback);
-      this.globalFiles.push(nodeGlobals);
-    }
-    const settings: ts.CompilerOptions = { ...compilerOptions, types: hasNodeTypes ? ['node'] : [] };
+    this.nodeGlobalsFile = join(options.folder, `__attention_lab_${options.notebookName}_node.d.ts`);
+    this.setFile(this.nodeGlobalsFile, nodeGlobalsFallback);
+    this.globalFiles.push(notebookApi, this.nodeGlobalsFile);
     const host: ts.LanguageServiceHost = {
-      getCompilationSettings: () => settings,
+      getCompilationSettings: () => this.settings,
       getScriptFileNames: () => this.rootFiles,
       getScriptVersion: (fileName) => String(this.files.get(fileName)?.version ?? 0),
       getScriptSnapshot: (fileName) => {
@@ -168,6 +182,7 @@ export class NotebookLanguageService {
 
   private layOut(): void {
     this.declareEngineGlobals();
+    if (this.nodeTypes === 'unused' && this.cells.some((cell) => this.needsNodeTypes(cell))) this.useNodeTypes();
     this.scripts = cellScripts(this.cells, { fileNameOf: (cell) => this.fileNameOf(cell) }, this.focusedCellId);
     this.scriptByCell.clear();
     this.scriptByFile.clear();
@@ -345,6 +360,27 @@ export class NotebookLanguageService {
   }
 
   /**
+   * Whether a cell uses Node beyond nodeGlobalsFallback: it imports a Node module or an npm package
+   * (whose declarations may refer to @types/node), or names a global of Node's that the libraries do
+   * not declare (Buffer, URL, fetch, ...), or `process` or `performance` (declared there in part).
+   */
+  private needsNodeTypes(cell: NotebookCellSource): boolean {
+    const { mentioned, modules } = cellNames(cell.text, cell.language);
+    for (const module of modules)
+      if (module !== engineModule && !module.startsWith('.') && !module.startsWith('/')) return true;
+    for (const name of mentioned) if (nodeOnlyGlobals.has(name) && !this.libraryGlobals.has(name)) return true;
+    return mentioned.has('process') || mentioned.has('performance');
+  }
+
+  /** From now on: the folder's @types/node instead of the short declarations (a new program, once). */
+  private useNodeTypes(): void {
+    this.nodeTypes = 'used';
+    this.settings.types = ['node'];
+    this.globalFiles.splice(this.globalFiles.indexOf(this.nodeGlobalsFile), 1);
+    this.files.delete(this.nodeGlobalsFile);
+  }
+
+  /**
    * Declares the engine's exports as globals (once): reads its export names and the globals the
    * libraries already have from a first program, whose files the notebook's program then reuses.
    */
@@ -359,14 +395,14 @@ export class NotebookLanguageService {
     const checker = program.getTypeChecker();
     const engine = program.getSourceFile(this.options.engineDeclarations);
     const symbol = engine && checker.getSymbolAtLocation(engine);
-    const taken = new Set(
+    this.libraryGlobals = new Set(
       checker
         .getSymbolsInScope(probeFile, ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace)
         .map((s) => s.name),
     );
     const names = symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : [];
     this.files.delete(probe);
-    this.setFile(globalsFile, engineGlobalDeclarations(names.filter((name) => !taken.has(name))));
+    this.setFile(globalsFile, engineGlobalDeclarations(names.filter((name) => !this.libraryGlobals.has(name))));
     this.globalFiles.push(globalsFile);
   }
 

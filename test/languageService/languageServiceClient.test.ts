@@ -1,9 +1,13 @@
 // The notebook language service on its worker thread (dist/languageServiceWorker.js, from
-// `node scripts/build.mjs`), as the extension uses it: cells posted, answers awaited, errors returned.
+// `node scripts/build.mjs`), as the extension uses it: cells posted, answers awaited, errors returned,
+// typescript.js's code cache written by one worker and used by the next.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { NotebookLanguageServiceClient } from '../../languageService/languageServiceClient';
+import { loadTypeScript } from '../../languageService/typeScriptCodeCache';
 import { repoRoot } from '../helpers/repoRoot';
 
 describe('notebook language service client (worker thread)', () => {
@@ -34,5 +38,44 @@ describe('notebook language service client (worker thread)', () => {
     // No completion entry to detail: the service throws a TypeError, which comes back as a rejection.
     await assert.rejects(client.completionDetails('b', 0, null as never), /notebook language service: TypeError/);
     assert.deepEqual(await client.diagnostics('unknown cell'), []);
+  });
+
+  it('writes typescript.js’s code cache after its first answer, and the next worker answers from it', async () => {
+    const codeCache = mkdtempSync(join(tmpdir(), 'attention-lab-code-cache-'));
+    const cacheFiles = () => readdirSync(codeCache).filter((name) => name.endsWith('.v8cache'));
+    const written = new Promise<void>((resolve) => {
+      const watcher = watch(codeCache, () => {
+        if (!cacheFiles().length) return;
+        watcher.close();
+        resolve();
+      });
+    });
+    const open = () =>
+      new NotebookLanguageServiceClient(
+        join(repoRoot(), 'dist/languageServiceWorker.js'),
+        {
+          folder: join(repoRoot(), 'test/fixtures/notebookFolder'),
+          notebookName: 'cached',
+          engineDeclarations: join(repoRoot(), 'dist/engine.d.ts'),
+        },
+        codeCache,
+      );
+    const ask = async (service: NotebookLanguageServiceClient) => {
+      service.updateCells([{ id: 'a', text: 'const t = tensor([1, 2]);\nt.', language: 'typescript' }]);
+      const completions = await service.completions('a', 28);
+      return completions?.entries.some((entry) => entry.name === 'softmax');
+    };
+    const first = open();
+    assert.equal(await ask(first), true);
+    await written;
+    first.dispose();
+    const [cacheFile] = cacheFiles();
+    assert.match(cacheFile ?? '', /^typescript-5\.9\.3-\d+-\d+-nodev[\d.]+-\w+\.v8cache$/);
+    // V8 accepts the cache for typescript.js (it rejects one made for another source or flags).
+    assert.equal(loadTypeScript(codeCache).cache, 'used');
+    const second = open();
+    assert.equal(await ask(second), true);
+    second.dispose();
+    rmSync(codeCache, { recursive: true, force: true });
   });
 });
