@@ -2,7 +2,7 @@
 // so TypeScript's work (a second or more to build the first program, tens of ms per answer) never
 // blocks the thread that asked: messages from languageServiceClient.ts, answered in the order they
 // came. TypeScript is loaded first, through its V8 code cache (typeScriptCodeCache.ts), which is
-// written after the first answer when it was missing.
+// written after the first answer when it was missing; the same folder keeps the engine's export names.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LanguageServiceWorkerData, ServiceRequest, ServiceResponse } from './languageServiceClient';
 import { loadTypeScript } from './typeScriptCodeCache';
@@ -12,7 +12,8 @@ const port = parentPort as NonNullable<typeof parentPort>;
 const typeScript = loadTypeScript(codeCacheFolder);
 // Only now, so that its `require('typescript')` finds the module loaded above.
 const service = import('./notebookLanguageService').then(
-  ({ NotebookLanguageService }) => new NotebookLanguageService(options),
+  ({ NotebookLanguageService }) =>
+    new NotebookLanguageService(codeCacheFolder ? { ...options, cacheFolder: codeCacheFolder } : options),
 );
 let answered = false;
 

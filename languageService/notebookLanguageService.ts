@@ -2,6 +2,8 @@
 // program) and the engine's declarations (dist/engine.d.ts as 'attention-lab'). Answers in cell
 // offsets: completions, details, hover, signature help, diagnostics, definitions and references.
 // Imports neither vscode nor kernel code, so the editor and a Jupyter front-end share it.
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import {
@@ -14,6 +16,7 @@ import {
 } from './cellScripts';
 import { nodeGlobalsFallback } from './nodeGlobalsFallback';
 import { notebookApiDeclarations } from './notebookApiDeclarations';
+import { writeCacheFile } from './typeScriptCodeCache';
 
 export type { NotebookCellSource } from './cellScripts';
 
@@ -24,6 +27,17 @@ export interface NotebookLanguageServiceOptions {
   notebookName: string;
   /** dist/engine.d.ts: the declarations 'attention-lab' resolves to. */
   engineDeclarations: string;
+  /**
+   * A folder of the extension's own where the engine's export names and the libraries' global names
+   * are kept once read, so later notebooks skip the first program that reads them.
+   */
+  cacheFolder?: string;
+}
+
+/** What declareEngineGlobals reads from a first program, and keeps in the cache folder. */
+interface GlobalNames {
+  engineExports: string[];
+  libraryGlobals: string[];
 }
 
 /** A span in a cell (offsets into its text) or in a file (a .d.ts, a module of the notebook's folder). */
@@ -387,6 +401,20 @@ export class NotebookLanguageService {
   private declareEngineGlobals(): void {
     const globalsFile = join(this.options.folder, `__attention_lab_${this.options.notebookName}_engine.d.ts`);
     if (this.globalFiles.includes(globalsFile)) return;
+    const cacheFile = this.globalNamesCacheFile();
+    let names = cacheFile ? readGlobalNames(cacheFile) : undefined;
+    if (!names) {
+      names = this.readGlobalNamesFromProgram();
+      if (cacheFile) writeCacheFile(cacheFile, JSON.stringify(names));
+    }
+    this.libraryGlobals = new Set(names.libraryGlobals);
+    const globals = names.engineExports.filter((name) => !this.libraryGlobals.has(name));
+    this.setFile(globalsFile, engineGlobalDeclarations(globals));
+    this.globalFiles.push(globalsFile);
+  }
+
+  /** The engine's export names and the global names before them, from a first program over a probe file. */
+  private readGlobalNamesFromProgram(): GlobalNames {
     const probe = join(this.options.folder, `__attention_lab_${this.options.notebookName}_probe.ts`);
     this.setFile(probe, `import * as engine from '${engineModule}';\n`);
     this.rootFiles = [probe, ...this.globalFiles];
@@ -395,15 +423,27 @@ export class NotebookLanguageService {
     const checker = program.getTypeChecker();
     const engine = program.getSourceFile(this.options.engineDeclarations);
     const symbol = engine && checker.getSymbolAtLocation(engine);
-    this.libraryGlobals = new Set(
-      checker
+    this.files.delete(probe);
+    return {
+      engineExports: symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : [],
+      libraryGlobals: checker
         .getSymbolsInScope(probeFile, ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace)
         .map((s) => s.name),
-    );
-    const names = symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : [];
-    this.files.delete(probe);
-    this.setFile(globalsFile, engineGlobalDeclarations(names.filter((name) => !this.libraryGlobals.has(name))));
-    this.globalFiles.push(globalsFile);
+    };
+  }
+
+  /**
+   * The cache file of the names, keyed by what they come from: TypeScript's version and libs, this
+   * engine's declarations (a new build or install rewrites them) and the global files' text.
+   */
+  private globalNamesCacheFile(): string | undefined {
+    if (!this.options.cacheFolder) return undefined;
+    const engine = statSync(this.options.engineDeclarations, { throwIfNoEntry: false });
+    if (!engine) return undefined;
+    const hash = createHash('sha256');
+    hash.update(`${ts.version}\n${String(compilerOptions.lib)}\n${engine.size}\n${engine.mtimeMs}\n`);
+    for (const file of this.globalFiles) hash.update(this.files.get(file)?.text ?? '');
+    return join(this.options.cacheFolder, `globals-${hash.digest('hex').slice(0, 16)}.json`);
   }
 
   private definitionsAt(fileName: string, position: number, depth = 0): SourceLocation[] {
@@ -456,6 +496,17 @@ export class NotebookLanguageService {
 
   dispose(): void {
     this.service.dispose();
+  }
+}
+
+function readGlobalNames(cacheFile: string): GlobalNames | undefined {
+  try {
+    const names = JSON.parse(readFileSync(cacheFile, 'utf8')) as Partial<GlobalNames>;
+    return Array.isArray(names.engineExports) && Array.isArray(names.libraryGlobals)
+      ? { engineExports: names.engineExports, libraryGlobals: names.libraryGlobals }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

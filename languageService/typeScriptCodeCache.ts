@@ -58,16 +58,24 @@ export function loadTypeScript(cacheFolder: string | undefined): TypeScriptLoad 
   return {
     cache,
     save: () => {
-      if (cache === 'used') return;
-      // Written whole under another name, then renamed: another worker never reads half a cache.
-      const partial = `${cacheFile}.${process.pid}.${Date.now()}.partial`;
-      try {
-        mkdirSync(cacheFolder, { recursive: true });
-        writeFileSync(partial, script.createCachedData());
-        renameSync(partial, cacheFile);
-      } catch {
-        // No cache this time (a read-only or full disk): the next worker compiles typescript.js again.
-      }
+      // Failing (a read-only or full disk), there is no cache this time: the next worker compiles typescript.js again.
+      if (cache !== 'used') writeCacheFile(cacheFile, script.createCachedData());
     },
   };
+}
+
+/**
+ * Writes a cache file whole under another name, then renames it, so that another worker never reads
+ * half of it; answers whether it was written (a cache is an optimisation: failing to write one is no error).
+ */
+export function writeCacheFile(fileName: string, data: string | Uint8Array): boolean {
+  const partial = `${fileName}.${process.pid}.${Date.now()}.partial`;
+  try {
+    mkdirSync(dirname(fileName), { recursive: true });
+    writeFileSync(partial, data);
+    renameSync(partial, fileName);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -40,7 +40,7 @@ describe('notebook language service client (worker thread)', () => {
     assert.deepEqual(await client.diagnostics('unknown cell'), []);
   });
 
-  it('writes typescript.js’s code cache after its first answer, and the next worker answers from it', async () => {
+  it('keeps typescript.js’s code cache and the engine’s names after a first answer; the next worker answers from them', async () => {
     const codeCache = mkdtempSync(join(tmpdir(), 'attention-lab-code-cache-'));
     const cacheFiles = () => readdirSync(codeCache).filter((name) => name.endsWith('.v8cache'));
     const written = new Promise<void>((resolve) => {
@@ -71,8 +71,11 @@ describe('notebook language service client (worker thread)', () => {
     first.dispose();
     const [cacheFile] = cacheFiles();
     assert.match(cacheFile ?? '', /^typescript-5\.9\.3-\d+-\d+-nodev[\d.]+-\w+\.v8cache$/);
+    const globals = readdirSync(codeCache).filter((name) => /^globals-[0-9a-f]{16}\.json$/.test(name));
+    assert.equal(globals.length, 1, 'the engine’s export names are kept too');
     // V8 accepts the cache for typescript.js (it rejects one made for another source or flags).
     assert.equal(loadTypeScript(codeCache).cache, 'used');
+    // The next worker declares the engine's globals (`tensor`) from the kept names, without a first program.
     const second = open();
     assert.equal(await ask(second), true);
     second.dispose();
