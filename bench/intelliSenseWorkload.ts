@@ -1,8 +1,9 @@
 // E1: cells' IntelliSense in a 60-cell notebook while the kernel is busy. The extension's providers
 // call the notebook language service's worker as measured here: post the edited cells, then await
 // the answer. Reports the first answer after opening (worker started, cells read, first completion):
-// the first time ever (no code cache of typescript.js yet), every later time (with it), and for a
-// notebook that uses Node's own API (the folder's @types/node read too); then the median and p95 of
+// the first time ever (no caches yet), every later time (typescript.js's code cache and the engine's
+// names kept by the first), and for a notebook that uses Node's own API (the folder's @types/node
+// read too); then the median and p95 of
 // completions (`mha.` after an edit) and hovers (names of earlier cells and engine methods), and the
 // longest stall of the calling thread's event loop meanwhile.
 import { mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
@@ -13,9 +14,9 @@ import { NotebookLanguageServiceClient } from '../languageService/languageServic
 import type { NotebookCellSource } from '../languageService/notebookLanguageService';
 
 export interface IntelliSenseTimings {
-  /** Opening a notebook the first time after installing: typescript.js compiled, its code cache written. */
+  /** Opening a notebook the first time after installing: typescript.js compiled, the engine's names read; both kept. */
   firstAnswerColdMs: number;
-  /** Opening a notebook any later time: typescript.js from its code cache. */
+  /** Opening a notebook any later time: typescript.js from its code cache, the engine's names from their file. */
   firstAnswerMs: number;
   /** As firstAnswerMs, for a notebook that also uses Node's API (`process.memoryUsage()`): @types/node read too. */
   firstAnswerWithNodeTypesMs: number;
