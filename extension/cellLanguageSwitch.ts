@@ -36,16 +36,25 @@ export class CellLanguageSwitch implements vscode.Disposable {
         if (notebook.notebookType !== 'jupyter-notebook') return;
         if (selected) this.selected.add(notebook);
         else this.selected.delete(notebook);
-        void this.switchCells(notebook, selected ? attentionLabTypeScript : 'typescript', notebook.getCells());
+        // An untitled notebook is deselected as it closes: nothing to switch back then.
+        if (!notebook.isClosed)
+          this.switchCells(notebook, selected ? attentionLabTypeScript : 'typescript', notebook.getCells());
       }),
       // Cells pasted or moved in from other notebooks come as `typescript`.
       vscode.workspace.onDidChangeNotebookDocument((event) => {
         if (!this.selected.has(event.notebook)) return;
         const added = event.contentChanges.flatMap((change) => change.addedCells);
-        if (added.length) void this.switchCells(event.notebook, attentionLabTypeScript, added);
+        if (added.length) this.switchCells(event.notebook, attentionLabTypeScript, added);
       }),
       vscode.workspace.onDidCloseNotebookDocument((notebook) => this.selected.delete(notebook)),
     ];
+  }
+
+  /** Switches in the background; a failure (the notebook closed meanwhile) goes to the extension host's log. */
+  private switchCells(notebook: vscode.NotebookDocument, to: string, cells: readonly vscode.NotebookCell[]): void {
+    this.switchLanguages(notebook, to, cells).catch((error: unknown) =>
+      console.error(`Attention Lab: could not switch the cells of ${notebook.uri.toString()} to ${to}:`, error),
+    );
   }
 
   /**
@@ -54,7 +63,7 @@ export class CellLanguageSwitch implements vscode.Disposable {
    * kernel cannot run, as a new notebook's first cell). In this order, so that VS Code's .ipynb
    * support, which compares each cell with language_info, records no per-cell language.
    */
-  private async switchCells(
+  private async switchLanguages(
     notebook: vscode.NotebookDocument,
     to: string,
     cells: readonly vscode.NotebookCell[],
