@@ -1,7 +1,8 @@
 /**
  * The extension host's entry (dist/extension.js): registers the Attention Lab notebook controller,
- * the cells' language while it is selected (cellLanguageSwitch.ts), their IntelliSense (notebookIntelliSense.ts), the Interrupt/Restart Kernel commands and a
- * status bar item naming the engine backend. Kernels are child processes (dist/kernel.js) run with
+ * the cells' language while it is selected (cellLanguageSwitch.ts), their IntelliSense
+ * (notebookIntelliSense.ts), the Interrupt/Restart Kernel commands and a status bar item naming the
+ * engine backend. Kernels are child processes (dist/kernel.js) run with
  * VS Code's own runtime unless a node path is set.
  */
 import * as vscode from 'vscode';

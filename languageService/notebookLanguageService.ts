@@ -129,7 +129,7 @@ export class NotebookLanguageService {
   private readonly scriptByCell = new Map<string, CellScript>();
   private readonly scriptByFile = new Map<string, CellScript>();
   private readonly fileNumbers = new Map<string, number>();
-  /** Global declarations every cell sees: the notebook API, the engine's exports, and Node's globals without @types/node. */
+  /** Global declarations every cell sees: the notebook API, the engine's exports, Node's globals in short. */
   private readonly globalFiles: string[] = [];
   private rootFiles: string[] = [];
   private readonly settings: ts.CompilerOptions = { ...compilerOptions, types: [] };

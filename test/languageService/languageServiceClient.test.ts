@@ -40,7 +40,7 @@ describe('notebook language service client (worker thread)', () => {
     assert.deepEqual(await client.diagnostics('unknown cell'), []);
   });
 
-  it('keeps typescript.js’s code cache and the engine’s names after a first answer; the next worker answers from them', async () => {
+  it('keeps typescript.js’s code cache and the engine’s names; the next worker answers from them', async () => {
     const codeCache = mkdtempSync(join(tmpdir(), 'attention-lab-code-cache-'));
     const cacheFiles = () => readdirSync(codeCache).filter((name) => name.endsWith('.v8cache'));
     const written = new Promise<void>((resolve) => {
