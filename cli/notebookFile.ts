@@ -1,6 +1,7 @@
 // Reads and writes .ipynb (nbformat 4) the way VS Code's ipynb serializer does, so a notebook the
 // headless runner executed opens in VS Code with the same outputs: +json mimes stored as JSON,
 // text as line arrays, streams merged, errors as ename/evalue/traceback.
+import { kernelLanguageOf } from '../protocol/cellLanguages';
 import type { CellError, CellLanguage, OutputBundle, OutputItem } from '../protocol/kernelProtocol';
 
 export type MultilineString = string | string[];
@@ -52,17 +53,17 @@ export function joinLines(text: MultilineString | undefined): string {
   return Array.isArray(text) ? text.join('') : (text ?? '');
 }
 
-/** A code cell's language: its own `vscode.languageId`, else the notebook's, else TypeScript. */
+/**
+ * A code cell's language: its own `vscode.languageId`, else the notebook's, else TypeScript;
+ * `attention-lab-typescript` (the cells' language in VS Code under this kernel) is TypeScript.
+ */
 export function cellLanguage(cell: JupyterCell, notebook: JupyterNotebook): CellLanguage | undefined {
-  const language = (
+  return kernelLanguageOf(
     cell.metadata.vscode?.languageId ??
-    notebook.metadata.language_info?.name ??
-    notebook.metadata.kernelspec?.language ??
-    'typescript'
-  ).toLowerCase();
-  if (language === 'typescript' || language === 'ts') return 'typescript';
-  if (language === 'javascript' || language === 'js') return 'javascript';
-  return undefined;
+      notebook.metadata.language_info?.name ??
+      notebook.metadata.kernelspec?.language ??
+      'typescript',
+  );
 }
 
 function itemValue(item: OutputItem): unknown {

@@ -1,10 +1,12 @@
 /**
  * The extension host's entry (dist/extension.js): registers the Attention Lab notebook controller,
- * the cells' IntelliSense (notebookIntelliSense.ts), the Interrupt/Restart Kernel commands and a
- * status bar item naming the engine backend. Kernels are child processes (dist/kernel.js) run with
+ * the cells' language while it is selected (cellLanguageSwitch.ts), their IntelliSense
+ * (notebookIntelliSense.ts), the Interrupt/Restart Kernel commands and a status bar item naming the
+ * engine backend. Kernels are child processes (dist/kernel.js) run with
  * VS Code's own runtime unless a node path is set.
  */
 import * as vscode from 'vscode';
+import { CellLanguageSwitch } from './cellLanguageSwitch';
 import { KernelController } from './kernelController';
 import { NotebookIntelliSense } from './notebookIntelliSense';
 
@@ -51,11 +53,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const built = (file: string) => vscode.Uri.joinPath(context.extensionUri, 'dist', file).fsPath;
   const intelliSense = new NotebookIntelliSense(
     kernels.controller,
-    { worker: built('languageServiceWorker.js'), engineDeclarations: built('engine.d.ts') },
+    {
+      worker: built('languageServiceWorker.js'),
+      engineDeclarations: built('engine.d.ts'),
+      codeCache: vscode.Uri.joinPath(context.globalStorageUri, 'typescript-code-cache').fsPath,
+    },
     (notebook, names) => kernels.variables(notebook, names),
   );
 
   context.subscriptions.push(
+    new CellLanguageSwitch(kernels.controller),
     intelliSense,
     kernels,
     status,

@@ -14,6 +14,7 @@ import type {
   OutputItem,
   VariableSummary,
 } from '../protocol/kernelProtocol';
+import { attentionLabTypeScript } from '../protocol/cellLanguages';
 import { KernelClient, KernelCrashedError, type KernelExit } from './kernelClient';
 
 export const controllerId = 'attention-lab-kernel';
@@ -356,7 +357,8 @@ export class KernelController implements vscode.Disposable {
       'jupyter-notebook',
       'Attention Lab (TypeScript)',
     );
-    this.controller.supportedLanguages = ['typescript', 'javascript'];
+    // Ours first: the language VS Code gives a new notebook's cells under this kernel (cellLanguageSwitch.ts).
+    this.controller.supportedLanguages = [attentionLabTypeScript, 'typescript', 'javascript'];
     this.controller.supportsExecutionOrder = true;
     this.controller.description = 'TypeScript cells on the Attention Lab tensor and attention engine';
     this.controller.executeHandler = (cells, notebook) => this.session(notebook).enqueue(cells);

@@ -13,6 +13,7 @@ import type {
   NotebookCellSource,
   SourceLocation,
 } from '../languageService/notebookLanguageService';
+import { attentionLabTypeScript, kernelLanguageOf } from '../protocol/cellLanguages';
 import type { VariableSummary } from '../protocol/kernelProtocol';
 
 /** Asks the running kernel of a notebook about variables, without running user code; undefined: no kernel. */
@@ -21,16 +22,19 @@ export type LiveVariables = (
   names: string[],
 ) => Promise<VariableSummary[]> | undefined;
 
-const selector: vscode.DocumentSelector = [
-  { notebookType: 'jupyter-notebook', language: 'typescript' },
-  { notebookType: 'jupyter-notebook', language: 'javascript' },
-];
+/** Our cells' own language (cellLanguageSwitch.ts), and TypeScript or JavaScript cells a person set by hand. */
+const selector: vscode.DocumentSelector = [attentionLabTypeScript, 'typescript', 'javascript'].map((language) => ({
+  notebookType: 'jupyter-notebook',
+  language,
+}));
 /** Where the extension's built files are: the service's worker and the engine's declarations. */
 export interface IntelliSensePaths {
   /** dist/languageServiceWorker.js */
   worker: string;
   /** dist/engine.d.ts */
   engineDeclarations: string;
+  /** A folder of the extension's own for typescript.js's V8 code cache (languageService/typeScriptCodeCache.ts). */
+  codeCache: string;
 }
 
 /** How long a hover waits for the kernel's answer before it shows the static type alone. */
@@ -89,11 +93,11 @@ class NotebookIntelliSenseState {
         ? vscode.Uri.joinPath(uri, '..').fsPath
         : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
     const notebookName = uri.path.slice(uri.path.lastIndexOf('/') + 1).replace(/[^\w.-]/g, '_');
-    this.service = new NotebookLanguageServiceClient(paths.worker, {
-      folder,
-      notebookName,
-      engineDeclarations: paths.engineDeclarations,
-    });
+    this.service = new NotebookLanguageServiceClient(
+      paths.worker,
+      { folder, notebookName, engineDeclarations: paths.engineDeclarations },
+      paths.codeCache,
+    );
   }
 
   /** Brings the service up to the notebook's current cells (cheap when nothing changed). */
@@ -107,20 +111,13 @@ class NotebookIntelliSenseState {
 }
 
 function codeCells(notebook: vscode.NotebookDocument): NotebookCellSource[] {
-  return notebook
-    .getCells()
-    .filter(
-      (cell) =>
-        cell.kind === vscode.NotebookCellKind.Code && /^(typescript|javascript)$/.test(cell.document.languageId),
-    )
-    .map((cell) => ({
-      id: cell.document.uri.toString(),
-      text: cell.document.getText(),
-      language: cell.document.languageId === 'javascript' ? 'javascript' : 'typescript',
-      ...(cell.executionSummary?.executionOrder !== undefined
-        ? { executionOrder: cell.executionSummary.executionOrder }
-        : {}),
-    }));
+  return notebook.getCells().flatMap((cell) => {
+    const language = cell.kind === vscode.NotebookCellKind.Code && kernelLanguageOf(cell.document.languageId);
+    if (!language) return [];
+    const { executionOrder } = cell.executionSummary ?? {};
+    const source = { id: cell.document.uri.toString(), text: cell.document.getText(), language };
+    return [executionOrder === undefined ? source : { ...source, executionOrder }];
+  });
 }
 
 export class NotebookIntelliSense implements vscode.Disposable {
@@ -140,6 +137,9 @@ export class NotebookIntelliSense implements vscode.Disposable {
       controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
         if (selected) {
           this.selected.add(notebook);
+          // The worker starts now, not at the first question: TypeScript loads and the notebook's
+          // program is built while the person reaches for a cell.
+          this.stateOfNotebook(notebook).sync();
           this.changed(notebook);
         } else {
           this.selected.delete(notebook);
@@ -184,7 +184,7 @@ export class NotebookIntelliSense implements vscode.Disposable {
     return notebook && { state: this.stateOfNotebook(notebook), cellId: document.uri.toString() };
   }
 
-  /** The notebook's service, made on first use (it reads the engine's declarations then). */
+  /** The notebook's service, made when the kernel is selected (it reads the engine's declarations then). */
   private stateOfNotebook(notebook: vscode.NotebookDocument): NotebookIntelliSenseState {
     let state = this.states.get(notebook);
     if (!state) {

@@ -43,6 +43,8 @@ export interface CellNames {
   declared: TopLevelName[];
   /** Every identifier in the cell (names it may read from earlier cells, and more). */
   mentioned: Set<string>;
+  /** The modules the cell imports or requires, as written ('attention-lab', 'node:fs', './util'). */
+  modules: Set<string>;
 }
 
 const namesByText = new Map<string, CellNames>();
@@ -57,20 +59,34 @@ export function cellNames(text: string, language: NotebookCellSource['language']
     if (namesByText.size >= maxRemembered) namesByText.clear();
     const kind = language === 'javascript' ? ts.ScriptKind.JS : ts.ScriptKind.TS;
     const file = ts.createSourceFile('cell.ts', text, ts.ScriptTarget.ES2022, false, kind);
-    names = { declared: topLevelNames(file), mentioned: mentionedIdentifiers(file) };
+    names = { declared: topLevelNames(file), ...mentionedNames(file) };
     namesByText.set(key, names);
   }
   return names;
 }
 
-function mentionedIdentifiers(file: ts.SourceFile): Set<string> {
+function mentionedNames(file: ts.SourceFile): Pick<CellNames, 'mentioned' | 'modules'> {
   const mentioned = new Set<string>();
+  const modules = new Set<string>();
   const visit = (node: ts.Node): void => {
     if (ts.isIdentifier(node)) mentioned.add(node.text);
-    else ts.forEachChild(node, visit);
+    else {
+      const specifier =
+        ts.isImportDeclaration(node) || ts.isExportDeclaration(node)
+          ? node.moduleSpecifier
+          : ts.isExternalModuleReference(node)
+            ? node.expression
+            : ts.isCallExpression(node) &&
+                (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+                  (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+              ? node.arguments[0]
+              : undefined;
+      if (specifier && ts.isStringLiteralLike(specifier)) modules.add(specifier.text);
+      ts.forEachChild(node, visit);
+    }
   };
   visit(file);
-  return mentioned;
+  return { mentioned, modules };
 }
 
 function topLevelNames(file: ts.SourceFile): TopLevelName[] {

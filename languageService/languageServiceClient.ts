@@ -17,6 +17,12 @@ export interface ServiceRequest {
 
 export type ServiceResponse = { id: number; result: unknown } | { id: number; error: string };
 
+/** What a worker starts with: its notebook, and where typescript.js's V8 code cache lives (none: no cache). */
+export interface LanguageServiceWorkerData {
+  options: NotebookLanguageServiceOptions;
+  codeCacheFolder?: string;
+}
+
 export class NotebookLanguageServiceClient {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
@@ -24,9 +30,13 @@ export class NotebookLanguageServiceClient {
   /** Why the worker stopped: every later request is rejected with it. */
   private failure: Error | undefined;
 
-  /** `workerPath`: the built languageServiceWorker.js. */
-  constructor(workerPath: string, options: NotebookLanguageServiceOptions) {
-    this.worker = new Worker(workerPath, { workerData: options });
+  /**
+   * Starts the worker, which loads TypeScript at once. `workerPath`: the built languageServiceWorker.js;
+   * `codeCacheFolder`: a folder of the extension's own for typescript.js's V8 code cache.
+   */
+  constructor(workerPath: string, options: NotebookLanguageServiceOptions, codeCacheFolder?: string) {
+    const workerData: LanguageServiceWorkerData = { options, ...(codeCacheFolder ? { codeCacheFolder } : {}) };
+    this.worker = new Worker(workerPath, { workerData });
     this.worker.on('message', (response: ServiceResponse) => {
       const waiter = this.pending.get(response.id);
       this.pending.delete(response.id);

@@ -2,9 +2,12 @@
 // program) and the engine's declarations (dist/engine.d.ts as 'attention-lab'). Answers in cell
 // offsets: completions, details, hover, signature help, diagnostics, definitions and references.
 // Imports neither vscode nor kernel code, so the editor and a Jupyter front-end share it.
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import {
+  cellNames,
   cellScripts,
   engineGlobalDeclarations,
   engineModule,
@@ -13,6 +16,7 @@ import {
 } from './cellScripts';
 import { nodeGlobalsFallback } from './nodeGlobalsFallback';
 import { notebookApiDeclarations } from './notebookApiDeclarations';
+import { writeCacheFile } from './typeScriptCodeCache';
 
 export type { NotebookCellSource } from './cellScripts';
 
@@ -23,6 +27,17 @@ export interface NotebookLanguageServiceOptions {
   notebookName: string;
   /** dist/engine.d.ts: the declarations 'attention-lab' resolves to. */
   engineDeclarations: string;
+  /**
+   * A folder of the extension's own where the engine's export names and the libraries' global names
+   * are kept once read, so later notebooks skip the first program that reads them.
+   */
+  cacheFolder?: string;
+}
+
+/** What declareEngineGlobals reads from a first program, and keeps in the cache folder. */
+interface GlobalNames {
+  engineExports: string[];
+  libraryGlobals: string[];
 }
 
 /** A span in a cell (offsets into its text) or in a file (a .d.ts, a module of the notebook's folder). */
@@ -90,6 +105,12 @@ const compilerOptions: ts.CompilerOptions = {
   maxNodeModuleJsDepth: 1,
 };
 
+/** Names of Node's globals (this thread runs on a Node as the kernel does), and CommonJS's and @types/node's own. */
+const nodeOnlyGlobals = new Set([
+  ...Object.getOwnPropertyNames(globalThis),
+  ...['global', 'module', 'exports', '__dirname', '__filename', 'NodeJS', 'BufferEncoding'],
+]);
+
 const category = (c: ts.DiagnosticCategory): CellDiagnostic['category'] =>
   c === ts.DiagnosticCategory.Error
     ? 'error'
@@ -108,26 +129,33 @@ export class NotebookLanguageService {
   private readonly scriptByCell = new Map<string, CellScript>();
   private readonly scriptByFile = new Map<string, CellScript>();
   private readonly fileNumbers = new Map<string, number>();
-  /** Global declarations every cell sees: the notebook API, and Node's globals without @types/node. */
+  /** Global declarations every cell sees: the notebook API, the engine's exports, Node's globals in short. */
   private readonly globalFiles: string[] = [];
   private rootFiles: string[] = [];
+  private readonly settings: ts.CompilerOptions = { ...compilerOptions, types: [] };
+  /** The short declarations of Node's globals, used until the notebook needs @types/node. */
+  private readonly nodeGlobalsFile: string;
+  /**
+   * The folder's @types/node: 'unused' until a cell needs more of Node than nodeGlobalsFallback
+   * declares, since its 2 MB of declarations would double the time to a notebook's first answer.
+   */
+  private nodeTypes: 'absent' | 'unused' | 'used';
+  /** Global names before the engine's (the ECMAScript libs', the notebook API's, Node's short ones). */
+  private libraryGlobals = new Set<string>();
 
   constructor(private readonly options: NotebookLanguageServiceOptions) {
     // @types/node as the notebook's folder sees it (type roots are looked up from the current directory).
     const fromFolder: ts.ModuleResolutionHost = { ...ts.sys, getCurrentDirectory: () => options.folder };
     const hasNodeTypes = ts.resolveTypeReferenceDirective('node', join(options.folder, '__index.ts'), {}, fromFolder)
       .resolvedTypeReferenceDirective?.resolvedFileName;
+    this.nodeTypes = hasNodeTypes ? 'unused' : 'absent';
     const notebookApi = join(options.folder, `__attention_lab_${options.notebookName}_api.d.ts`);
     this.setFile(notebookApi, notebookApiDeclarations(join(dirname(options.engineDeclarations), 'types/kernel')));
-    this.globalFiles.push(notebookApi);
-    if (!hasNodeTypes) {
-      const nodeGlobals = join(options.folder, `__attention_lab_${options.notebookName}_node.d.ts`);
-      this.setFile(nodeGlobals, nodeGlobalsFallback);
-      this.globalFiles.push(nodeGlobals);
-    }
-    const settings: ts.CompilerOptions = { ...compilerOptions, types: hasNodeTypes ? ['node'] : [] };
+    this.nodeGlobalsFile = join(options.folder, `__attention_lab_${options.notebookName}_node.d.ts`);
+    this.setFile(this.nodeGlobalsFile, nodeGlobalsFallback);
+    this.globalFiles.push(notebookApi, this.nodeGlobalsFile);
     const host: ts.LanguageServiceHost = {
-      getCompilationSettings: () => settings,
+      getCompilationSettings: () => this.settings,
       getScriptFileNames: () => this.rootFiles,
       getScriptVersion: (fileName) => String(this.files.get(fileName)?.version ?? 0),
       getScriptSnapshot: (fileName) => {
@@ -168,6 +196,7 @@ export class NotebookLanguageService {
 
   private layOut(): void {
     this.declareEngineGlobals();
+    if (this.nodeTypes === 'unused' && this.cells.some((cell) => this.needsNodeTypes(cell))) this.useNodeTypes();
     this.scripts = cellScripts(this.cells, { fileNameOf: (cell) => this.fileNameOf(cell) }, this.focusedCellId);
     this.scriptByCell.clear();
     this.scriptByFile.clear();
@@ -345,12 +374,47 @@ export class NotebookLanguageService {
   }
 
   /**
+   * Whether a cell uses Node beyond nodeGlobalsFallback: it imports a Node module or an npm package
+   * (whose declarations may refer to @types/node), or names a global of Node's that the libraries do
+   * not declare (Buffer, URL, fetch, ...), or `process` or `performance` (declared there in part).
+   */
+  private needsNodeTypes(cell: NotebookCellSource): boolean {
+    const { mentioned, modules } = cellNames(cell.text, cell.language);
+    for (const module of modules)
+      if (module !== engineModule && !module.startsWith('.') && !module.startsWith('/')) return true;
+    for (const name of mentioned) if (nodeOnlyGlobals.has(name) && !this.libraryGlobals.has(name)) return true;
+    return mentioned.has('process') || mentioned.has('performance');
+  }
+
+  /** From now on: the folder's @types/node instead of the short declarations (a new program, once). */
+  private useNodeTypes(): void {
+    this.nodeTypes = 'used';
+    this.settings.types = ['node'];
+    this.globalFiles.splice(this.globalFiles.indexOf(this.nodeGlobalsFile), 1);
+    this.files.delete(this.nodeGlobalsFile);
+  }
+
+  /**
    * Declares the engine's exports as globals (once): reads its export names and the globals the
    * libraries already have from a first program, whose files the notebook's program then reuses.
    */
   private declareEngineGlobals(): void {
     const globalsFile = join(this.options.folder, `__attention_lab_${this.options.notebookName}_engine.d.ts`);
     if (this.globalFiles.includes(globalsFile)) return;
+    const cacheFile = this.globalNamesCacheFile();
+    let names = cacheFile ? readGlobalNames(cacheFile) : undefined;
+    if (!names) {
+      names = this.readGlobalNamesFromProgram();
+      if (cacheFile) writeCacheFile(cacheFile, JSON.stringify(names));
+    }
+    this.libraryGlobals = new Set(names.libraryGlobals);
+    const globals = names.engineExports.filter((name) => !this.libraryGlobals.has(name));
+    this.setFile(globalsFile, engineGlobalDeclarations(globals));
+    this.globalFiles.push(globalsFile);
+  }
+
+  /** The engine's export names and the global names before them, from a first program over a probe file. */
+  private readGlobalNamesFromProgram(): GlobalNames {
     const probe = join(this.options.folder, `__attention_lab_${this.options.notebookName}_probe.ts`);
     this.setFile(probe, `import * as engine from '${engineModule}';\n`);
     this.rootFiles = [probe, ...this.globalFiles];
@@ -359,15 +423,27 @@ export class NotebookLanguageService {
     const checker = program.getTypeChecker();
     const engine = program.getSourceFile(this.options.engineDeclarations);
     const symbol = engine && checker.getSymbolAtLocation(engine);
-    const taken = new Set(
-      checker
+    this.files.delete(probe);
+    return {
+      engineExports: symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : [],
+      libraryGlobals: checker
         .getSymbolsInScope(probeFile, ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace)
         .map((s) => s.name),
-    );
-    const names = symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : [];
-    this.files.delete(probe);
-    this.setFile(globalsFile, engineGlobalDeclarations(names.filter((name) => !taken.has(name))));
-    this.globalFiles.push(globalsFile);
+    };
+  }
+
+  /**
+   * The cache file of the names, keyed by what they come from: TypeScript's version and libs, this
+   * engine's declarations (a new build or install rewrites them) and the global files' text.
+   */
+  private globalNamesCacheFile(): string | undefined {
+    if (!this.options.cacheFolder) return undefined;
+    const engine = statSync(this.options.engineDeclarations, { throwIfNoEntry: false });
+    if (!engine) return undefined;
+    const hash = createHash('sha256');
+    hash.update(`${ts.version}\n${String(compilerOptions.lib)}\n${engine.size}\n${engine.mtimeMs}\n`);
+    for (const file of this.globalFiles) hash.update(this.files.get(file)?.text ?? '');
+    return join(this.options.cacheFolder, `globals-${hash.digest('hex').slice(0, 16)}.json`);
   }
 
   private definitionsAt(fileName: string, position: number, depth = 0): SourceLocation[] {
@@ -420,6 +496,17 @@ export class NotebookLanguageService {
 
   dispose(): void {
     this.service.dispose();
+  }
+}
+
+function readGlobalNames(cacheFile: string): GlobalNames | undefined {
+  try {
+    const names = JSON.parse(readFileSync(cacheFile, 'utf8')) as Partial<GlobalNames>;
+    return Array.isArray(names.engineExports) && Array.isArray(names.libraryGlobals)
+      ? { engineExports: names.engineExports, libraryGlobals: names.libraryGlobals }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -29,6 +29,8 @@ const zip = readFileSync(new URL('../attention-lab.vsix', import.meta.url)).toSt
 const required = [
   'extension/dist/languageServiceWorker.js',
   'extension/dist/engine.d.ts',
+  'extension/syntaxes/attention-lab-typescript.tmLanguage.json',
+  'extension/syntaxes/attention-lab-typescript.language-configuration.json',
   'extension/dist/types/kernel/engine/index.d.ts',
   'extension/dist/types/kernel/displayHandle.d.ts',
   'extension/node_modules/typescript/lib/typescript.js',

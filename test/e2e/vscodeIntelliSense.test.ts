@@ -4,13 +4,17 @@
 // lists forward and inProjWeight (and the `.` accepted nothing else); hover on `forward` shows its
 // signature; a type error in cell 3 about cell 1's variable is squiggled with TypeScript's message,
 // while the const redeclared in cell 2 is not; after running, hover on a tensor shows its live shape.
+// VS Code's built-in per-cell TypeScript support stays out: the cells carry Attention Lab's language id
+// (coloured as TypeScript), no hover adds its `any` section and no cell-1 name is faded as never read;
+// the saved file names the language once, in language_info, not in every cell.
 // Screenshots go to test-artifacts/e2e/.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator } from 'playwright-core';
+import { attentionLabTypeScript } from '../../protocol/cellLanguages';
 import { VsCodeSession } from '../helpers/codeServer';
 import { repoRoot } from '../helpers/repoRoot';
 
@@ -91,6 +95,30 @@ describe('cells’ IntelliSense in VS Code', { timeout: 600_000 }, () => {
   });
   after(async () => vscode?.dispose());
 
+  it('gives the cells Attention Lab’s language, coloured as TypeScript', async () => {
+    await step('language', async () => {
+      // The notebook's file says `typescript`: selecting the kernel switches every code cell.
+      for (let position = 1; position <= cells.length; position++)
+        await row(position)
+          .locator('.cell-statusbar-container', { hasText: 'TypeScript (Attention Lab)' })
+          .waitFor({ timeout: 30_000 });
+      // source.ts's colours: the keyword, the string and the constant each have their own.
+      const colours = await row(1)
+        .locator('.view-line', { hasText: 'import' })
+        .evaluate((line) => {
+          const colourOf = (text: string) => {
+            const token = Array.from(line.querySelectorAll('span > span')).find(
+              (span) => (span.textContent ?? '').replace(/\u00a0/g, ' ').trim() === text,
+            );
+            return token ? getComputedStyle(token).color : `no token "${text}"`;
+          };
+          return [colourOf('import'), colourOf("'attention-lab'"), colourOf('nn')];
+        });
+      assert.equal(new Set(colours).size, 3, `keyword, string and name coloured alike: ${colours.join(', ')}`);
+      await vscode.page.screenshot({ path: join(artifacts, 'intellisense-language.png') });
+    });
+  });
+
   it('completes `mha.` typed at a human pace with the module’s members', async () => {
     await step('completion', async () => {
       await row(4).locator('.monaco-editor').click();
@@ -149,6 +177,20 @@ describe('cells’ IntelliSense in VS Code', { timeout: 600_000 }, () => {
       assert.equal(await row(1).locator('.squiggly-error').count(), 0);
       assert.equal(await row(2).locator('.squiggly-error').count(), 0);
       assert.equal(await row(4).locator('.squiggly-error').count(), 0);
+      // Cell 1's `mha` is read by cell 3 (through cell 2) and `randn` by cell 2: nothing is faded as never read.
+      assert.equal(await row(1).locator('.squiggly-inline-unnecessary, .squiggly-unnecessary').count(), 0);
+    });
+  });
+
+  it('hovers an earlier cell’s name with its notebook type alone, no per-cell `any`', async () => {
+    await step('hover-alone', async () => {
+      await pointAt(row(3), 'mha');
+      const shown = hover().filter({ hasText: 'const mha: nn.MultiheadAttention' });
+      await shown.waitFor({ timeout: 30_000 });
+      // Each markdown section of every provider's answer is a .hover-contents of its own.
+      const sections = (await shown.locator('.hover-contents').allTextContents()).map((text) => text.trim());
+      assert.ok(sections.length > 0 && !sections.some((section) => /\bany$/.test(section)), sections.join(' | '));
+      await vscode.page.screenshot({ path: join(artifacts, 'intellisense-hover-alone.png') });
     });
   });
 
@@ -156,6 +198,17 @@ describe('cells’ IntelliSense in VS Code', { timeout: 600_000 }, () => {
     await step('live', async () => {
       await vscode.command('Notebook: Run All');
       await vscode.savedCodeCells(notebookName, (saved) => saved.every((cell) => cell.execution_count), 120_000);
+      // VS Code's serializer wrote the language once, as the notebook's, and no cell of its own.
+      const saved = JSON.parse(readFileSync(join(vscode.workspace, notebookName), 'utf8')) as {
+        metadata: { language_info: { name: string; pygments_lexer: string } };
+        cells: { metadata: { vscode?: unknown } }[];
+      };
+      assert.equal(saved.metadata.language_info.name, attentionLabTypeScript);
+      assert.equal(saved.metadata.language_info.pygments_lexer, 'typescript');
+      assert.deepEqual(
+        saved.cells.filter((cell) => cell.metadata.vscode),
+        [],
+      );
       await pointAt(row(2), 'x', 0);
       const live = hover().filter({ hasText: /x: Tensor \(2, 5, 8\) float32 · \w+/ });
       await live.waitFor({ timeout: 30_000 });

@@ -163,6 +163,25 @@ describe('notebook language service', () => {
     assert.ok(randn && 'fileName' in randn && randn.fileName.endsWith('.d.ts'), JSON.stringify(randn));
   });
 
+  it('reads the folder’s @types/node once a cell uses Node beyond its common globals, not before', () => {
+    const lazy = new NotebookLanguageService({
+      folder,
+      notebookName: 'lazy',
+      engineDeclarations: join(repoRoot(), 'dist/engine.d.ts'),
+    });
+    const timer = { id: 'a', text: 'const timer = setTimeout(() => 1, 5);', language: 'typescript' as const };
+    lazy.updateCells([timer]);
+    // Node's common globals, declared in short: a timer is `any` there, NodeJS.Timeout in @types/node.
+    assert.match(lazy.hover('a', 7)?.signature ?? '', /^const timer: any$/);
+    const usesNode = "const b = Buffer.from('x');\nprocess.exitCode = 1;\nb.";
+    lazy.updateCells([timer, { id: 'b', text: usesNode, language: 'typescript' }]);
+    const names = lazy.completions('b', usesNode.length)?.entries.map((entry) => entry.name) ?? [];
+    assert.ok(names.includes('readUInt8'), names.slice(0, 20).join());
+    assert.deepEqual(lazy.diagnostics('b'), []);
+    assert.match(lazy.hover('a', 7)?.signature ?? '', /^const timer: NodeJS\.Timeout$/);
+    lazy.dispose();
+  });
+
   it('gives a folder without @types/node Node’s common globals, and the engine’s names as globals', () => {
     const bare = new NotebookLanguageService({
       folder: mkdtempSync(join(tmpdir(), 'attention-lab-bare-')),
