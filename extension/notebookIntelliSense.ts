@@ -7,6 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { NotebookLanguageServiceClient } from '../languageService/languageServiceClient';
+import { liveTensorSummary } from '../languageService/liveTensorSummary';
 import type {
   CellCompletions,
   CellDiagnostic,
@@ -298,9 +299,7 @@ export class NotebookIntelliSense implements vscode.Disposable {
     const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), liveValueWaitMs)));
     const variables = await Promise.race([asked.catch(() => undefined), late]).finally(() => clearTimeout(timer));
     const tensor = variables?.find((v) => v.name === name)?.tensor;
-    if (!tensor) return undefined;
-    const { shape, dtype, backend } = tensor;
-    return `${name}: Tensor (${shape.join(', ')}${shape.length === 1 ? ',' : ''}) ${dtype} · ${backend}`;
+    return tensor && liveTensorSummary(name, tensor);
   }
 
   private async signatureHelp(
