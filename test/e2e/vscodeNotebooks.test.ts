@@ -223,7 +223,7 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
     const files: Record<string, string> = Object.fromEntries(
       Object.keys(examples).map((name) => [name, join(root, 'examples', name)]),
     );
-    for (const fixture of ['interrupt-and-restart.ipynb', 'async-errors.ipynb', 'big-tensor.ipynb'])
+    for (const fixture of ['interrupt-and-restart.ipynb', 'async-errors.ipynb', 'big-tensor.ipynb', 'prompt.ipynb'])
       files[fixture] = join(root, 'test/fixtures/e2e', fixture);
     vscode = await VsCodeSession.start(vsix, files);
   });
@@ -333,6 +333,21 @@ describe('Attention Lab in a real VS Code (code-server)', { concurrency: false }
       assert.deepEqual(errorsOf([cells[0]]).sort(), ['Error: rejected late', 'Error: timer threw']);
       assert.deepEqual(errorsOf([cells[1]]), [], 'nothing of it in the cell that was running');
       await vscode.page.screenshot({ path: join(artifacts, 'async-errors.png') });
+    }));
+
+  it("answers a cell's prompt() in VS Code's input box, which offers the default", () =>
+    step(vscode, 'prompt', async () => {
+      const name = 'prompt.ipynb';
+      await openAndRunAll(vscode, name);
+      // The cell is blocked in prompt() until the input box is answered.
+      const input = vscode.page.locator('.quick-input-widget input');
+      await vscode.page.locator('.quick-input-widget', { hasText: 'Your name?' }).waitFor({ timeout: 60_000 });
+      assert.equal(await input.inputValue(), 'Ada');
+      await input.fill('Grace');
+      await vscode.page.screenshot({ path: join(artifacts, 'prompt-input-box.png') });
+      await input.press('Enter');
+      const cells = await vscode.savedCodeCells(name, (saved) => streamText(saved).includes('hello'), 60_000);
+      assert.equal(streamText(cells), 'hello Grace\n');
     }));
 
   it('saves a 2000×2000 result under 2 MB and shows its view again when the notebook is reopened', () =>
