@@ -114,6 +114,12 @@ export interface Backend {
    */
   readonly matmulPacksOperands?: boolean;
   /**
+   * Optional fused addmm: matmul(a, b) with the float32 vector `bias` (N) added to every row, in the same
+   * pass (each element the float add a separate binary add would make). Without it linear runs matmul
+   * and binary add.
+   */
+  matmulAddBias?(a: View, b: View, bias: View): Storage;
+  /**
    * Optional fused kernel: softmax along the last dim of a float32 view, contiguous out. Without it
    * softmax is composed from reduce, binary and unary (five passes, four intermediates).
    */

@@ -404,6 +404,24 @@ export function recordMatmul(a: Tensor, b: Tensor, out: Tensor, batched: boolean
   );
 }
 
+/**
+ * Records addmm (bias (N) + a (M, K) @ b (K, N)): bias's gradient is g summed over rows; b's is computed
+ * as (gᵀ a)ᵀ, so that when b is a weight's transpose (F.linear) the weight's gradient comes out contiguous.
+ */
+export function recordAddmm(bias: Tensor, a: Tensor, b: Tensor, out: Tensor): Tensor {
+  return record(
+    out,
+    'AddmmBackward0',
+    [bias, a, b],
+    (g) => [
+      bias.requiresGrad ? sum(g, [0]) : null,
+      a.requiresGrad ? matmul(g, transpose(b, 0, 1)) : null,
+      b.requiresGrad ? transpose(matmul(transpose(g, 0, 1), a), 0, 1) : null,
+    ],
+    true,
+  );
+}
+
 // Copies and movement -------------------------------------------------------------------------
 
 /** Records a copy (clone, contiguous): the gradient passes through. */

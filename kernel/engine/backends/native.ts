@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { binaryOps, reduceOps, unaryOps } from '../backend';
-import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend';
+import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View } from '../backend';
 import { allocate, type DType } from '../dtype';
 import { isContiguous, leadingDims, sizeOf } from '../shape';
 import { createReferenceBackend, referenceFusedKernels, ReferenceStorage, valuesOf } from './reference';
@@ -49,7 +49,8 @@ export interface NativeKernels extends StreamKernels {
   compare(op: number, a: Float32Array, b: Float32Array, layout: Int32Array, out: Uint8Array): void;
   where(condition: Uint8Array, a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
   reduce(op: number, source: Float32Array, layout: Int32Array, out: Float32Array): void;
-  matmul(a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
+  /** out = a @ b, plus `bias` (N floats) on every row when it is given. */
+  matmul(a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array, bias: Float32Array | null): void;
   softmax(source: Float32Array, layout: Int32Array, out: Float32Array): void;
   /** Contiguous rows of n: dx = y·(g - Σ g·y) per row. */
   softmaxBackward(grad: Float32Array, out: Float32Array, n: number, dx: Float32Array): void;
@@ -280,6 +281,17 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
     kernels.copy(floats(view), describe([view]), gathered);
     return gathered;
   };
+  /** a (B, M, K) @ b (B, K, N), plus bias (N) on every row when given: one C call, out contiguous. */
+  const product = (a: View, b: View, bias: View | null): Storage => {
+    if (!bias && (!isFloat(a) || !isFloat(b))) return reference.matmul(a, b);
+    [a, b] = [asFloat(a), asFloat(b)];
+    const [batch, m] = a.shape;
+    const n = b.shape[2];
+    if (batch * m * n === 0) return new ReferenceStorage(new Float32Array(0));
+    const operands = encodeMatmul(a, b, matmulLayout);
+    const biasValues = bias && rowsOf(bias);
+    return written(batch * m * n, (out) => kernels.matmul(floats(a), floats(b), operands, out, biasValues)); // (B, M, N)
+  };
   return {
     ...reference,
     name: 'native',
@@ -421,12 +433,10 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
       );
     },
     matmul(a, b) {
-      if (!isFloat(a) || !isFloat(b)) return reference.matmul(a, b);
-      const [batch, m] = a.shape;
-      const n = b.shape[2];
-      if (batch * m * n === 0) return new ReferenceStorage(new Float32Array(0));
-      const operands = encodeMatmul(a, b, matmulLayout);
-      return written(batch * m * n, (out) => kernels.matmul(floats(a), floats(b), operands, out)); // (B, M, N)
+      return product(a, b, null);
+    },
+    matmulAddBias(a, b, bias) {
+      return product(a, b, bias);
     },
   };
 }

@@ -309,16 +309,22 @@ static napi_value adamStep(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/** matmul(a, b, layout, out): a matmul layout (layout.h), out (batch, M, N) contiguous. */
+/**
+ * matmul(a, b, layout, out, bias): a matmul layout (layout.h), out (batch, M, N) contiguous; bias null or
+ * N floats added to every row of the product (addmm: the sum is the same float add as a separate op's).
+ */
 static napi_value matmul(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  if (!readArguments(env, info, 4, argv)) return NULL;
+  napi_value argv[5];
+  if (!readArguments(env, info, 5, argv)) return NULL;
   size_t length = 0;
   const float *a = typedArrayData(env, argv[0], NULL);
   const float *b = typedArrayData(env, argv[1], NULL);
   const int32_t *layout = typedArrayData(env, argv[2], &length);
   float *out = typedArrayData(env, argv[3], NULL);
-  if (!a || !b || !layout || !out || length != MATMUL_LAYOUT_LENGTH) return failed(env, "matmul: bad arguments");
+  float *bias = NULL;
+  if (!a || !b || !layout || !out || length != MATMUL_LAYOUT_LENGTH ||
+      !optionalFloats(env, argv[4], layout[MATMUL_N], &bias))
+    return failed(env, "matmul(a, b, layout, out, bias): bad arguments");
   const int32_t *aFields = matmulOperand(layout, 0), *bFields = matmulOperand(layout, 1);
   Gemm g = {
     .a = a + aFields[MATMUL_OFFSET], .b = b + bFields[MATMUL_OFFSET], .c = out,
@@ -327,6 +333,7 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
     .bBatch = bFields[MATMUL_BATCH_STRIDE], .bRow = bFields[MATMUL_ROW_STRIDE], .bCol = bFields[MATMUL_COL_STRIDE],
   };
   gemm(&g);
+  if (bias) addToRows(out, g.batch * g.m, g.n, bias);
   return NULL;
 }
 
