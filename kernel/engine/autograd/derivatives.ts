@@ -40,7 +40,7 @@ import {
 import { matmul } from '../ops/linalg';
 import { cat, expand, narrow, reshape, transpose, unsqueeze } from '../ops/movement';
 import { amin, sum } from '../ops/reduction';
-import { GradFn, type BackwardFormula } from './gradFn';
+import { GradFn, SliceGradient, type BackwardFormula } from './gradFn';
 import { tracksGrad } from './gradMode';
 
 /** Attaches a node to `output` (a fresh result) and returns it. */
@@ -453,7 +453,12 @@ export function recordConcat(parts: readonly Tensor[], out: Tensor, dim: number)
 }
 
 /** Records a view whose backward is given (the inverse layout: reshape back, permute back, sum expanded dims). */
-export function recordView(input: Tensor, view: Tensor, name: string, backward: (grad: Tensor) => Tensor): Tensor {
+export function recordView(
+  input: Tensor,
+  view: Tensor,
+  name: string,
+  backward: (grad: Tensor) => Tensor | SliceGradient,
+): Tensor {
   return record(view, name, [input], (g) => [backward(g)], false);
 }
 
@@ -494,6 +499,47 @@ export function sliceBackward(grad: Tensor, shape: Shape, dim: number, from: num
     ),
   ].filter((part) => part.shape[dim] > 0);
   return parts.length === 0 ? zerosOf(shape, grad) : parts.length === 1 ? parts[0] : cat(parts, dim);
+}
+
+/**
+ * The sum of the slice gradients that met at one node (slices of one tensor): pieces of the same slice are
+ * added, and slices that do not overlap are joined by one cat with zeros in the gaps; slices along
+ * different dims or overlapping ones are placed (sliceBackward) and added.
+ */
+export function joinSliceGradients(slices: readonly SliceGradient[]): Tensor {
+  const { shape, dim } = slices[0];
+  const placed = () =>
+    slices.map((s) => sliceBackward(s.piece, s.shape, s.dim, s.from, 1)).reduce((total, t) => add(total, t));
+  if (slices.some((s) => s.dim !== dim)) return placed();
+  const bySlice = new Map<string, { from: number; piece: Tensor }>();
+  for (const { from, piece } of slices) {
+    const key = `${from}:${piece.shape[dim]}`;
+    const same = bySlice.get(key);
+    bySlice.set(key, { from, piece: same ? add(same.piece, piece) : piece });
+  }
+  const ordered = [...bySlice.values()].sort((a, b) => a.from - b.from);
+  const parts: Tensor[] = [];
+  let at = 0;
+  for (const { from, piece } of ordered) {
+    if (from < at) return placed();
+    if (from > at)
+      parts.push(
+        zerosOf(
+          shape.map((size, d) => (d === dim ? from - at : size)),
+          piece,
+        ),
+      ); // the gap
+    parts.push(piece);
+    at = from + piece.shape[dim];
+  }
+  if (at < shape[dim])
+    parts.push(
+      zerosOf(
+        shape.map((size, d) => (d === dim ? shape[dim] - at : size)),
+        parts[0],
+      ),
+    );
+  return parts.length === 1 ? parts[0] : cat(parts, dim);
 }
 
 /** Calls `visit(storage position, element index)` for each element of a strided layout, in row-major order. */

@@ -43,6 +43,8 @@ export interface NativeLayouts {
 /** What the module exports (nativeKernels/nodeApi.c); the layouts are encodedLayouts. */
 export interface NativeKernels extends StreamKernels {
   copy(source: Float32Array, layout: Int32Array, out: Float32Array): void;
+  /** `blocks` runs of `block` floats, contiguous in source, to out at every `outStride` floats. */
+  copyBlocks(source: Float32Array, out: Float32Array, blocks: number, block: number, outStride: number): void;
   unary(op: number, source: Float32Array, layout: Int32Array, out: Float32Array): void;
   binary(op: number, a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
   /** A comparison op (eq, ne, lt, le, gt, ge) of two float views into 0/1 bytes. */
@@ -377,8 +379,7 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
           if (block > 0 && outer === 1)
             kernels.copy(floats(part), describe([part]), out.subarray(start, start + block));
           else if (block > 0 && outer > 0) {
-            const values = rowsOf(part); // (outer, block)
-            for (let o = 0; o < outer; o++) out.set(values.subarray(o * block, (o + 1) * block), o * row + start);
+            kernels.copyBlocks(rowsOf(part), out.subarray(start), outer, block, row); // (outer, block) rows
           }
           start += block;
         }

@@ -11,6 +11,7 @@
 
 #include <malloc.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "elementwise.h"
 #include "gemm.h"
@@ -225,6 +226,24 @@ static int optionalFloats(napi_env env, napi_value value, size_t length, float *
   if (kind == napi_null) return 1;
   *data = floatArray(env, value, &found);
   return *data != NULL && found == length;
+}
+
+/**
+ * copyBlocks(source, out, blocks, block, outStride): `blocks` runs of `block` floats, contiguous in source,
+ * to out at every outStride floats (a part's rows in a concat along an inner dim).
+ */
+static napi_value copyBlocks(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!readArguments(env, info, 5, argv)) return NULL;
+  size_t sourceLength = 0, outLength = 0;
+  const float *source = floatArray(env, argv[0], &sourceLength);
+  float *out = floatArray(env, argv[1], &outLength);
+  long blocks = readInt(env, argv[2]), block = readInt(env, argv[3]), outStride = readInt(env, argv[4]);
+  if (!source || !out || blocks < 0 || block < 0 || outStride < block || (size_t)(blocks * block) > sourceLength ||
+      (blocks > 0 && (size_t)((blocks - 1) * outStride + block) > outLength))
+    return failed(env, "copyBlocks(source, out, blocks, block, outStride): bad arguments");
+  for (long i = 0; i < blocks; i++) memcpy(out + i * outStride, source + i * block, block * sizeof(float));
+  return NULL;
 }
 
 /** softmaxBackward(grad, out, n, dx): contiguous rows of n, dx = y·(g - Σ g·y) per row. */
@@ -471,6 +490,7 @@ static napi_value initialize(napi_env env, napi_value exports) {
 #endif
   const napi_property_descriptor properties[] = {
     { "copy", NULL, copyView, NULL, NULL, NULL, napi_default, NULL },
+    { "copyBlocks", NULL, copyBlocks, NULL, NULL, NULL, napi_default, NULL },
     { "unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL },
     { "binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL },
     { "compare", NULL, compare, NULL, NULL, NULL, napi_default, NULL },
