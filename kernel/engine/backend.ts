@@ -125,6 +125,11 @@ export interface Backend {
    */
   softmax?(a: View): Storage;
   /**
+   * Optional fused backward of relu: from the float32 output y and its gradient g (views of one shape),
+   * g where y > 0, else 0, contiguous. Without it the derivative is a comparison and a where.
+   */
+  reluBackward?(grad: View, out: View): Storage;
+  /**
    * Optional fused backward of softmax along the last dim: from the float32 output y and its gradient g
    * (views of one shape), the input's gradient y·(g - Σ g·y) per row, contiguous. Without it the
    * derivative is composed from four primitives (mul, reduce, sub, mul).

@@ -112,7 +112,13 @@ const unaryDerivatives: Record<Exclude<UnaryOp, 'logicalNot'>, UnaryDerivative> 
   sqrt: (g, _x, out) => div(g, mul(out, 2)),
   tanh: (g, _x, out) => mul(g, sub(1, mul(out, out))),
   sigmoid: (g, _x, out) => mul(g, mul(out, sub(1, out))),
-  relu: (g, _x, out) => where(gt(out, 0), g, 0),
+  relu: (g, _x, out) => {
+    const { backend } = out;
+    const fused = backend.reluBackward && out.dtype === 'float32' && g.dtype === 'float32' && out.numel() > 0;
+    return fused
+      ? new Tensor(backend, backend.reluBackward!(g.toView(), out.toView()), out.shape, 'float32')
+      : where(gt(out, 0), g, 0);
+  },
   gelu: (g, x, out) => mul(g, geluDerivative(x, out)),
   abs: (g, x) => mul(g, sign(x)),
   sin: (g, x) => mul(g, cos(x)),

@@ -5,7 +5,7 @@
  * backend's (a typed array per tensor), so whatever the C kernels leave out (int32 and bool tensors,
  * which no hot path needs, and referenceOnlyOps) runs the reference backend's loops. Comparisons of float32
  * (or exactly representable int32) operands run in C into bool bytes. The fused training primitives
- * (softmaxBackward, layerNorm, layerNormBackward) read contiguous rows, gathered first where a view is not; adamStep
+ * (reluBackward, softmaxBackward, layerNorm, layerNormBackward) read contiguous rows, gathered first where a view is not; adamStep
  * updates contiguous parameters and their state in place. The module names
  * its op codes and describes the layouts it reads; loading it checks both against this file.
  */
@@ -56,6 +56,8 @@ export interface NativeKernels extends StreamKernels {
   softmax(source: Float32Array, layout: Int32Array, out: Float32Array): void;
   /** Contiguous rows of n: dx = y·(g - Σ g·y) per row. */
   softmaxBackward(grad: Float32Array, out: Float32Array, n: number, dx: Float32Array): void;
+  /** One length each: dx = grad where out > 0, else 0. */
+  reluBackward(grad: Float32Array, out: Float32Array, dx: Float32Array): void;
   /** Contiguous rows of n: out = (x - mean)·rstd·weight + bias, each row's mean and rstd written. */
   layerNorm(
     x: Float32Array,
@@ -384,6 +386,9 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
           start += block;
         }
       });
+    },
+    reluBackward(grad, out) {
+      return written(sizeOf(out.shape), (dx) => kernels.reluBackward(rowsOf(grad), rowsOf(out), dx));
     },
     softmaxBackward(grad, out) {
       const n = out.shape[out.shape.length - 1];

@@ -260,6 +260,19 @@ static napi_value softmaxBackward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/** reluBackward(grad, out, dx): dx = grad where out > 0, else 0, over Float32Arrays of one length. */
+static napi_value reluBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!readArguments(env, info, 3, argv)) return NULL;
+  size_t gradLength = 0, outLength = 0, dxLength = 0;
+  const float *grad = floatArray(env, argv[0], &gradLength), *out = floatArray(env, argv[1], &outLength);
+  float *dx = floatArray(env, argv[2], &dxLength);
+  if (!grad || !out || !dx || outLength != gradLength || dxLength != gradLength)
+    return failed(env, "reluBackward(grad, out, dx): expected Float32Arrays of one length");
+  reluBackwardElements(grad, out, (long)gradLength, dx);
+  return NULL;
+}
+
 /** layerNorm(x, weight|null, bias|null, n, eps, out, mean, rstd): contiguous rows of n. */
 static napi_value layerNorm(napi_env env, napi_callback_info info) {
   napi_value argv[8];
@@ -499,6 +512,7 @@ static napi_value initialize(napi_env env, napi_value exports) {
     { "matmul", NULL, matmul, NULL, NULL, NULL, napi_default, NULL },
     { "softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL },
     { "softmaxBackward", NULL, softmaxBackward, NULL, NULL, NULL, napi_default, NULL },
+    { "reluBackward", NULL, reluBackward, NULL, NULL, NULL, napi_default, NULL },
     { "layerNorm", NULL, layerNorm, NULL, NULL, NULL, napi_default, NULL },
     { "layerNormBackward", NULL, layerNormBackward, NULL, NULL, NULL, napi_default, NULL },
     { "adamStep", NULL, adamStep, NULL, NULL, NULL, napi_default, NULL },

@@ -12,6 +12,29 @@ enum { PARALLEL_ELEMENTS = 1 << 16 };
 
 typedef struct {
   const float *grad, *out;
+  float *dx;
+  long n;
+} ReluBackwardJob;
+
+static void reluBackwardPart(void *context, int part, int parts) {
+  const ReluBackwardJob *job = context;
+  long i = job->n * part / parts, last = job->n * (part + 1) / parts;
+#if HAVE_AVX2
+  for (; i + 8 <= last; i += 8) {
+    __m256 positive = _mm256_cmp_ps(_mm256_loadu_ps(job->out + i), _mm256_setzero_ps(), _CMP_GT_OQ);
+    _mm256_storeu_ps(job->dx + i, _mm256_and_ps(positive, _mm256_loadu_ps(job->grad + i)));
+  }
+#endif
+  for (; i < last; i++) job->dx[i] = job->out[i] > 0 ? job->grad[i] : 0;
+}
+
+void reluBackwardElements(const float *grad, const float *out, long n, float *dx) {
+  ReluBackwardJob job = { grad, out, dx, n };
+  runParts(reluBackwardPart, &job, n >= 4 * PARALLEL_ELEMENTS);
+}
+
+typedef struct {
+  const float *grad, *out;
   long rows, n;
   float *dx;
 } SoftmaxBackwardJob;
