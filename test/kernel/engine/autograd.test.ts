@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as engine from '../../../kernel/engine';
+import { forEachBackend } from '../../helpers/backends';
 import { assertThrowsTorchMessage } from '../../helpers/torchFixtures';
 
 engine.setBackend('reference');
@@ -496,5 +497,28 @@ describe('modules', () => {
     const y = engine.F.dropout(x, 0.5);
     y.sum().backward();
     assert.deepEqual(x.grad?.toArray(), y.detach().toArray());
+  });
+});
+
+forEachBackend('empty products', () => {
+  test('a product over K = 0 is zeros plus the bias; linear over zero rows gives the bias zero gradient', () => {
+    const bias = leaf([0.5, -1, 2]);
+    assert.deepEqual(engine.matmul(engine.zeros(2, 0), engine.zeros(0, 3)).toArray(), [
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+    assert.deepEqual(F.linear(engine.zeros(2, 0), engine.zeros(3, 0), bias).toArray(), [
+      [0.5, -1, 2],
+      [0.5, -1, 2],
+    ]);
+    const weight = engine.ones(3, 4).requiresGrad_();
+    const y = F.linear(engine.zeros(0, 5, 4).requiresGrad_(), weight, bias); // (0, 5, 3)
+    assert.deepEqual([...y.shape], [0, 5, 3]);
+    y.sum().backward();
+    assert.deepEqual(bias.grad?.toArray(), [0, 0, 0]);
+    assert.deepEqual(
+      weight.grad?.toArray(),
+      Array.from({ length: 3 }, () => [0, 0, 0, 0]),
+    );
   });
 });

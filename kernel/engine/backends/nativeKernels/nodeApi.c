@@ -354,8 +354,9 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
   const int32_t *layout = typedArrayData(env, argv[2], &length);
   float *out = typedArrayData(env, argv[3], NULL);
   float *bias = NULL;
-  if (!a || !b || !layout || !out || length != MATMUL_LAYOUT_LENGTH ||
-      !optionalFloats(env, argv[4], layout[MATMUL_N], &bias))
+  // With K = 0 the operands are empty (no data pointer) and the product is zeros.
+  int operandsRead = layout && length == MATMUL_LAYOUT_LENGTH && (layout[MATMUL_K] == 0 || (a && b));
+  if (!operandsRead || !out || !optionalFloats(env, argv[4], layout[MATMUL_N], &bias))
     return failed(env, "matmul(a, b, layout, out, bias): bad arguments");
   const int32_t *aFields = matmulOperand(layout, 0), *bFields = matmulOperand(layout, 1);
   Gemm g = {
