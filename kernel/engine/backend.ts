@@ -114,10 +114,21 @@ export interface Backend {
    */
   readonly matmulPacksOperands?: boolean;
   /**
+   * Optional fused addmm: matmul(a, b) with the float32 vector `bias` (N) added to every row, in the same
+   * pass (each element the float add a separate binary add would make). Without it linear runs matmul
+   * and binary add.
+   */
+  matmulAddBias?(a: View, b: View, bias: View): Storage;
+  /**
    * Optional fused kernel: softmax along the last dim of a float32 view, contiguous out. Without it
    * softmax is composed from reduce, binary and unary (five passes, four intermediates).
    */
   softmax?(a: View): Storage;
+  /**
+   * Optional fused backward of relu: from the float32 output y and its gradient g (views of one shape),
+   * g where y > 0, else 0, contiguous. Without it the derivative is a comparison and a where.
+   */
+  reluBackward?(grad: View, out: View): Storage;
   /**
    * Optional fused backward of softmax along the last dim: from the float32 output y and its gradient g
    * (views of one shape), the input's gradient y·(g - Σ g·y) per row, contiguous. Without it the

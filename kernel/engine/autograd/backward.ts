@@ -7,7 +7,8 @@ import { add } from '../ops/elementwise';
 import { onesLike } from '../ops/creation';
 import { clone } from '../ops/movement';
 import { Tensor } from '../tensor';
-import { GradFn } from './gradFn';
+import { joinSliceGradients } from './derivatives';
+import { GradFn, SliceGradient } from './gradFn';
 import { noGrad } from './gradMode';
 
 /** Options of `backward()` (PyTorch: retain_graph). */
@@ -26,6 +27,18 @@ export interface GradOptions extends BackwardOptions {
 
 /** A node of the walk: the GradFn of a result, or a leaf that requires grad. */
 type GraphKey = GradFn | Tensor;
+
+/** The gradients that reached a node so far: full ones summed as they come, slices' joined when it runs. */
+interface Pending {
+  full: Tensor | undefined;
+  slices: SliceGradient[];
+}
+
+/** The sum of what reached a node. */
+function summed({ full, slices }: Pending): Tensor {
+  const joined = slices.length > 0 ? joinSliceGradients(slices) : undefined;
+  return full === undefined ? joined! : joined === undefined ? full : add(full, joined);
+}
 
 /** Adds `gradient` to a tensor's `.grad`, copying it the first time so that `.grad` owns its storage. */
 function accumulateInto(t: Tensor, gradient: Tensor): void {
@@ -56,12 +69,16 @@ function runGraph(
         }
       }
     }
-    const pending = new Map<GradFn, Tensor>();
-    const deliver = (key: GraphKey, gradient: Tensor): void => {
+    const pending = new Map<GradFn, Pending>();
+    const deliver = (key: GraphKey, given: Tensor | SliceGradient): void => {
       if (key instanceof GradFn) {
-        const sum = pending.get(key);
-        pending.set(key, sum === undefined ? gradient : add(sum, gradient));
-      } else if (captured === null) {
+        const waiting = pending.get(key) ?? pending.set(key, { full: undefined, slices: [] }).get(key)!;
+        if (given instanceof SliceGradient) waiting.slices.push(given);
+        else waiting.full = waiting.full === undefined ? given : add(waiting.full, given);
+        return;
+      }
+      const gradient = given instanceof SliceGradient ? joinSliceGradients([given]) : given;
+      if (captured === null) {
         accumulateInto(key, gradient);
       } else if (captured.has(key)) {
         const sum = captured.get(key);
@@ -72,8 +89,9 @@ function runGraph(
     const ready = rootNodes.filter((node) => !dependencies.has(node));
     while (ready.length > 0) {
       const node = ready.pop()!;
-      const gradient = pending.get(node);
+      const waiting = pending.get(node);
       pending.delete(node);
+      const gradient = waiting && summed(waiting);
       if (gradient !== undefined && captured?.has(node)) captured.set(node, gradient);
       if (gradient !== undefined && captured === null && node.retained !== null)
         accumulateInto(node.retained, gradient);

@@ -40,7 +40,7 @@ import {
 import { matmul } from '../ops/linalg';
 import { cat, expand, narrow, reshape, transpose, unsqueeze } from '../ops/movement';
 import { amin, sum } from '../ops/reduction';
-import { GradFn, type BackwardFormula } from './gradFn';
+import { GradFn, SliceGradient, type BackwardFormula } from './gradFn';
 import { tracksGrad } from './gradMode';
 
 /** Attaches a node to `output` (a fresh result) and returns it. */
@@ -112,7 +112,13 @@ const unaryDerivatives: Record<Exclude<UnaryOp, 'logicalNot'>, UnaryDerivative> 
   sqrt: (g, _x, out) => div(g, mul(out, 2)),
   tanh: (g, _x, out) => mul(g, sub(1, mul(out, out))),
   sigmoid: (g, _x, out) => mul(g, mul(out, sub(1, out))),
-  relu: (g, _x, out) => where(gt(out, 0), g, 0),
+  relu: (g, _x, out) => {
+    const { backend } = out;
+    const fused = backend.reluBackward && out.dtype === 'float32' && g.dtype === 'float32' && out.numel() > 0;
+    return fused
+      ? new Tensor(backend, backend.reluBackward!(g.toView(), out.toView()), out.shape, 'float32')
+      : where(gt(out, 0), g, 0);
+  },
   gelu: (g, x, out) => mul(g, geluDerivative(x, out)),
   abs: (g, x) => mul(g, sign(x)),
   sin: (g, x) => mul(g, cos(x)),
@@ -404,6 +410,24 @@ export function recordMatmul(a: Tensor, b: Tensor, out: Tensor, batched: boolean
   );
 }
 
+/**
+ * Records addmm (bias (N) + a (M, K) @ b (K, N)): bias's gradient is g summed over rows; b's is computed
+ * as (gᵀ a)ᵀ, so that when b is a weight's transpose (F.linear) the weight's gradient comes out contiguous.
+ */
+export function recordAddmm(bias: Tensor, a: Tensor, b: Tensor, out: Tensor): Tensor {
+  return record(
+    out,
+    'AddmmBackward0',
+    [bias, a, b],
+    (g) => [
+      bias.requiresGrad ? sum(g, [0]) : null,
+      a.requiresGrad ? matmul(g, transpose(b, 0, 1)) : null,
+      b.requiresGrad ? transpose(matmul(transpose(g, 0, 1), a), 0, 1) : null,
+    ],
+    true,
+  );
+}
+
 // Copies and movement -------------------------------------------------------------------------
 
 /** Records a copy (clone, contiguous): the gradient passes through. */
@@ -435,7 +459,12 @@ export function recordConcat(parts: readonly Tensor[], out: Tensor, dim: number)
 }
 
 /** Records a view whose backward is given (the inverse layout: reshape back, permute back, sum expanded dims). */
-export function recordView(input: Tensor, view: Tensor, name: string, backward: (grad: Tensor) => Tensor): Tensor {
+export function recordView(
+  input: Tensor,
+  view: Tensor,
+  name: string,
+  backward: (grad: Tensor) => Tensor | SliceGradient,
+): Tensor {
   return record(view, name, [input], (g) => [backward(g)], false);
 }
 
@@ -476,6 +505,47 @@ export function sliceBackward(grad: Tensor, shape: Shape, dim: number, from: num
     ),
   ].filter((part) => part.shape[dim] > 0);
   return parts.length === 0 ? zerosOf(shape, grad) : parts.length === 1 ? parts[0] : cat(parts, dim);
+}
+
+/**
+ * The sum of the slice gradients that met at one node (slices of one tensor): pieces of the same slice are
+ * added, and slices that do not overlap are joined by one cat with zeros in the gaps; slices along
+ * different dims or overlapping ones are placed (sliceBackward) and added.
+ */
+export function joinSliceGradients(slices: readonly SliceGradient[]): Tensor {
+  const { shape, dim } = slices[0];
+  const placed = () =>
+    slices.map((s) => sliceBackward(s.piece, s.shape, s.dim, s.from, 1)).reduce((total, t) => add(total, t));
+  if (slices.some((s) => s.dim !== dim)) return placed();
+  const bySlice = new Map<string, { from: number; piece: Tensor }>();
+  for (const { from, piece } of slices) {
+    const key = `${from}:${piece.shape[dim]}`;
+    const same = bySlice.get(key);
+    bySlice.set(key, { from, piece: same ? add(same.piece, piece) : piece });
+  }
+  const ordered = [...bySlice.values()].sort((a, b) => a.from - b.from);
+  const parts: Tensor[] = [];
+  let at = 0;
+  for (const { from, piece } of ordered) {
+    if (from < at) return placed();
+    if (from > at)
+      parts.push(
+        zerosOf(
+          shape.map((size, d) => (d === dim ? from - at : size)),
+          piece,
+        ),
+      ); // the gap
+    parts.push(piece);
+    at = from + piece.shape[dim];
+  }
+  if (at < shape[dim])
+    parts.push(
+      zerosOf(
+        shape.map((size, d) => (d === dim ? shape[dim] - at : size)),
+        parts[0],
+      ),
+    );
+  return parts.length === 1 ? parts[0] : cat(parts, dim);
 }
 
 /** Calls `visit(storage position, element index)` for each element of a strided layout, in row-major order. */

@@ -2,10 +2,26 @@
  * The graph autograd records: one GradFn per op result that requires grad (PyTorch's grad_fn), holding
  * the backward formula with the values it saved and one edge per input.
  */
+import type { Shape } from '../shape';
 import type { Tensor } from '../tensor';
 
+/**
+ * The gradient of a step-1 slice's input: `piece` at [from, from + piece.shape[dim]) along `dim` of
+ * `shape`, zeros elsewhere. The backward joins the slices of one tensor that meet at its node with one
+ * cat, instead of adding a zero-padded full-size tensor per slice (q, k and v chunked from one projection).
+ */
+export class SliceGradient {
+  /** A slice's gradient, placed by the backward engine (derivatives.ts: joinSliceGradients). */
+  constructor(
+    readonly piece: Tensor,
+    readonly shape: Shape,
+    readonly dim: number,
+    readonly from: number,
+  ) {}
+}
+
 /** The gradients of an op's inputs, in input order, from the gradient of its output (null: none flows there). */
-export type BackwardFormula = (grad: Tensor) => readonly (Tensor | null)[];
+export type BackwardFormula = (grad: Tensor) => readonly (Tensor | SliceGradient | null)[];
 
 /**
  * Where an input's gradient goes: the GradFn of a result, the leaf itself (its `.grad` accumulates), or
@@ -66,7 +82,7 @@ export class GradFn {
   }
 
   /** The inputs' gradients from the output's; PyTorch's error once a backward has freed the saved values. */
-  apply(grad: Tensor): readonly (Tensor | null)[] {
+  apply(grad: Tensor): readonly (Tensor | SliceGradient | null)[] {
     if (this.formula === null) throw new Error(freedGraphMessage);
     this.checkSaved?.();
     return this.formula(grad);

@@ -5,7 +5,7 @@
  * backend's (a typed array per tensor), so whatever the C kernels leave out (int32 and bool tensors,
  * which no hot path needs, and referenceOnlyOps) runs the reference backend's loops. Comparisons of float32
  * (or exactly representable int32) operands run in C into bool bytes. The fused training primitives
- * (softmaxBackward, layerNorm, layerNormBackward) read contiguous rows, gathered first where a view is not; adamStep
+ * (reluBackward, softmaxBackward, layerNorm, layerNormBackward) read contiguous rows, gathered first where a view is not; adamStep
  * updates contiguous parameters and their state in place. The module names
  * its op codes and describes the layouts it reads; loading it checks both against this file.
  */
@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { binaryOps, reduceOps, unaryOps } from '../backend';
-import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend';
+import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View } from '../backend';
 import { allocate, type DType } from '../dtype';
 import { isContiguous, leadingDims, sizeOf } from '../shape';
 import { createReferenceBackend, referenceFusedKernels, ReferenceStorage, valuesOf } from './reference';
@@ -43,16 +43,21 @@ export interface NativeLayouts {
 /** What the module exports (nativeKernels/nodeApi.c); the layouts are encodedLayouts. */
 export interface NativeKernels extends StreamKernels {
   copy(source: Float32Array, layout: Int32Array, out: Float32Array): void;
+  /** `blocks` runs of `block` floats, contiguous in source, to out at every `outStride` floats. */
+  copyBlocks(source: Float32Array, out: Float32Array, blocks: number, block: number, outStride: number): void;
   unary(op: number, source: Float32Array, layout: Int32Array, out: Float32Array): void;
   binary(op: number, a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
   /** A comparison op (eq, ne, lt, le, gt, ge) of two float views into 0/1 bytes. */
   compare(op: number, a: Float32Array, b: Float32Array, layout: Int32Array, out: Uint8Array): void;
   where(condition: Uint8Array, a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
   reduce(op: number, source: Float32Array, layout: Int32Array, out: Float32Array): void;
-  matmul(a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array): void;
+  /** out = a @ b, plus `bias` (N floats) on every row when it is given. */
+  matmul(a: Float32Array, b: Float32Array, layout: Int32Array, out: Float32Array, bias: Float32Array | null): void;
   softmax(source: Float32Array, layout: Int32Array, out: Float32Array): void;
   /** Contiguous rows of n: dx = y·(g - Σ g·y) per row. */
   softmaxBackward(grad: Float32Array, out: Float32Array, n: number, dx: Float32Array): void;
+  /** One length each: dx = grad where out > 0, else 0. */
+  reluBackward(grad: Float32Array, out: Float32Array, dx: Float32Array): void;
   /** Contiguous rows of n: out = (x - mean)·rstd·weight + bias, each row's mean and rstd written. */
   layerNorm(
     x: Float32Array,
@@ -280,6 +285,17 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
     kernels.copy(floats(view), describe([view]), gathered);
     return gathered;
   };
+  /** a (B, M, K) @ b (B, K, N), plus bias (N) on every row when given: one C call, out contiguous. */
+  const product = (a: View, b: View, bias: View | null): Storage => {
+    if (!bias && (!isFloat(a) || !isFloat(b))) return reference.matmul(a, b);
+    [a, b] = [asFloat(a), asFloat(b)];
+    const [batch, m] = a.shape;
+    const n = b.shape[2];
+    if (batch * m * n === 0) return new ReferenceStorage(new Float32Array(0));
+    const operands = encodeMatmul(a, b, matmulLayout);
+    const biasValues = bias && rowsOf(bias);
+    return written(batch * m * n, (out) => kernels.matmul(floats(a), floats(b), operands, out, biasValues)); // (B, M, N)
+  };
   return {
     ...reference,
     name: 'native',
@@ -365,12 +381,14 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
           if (block > 0 && outer === 1)
             kernels.copy(floats(part), describe([part]), out.subarray(start, start + block));
           else if (block > 0 && outer > 0) {
-            const values = rowsOf(part); // (outer, block)
-            for (let o = 0; o < outer; o++) out.set(values.subarray(o * block, (o + 1) * block), o * row + start);
+            kernels.copyBlocks(rowsOf(part), out.subarray(start), outer, block, row); // (outer, block) rows
           }
           start += block;
         }
       });
+    },
+    reluBackward(grad, out) {
+      return written(sizeOf(out.shape), (dx) => kernels.reluBackward(rowsOf(grad), rowsOf(out), dx));
     },
     softmaxBackward(grad, out) {
       const n = out.shape[out.shape.length - 1];
@@ -421,12 +439,10 @@ export function createNativeBackend(kernels: NativeKernels): Backend {
       );
     },
     matmul(a, b) {
-      if (!isFloat(a) || !isFloat(b)) return reference.matmul(a, b);
-      const [batch, m] = a.shape;
-      const n = b.shape[2];
-      if (batch * m * n === 0) return new ReferenceStorage(new Float32Array(0));
-      const operands = encodeMatmul(a, b, matmulLayout);
-      return written(batch * m * n, (out) => kernels.matmul(floats(a), floats(b), operands, out)); // (B, M, N)
+      return product(a, b, null);
+    },
+    matmulAddBias(a, b, bias) {
+      return product(a, b, bias);
     },
   };
 }

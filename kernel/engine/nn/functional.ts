@@ -32,7 +32,7 @@ import {
   where,
   floatingOnly,
 } from '../ops/elementwise';
-import { matmul } from '../ops/linalg';
+import { addmm, matmul } from '../ops/linalg';
 import { norm } from '../ops/scan';
 import { fusedLayerNorm, renameGradFn } from '../autograd/derivatives';
 import { logSoftmax as logSoftmaxOp, mean, softmax as softmaxOp } from '../ops/reduction';
@@ -67,10 +67,21 @@ export function linear(
       `linear: mat1 and mat2 shapes cannot be multiplied (${rows}x${features} and ${inFeatures}x${weight.shape[0]})`,
     );
   }
+  if (bias && runsAsAddmm(input, weight, bias)) {
+    // torch computes a matrix input, and a contiguous 3-D one viewed as rows, with a bias as one addmm
+    const rows = input.ndim === 2 ? input : input.view(-1, features); // (M, in_features)
+    const out = addmm(bias, rows, weight.t()); // (M, out_features)
+    return input.ndim === 2 ? out : out.view(input.shape[0], input.shape[1], weight.shape[0]); // (N, L, out_features)
+  }
   const out = matmul(input, weight.t()); // (..., out_features)
-  if (!bias) return out;
-  // torch computes a matrix input with a bias as one addmm
-  return input.ndim === 2 ? renameGradFn(out.add(bias), 'AddmmBackward0') : out.add(bias);
+  return bias ? out.add(bias) : out;
+}
+
+/** Whether linear runs as torch's addmm: float32 on one backend, a (out_features) bias, a matrix or contiguous 3-D input. */
+function runsAsAddmm(input: Tensor, weight: Tensor, bias: Tensor): boolean {
+  const float = [input, weight, bias].every((t) => t.dtype === 'float32' && t.backend === input.backend);
+  const rows = input.ndim === 2 || (input.ndim === 3 && input.isContiguous());
+  return float && rows && weight.ndim === 2 && bias.ndim === 1 && bias.shape[0] === weight.shape[0];
 }
 
 /** The options of F.softmax and F.logSoftmax. */

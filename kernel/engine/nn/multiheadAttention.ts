@@ -408,8 +408,14 @@ export class MultiheadAttention extends Module {
     return names.map((name) => this.requiredParameter(name)) as [Tensor, Tensor, Tensor];
   }
 
-  /** In-projection: three F.linear calls over the row blocks of in_proj_weight (or the separate weights). */
+  /**
+   * In-projection: three F.linear calls over the row blocks of in_proj_weight (or the separate weights);
+   * self-attention (one input as query, key and value) with in_proj_weight is one F.linear over the whole
+   * matrix, chunked into q, k and v, as torch's _in_projection_packed computes it.
+   */
   private projectIn(q: Tensor, k: Tensor, v: Tensor): [Tensor, Tensor, Tensor] {
+    const packed = this.inProjWeight;
+    if (packed && q === k && k === v) return this.projectPacked(q, packed);
     const [wq, wk, wv] = this.projectionWeights();
     if (!this.qkvSameEmbedDim) {
       const roles = ['query', 'key', 'value'];
@@ -430,6 +436,15 @@ export class MultiheadAttention extends Module {
     const project = (label: string, x: Tensor, w: Tensor, b: Tensor | null, axes: AxisName[]) =>
       recordStage(`${label} projection`, linear(rows(x), w, b), { op: 'linear', inputs: [x], inputAxes: [axes], axes });
     return [project('q', q, wq, bq, lne), project('k', k, wk, bk, sne), project('v', v, wv, bv, sne)];
+  }
+
+  /** q, k and v of one input (L, N, E) from one product with in_proj_weight (3·E, E). */
+  private projectPacked(x: Tensor, weight: Tensor): [Tensor, Tensor, Tensor] {
+    const rows = x.contiguous(); // (L, N, E)
+    const [pq, pk, pv] = linear(rows, weight, this.inProjBias).chunk(3, -1) as [Tensor, Tensor, Tensor]; // 3 × (L, N, E)
+    const stage = (label: string, projected: Tensor, axes: AxisName[]) =>
+      recordStage(`${label} projection`, projected, { op: 'linear', inputs: [x], inputAxes: [axes], axes });
+    return [stage('q', pq, lne), stage('k', pk, sne), stage('v', pv, sne)];
   }
 
   /** attn_mask checked against (L, S) or (N·H, L, S) and returned as (1, L, S) or (N·H, L, S). */

@@ -3,11 +3,11 @@ import { isString, isTensor, typeName } from '../arguments';
 import { promoteTypes } from '../dtype';
 import { broadcastShapes, formatShape, leadingDims, sizeOf, viewStrides, type Shape } from '../shape';
 import { Tensor } from '../tensor';
-import { cast } from './elementwise';
+import { add, cast } from './elementwise';
 import { checkSameBackend, contiguous, expand, permute, reshape, squeeze, unsqueeze } from './movement';
 import { sum } from './reduction';
-import { recordMatmul } from '../autograd/derivatives';
-import { tracksGrad } from '../autograd/gradMode';
+import { recordAddmm, recordMatmul } from '../autograd/derivatives';
+import { noGrad, tracksGrad } from '../autograd/gradMode';
 
 /** Expands `t` to (batch..., rows, cols) and reads it as (B, rows, cols): a view when strides allow. */
 function asBatch(t: Tensor, batch: Shape): Tensor {
@@ -31,16 +31,40 @@ function contiguousAlong(t: Tensor, axis: 1 | 2): Tensor {
   return permute(contiguous(permute(t, [0, 2, 1])), [0, 2, 1]); // (B, K, N) stored as (B, N, K)
 }
 
-/** (batch..., M, K) @ (batch..., K, N) with the batch dims already equal or broadcastable. */
-function batchedMatmul(a: Tensor, b: Tensor, batch: Shape): Tensor {
-  const [m, n] = [a.shape[a.ndim - 2], b.shape[b.ndim - 1]];
+/** a and b as the backend's matmul reads them: (B, M, K) and (B, K, N), contiguous along K where it needs it. */
+function matmulOperands(a: Tensor, b: Tensor, batch: Shape): [Tensor, Tensor] {
   const packs = a.backend.matmulPacksOperands === true;
   const x = packs ? asBatch(a, batch) : contiguousAlong(asBatch(a, batch), 2); // (B, M, K)
   const y = packs ? asBatch(b, batch) : contiguousAlong(asBatch(b, batch), 1); // (B, K, N)
+  return [x, y];
+}
+
+/** (batch..., M, K) @ (batch..., K, N) with the batch dims already equal or broadcastable. */
+function batchedMatmul(a: Tensor, b: Tensor, batch: Shape): Tensor {
+  const [m, n] = [a.shape[a.ndim - 2], b.shape[b.ndim - 1]];
+  const [x, y] = matmulOperands(a, b, batch);
   const storage = a.backend.matmul(x.toView(), y.toView());
   const dtype = promoteTypes(a.dtype, b.dtype);
   const out = cast(new Tensor(a.backend, storage, [...batch, m, n], 'float32'), dtype); // (batch..., M, N)
   return tracksGrad(a, b) ? recordMatmul(a, b, out, batch.length > 0) : out;
+}
+
+/**
+ * bias + a @ b as one op and one autograd node (torch.addmm, which F.linear runs): a (M, K), b (K, N) and
+ * bias (N), float32 on one backend. The backend's fused kernel adds the bias as the product is written;
+ * without one, matmul then add (the same float sums).
+ */
+export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
+  const { backend } = a;
+  const shape = [a.shape[0], b.shape[1]]; // (M, N)
+  let out: Tensor;
+  if (backend.matmulAddBias) {
+    const [x, y] = matmulOperands(a, b, []);
+    out = new Tensor(backend, backend.matmulAddBias(x.toView(), y.toView(), bias.toView()), shape, 'float32');
+  } else {
+    out = noGrad(() => add(batchedMatmul(a, b, []), bias)); // (M, N)
+  }
+  return tracksGrad(a, b) || tracksGrad(bias) ? recordAddmm(bias, a, b, out) : out;
 }
 
 /** The product of two matrices (torch.mm). */

@@ -18,6 +18,7 @@ import {
   sliceBackward,
   sumToShape,
 } from '../autograd/derivatives';
+import { SliceGradient } from '../autograd/gradFn';
 import { tracksGrad } from '../autograd/gradMode';
 
 /** The optional parameters' checks, built once rather than on every call. */
@@ -271,7 +272,10 @@ export function slice(t: Tensor, dim: number, start?: number, end?: number, step
   shape[d] = Math.ceil((to - from) / step);
   strides[d] = t.strides[d] * step;
   const out = t.withLayout(shape, strides, t.offset + from * t.strides[d]);
-  return tracksGrad(t) ? recordView(t, out, 'SliceBackward0', (g) => sliceBackward(g, t.shape, d, from, step)) : out;
+  if (!tracksGrad(t)) return out;
+  return recordView(t, out, 'SliceBackward0', (g) =>
+    step === 1 ? new SliceGradient(g, t.shape, d, from) : sliceBackward(g, t.shape, d, from, step),
+  );
 }
 
 /** Picks one index along `dim` and drops the dim (torch.select, `x[i]`). */
@@ -291,7 +295,7 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
     t.offset + i * t.strides[d],
   );
   if (!tracksGrad(t)) return out;
-  return recordView(t, out, 'SelectBackward0', (g) => sliceBackward(unsqueeze(g, d), t.shape, d, i, 1));
+  return recordView(t, out, 'SelectBackward0', (g) => new SliceGradient(unsqueeze(g, d), t.shape, d, i));
 }
 
 function parseIndexString(text: string): ParsedIndex[] {

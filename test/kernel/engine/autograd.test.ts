@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as engine from '../../../kernel/engine';
+import { forEachBackend } from '../../helpers/backends';
 import { assertThrowsTorchMessage } from '../../helpers/torchFixtures';
 
 engine.setBackend('reference');
@@ -365,6 +366,80 @@ describe('views and copies', () => {
     ]);
   });
 
+  test('slices of one result meet at its node: tiled, with gaps, overlapping and repeated, as torch sums them', () => {
+    const x = leaf([
+      [1, 2, 3, 4, 5],
+      [6, 7, 8, 9, 10],
+    ]);
+    const weights = tensor([1, 10, 100, 1000, 10000]); // a piece of width w is weighted by the first w
+    const same = (row: number[]) => [row, row];
+    const cases: [(y: engine.Tensor) => engine.Tensor[], number[][]][] = [
+      [(y) => y.chunk(3, 1), same([1, 10, 1, 10, 1])], // three slices tile the dim: one cat
+      [(y) => [y.narrow(1, 1, 1), y.narrow(1, 3, 2)], same([0, 1, 0, 1, 10])], // gaps filled with zeros
+      [(y) => [y.narrow(1, 0, 3), y.narrow(1, 2, 2)], same([1, 10, 101, 10, 0])], // overlapping slices add
+      [(y) => [y.narrow(1, 1, 2), y.narrow(1, 1, 2), y], same([1, 12, 120, 1000, 10000])], // a slice twice, y whole
+      [
+        (y) => [y.select(1, 4), y.narrow(0, 1, 1)], // slices along two dims
+        [
+          [0, 0, 0, 0, 1],
+          [1, 10, 100, 1000, 10010],
+        ],
+      ],
+    ];
+    for (const [pieces, dy] of cases) {
+      x.grad = null as engine.Tensor | null;
+      const y = x.mul(2); // (2, 5), a result: its slices' gradients meet at MulBackward0
+      pieces(y)
+        .map((piece) => piece.mul(weights.narrow(0, 0, piece.shape[piece.ndim - 1])).sum())
+        .reduce((a, b) => a.add(b))
+        .backward();
+      assert.deepEqual(
+        x.grad?.toArray(),
+        dy.map((row) => row.map((v) => 2 * v)),
+      );
+    }
+  });
+
+  test("linear of a contiguous 3-D input is torch's view of one addmm; other inputs add the bias", () => {
+    const x = leaf([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ]); // (1, 2, 2)
+    const weight = leaf([
+      [1, 0],
+      [2, 1],
+      [0, 3],
+    ]); // (3, 2)
+    const bias = leaf([0.5, -1, 2]);
+    const y = F.linear(x, weight, bias); // (1, 2, 3)
+    assert.equal(y.gradFn?.name(), 'ViewBackward0');
+    assert.equal((y.gradFn!.nextFunctions[0][0] as engine.GradFn).name(), 'AddmmBackward0');
+    assert.deepEqual(y.toArray(), [
+      [
+        [1.5, 3, 8],
+        [3.5, 9, 14],
+      ],
+    ]);
+    y.mul(tensor([1, 2, 3]))
+      .sum()
+      .backward();
+    assert.deepEqual(bias.grad?.toArray(), [2, 4, 6]);
+    assert.deepEqual(weight.grad?.toArray(), [
+      [4, 6],
+      [8, 12],
+      [12, 18],
+    ]);
+    assert.deepEqual(x.grad?.toArray(), [
+      [
+        [5, 11],
+        [5, 11],
+      ],
+    ]);
+    assert.equal(F.linear(x.expand(2, 2, 2), weight, bias).gradFn?.name(), 'AddBackward0'); // not contiguous
+  });
+
   const other = engine.getBackend().candidates.find((b) => b.available && b.name !== 'reference');
   test('a copy onto another backend sends the gradient back', { skip: other ? false : 'one backend only' }, () => {
     const x = leaf([1, 2]);
@@ -422,5 +497,28 @@ describe('modules', () => {
     const y = engine.F.dropout(x, 0.5);
     y.sum().backward();
     assert.deepEqual(x.grad?.toArray(), y.detach().toArray());
+  });
+});
+
+forEachBackend('empty products', () => {
+  test('a product over K = 0 is zeros plus the bias; linear over zero rows gives the bias zero gradient', () => {
+    const bias = leaf([0.5, -1, 2]);
+    assert.deepEqual(engine.matmul(engine.zeros(2, 0), engine.zeros(0, 3)).toArray(), [
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+    assert.deepEqual(F.linear(engine.zeros(2, 0), engine.zeros(3, 0), bias).toArray(), [
+      [0.5, -1, 2],
+      [0.5, -1, 2],
+    ]);
+    const weight = engine.ones(3, 4).requiresGrad_();
+    const y = F.linear(engine.zeros(0, 5, 4).requiresGrad_(), weight, bias); // (0, 5, 3)
+    assert.deepEqual([...y.shape], [0, 5, 3]);
+    y.sum().backward();
+    assert.deepEqual(bias.grad?.toArray(), [0, 0, 0]);
+    assert.deepEqual(
+      weight.grad?.toArray(),
+      Array.from({ length: 3 }, () => [0, 0, 0, 0]),
+    );
   });
 });

@@ -1,4 +1,4 @@
-// The optional fused primitives of training (backend.ts: softmaxBackward, layerNorm, layerNormBackward,
+// The optional fused primitives of training (backend.ts: reluBackward, softmaxBackward, layerNorm, layerNormBackward,
 // adamStep) on every backend that has them, against their plain oracle in reference.ts: contiguous and strided
 // views, rows not a multiple of the vector width, inputs large enough for the thread pool, weight and bias
 // absent. And the C comparisons against the reference loops, NaN and infinities included.
@@ -47,6 +47,26 @@ for (const { name } of fusedBackends) {
         assertClose(values(fused().softmaxBackward(g.toView(), y.toView())), values(expected), tolerance, label);
       }
     });
+
+    const skipRelu = backend.reluBackward ? false : `${name} composes relu's backward from gt and where`;
+    test(
+      'reluBackward passes g where y > 0 and gives 0 elsewhere (zeros, negatives and NaN)',
+      { skip: skipRelu },
+      () => {
+        const special = engine.tensor([0, -0, -1, 2, NaN, Infinity, -Infinity, 1e-30, -1e-30], { dtype: 'float32' });
+        const cases: [string, Tensor][] = [
+          ...rowsCases(),
+          ['specials', special],
+          ['(600, 500)', engine.randn(600, 500)],
+        ];
+        for (const [label, x] of cases) {
+          const y = x.relu();
+          const g = engine.randnLike(x);
+          const expected = engine.where(y.gt(0), g, 0).toView().storage;
+          assert.deepEqual(values(fused().reluBackward(g.toView(), y.toView())), values(expected), label);
+        }
+      },
+    );
 
     test('layerNorm and its backward, with and without weight and bias', { skip }, () => {
       for (const [label, x] of rowsCases()) {

@@ -267,3 +267,10 @@ void gemm(const Gemm *g) {
   }
   runParts(gemmPart, (void *)g, flops >= 4e6);
 }
+
+void addToRows(float *c, long rows, long n, const float *bias) {
+  for (long i = 0; i < rows; i++) {
+    float *restrict row = c + i * n;
+    for (long j = 0; j < n; j++) row[j] += bias[j];
+  }
+}

@@ -14,4 +14,7 @@ typedef struct {
 /** C (batch, M, N), contiguous, = A (batch, M, K) · B (batch, K, N); large products run on the pool. */
 void gemm(const Gemm *g);
 
+/** c (rows, n) contiguous: bias (n) added to every row, in place (addmm's bias after the product). */
+void addToRows(float *c, long rows, long n, const float *bias);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include <malloc.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "elementwise.h"
 #include "gemm.h"
@@ -227,6 +228,24 @@ static int optionalFloats(napi_env env, napi_value value, size_t length, float *
   return *data != NULL && found == length;
 }
 
+/**
+ * copyBlocks(source, out, blocks, block, outStride): `blocks` runs of `block` floats, contiguous in source,
+ * to out at every outStride floats (a part's rows in a concat along an inner dim).
+ */
+static napi_value copyBlocks(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!readArguments(env, info, 5, argv)) return NULL;
+  size_t sourceLength = 0, outLength = 0;
+  const float *source = floatArray(env, argv[0], &sourceLength);
+  float *out = floatArray(env, argv[1], &outLength);
+  long blocks = readInt(env, argv[2]), block = readInt(env, argv[3]), outStride = readInt(env, argv[4]);
+  if (!source || !out || blocks < 0 || block < 0 || outStride < block || (size_t)(blocks * block) > sourceLength ||
+      (blocks > 0 && (size_t)((blocks - 1) * outStride + block) > outLength))
+    return failed(env, "copyBlocks(source, out, blocks, block, outStride): bad arguments");
+  for (long i = 0; i < blocks; i++) memcpy(out + i * outStride, source + i * block, block * sizeof(float));
+  return NULL;
+}
+
 /** softmaxBackward(grad, out, n, dx): contiguous rows of n, dx = y·(g - Σ g·y) per row. */
 static napi_value softmaxBackward(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -238,6 +257,19 @@ static napi_value softmaxBackward(napi_env env, napi_callback_info info) {
   if (!grad || !out || !dx || n < 1 || gradLength % n || outLength != gradLength || dxLength != gradLength)
     return failed(env, "softmaxBackward(grad, out, n, dx): expected Float32Arrays of one length, a multiple of n");
   softmaxBackwardRows(grad, out, (long)gradLength / n, n, dx);
+  return NULL;
+}
+
+/** reluBackward(grad, out, dx): dx = grad where out > 0, else 0, over Float32Arrays of one length. */
+static napi_value reluBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!readArguments(env, info, 3, argv)) return NULL;
+  size_t gradLength = 0, outLength = 0, dxLength = 0;
+  const float *grad = floatArray(env, argv[0], &gradLength), *out = floatArray(env, argv[1], &outLength);
+  float *dx = floatArray(env, argv[2], &dxLength);
+  if (!grad || !out || !dx || outLength != gradLength || dxLength != gradLength)
+    return failed(env, "reluBackward(grad, out, dx): expected Float32Arrays of one length");
+  reluBackwardElements(grad, out, (long)gradLength, dx);
   return NULL;
 }
 
@@ -309,16 +341,23 @@ static napi_value adamStep(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/** matmul(a, b, layout, out): a matmul layout (layout.h), out (batch, M, N) contiguous. */
+/**
+ * matmul(a, b, layout, out, bias): a matmul layout (layout.h), out (batch, M, N) contiguous; bias null or
+ * N floats added to every row of the product (addmm: the sum is the same float add as a separate op's).
+ */
 static napi_value matmul(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  if (!readArguments(env, info, 4, argv)) return NULL;
+  napi_value argv[5];
+  if (!readArguments(env, info, 5, argv)) return NULL;
   size_t length = 0;
   const float *a = typedArrayData(env, argv[0], NULL);
   const float *b = typedArrayData(env, argv[1], NULL);
   const int32_t *layout = typedArrayData(env, argv[2], &length);
   float *out = typedArrayData(env, argv[3], NULL);
-  if (!a || !b || !layout || !out || length != MATMUL_LAYOUT_LENGTH) return failed(env, "matmul: bad arguments");
+  float *bias = NULL;
+  // With K = 0 the operands are empty (no data pointer) and the product is zeros.
+  int operandsRead = layout && length == MATMUL_LAYOUT_LENGTH && (layout[MATMUL_K] == 0 || (a && b));
+  if (!operandsRead || !out || !optionalFloats(env, argv[4], layout[MATMUL_N], &bias))
+    return failed(env, "matmul(a, b, layout, out, bias): bad arguments");
   const int32_t *aFields = matmulOperand(layout, 0), *bFields = matmulOperand(layout, 1);
   Gemm g = {
     .a = a + aFields[MATMUL_OFFSET], .b = b + bFields[MATMUL_OFFSET], .c = out,
@@ -327,6 +366,7 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
     .bBatch = bFields[MATMUL_BATCH_STRIDE], .bRow = bFields[MATMUL_ROW_STRIDE], .bCol = bFields[MATMUL_COL_STRIDE],
   };
   gemm(&g);
+  if (bias) addToRows(out, g.batch * g.m, g.n, bias);
   return NULL;
 }
 
@@ -464,6 +504,7 @@ static napi_value initialize(napi_env env, napi_value exports) {
 #endif
   const napi_property_descriptor properties[] = {
     { "copy", NULL, copyView, NULL, NULL, NULL, napi_default, NULL },
+    { "copyBlocks", NULL, copyBlocks, NULL, NULL, NULL, napi_default, NULL },
     { "unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL },
     { "binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL },
     { "compare", NULL, compare, NULL, NULL, NULL, napi_default, NULL },
@@ -472,6 +513,7 @@ static napi_value initialize(napi_env env, napi_value exports) {
     { "matmul", NULL, matmul, NULL, NULL, NULL, napi_default, NULL },
     { "softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL },
     { "softmaxBackward", NULL, softmaxBackward, NULL, NULL, NULL, napi_default, NULL },
+    { "reluBackward", NULL, reluBackward, NULL, NULL, NULL, napi_default, NULL },
     { "layerNorm", NULL, layerNorm, NULL, NULL, NULL, napi_default, NULL },
     { "layerNormBackward", NULL, layerNormBackward, NULL, NULL, NULL, napi_default, NULL },
     { "adamStep", NULL, adamStep, NULL, NULL, NULL, napi_default, NULL },

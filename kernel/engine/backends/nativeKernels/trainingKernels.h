@@ -6,6 +6,9 @@
 #ifndef NATIVE_KERNELS_TRAINING_KERNELS_H
 #define NATIVE_KERNELS_TRAINING_KERNELS_H
 
+/** dx = g where y > 0, else 0: relu's gradient from its output y and the output's gradient g, n each. */
+void reluBackwardElements(const float *grad, const float *out, long n, float *dx);
+
 /** dx = y·(g - Σ g·y) per row of the softmax output y and its gradient g, rows × n each. */
 void softmaxBackwardRows(const float *grad, const float *out, long rows, long n, float *dx);
 
