@@ -84,8 +84,15 @@ describe('the classic Jupyter Notebook in Chromium', { skip }, () => {
         undefined,
         { timeout: 120_000 },
       );
+      // A cell is done once the kernel's idle status for its request came (finished_execute): every
+      // output of it came before that on iopub. Its execute_reply (the prompt number) can come first.
       await page.evaluate(() => {
-        const notebook = (window as any).Jupyter.notebook;
+        const page = window as any;
+        const notebook = page.Jupyter.notebook;
+        page.finishedCells = new Set();
+        notebook.events.on('finished_execute.CodeCell', (_event: unknown, data: { cell: unknown }) =>
+          page.finishedCells.add(data.cell),
+        );
         notebook.clear_all_output();
         notebook.execute_all_cells();
       });
@@ -94,7 +101,7 @@ describe('the classic Jupyter Notebook in Chromium', { skip }, () => {
           (window as any).Jupyter.notebook
             .get_cells()
             .filter((cell: any) => cell.cell_type === 'code')
-            .every((cell: any) => typeof cell.input_prompt_number === 'number'),
+            .every((cell: any) => (window as any).finishedCells.has(cell)),
         undefined,
         { timeout: 300_000 },
       );
