@@ -478,6 +478,14 @@ function zerosOf(shape: Shape, like: Tensor): Tensor {
   return expand(scalarLike(0, like, 'float32'), shape);
 }
 
+/** Zeros of `shape` but `length` long along `dim`: a stretch a slice's gradient does not cover. */
+function zerosAlong(shape: Shape, dim: number, length: number, like: Tensor): Tensor {
+  return zerosOf(
+    shape.map((size, d) => (d === dim ? length : size)),
+    like,
+  );
+}
+
 /**
  * The gradient of `input[..., from:from+n·step:step, ...]` along `dim`: the slice's gradient placed at
  * its positions, zeros elsewhere, built with concat so that it runs on every backend.
@@ -493,17 +501,9 @@ export function sliceBackward(grad: Tensor, shape: Shape, dim: number, from: num
     spread = narrow(reshape(interleaved, merged), dim, 0, (count - 1) * step + 1);
   }
   const after = shape[dim] - from - spread.shape[dim];
-  const parts = [
-    zerosOf(
-      shape.map((size, d) => (d === dim ? from : size)),
-      grad,
-    ),
-    spread,
-    zerosOf(
-      shape.map((size, d) => (d === dim ? after : size)),
-      grad,
-    ),
-  ].filter((part) => part.shape[dim] > 0);
+  const parts = [zerosAlong(shape, dim, from, grad), spread, zerosAlong(shape, dim, after, grad)].filter(
+    (part) => part.shape[dim] > 0,
+  );
   return parts.length === 0 ? zerosOf(shape, grad) : parts.length === 1 ? parts[0] : cat(parts, dim);
 }
 
@@ -528,23 +528,11 @@ export function joinSliceGradients(slices: readonly SliceGradient[]): Tensor {
   let at = 0;
   for (const { from, piece } of ordered) {
     if (from < at) return placed();
-    if (from > at)
-      parts.push(
-        zerosOf(
-          shape.map((size, d) => (d === dim ? from - at : size)),
-          piece,
-        ),
-      ); // the gap
+    if (from > at) parts.push(zerosAlong(shape, dim, from - at, piece)); // the gap
     parts.push(piece);
     at = from + piece.shape[dim];
   }
-  if (at < shape[dim])
-    parts.push(
-      zerosOf(
-        shape.map((size, d) => (d === dim ? shape[dim] - at : size)),
-        parts[0],
-      ),
-    );
+  if (at < shape[dim]) parts.push(zerosAlong(shape, dim, shape[dim] - at, parts[0]));
   return parts.length === 1 ? parts[0] : cat(parts, dim);
 }
 
