@@ -12,15 +12,7 @@
  * the right language and unmodified. The runner, the kernel and Jupyter read the id as TypeScript.
  */
 import * as vscode from 'vscode';
-import { attentionLabTypeScript, kernelLanguageOf } from '../protocol/cellLanguages';
-
-/** The nbformat `language_info` of a notebook of Attention Lab cells: TypeScript to every other reader. */
-const typeScriptLanguageInfo = {
-  codemirror_mode: { name: 'javascript', typescript: true },
-  file_extension: '.ts',
-  mimetype: 'text/typescript',
-  pygments_lexer: 'typescript',
-};
+import { attentionLabTypeScript, kernelLanguageOf, typeScriptLanguageInfo } from '../protocol/cellLanguages';
 
 interface IpynbMetadata {
   metadata?: { language_info?: { name?: string } & Record<string, unknown> } & Record<string, unknown>;

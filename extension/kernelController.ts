@@ -14,7 +14,7 @@ import type {
   OutputItem,
   VariableSummary,
 } from '../protocol/kernelProtocol';
-import { attentionLabTypeScript } from '../protocol/cellLanguages';
+import { attentionLabTypeScript, kernelLanguageOf } from '../protocol/cellLanguages';
 import { KernelClient, KernelCrashedError, type KernelExit } from './kernelClient';
 
 export const controllerId = 'attention-lab-kernel';
@@ -157,7 +157,7 @@ class NotebookSession implements vscode.Disposable {
       const client = await this.kernel();
       execution.executionOrder = ++this.executionOrder;
       this.runningCellId = cellId;
-      const language: CellLanguage = cell.document.languageId === 'javascript' ? 'javascript' : 'typescript';
+      const language: CellLanguage = kernelLanguageOf(cell.document.languageId) ?? 'typescript';
       const result = await client.execute(cellId, `cell ${cell.index + 1}`, cell.document.getText(), language);
       if (result.status === 'ok') {
         await this.changeOutputs(() => this.append(record, execution, result.outputs.map(toOutput)));

@@ -20,3 +20,11 @@ const kernelLanguages: Record<string, CellLanguage> = {
 export function kernelLanguageOf(languageId: string): CellLanguage | undefined {
   return kernelLanguages[languageId.toLowerCase()];
 }
+
+/** nbformat `language_info` fields that make Jupyter, nbconvert and nbviewer read cells as TypeScript. */
+export const typeScriptLanguageInfo = {
+  codemirror_mode: { name: 'javascript', typescript: true },
+  file_extension: '.ts',
+  mimetype: 'text/typescript',
+  pygments_lexer: 'typescript',
+};

@@ -17,6 +17,7 @@ import type {
   OutputBundle,
 } from '../../protocol/kernelProtocol';
 import { KernelClient, KernelCrashedError, unsupportedInputMessage } from '../../extension/kernelClient';
+import { typeScriptLanguageInfo } from '../../protocol/cellLanguages';
 import type { CodeIntelligence } from './codeIntelligence';
 import { readConnectionFile, socketAddress, type ConnectionFile } from './connectionFile';
 import { checkCompleteness } from './cellCompleteness';
@@ -309,15 +310,7 @@ export class JupyterKernel {
       protocol_version: protocolVersion,
       implementation: 'attention-lab',
       implementation_version: this.kernelVersion,
-      language_info: {
-        name: 'typescript',
-        version: '5',
-        mimetype: 'text/typescript',
-        file_extension: '.ts',
-        pygments_lexer: 'typescript',
-        codemirror_mode: { name: 'javascript', typescript: true },
-        nbconvert_exporter: 'script',
-      },
+      language_info: { name: 'typescript', version: '5', ...typeScriptLanguageInfo, nbconvert_exporter: 'script' },
       banner: `Attention Lab ${this.kernelVersion}: TypeScript cells on a tensor and attention engine (Node ${process.version})`,
       help_links: [{ text: 'Attention Lab', url: 'https://github.com/attention-lab/attention-lab#readme' }],
       debugger: false,
