@@ -76,11 +76,11 @@ def basics():
         completeness[code] = client.get_shell_msg(timeout=TIMEOUT)['content']
     results['is_complete'] = completeness
     # stop_on_error: the execute requests queued behind a failing cell are aborted, not run.
-    # The kernel holds in a first cell until the test has sent both, so they are surely queued behind it.
+    # The kernel holds in a first cell until the test has sent both, so they are surely queued behind it:
+    # the cell reads a FIFO, which blocks until the test opens it for writing and closes it.
     sent = os.path.join(tempfile.mkdtemp(), 'both-sent')
-    holding = client.execute(
-        f'while (!require("node:fs").existsSync({json.dumps(sent)})) await new Promise((r) => setTimeout(r, 20));'
-    )
+    os.mkfifo(sent)
+    holding = client.execute(f'require("node:fs").readFileSync({json.dumps(sent)});')
     failing = client.execute('throw new Error("stop here")')
     queued = client.execute('globalThis.ranAfterError = true')
     open(sent, 'w').close()
